@@ -1,0 +1,69 @@
+// Builds the HTTP application: schema compilers, OpenAPI, error shaping, auth, and every
+// route family. Routes stay thin; services are passed in already built.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { LoupeConfig } from '../config/schema.js';
+import type { PriceCall } from '../ingest/ingest-calls.js';
+import type { Recorder } from '../recorder/recorder.js';
+import type { Store } from '../store/ports.js';
+import { installAuth } from './auth-plugin.js';
+import { installErrorHandler } from './errors.js';
+import { registerCallsRoutes } from './routes/calls-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerKeysRoutes } from './routes/keys-routes.js';
+import { registerLogsRoutes } from './routes/logs-routes.js';
+import { registerRecordRoute } from './routes/record-route.js';
+
+export interface AppServices {
+  config: Readonly<LoupeConfig>;
+  store: Store;
+  recorder: Recorder;
+  authenticator: Authenticator;
+  priceCall: PriceCall;
+  version: string;
+}
+
+export async function buildApp(services: AppServices): Promise<FastifyInstance> {
+  const { config, store, recorder, authenticator } = services;
+  const app = Fastify({
+    logger: config.log_level === 'silent' ? false : { level: config.log_level },
+    // Per-request logs would cost more than the gateway itself adds; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.body_limit_bytes,
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  installAuth(app, authenticator);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Loupe API', version: services.version, description: 'LLM gateway and observability: ingestion, logs, analytics and more.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an lp_... API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  const ingest = { recorder, priceCall: services.priceCall };
+  registerHealthRoutes(app, store, recorder, services.version);
+  registerCallsRoutes(app, ingest);
+  registerRecordRoute(app, ingest);
+  registerLogsRoutes(app, store);
+  registerKeysRoutes(app, store, authenticator);
+  return app;
+}

@@ -1,0 +1,54 @@
+// Every route declares the scope it needs in its config; this hook enforces it and attaches
+// the caller's key and project to the request. A route without a declared scope fails the
+// boot, so no route can be public by accident.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hasScope, type ApiKeyRecord, type ApiKeyScope } from '../domain/api-key.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ApiError } from './errors.js';
+
+export type RouteScope = ApiKeyScope | 'public';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    scope?: RouteScope;
+  }
+  interface FastifyRequest {
+    apiKey: ApiKeyRecord | null;
+  }
+}
+
+export function presentedSecret(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match) return match[1]!;
+  }
+  const apiKey = request.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey) return apiKey;
+  return null;
+}
+
+/** The authenticated key; routes behind a scope always have one. */
+export function callerKey(request: FastifyRequest): ApiKeyRecord {
+  if (!request.apiKey) throw new ApiError(401, 'unauthorized', 'an API key is required');
+  return request.apiKey;
+}
+
+export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('apiKey', null);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.scope && !route.url.startsWith('/docs')) {
+      throw new Error(`route ${route.method} ${route.url} declares no scope`);
+    }
+  });
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config?.scope ?? (request.url.startsWith('/docs') ? 'public' : undefined);
+    if (scope === 'public' || scope === undefined) return;
+    const secret = presentedSecret(request);
+    if (!secret) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
+    const key = await authenticator.authenticate(secret);
+    if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');
+    if (!hasScope(key.scopes, scope)) throw new ApiError(403, 'forbidden', `this key lacks the '${scope}' scope`);
+    request.apiKey = key;
+  });
+}

@@ -1,0 +1,86 @@
+// The API's error catalogue and the one handler that shapes every failure as
+// { error: { code, message, field? } }. Caller mistakes are 4xx; nothing leaks a stack trace.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+export const badRequest = (field: string, message: string) => new ApiError(400, 'validation_error', `${field}: ${message}`, field);
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+export function errorBody(code: string, message: string, field?: string): ErrorBody {
+  return { error: field ? { code, message, field } : { code, message } };
+}
+
+/** The first issue of a zod error, as a field path and a sentence. */
+export function describeZodIssue(issues: readonly z.core.$ZodIssue[], prefix = ''): { field: string; message: string } {
+  const issue = issues[0];
+  if (!issue) return { field: prefix || '(body)', message: 'is invalid' };
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const path = [...issue.path.map(String), key].filter(Boolean).join('.');
+    return { field: joinField(prefix, path), message: 'is not a known field' };
+  }
+  const path = issue.path.map(String).join('.');
+  return { field: joinField(prefix, path) || '(body)', message: issue.message };
+}
+
+function joinField(prefix: string, path: string): string {
+  if (!prefix) return path;
+  if (!path) return prefix;
+  return path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) {
+      void reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message, error.field));
+      return;
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0];
+      const where = error.validationContext ?? 'body';
+      const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
+      const params = (first?.params ?? {}) as { issue?: z.core.$ZodIssue };
+      const described = params.issue ? describeZodIssue([params.issue]) : { field: path, message: first?.message ?? 'is invalid' };
+      const field = described.field && described.field !== '(body)' ? described.field : where;
+      void reply.code(400).send(errorBody('validation_error', `${where === 'body' ? '' : `${where} `}${field}: ${described.message}`.trim(), field));
+      return;
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) {
+      void reply.code(413).send(errorBody('payload_too_large', `request body exceeds the limit of ${app.initialConfig.bodyLimit} bytes`));
+      return;
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      void reply.code(415).send(errorBody('unsupported_media_type', error.message));
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      const code = error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/i.test(error.message) ? 'invalid_json' : 'bad_request';
+      void reply.code(status).send(errorBody(code, error.message));
+      return;
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    void reply.code(500).send(errorBody('internal_error', 'internal error; the server log has the details'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,41 @@
+// Resolves a presented key to its record. Lookups are cached briefly so the hot path does
+// not query the store on every request; the short TTL bounds how long a key revoked on
+// another instance keeps working.
+import type { ApiKeyRecord } from '../domain/api-key.js';
+import type { ApiKeyRepository } from '../store/ports.js';
+import { hashesEqual, hashKeySecret } from './api-key-secret.js';
+
+const CACHE_TTL_MS = 2_000;
+const CACHE_MAX = 10_000;
+
+interface CacheEntry {
+  key: ApiKeyRecord | null;
+  expires: number;
+}
+
+export class Authenticator {
+  private cache = new Map<string, CacheEntry>();
+
+  constructor(private readonly keys: ApiKeyRepository) {}
+
+  async authenticate(secret: string): Promise<ApiKeyRecord | null> {
+    if (!secret.startsWith('lp_') || secret.length > 256) return null;
+    const hash = hashKeySecret(secret);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || entry.expires < now) {
+      const key = await this.keys.findByHash(hash);
+      entry = { key, expires: now + CACHE_TTL_MS };
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(hash, entry);
+    }
+    const key = entry.key;
+    if (!key || key.revoked_at !== null || !hashesEqual(key.hash, hash)) return null;
+    return key;
+  }
+
+  /** Forgets cached lookups so a revocation on this instance applies at once. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+}

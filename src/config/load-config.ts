@@ -1,0 +1,68 @@
+// Reads the config file named by LOUPE_CONFIG, applies environment overrides and validates
+// the result once. A bad value stops the boot with a message that names the key.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type LoupeConfig } from './schema.js';
+import { providersFromEnv } from './providers-from-env.js';
+
+export class ConfigError extends Error {}
+
+const ENV_KEYS: Record<string, string> = {
+  LOUPE_PORT: 'port',
+  LOUPE_HOST: 'host',
+  LOUPE_DATA_DIR: 'data_dir',
+  LOUPE_ADMIN_KEY: 'admin_key',
+  DATABASE_URL: 'database_url',
+  LOUPE_ALLOW_INSECURE_PUBLIC: 'allow_insecure_public',
+  LOUPE_LOG_LEVEL: 'log_level',
+  LOUPE_BODY_LIMIT_BYTES: 'body_limit_bytes',
+  LOUPE_DUCKDB_MEMORY_LIMIT: 'duckdb_memory_limit',
+  LOUPE_DUCKDB_THREADS: 'duckdb_threads',
+  LOUPE_RETENTION_DAYS: 'retention_days',
+};
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`LOUPE_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`LOUPE_CONFIG: ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  if (parsed == null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`LOUPE_CONFIG: ${path} must hold an object`);
+  return parsed as Record<string, unknown>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): Readonly<LoupeConfig> {
+  const raw: Record<string, unknown> = env.LOUPE_CONFIG ? readConfigFile(env.LOUPE_CONFIG) : {};
+  for (const [envName, key] of Object.entries(ENV_KEYS)) {
+    const value = env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (env.LOUPE_UPSTREAM_ALLOWLIST) {
+    raw.upstream_allowlist = env.LOUPE_UPSTREAM_ALLOWLIST.split(',').map((item) => item.trim()).filter(Boolean);
+  }
+  const fileProviders = Array.isArray(raw.providers) ? raw.providers : [];
+  raw.providers = [...fileProviders, ...providersFromEnv(env, fileProviders)];
+  Object.assign(raw, overrides);
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

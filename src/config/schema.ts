@@ -1,0 +1,43 @@
+// The one configuration schema: a config file (JSON or YAML) merged with environment
+// overrides, parsed once at boot. Unknown keys are refused so that typos fail loudly.
+import { z } from 'zod';
+
+export const providerConfigSchema = z.strictObject({
+  name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, _ . -'),
+  type: z.string().min(1).max(64),
+  display_name: z.string().max(128).optional(),
+  base_url: z.string().url().optional(),
+  api_key: z.string().max(4096).optional(),
+  models: z.array(z.string().max(256)).max(1000).optional(),
+  priority: z.number().int().min(0).max(1000).optional(),
+  timeout_seconds: z.number().positive().max(3600).optional(),
+  circuit_breaker_threshold: z.number().int().min(1).max(1000).optional(),
+  circuit_breaker_timeout: z.number().positive().max(86_400).optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const configSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65_535).default(4000),
+  host: z.string().min(1).default('127.0.0.1'),
+  data_dir: z.string().min(1).default('./data'),
+  admin_key: z.string().regex(/^lp_[A-Za-z0-9_-]{20,200}$/, 'must look like lp_ followed by at least 20 letters, digits, _ or -').optional(),
+  database_url: z.string().optional(),
+  allow_insecure_public: z.coerce.boolean().default(false),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  body_limit_bytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(5 * 1024 * 1024),
+  duckdb_memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
+  duckdb_threads: z.coerce.number().int().min(1).max(256).optional(),
+  recorder: z
+    .strictObject({
+      max_batch: z.coerce.number().int().min(1).max(100_000).default(2000),
+      flush_interval_ms: z.coerce.number().int().min(0).max(10_000).default(5),
+      max_queue: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+    })
+    .default({ max_batch: 2000, flush_interval_ms: 5, max_queue: 100_000 }),
+  retention_days: z.coerce.number().int().min(1).max(36_500).optional(),
+  upstream_allowlist: z.array(z.string()).default([]),
+  providers: z.array(providerConfigSchema).default([]),
+});
+
+export type LoupeConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;

@@ -1,0 +1,51 @@
+// Small validated building blocks shared by the domain schemas: timestamps with sane
+// bounds, string maps and free JSON with prototype-polluting keys removed.
+import { z } from 'zod';
+
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** ISO-8601 string or epoch milliseconds → epoch milliseconds, refused when absurd. */
+export const timestampSchema = z
+  .union([z.string().max(64), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid ISO-8601 timestamp or epoch milliseconds' });
+      return z.NEVER;
+    }
+    if (ms < EARLIEST_MS || ms > Date.now() + FUTURE_SLACK_MS) {
+      ctx.addIssue({ code: 'custom', message: 'is outside the accepted range (year 2000 to now + 1 day)' });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  });
+
+/** Copies a JSON value, dropping keys that could pollute prototypes downstream. */
+export function stripForbiddenKeys(value: unknown, depth = 0): unknown {
+  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => stripForbiddenKeys(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    out[key] = stripForbiddenKeys((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return out;
+}
+
+/** Any JSON value (messages, params, outputs) with forbidden keys removed. */
+export const safeJson = z.unknown().transform((value) => stripForbiddenKeys(value));
+
+/** A flat string → string map (properties, metadata) with bounded size. */
+export const safeStringMap = z
+  .record(z.string().max(128), z.union([z.string().max(2048), z.number(), z.boolean()]))
+  .transform((map) => {
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(map)) {
+      if (FORBIDDEN_KEYS.has(key)) continue;
+      out[key] = String(map[key]);
+    }
+    return out;
+  })
+  .refine((map) => Object.keys(map).length <= 64, { message: 'has more than 64 keys' });

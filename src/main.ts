@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The `loupe` command: serve (default), migrate, keys. Boot failures print one clear line.
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { loupeVersion, startServer } from './server.js';
+import { openStore } from './store/open-store.js';
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  if (server.createdAdminKey) {
+    process.stdout.write(
+      `\n  Loupe created an admin API key. It is shown this once; keep it safe:\n\n    ${server.createdAdminKey}\n\n` +
+        `  Try it:  curl -H "Authorization: Bearer ${server.createdAdminKey}" ${server.url}/api/v1/logs\n\n`,
+    );
+  }
+  server.app.log.info(`Loupe ${loupeVersion()} serving on ${server.url} (store: ${server.store.kind})`);
+  const shutdown = (signal: string) => {
+    server.app.log.info(`${signal}: draining the recorder and closing`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const store = await openStore(loadConfig());
+  await store.close();
+  process.stdout.write('migrations applied\n');
+}
+
+const program = new Command('loupe').version(loupeVersion()).description('Loupe: LLM gateway and observability');
+program.command('serve', { isDefault: true }).description('serve gateway, API and dashboard').action(serve);
+program.command('migrate').description('apply store migrations and exit').action(migrate);
+
+program.parseAsync().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`loupe: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+// The group-commit writer between everything that produces calls and the store. Writers
+// queue groups of records; one flush at a time commits whatever has accumulated, so many
+// small submissions share one transaction. Ingestion awaits its group's commit (an
+// acknowledged record is durable); the gateway does not wait at all.
+import type { CallRecord } from '../domain/call-record.js';
+import type { CallWrite, InsertOutcome, Store } from '../store/ports.js';
+
+export interface RecorderOptions {
+  maxBatch: number;
+  flushIntervalMs: number;
+  maxQueue: number;
+}
+
+
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('the recorder queue is full; retry later');
+  }
+}
+
+export class RecorderClosedError extends Error {
+  constructor() {
+    super('the recorder is shutting down');
+  }
+}
+
+interface Group {
+  writes: CallWrite[];
+  resolve(outcomes: InsertOutcome[]): void;
+  reject(error: Error): void;
+}
+
+export interface RecorderEvents {
+  /** Called after a commit with the calls that were newly stored. */
+  onCommitted?(calls: CallRecord[]): void;
+  /** Called when a batch that nobody awaits could not be written. */
+  onUnawaitedFailure?(writes: CallWrite[], error: Error): void;
+}
+
+export class Recorder {
+  private queue: Group[] = [];
+  private queuedRecords = 0;
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RecorderOptions,
+    private readonly events: RecorderEvents = {},
+  ) {}
+
+  get pending(): number {
+    return this.queuedRecords;
+  }
+
+  /** Queues records and resolves once their batch is committed. */
+  submit(writes: CallWrite[]): Promise<InsertOutcome[]> {
+    if (this.closed) return Promise.reject(new RecorderClosedError());
+    if (this.queuedRecords + writes.length > this.options.maxQueue) {
+      return Promise.reject(new QueueFullError(1));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      this.queuedRecords += writes.length;
+      this.schedule();
+    });
+  }
+
+  /** Queues one record without waiting (the gateway's path). */
+  record(write: CallWrite): void {
+    this.submit([write]).catch((error: Error) => this.events.onUnawaitedFailure?.([write], error));
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    if (this.queuedRecords >= this.options.maxBatch || this.options.flushIntervalMs === 0) {
+      this.startFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.startFlush(), this.options.flushIntervalMs);
+    }
+  }
+
+  private startFlush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flushOnce().finally(() => {
+      this.flushing = null;
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private takeBatch(): Group[] {
+    const batch: Group[] = [];
+    let size = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && size + next.writes.length > this.options.maxBatch) break;
+      this.queue.shift();
+      batch.push(next);
+      size += next.writes.length;
+    }
+    this.queuedRecords -= size;
+    return batch;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.takeBatch();
+    const writes = batch.flatMap((group) => group.writes);
+    let outcomes: InsertOutcome[];
+    try {
+      outcomes = await this.store.calls.insertBatch(writes);
+    } catch (error) {
+      for (const group of batch) group.reject(error as Error);
+      return;
+    }
+    let offset = 0;
+    for (const group of batch) {
+      group.resolve(outcomes.slice(offset, offset + group.writes.length));
+      offset += group.writes.length;
+    }
+    if (this.events.onCommitted) {
+      const created = writes.filter((_, index) => outcomes[index] === 'created').map((write) => write.call);
+      if (created.length > 0) this.events.onCommitted(created);
+    }
+  }
+
+  /** Stops accepting records and writes everything already queued. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.flushing || this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else this.startFlush();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Wires one Loupe process: store, recorder, auth, HTTP app. Used by `loupe serve` and by
+// the integration tests, which start the real server in-process.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import { Authenticator } from './auth/authenticator.js';
+import { bootstrapAdminKey } from './auth/bootstrap-admin.js';
+import type { LoupeConfig } from './config/schema.js';
+import type { PriceCall } from './ingest/ingest-calls.js';
+import { Recorder } from './recorder/recorder.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/ports.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  recorder: Recorder;
+  /** Set when this start created the first admin key. */
+  createdAdminKey: string | null;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The package version, found by walking up from this file (works from src/ and dist/src/). */
+export function loupeVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 4; depth++) {
+    const candidate = join(directory, 'package.json');
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    directory = dirname(directory);
+  }
+  return '0.0.0';
+}
+
+export async function startServer(config: Readonly<LoupeConfig>, options: { listen?: boolean } = {}): Promise<RunningServer> {
+  const store = await openStore(config);
+  const bootstrap = await bootstrapAdminKey(store, config.admin_key);
+  const recorder = new Recorder(store, {
+    maxBatch: config.recorder.max_batch,
+    flushIntervalMs: config.recorder.flush_interval_ms,
+    maxQueue: config.recorder.max_queue,
+  }, {
+    onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
+  });
+  const authenticator = new Authenticator(store.apiKeys);
+  const priceCall: PriceCall = () => undefined;
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, version: loupeVersion() });
+  let url = '';
+  if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
+  let closing: Promise<void> | null = null;
+  return {
+    app, store, recorder, createdAdminKey: bootstrap.createdSecret, url,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await recorder.drain();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

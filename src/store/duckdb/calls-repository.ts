@@ -1,0 +1,108 @@
+// Calls on DuckDB: group-committed appends with idempotency by id, keyset-paged lists.
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import type { CallRecord } from '../../domain/call-record.js';
+import { compileCallFilters } from '../../analytics/filters.js';
+import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
+import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery } from '../ports.js';
+import { appendCall } from './append-call.js';
+import type { DuckDbPool } from './connection-pool.js';
+
+const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash)`;
+
+export class DuckDbCallRepository implements CallRepository {
+  constructor(private readonly pool: DuckDbPool) {}
+
+  insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]> {
+    if (writes.length === 0) return Promise.resolve([]);
+    return this.pool.write(async (connection) => {
+      const ids = writes.map((write) => write.call.id);
+      const existing = new Map<string, string>();
+      const found = await connection.runAndReadAll(
+        'SELECT id, body_hash FROM calls WHERE id IN (SELECT unnest($1::VARCHAR[]))',
+        [listValue(ids)],
+      );
+      for (const row of found.getRowObjectsJS()) existing.set(String(row.id), String(row.body_hash));
+
+      const outcomes: InsertOutcome[] = [];
+      const fresh: CallWrite[] = [];
+      for (const write of writes) {
+        const known = existing.get(write.call.id);
+        if (known !== undefined) {
+          outcomes.push(known === write.bodyHash ? 'duplicate' : 'conflict');
+          continue;
+        }
+        existing.set(write.call.id, write.bodyHash);
+        fresh.push(write);
+        outcomes.push('created');
+      }
+      if (fresh.length > 0) {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          const appender = await connection.createAppender('calls');
+          for (const write of fresh) appendCall(appender, write.call, write.bodyHash);
+          appender.flushSync();
+          appender.closeSync();
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  async get(projectId: string, id: string): Promise<CallRecord | null> {
+    const rows = await this.pool.query('SELECT * EXCLUDE (body_hash) FROM calls WHERE id = $1 AND project_id = $2', [id, projectId]);
+    return rows[0] ? rowToCall(rows[0]) : null;
+  }
+
+  async list(query: LogQuery): Promise<LogPage> {
+    const params = new SqlParams();
+    const where = compileCallFilters(query.filters, params, 'duckdb');
+    const sortKey = sortExpression(query.sort);
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    let keyset = '';
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor) throw new InvalidCursorError('cursor is not a cursor returned by this API');
+      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
+      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
+    }
+    const offset = !query.cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
+    const sql = `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset}
+      ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
+    const rowsPromise = this.pool.query(sql, params.values);
+    const totalPromise = query.withTotal ? this.countMatching(query) : Promise.resolve(null);
+    const [rows, total] = await Promise.all([rowsPromise, totalPromise]);
+    const hasMore = rows.length > query.limit;
+    const page = hasMore ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    const nextCursor = hasMore && last ? encodeCursor(last.sort_key as string | number, String(last.id)) : null;
+    return { items: page.map(rowToCallSummary), nextCursor, total };
+  }
+
+  private async countMatching(query: LogQuery): Promise<number> {
+    const params = new SqlParams();
+    const where = compileCallFilters(query.filters, params, 'duckdb');
+    const rows = await this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${where}`, params.values);
+    return rows[0]?.n ?? 0;
+  }
+
+  async deleteByIds(projectId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.pool.write(async (connection) => {
+      const result = await connection.run(
+        'DELETE FROM calls WHERE project_id = $1 AND id IN (SELECT unnest($2::VARCHAR[]))',
+        [projectId, listValue(ids)] as DuckDBValue[],
+      );
+      return Number(result.rowsChanged);
+    });
+  }
+
+  async count(projectId: string): Promise<number> {
+    const rows = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM calls WHERE project_id = $1', [projectId]);
+    return rows[0]?.n ?? 0;
+  }
+}

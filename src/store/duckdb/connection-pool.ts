@@ -1,0 +1,75 @@
+// One DuckDB instance owning the data file: a dedicated writer connection (the recorder's
+// group commits) and a few reader connections so analytics run in parallel with writes.
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+
+type Task<T> = () => Promise<T>;
+
+/** Serializes work on one connection: DuckDB runs one statement per connection at a time. */
+class ConnectionLane {
+  private tail: Promise<unknown> = Promise.resolve();
+  constructor(readonly connection: DuckDBConnection) {}
+  run<T>(task: Task<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export interface DuckDbPoolOptions {
+  path: string;
+  memoryLimit: string;
+  threads?: number;
+  readers?: number;
+}
+
+export class DuckDbPool {
+  private nextReader = 0;
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: ConnectionLane,
+    private readonly readers: ConnectionLane[],
+  ) {}
+
+  static async open(options: DuckDbPoolOptions): Promise<DuckDbPool> {
+    const settings: Record<string, string> = { memory_limit: options.memoryLimit };
+    if (options.threads) settings.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(options.path, settings);
+    const writer = new ConnectionLane(await instance.connect());
+    const readers: ConnectionLane[] = [];
+    for (let i = 0; i < (options.readers ?? 3); i++) readers.push(new ConnectionLane(await instance.connect()));
+    return new DuckDbPool(instance, writer, readers);
+  }
+
+  /** Runs work on the writer connection, serialized with every other write. */
+  write<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.writer.run(() => task(this.writer.connection));
+  }
+
+  read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const lane = this.readers[this.nextReader++ % this.readers.length]!;
+    return lane.run(() => task(lane.connection));
+  }
+
+  async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.read(async (connection) => {
+      const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
+      return reader.getRowObjectsJS().map((row) => normalizeRow(row) as Row);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writer.run(async () => undefined);
+    for (const lane of [this.writer, ...this.readers]) lane.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB hands back bigint for BIGINT/HUGEINT and Date for timestamps; callers want plain numbers. */
+export function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) {
+    const value = row[key];
+    out[key] = typeof value === 'bigint' ? Number(value) : value instanceof Date ? value.getTime() : value;
+  }
+  return out;
+}

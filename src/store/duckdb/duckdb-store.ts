@@ -1,0 +1,48 @@
+// The embedded store: one DuckDB file under the data directory, migrated on open.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../ports.js';
+import { DuckDbApiKeyRepository } from './api-keys-repository.js';
+import { DuckDbCallRepository } from './calls-repository.js';
+import { DuckDbPool } from './connection-pool.js';
+import { migrateDuckDb } from './migrations.js';
+import { DuckDbProjectRepository } from './projects-repository.js';
+
+export interface DuckDbStoreOptions {
+  /** Directory holding loupe.duckdb, or ':memory:' for tests. */
+  dataDir: string;
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export class StoreLockedError extends Error {}
+
+export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
+  let path = ':memory:';
+  if (options.dataDir !== ':memory:') {
+    mkdirSync(options.dataDir, { recursive: true });
+    path = join(options.dataDir, 'loupe.duckdb');
+  }
+  let pool: DuckDbPool;
+  try {
+    pool = await DuckDbPool.open({ path, memoryLimit: options.memoryLimit ?? '1GB', threads: options.threads });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/lock/i.test(message)) {
+      throw new StoreLockedError(`${path} is held by another Loupe process; talk to it through its API (${message})`);
+    }
+    throw error;
+  }
+  await pool.write((connection) => migrateDuckDb(connection));
+  return {
+    kind: 'duckdb',
+    calls: new DuckDbCallRepository(pool),
+    projects: new DuckDbProjectRepository(pool),
+    apiKeys: new DuckDbApiKeyRepository(pool),
+    sql: { dialect: 'duckdb', query: (sql, params) => pool.query(sql, params) },
+    ping: async () => {
+      await pool.query('SELECT 1 AS ok');
+    },
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,121 @@
+// Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const DUCKDB_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+      CREATE TABLE projects (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE api_keys (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        prefix VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL UNIQUE,
+        scopes VARCHAR[] NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        revoked_at TIMESTAMP
+      );
+      -- Rows arrive in time order; DuckDB's zone maps on started_at then prune time filters
+      -- without a secondary index (each index slows the appender).
+      CREATE TABLE calls (
+        id VARCHAR PRIMARY KEY,
+        request_id VARCHAR NOT NULL,
+        project_id VARCHAR NOT NULL,
+        trace_id VARCHAR,
+        parent_id VARCHAR,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        latency_ms DOUBLE,
+        ttft_ms DOUBLE,
+        tokens_per_second DOUBLE,
+        provider VARCHAR NOT NULL,
+        model VARCHAR NOT NULL,
+        response_model VARCHAR,
+        endpoint VARCHAR,
+        is_streaming BOOLEAN NOT NULL,
+        finish_reason VARCHAR,
+        params JSON,
+        status VARCHAR NOT NULL,
+        http_status INTEGER,
+        error_type VARCHAR,
+        error_message VARCHAR,
+        prompt_tokens BIGINT NOT NULL,
+        completion_tokens BIGINT NOT NULL,
+        total_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        cache_write_tokens BIGINT NOT NULL,
+        reasoning_tokens BIGINT NOT NULL,
+        usage_source VARCHAR NOT NULL,
+        cost_usd DOUBLE,
+        input_cost_usd DOUBLE,
+        output_cost_usd DOUBLE,
+        price_source VARCHAR NOT NULL,
+        is_fallback BOOLEAN NOT NULL,
+        original_provider VARCHAR,
+        attempt INTEGER NOT NULL,
+        cache_hit BOOLEAN NOT NULL,
+        tool_calls_count INTEGER NOT NULL,
+        api_key_id VARCHAR,
+        user_id VARCHAR,
+        session_id VARCHAR,
+        agent VARCHAR,
+        conversation_name VARCHAR,
+        account_id VARCHAR,
+        tags VARCHAR[] NOT NULL,
+        properties JSON NOT NULL,
+        confidence DOUBLE,
+        signal VARCHAR,
+        input JSON,
+        output JSON,
+        body_hash VARCHAR NOT NULL
+      );
+      CREATE TABLE outcomes (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        value DOUBLE,
+        closed_at TIMESTAMP,
+        lesson VARCHAR,
+        properties JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
+];
+
+export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {
+  await connection.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
+  const applied = new Set(
+    (await connection.runAndReadAll('SELECT version FROM schema_migrations')).getRowObjectsJS().map((row) => Number(row.version)),
+  );
+  const ran: number[] = [];
+  for (const migration of DUCKDB_MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await connection.run(migration.sql);
+      await connection.run('INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)', [migration.version, migration.name]);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+    }
+    ran.push(migration.version);
+  }
+  return ran;
+}

@@ -1,0 +1,12 @@
+// Chooses the store engine from the configuration: PostgreSQL when DATABASE_URL is set,
+// otherwise the embedded DuckDB file under the data directory.
+import type { LoupeConfig } from '../config/schema.js';
+import { openDuckDbStore } from './duckdb/duckdb-store.js';
+import type { Store } from './ports.js';
+
+export async function openStore(config: Readonly<LoupeConfig>): Promise<Store> {
+  if (config.database_url) {
+    throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store');
+  }
+  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
+}

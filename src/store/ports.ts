@@ -1,0 +1,96 @@
+// Repository ports: everything above the store speaks to these interfaces, so the embedded
+// DuckDB store and the PostgreSQL store are interchangeable.
+import type { CallRecord, CallStatus } from '../domain/call-record.js';
+import type { ApiKeyRecord } from '../domain/api-key.js';
+import type { Project } from '../domain/project.js';
+
+/** Filters shared by the logs, analytics and export routes. Times are epoch ms, `to` exclusive. */
+export interface CallFilters {
+  projectId: string;
+  from?: number;
+  to?: number;
+  provider?: string[];
+  model?: string[];
+  status?: CallStatus[];
+  userId?: string;
+  sessionId?: string;
+  agent?: string;
+  tag?: string;
+  accountId?: string;
+  properties?: Record<string, string>;
+  /** Substring, case-insensitive, in the prompt or the response. */
+  search?: string;
+}
+
+export const LOG_SORT_COLUMNS = ['started_at', 'latency_ms', 'cost_usd', 'total_tokens', 'ttft_ms', 'model', 'provider', 'status'] as const;
+export type LogSortColumn = (typeof LOG_SORT_COLUMNS)[number];
+
+export interface LogQuery {
+  filters: CallFilters;
+  sort: LogSortColumn;
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Opaque keyset cursor from a previous page; wins over `page`. */
+  cursor?: string;
+  /** 1-based page number, for clients that page by number. */
+  page?: number;
+  /** Whether to count all matching rows (costly on large ranges; on by default for page mode). */
+  withTotal?: boolean;
+}
+
+/** A log row without the (possibly large) input and output. */
+export type CallSummary = Omit<CallRecord, 'input' | 'output' | 'params'>;
+
+export interface LogPage {
+  items: CallSummary[];
+  nextCursor: string | null;
+  total: number | null;
+}
+
+export type InsertOutcome = 'created' | 'duplicate' | 'conflict';
+
+export interface CallWrite {
+  call: CallRecord;
+  /** Hash of the submitted body: the same id with another body is a conflict. */
+  bodyHash: string;
+}
+
+export interface CallRepository {
+  /** Inserts in one transaction; a known id is `duplicate` (same body) or `conflict`. */
+  insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]>;
+  get(projectId: string, id: string): Promise<CallRecord | null>;
+  list(query: LogQuery): Promise<LogPage>;
+  deleteByIds(projectId: string, ids: string[]): Promise<number>;
+  count(projectId: string): Promise<number>;
+}
+
+export interface ProjectRepository {
+  ensure(id: string, name: string): Promise<Project>;
+  get(id: string): Promise<Project | null>;
+  list(): Promise<Project[]>;
+}
+
+export interface ApiKeyRepository {
+  insert(key: ApiKeyRecord): Promise<void>;
+  findByHash(hash: string): Promise<ApiKeyRecord | null>;
+  get(projectId: string, id: string): Promise<ApiKeyRecord | null>;
+  list(projectId: string): Promise<ApiKeyRecord[]>;
+  revoke(projectId: string, id: string, at: number): Promise<boolean>;
+  countActive(): Promise<number>;
+}
+
+/** Read-only SQL for the analytics layer, which compiles its own queries per dialect. */
+export interface SqlReader {
+  readonly dialect: 'duckdb' | 'postgres';
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface Store {
+  readonly kind: 'duckdb' | 'postgres';
+  readonly calls: CallRepository;
+  readonly projects: ProjectRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly sql: SqlReader;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+// Starts the real Loupe server in-process on an in-memory store, with an admin key, for
+// integration tests that talk HTTP to it through app.inject().
+import type { LightMyRequestResponse } from 'fastify';
+import { uuidv7 } from 'uuidv7';
+import { hashKeySecret, keyPrefix } from '../../src/auth/api-key-secret.js';
+import { configSchema } from '../../src/config/schema.js';
+import type { ApiKeyScope } from '../../src/domain/api-key.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export const ADMIN_KEY = 'lp_test_admin_key_0123456789abcdef';
+
+export interface TestServer extends RunningServer {
+  request(method: string, url: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** Creates a key directly in the store, in any project. */
+  createKey(projectId: string, scopes: ApiKeyScope[]): Promise<string>;
+}
+
+export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
+  const config = configSchema.parse({ data_dir: ':memory:', admin_key: ADMIN_KEY, log_level: 'silent', port: 0, ...overrides });
+  const server = await startServer(config, { listen: false });
+  let keyCounter = 0;
+  return {
+    ...server,
+    request: (method, url, options = {}) => {
+      const headers: Record<string, string> = { ...options.headers };
+      const key = options.key === undefined ? ADMIN_KEY : options.key;
+      if (key) headers.authorization = `Bearer ${key}`;
+      const body = options.body;
+      if (body !== undefined && typeof body !== 'string') headers['content-type'] ??= 'application/json';
+      return server.app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+    },
+    createKey: async (projectId, scopes) => {
+      await server.store.projects.ensure(projectId, projectId);
+      const secret = `lp_test_${projectId}_${scopes.join('_')}_${++keyCounter}_padding_padding`;
+      await server.store.apiKeys.insert({
+        id: uuidv7(), project_id: projectId, name: `test ${keyCounter}`, prefix: keyPrefix(secret),
+        hash: hashKeySecret(secret), scopes, created_at: Date.now(), revoked_at: null,
+      });
+      return secret;
+    },
+  };
+}
