@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { QueueFullError, RecorderClosedError } from '../recorder/recorder.js';
 
 export class ApiError extends Error {
   constructor(
@@ -60,6 +61,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       const described = params.issue ? describeZodIssue([params.issue]) : { field: path, message: first?.message ?? 'is invalid' };
       const field = described.field && described.field !== '(body)' ? described.field : where;
       void reply.code(400).send(errorBody('validation_error', `${where === 'body' ? '' : `${where} `}${field}: ${described.message}`.trim(), field));
+      return;
+    }
+    if (error instanceof QueueFullError || error instanceof RecorderClosedError) {
+      // Nothing was acknowledged: the client may retry the same ids safely.
+      const retryAfter = error instanceof QueueFullError ? error.retryAfterSeconds : 5;
+      void reply.code(503).header('retry-after', String(retryAfter)).send(errorBody('overloaded', `${error.message}; retry after ${retryAfter} s`));
       return;
     }
     const status = error.statusCode ?? 500;

@@ -40,6 +40,8 @@ export interface RecorderEvents {
 export class Recorder {
   private queue: Group[] = [];
   private queuedRecords = 0;
+  /** Records queued or being written: the bound covers both, since both hold memory. */
+  private heldRecords = 0;
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -51,18 +53,19 @@ export class Recorder {
   ) {}
 
   get pending(): number {
-    return this.queuedRecords;
+    return this.heldRecords;
   }
 
   /** Queues records and resolves once their batch is committed. */
   submit(writes: CallWrite[]): Promise<InsertOutcome[]> {
     if (this.closed) return Promise.reject(new RecorderClosedError());
-    if (this.queuedRecords + writes.length > this.options.maxQueue) {
+    if (this.heldRecords + writes.length > this.options.maxQueue) {
       return Promise.reject(new QueueFullError(1));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ writes, resolve, reject });
       this.queuedRecords += writes.length;
+      this.heldRecords += writes.length;
       this.schedule();
     });
   }
@@ -116,6 +119,8 @@ export class Recorder {
     } catch (error) {
       for (const group of batch) group.reject(error as Error);
       return;
+    } finally {
+      this.heldRecords -= writes.length;
     }
     let offset = 0;
     for (const group of batch) {

@@ -1,0 +1,54 @@
+// Config: file + environment merge, defaults, and boot failures that name the bad key.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'loupe-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', data_dir: './data' });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lets the environment override the file', () => {
+    const path = file('a.yaml', 'port: 5000\nhost: 0.0.0.0\nrecorder:\n  max_batch: 500\n');
+    const config = loadConfig({ LOUPE_CONFIG: path, LOUPE_PORT: '6000', LOUPE_DATA_DIR: '/tmp/x' });
+    expect(config).toMatchObject({ port: 6000, host: '0.0.0.0', data_dir: '/tmp/x', recorder: { max_batch: 500 } });
+  });
+
+  it('reads JSON files and provider shortcuts from the environment', () => {
+    const path = file('b.json', JSON.stringify({ providers: [{ name: 'local', type: 'ollama', base_url: 'http://127.0.0.1:11434' }] }));
+    const config = loadConfig({ LOUPE_CONFIG: path, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(config.providers.map((provider) => provider.name)).toEqual(['local', 'openai']);
+    expect(config.providers[1]).toMatchObject({ type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-test' });
+  });
+
+  it.each([
+    [{ LOUPE_PORT: 'eighty' }, 'port'],
+    [{ LOUPE_PORT: '70000' }, 'port'],
+    [{ LOUPE_ADMIN_KEY: 'short' }, 'admin_key'],
+    [{ LOUPE_LOG_LEVEL: 'loud' }, 'log_level'],
+  ])('refuses %o naming %s', (env, key) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${key}\\b`));
+  });
+
+  it('refuses unknown keys in the file by name', () => {
+    const path = file('c.yaml', 'prot: 4000\n');
+    expect(() => loadConfig({ LOUPE_CONFIG: path })).toThrow(/prot/);
+  });
+
+  it('refuses a file that is not valid YAML', () => {
+    const path = file('d.yaml', 'port: [unclosed\n');
+    expect(() => loadConfig({ LOUPE_CONFIG: path })).toThrow(/LOUPE_CONFIG/);
+  });
+});
