@@ -2,7 +2,7 @@
 // accepts (strict: unknown fields are refused by name); CallRecord is the normalized,
 // complete form that the recorder stores and every reader gets back.
 import { z } from 'zod';
-import { safeStringMap, safeJson, timestampSchema } from './primitives.js';
+import { contentJson, safeJson, safeStringMap, timestampSchema } from './primitives.js';
 
 export const CALL_STATUSES = ['success', 'error', 'timeout', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
@@ -68,8 +68,8 @@ export const callRecordInputSchema = z.strictObject({
   confidence: z.number().min(0).max(1).nullish(),
   signal: shortText(64).nullish(),
 
-  input: safeJson.optional(),
-  output: safeJson.optional(),
+  input: contentJson.optional(),
+  output: contentJson.optional(),
 }).superRefine((record, ctx) => {
   // Accounting rules: cached tokens are part of the prompt, reasoning part of the completion.
   const cached = (record.cached_tokens ?? 0) + (record.cache_write_tokens ?? 0);

@@ -34,8 +34,14 @@ export function stripForbiddenKeys(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Any JSON value (messages, params, outputs) with forbidden keys removed. */
+/** Free JSON (params, metadata) with forbidden keys removed at every level. */
 export const safeJson = z.unknown().transform((value) => stripForbiddenKeys(value));
+
+/**
+ * Content (prompts, outputs) is stored as given. The HTTP parser already drops `__proto__`
+ * keys, and content is never merged into objects, so a deep copy here would only cost time.
+ */
+export const contentJson = z.unknown();
 
 /** A flat string → string map (properties, metadata) with bounded size. */
 export const safeStringMap = z

@@ -1,6 +1,6 @@
 // Validates, normalizes and prices submitted call records, then hands them to the recorder
 // and reports one result per item. Invalid items never block valid ones in the same batch.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { callRecordInputSchema, type CallRecord } from '../domain/call-record.js';
 import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
 import { describeZodIssue } from '../api/errors.js';
@@ -18,8 +18,18 @@ export interface IngestDeps {
   priceCall: PriceCall;
 }
 
-function bodyHash(item: unknown): string {
-  return createHash('sha1').update(JSON.stringify(item)).digest('base64url');
+const serialize = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
+
+/**
+ * Serializes the large content once, for both the idempotency hash and the store, and
+ * hashes the rest of the item beside it.
+ */
+function serializeItem(item: Record<string, unknown>): { bodyHash: string; inputJson: string | null; outputJson: string | null } {
+  const { input, output, ...rest } = item;
+  const inputJson = serialize(input);
+  const outputJson = serialize(output);
+  const bodyHash = hash('sha1', `${JSON.stringify(rest)}\u0000${inputJson}\u0000${outputJson}`, 'base64url');
+  return { bodyHash, inputJson, outputJson };
 }
 
 export async function ingestCalls(items: unknown[], context: CallContext, deps: IngestDeps): Promise<IngestItemResult[]> {
@@ -36,7 +46,7 @@ export async function ingestCalls(items: unknown[], context: CallContext, deps: 
     }
     const call = normalizeCall(parsed.data, context);
     if (call.cost_usd === null) deps.priceCall(call);
-    writes.push({ call, bodyHash: bodyHash(item) });
+    writes.push({ call, ...serializeItem(item as Record<string, unknown>) });
     positions.push(index);
   });
   if (writes.length > 0) {

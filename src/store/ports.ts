@@ -53,6 +53,9 @@ export interface CallWrite {
   call: CallRecord;
   /** Hash of the submitted body: the same id with another body is a conflict. */
   bodyHash: string;
+  /** input/output already serialized by the caller, so large content is stringified once. */
+  inputJson?: string | null;
+  outputJson?: string | null;
 }
 
 export interface CallRepository {

@@ -2,7 +2,7 @@
 import { DuckDBTimestampValue, LIST, listValue, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
 
 const TAG_LIST = LIST(VARCHAR);
-import type { CallRecord } from '../../domain/call-record.js';
+import type { CallWrite } from '../ports.js';
 
 function text(appender: DuckDBAppender, value: string | null): void {
   if (value === null) appender.appendNull();
@@ -24,7 +24,8 @@ function json(appender: DuckDBAppender, value: unknown): void {
   else appender.appendVarchar(JSON.stringify(value));
 }
 
-export function appendCall(appender: DuckDBAppender, call: CallRecord, bodyHash: string): void {
+export function appendCall(appender: DuckDBAppender, write: CallWrite): void {
+  const call = write.call;
   text(appender, call.id);
   text(appender, call.request_id);
   text(appender, call.project_id);
@@ -73,8 +74,10 @@ export function appendCall(appender: DuckDBAppender, call: CallRecord, bodyHash:
   appender.appendVarchar(JSON.stringify(call.properties));
   double(appender, call.confidence);
   text(appender, call.signal);
-  json(appender, call.input);
-  json(appender, call.output);
-  appender.appendVarchar(bodyHash);
+  if (write.inputJson !== undefined) text(appender, write.inputJson);
+  else json(appender, call.input);
+  if (write.outputJson !== undefined) text(appender, write.outputJson);
+  else json(appender, call.output);
+  appender.appendVarchar(write.bodyHash);
   appender.endRow();
 }

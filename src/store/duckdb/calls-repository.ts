@@ -40,7 +40,7 @@ export class DuckDbCallRepository implements CallRepository {
         await connection.run('BEGIN TRANSACTION');
         try {
           const appender = await connection.createAppender('calls');
-          for (const write of fresh) appendCall(appender, write.call, write.bodyHash);
+          for (const write of fresh) appendCall(appender, write);
           appender.flushSync();
           appender.closeSync();
           await connection.run('COMMIT');
