@@ -46,6 +46,10 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   });
   const authenticator = new Authenticator(store.apiKeys);
   const priceCall: PriceCall = () => undefined;
+  // @anchor pricing
+  // @anchor gateway
+  // @anchor outcomes
+  // @anchor live
   const app = await buildApp({ config, store, recorder, authenticator, priceCall, version: loupeVersion() });
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });

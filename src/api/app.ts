@@ -24,6 +24,10 @@ export interface AppServices {
   authenticator: Authenticator;
   priceCall: PriceCall;
   version: string;
+  // @anchor services:pricing
+  // @anchor services:gateway
+  // @anchor services:outcomes
+  // @anchor services:live
 }
 
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
@@ -65,5 +69,12 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerRecordRoute(app, ingest);
   registerLogsRoutes(app, store);
   registerKeysRoutes(app, store, authenticator);
+  // @anchor routes:pricing
+  // @anchor routes:gateway
+  // @anchor routes:outcomes
+  // @anchor routes:live
+  // @anchor routes:analytics
+  // @anchor routes:sessions
+  // @anchor routes:dashboard
   return app;
 }

@@ -37,6 +37,10 @@ export const configSchema = z.strictObject({
   retention_days: z.coerce.number().int().min(1).max(36_500).optional(),
   upstream_allowlist: z.array(z.string()).default([]),
   providers: z.array(providerConfigSchema).default([]),
+  // @anchor pricing
+  // @anchor gateway
+  // @anchor outcomes
+  // @anchor live
 });
 
 export type LoupeConfig = z.infer<typeof configSchema>;

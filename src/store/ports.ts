@@ -94,6 +94,10 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly sql: SqlReader;
+  // @anchor pricing
+  // @anchor gateway
+  // @anchor outcomes
+  // @anchor live
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -39,6 +39,10 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     calls: new DuckDbCallRepository(pool),
     projects: new DuckDbProjectRepository(pool),
     apiKeys: new DuckDbApiKeyRepository(pool),
+    // @anchor pricing
+    // @anchor gateway
+    // @anchor outcomes
+    // @anchor live
     sql: { dialect: 'duckdb', query: (sql, params) => pool.query(sql, params) },
     ping: async () => {
       await pool.query('SELECT 1 AS ok');

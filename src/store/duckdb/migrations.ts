@@ -96,6 +96,10 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  // @anchor pricing
+  // @anchor gateway
+  // @anchor outcomes
+  // @anchor live
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {
