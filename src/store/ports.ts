@@ -3,6 +3,7 @@
 import type { CallRecord, CallStatus } from '../domain/call-record.js';
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
+import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
 
 /** Filters shared by the logs, analytics and export routes. Times are epoch ms, `to` exclusive. */
 export interface CallFilters {
@@ -100,4 +101,22 @@ export interface Store {
   // @anchor live
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface OutcomeListQuery {
+  projectId: string;
+  target?: string;
+  status?: OutcomeStatus[];
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+export interface OutcomeRepository {
+  /** Inserts new outcomes; an existing id is replaced only when `upsert` is set. */
+  insertMany(outcomes: OutcomeRecord[]): Promise<void>;
+  get(projectId: string, id: string): Promise<OutcomeRecord | null>;
+  update(projectId: string, id: string, patch: Partial<Pick<OutcomeRecord, 'status' | 'value' | 'closed_at' | 'lesson' | 'properties'>>): Promise<OutcomeRecord | null>;
+  list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }>;
 }

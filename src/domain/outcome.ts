@@ -1,0 +1,38 @@
+// Outcomes: what happened after a model's decision (seed 000), or any feedback score on a
+// call or a session. Analytics join them to calls for win rate, P&L and calibration.
+import { z } from 'zod';
+import { safeStringMap, timestampSchema } from './primitives.js';
+
+export const OUTCOME_STATUSES = ['open', 'win', 'loss', 'neutral'] as const;
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+
+export const outcomeInputSchema = z.strictObject({
+  id: z.string().min(1).max(128).optional(),
+  /** A call id or a session id. */
+  target: z.string().min(1).max(256),
+  target_type: z.enum(['call', 'session']).optional(),
+  name: z.string().min(1).max(128).default('outcome'),
+  status: z.enum(OUTCOME_STATUSES).default('open'),
+  /** P&L or reward; may be negative. */
+  value: z.number().min(-1e12).max(1e12).nullish(),
+  closed_at: timestampSchema.nullish(),
+  lesson: z.string().max(10_000).nullish(),
+  properties: safeStringMap.optional(),
+});
+export type OutcomeInput = z.infer<typeof outcomeInputSchema>;
+
+export interface OutcomeRecord {
+  id: string;
+  project_id: string;
+  target: string;
+  target_type: 'call' | 'session';
+  name: string;
+  status: OutcomeStatus;
+  value: number | null;
+  /** Epoch ms. */
+  closed_at: number | null;
+  lesson: string | null;
+  properties: Record<string, string>;
+  created_at: number;
+  updated_at: number;
+}
