@@ -70,6 +70,19 @@ describe('POST /api/v1/calls', () => {
     expect(count[0]!.n).toBe(1);
   });
 
+  it('treats ids with quotes and SQL as data, idempotently', async () => {
+    const id = "x'); DELETE FROM calls; --'";
+    const record = { ...base, id, started_at: '2026-02-01T00:00:00Z' };
+    const before = await server.store.calls.count('default');
+    expect((await server.request('POST', '/api/v1/calls', { body: record })).statusCode).toBe(201);
+    expect((await server.request('POST', '/api/v1/calls', { body: [record] })).json().results[0].status).toBe('duplicate');
+    expect(await server.store.calls.count('default')).toBe(before + 1);
+    expect((await server.request('GET', `/api/v1/logs/${encodeURIComponent(id)}`)).json().id).toBe(id);
+    const control = await server.request('POST', '/api/v1/calls', { body: { ...record, id: 'a\u0000b' } });
+    expect(control.statusCode).toBe(400);
+    expect(control.json().error.field).toBe('id');
+  });
+
   it('drops __proto__ and constructor keys from properties and free JSON', async () => {
     const payload = `{"provider":"openai","model":"m","id":"proto-1","properties":{"symbol":"EURUSD","__proto__":{"polluted":"yes"},"constructor":"x"},"params":{"__proto__":{"a":1},"temperature":0.2}}`;
     const response = await server.request('POST', '/api/v1/calls', { body: payload, headers: { 'content-type': 'application/json' } });

@@ -16,7 +16,7 @@ const shortText = (max = 256) => z.string().max(max);
 const money = z.number().min(0).max(1e7);
 
 export const callRecordInputSchema = z.strictObject({
-  id: z.string().min(1).max(128).optional(),
+  id: z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters').optional(),
   request_id: shortText(128).nullish(),
   trace_id: shortText(128).nullish(),
   parent_id: shortText(128).nullish(),

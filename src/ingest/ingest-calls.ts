@@ -46,7 +46,7 @@ export async function ingestCalls(items: unknown[], context: CallContext, deps: 
     }
     const call = normalizeCall(parsed.data, context);
     if (call.cost_usd === null) deps.priceCall(call);
-    writes.push({ call, ...serializeItem(item as Record<string, unknown>) });
+    writes.push({ call, clientId: parsed.data.id !== undefined, ...serializeItem(item as Record<string, unknown>) });
     positions.push(index);
   });
   if (writes.length > 0) {

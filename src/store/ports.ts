@@ -54,6 +54,11 @@ export interface CallWrite {
   call: CallRecord;
   /** Hash of the submitted body: the same id with another body is a conflict. */
   bodyHash: string;
+  /**
+   * The id came from the client, so it may repeat. Server-generated UUIDv7 ids cannot, and
+   * skip the idempotency lookup (the primary key still guards them).
+   */
+  clientId?: boolean;
   /** input/output already serialized by the caller, so large content is stringified once. */
   inputJson?: string | null;
   outputJson?: string | null;
