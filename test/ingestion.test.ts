@@ -75,8 +75,9 @@ describe('POST /api/v1/calls', () => {
     const record = { ...base, id, started_at: '2026-02-01T00:00:00Z' };
     const before = await server.store.calls.count('default');
     expect((await server.request('POST', '/api/v1/calls', { body: record })).statusCode).toBe(201);
-    expect((await server.request('POST', '/api/v1/calls', { body: [record] })).json().results[0].status).toBe('duplicate');
-    expect(await server.store.calls.count('default')).toBe(before + 1);
+    const mixed = await server.request('POST', '/api/v1/calls', { body: [record, { ...record, id: 'fresh-beside-a-repeat' }] });
+    expect(mixed.json().results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'created']);
+    expect(await server.store.calls.count('default')).toBe(before + 2);
     expect((await server.request('GET', `/api/v1/logs/${encodeURIComponent(id)}`)).json().id).toBe(id);
     const control = await server.request('POST', '/api/v1/calls', { body: { ...record, id: 'a\u0000b' } });
     expect(control.statusCode).toBe(400);

@@ -17,6 +17,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_LOG_LEVEL: 'log_level',
   LOUPE_BODY_LIMIT_BYTES: 'body_limit_bytes',
   LOUPE_DUCKDB_MEMORY_LIMIT: 'duckdb_memory_limit',
+  LOUPE_DUCKDB_CHECKPOINT_THRESHOLD: 'duckdb_checkpoint_threshold',
   LOUPE_DUCKDB_THREADS: 'duckdb_threads',
   LOUPE_RETENTION_DAYS: 'retention_days',
 };

@@ -8,5 +8,5 @@ export async function openStore(config: Readonly<LoupeConfig>): Promise<Store> {
   if (config.database_url) {
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store');
   }
-  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
+  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
 }

@@ -24,42 +24,76 @@ async function findKnownIds(connection: DuckDBConnection, writes: CallWrite[]): 
   return existing;
 }
 
+/** Splits a batch into rows to append and the outcome of each item, given the stored hashes. */
+function classify(writes: CallWrite[], known: Map<string, string>): { fresh: CallWrite[]; outcomes: InsertOutcome[] } {
+  const outcomes: InsertOutcome[] = [];
+  const fresh: CallWrite[] = [];
+  for (const write of writes) {
+    const hash = known.get(write.call.id);
+    if (hash !== undefined) {
+      outcomes.push(hash === write.bodyHash ? 'duplicate' : 'conflict');
+      continue;
+    }
+    known.set(write.call.id, write.bodyHash);
+    fresh.push(write);
+    outcomes.push('created');
+  }
+  return { fresh, outcomes };
+}
+
+async function appendAll(connection: DuckDBConnection, writes: CallWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const appender = await connection.createAppender('calls');
+    try {
+      for (const write of writes) appendCall(appender, write);
+      appender.flushSync();
+    } catch (error) {
+      // Closing an appender whose flush failed reports "transaction aborted", which would
+      // hide the real cause (a duplicate key is what the caller needs to see).
+      try {
+        appender.closeSync();
+      } catch {
+        // already reported through `error`
+      }
+      throw error;
+    }
+    appender.closeSync();
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof Error && /duplicate key|primary key|unique constraint/i.test(error.message);
+}
+
 const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash)`;
 
 export class DuckDbCallRepository implements CallRepository {
   constructor(private readonly pool: DuckDbPool) {}
 
+  /**
+   * Optimistic: most batches hold only new ids, so they are appended without looking up;
+   * the primary key refuses a repeat, and only then is the batch re-run with a lookup that
+   * sorts duplicates from conflicts. Repeats within one batch are settled in memory first.
+   */
   insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]> {
     if (writes.length === 0) return Promise.resolve([]);
     return this.pool.write(async (connection) => {
-      const existing = await findKnownIds(connection, writes);
-
-      const outcomes: InsertOutcome[] = [];
-      const fresh: CallWrite[] = [];
-      for (const write of writes) {
-        const known = existing.get(write.call.id);
-        if (known !== undefined) {
-          outcomes.push(known === write.bodyHash ? 'duplicate' : 'conflict');
-          continue;
-        }
-        existing.set(write.call.id, write.bodyHash);
-        fresh.push(write);
-        outcomes.push('created');
+      const optimistic = classify(writes, new Map());
+      try {
+        await appendAll(connection, optimistic.fresh);
+        return optimistic.outcomes;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
       }
-      if (fresh.length > 0) {
-        await connection.run('BEGIN TRANSACTION');
-        try {
-          const appender = await connection.createAppender('calls');
-          for (const write of fresh) appendCall(appender, write);
-          appender.flushSync();
-          appender.closeSync();
-          await connection.run('COMMIT');
-        } catch (error) {
-          await connection.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      }
-      return outcomes;
+      const checked = classify(writes, await findKnownIds(connection, writes));
+      await appendAll(connection, checked.fresh);
+      return checked.outcomes;
     });
   }
 

@@ -18,6 +18,8 @@ class ConnectionLane {
 export interface DuckDbPoolOptions {
   path: string;
   memoryLimit: string;
+  /** WAL size that triggers a checkpoint; see DuckDbStoreOptions. */
+  checkpointThreshold?: string;
   threads?: number;
   readers?: number;
 }
@@ -33,6 +35,7 @@ export class DuckDbPool {
   static async open(options: DuckDbPoolOptions): Promise<DuckDbPool> {
     const settings: Record<string, string> = { memory_limit: options.memoryLimit };
     if (options.threads) settings.threads = String(options.threads);
+    if (options.checkpointThreshold) settings.checkpoint_threshold = options.checkpointThreshold;
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = new ConnectionLane(await instance.connect());
     const readers: ConnectionLane[] = [];

@@ -25,7 +25,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   let pool: DuckDbPool;
   try {
-    pool = await DuckDbPool.open({ path, memoryLimit: options.memoryLimit ?? '1GB', threads: options.threads });
+    pool = await DuckDbPool.open({ path, memoryLimit: options.memoryLimit ?? '1GB', checkpointThreshold: options.checkpointThreshold ?? '256MB', threads: options.threads });
   } catch (error) {
     const message = (error as Error).message;
     if (/lock/i.test(message)) {
