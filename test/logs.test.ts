@@ -58,8 +58,8 @@ afterAll(async () => {
   await server.close();
 });
 
-async function list(query: string) {
-  const response = await server.request('GET', `/api/v1/logs?${query}`);
+async function list(query: string, key?: string) {
+  const response = await server.request('GET', `/api/v1/logs?${query}`, key ? { key } : {});
   expect(response.statusCode, response.body).toBe(200);
   return response.json() as { data: Row[]; next_cursor: string | null; total: number | null; pagination?: { total_pages: number } };
 }
@@ -102,6 +102,25 @@ describe('search', () => {
     expect(ids((await list('search=NEEDLE')).data).sort()).toEqual(['log-017', 'log-042']);
     expect((await list(`search=${encodeURIComponent("' OR 1=1 --")}`)).data).toEqual([]);
     expect((await list(`search=${encodeURIComponent('.*')}`)).data).toEqual([]);
+  });
+  it('pages a search newest first across day, week and month windows without gaps or repeats', async () => {
+    const ages = [0.1, 0.5, 2, 3, 6.5, 8, 20, 29, 45, 100].map((days) => days * 86_400_000);
+    const spread = ages.map((age, i) => ({
+      id: `spread-${i}`, provider: 'openai', model: 'gpt-4o', started_at: new Date(NOW - age).toISOString(),
+      input: [{ role: 'user', content: `find the Kestrel ${i}` }],
+    }));
+    const key = await server.createKey('search-windows', ['read', 'ingest']);
+    expect((await server.request('POST', '/api/v1/calls', { body: spread, key })).statusCode).toBe(200);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`search=kestrel&limit=3${cursor ? `&cursor=${cursor}` : ''}`, key);
+      seen.push(...ids(page.data));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(spread.map((row) => row.id));
+    const lastWeek = await list(`search=KESTREL&from=${new Date(NOW - 7 * 86_400_000).toISOString()}&limit=50`, key);
+    expect(ids(lastWeek.data)).toEqual(['spread-0', 'spread-1', 'spread-2', 'spread-3', 'spread-4']);
   });
 });
 

@@ -43,7 +43,7 @@ export function sortExpression(column: LogSortColumn): string {
 
 export class InvalidCursorError extends Error {}
 
-interface CursorPayload {
+export interface CursorPayload {
   v: string | number;
   id: string;
 }

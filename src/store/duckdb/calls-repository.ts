@@ -3,8 +3,8 @@ import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node
 import type { CallRecord } from '../../domain/call-record.js';
 import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
-import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery } from '../ports.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
+import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery } from '../ports.js';
 import { appendCall } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
 
@@ -71,6 +71,10 @@ function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof Error && /duplicate key|primary key|unique constraint/i.test(error.message);
 }
 
+const DAY_MS = 86_400_000;
+/** Newest-first search windows, each measured back from the upper bound. */
+const SEARCH_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS, Infinity];
+
 const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash)`;
 
 export class DuckDbCallRepository implements CallRepository {
@@ -103,21 +107,10 @@ export class DuckDbCallRepository implements CallRepository {
   }
 
   async list(query: LogQuery): Promise<LogPage> {
-    const params = new SqlParams();
-    const where = compileCallFilters(query.filters, params, 'duckdb');
-    const sortKey = sortExpression(query.sort);
-    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    let keyset = '';
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new InvalidCursorError('cursor is not a cursor returned by this API');
-      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
-      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
-    }
-    const offset = !query.cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
-    const sql = `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset}
-      ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
-    const rowsPromise = this.pool.query(sql, params.values);
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (query.cursor && !cursor) throw new InvalidCursorError('cursor is not a cursor returned by this API');
+    const windowed = Boolean(query.filters.search) && query.sort === 'started_at' && query.order === 'desc' && !(query.page && query.page > 1);
+    const rowsPromise = windowed ? this.searchNewestFirst(query, cursor) : this.fetchPage(query, cursor, query.filters);
     const totalPromise = query.withTotal ? this.countMatching(query) : Promise.resolve(null);
     const [rows, total] = await Promise.all([rowsPromise, totalPromise]);
     const hasMore = rows.length > query.limit;
@@ -125,6 +118,46 @@ export class DuckDbCallRepository implements CallRepository {
     const last = page[page.length - 1];
     const nextCursor = hasMore && last ? encodeCursor(last.sort_key as string | number, String(last.id)) : null;
     return { items: page.map(rowToCallSummary), nextCursor, total };
+  }
+
+  /**
+   * A text search has no index, so scanning all of a long range costs ~0.4 s per 1M calls.
+   * Newest-first pages instead scan disjoint time windows (last day, week, month, the rest)
+   * and stop once the page is full: a common term is answered from the last day alone.
+   */
+  private async searchNewestFirst(query: LogQuery, cursor: CursorPayload | null): Promise<Record<string, unknown>[]> {
+    const upper = Math.min(query.filters.to ?? Date.now() + DAY_MS, cursor ? Number(cursor.v) + 1 : Infinity);
+    const lower = query.filters.from ?? -Infinity;
+    const rows: Record<string, unknown>[] = [];
+    let windowEnd = upper;
+    for (const span of SEARCH_WINDOWS_MS) {
+      if (windowEnd <= lower) break;
+      const windowStart = Math.max(lower, upper - span);
+      const filters: CallFilters = { ...query.filters, to: windowEnd };
+      if (Number.isFinite(windowStart)) filters.from = windowStart;
+      else delete filters.from;
+      const wanted = query.limit + 1 - rows.length;
+      rows.push(...(await this.fetchPage({ ...query, limit: wanted - 1 }, cursor, filters)));
+      if (rows.length > query.limit) break;
+      windowEnd = windowStart;
+    }
+    return rows;
+  }
+
+  private fetchPage(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters): Promise<Record<string, unknown>[]> {
+    const params = new SqlParams();
+    const where = compileCallFilters(filters, params, 'duckdb');
+    const sortKey = sortExpression(query.sort);
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    let keyset = '';
+    if (cursor) {
+      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
+      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
+    }
+    const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
+    const sql = `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset}
+      ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
+    return this.pool.query(sql, params.values);
   }
 
   private async countMatching(query: LogQuery): Promise<number> {
