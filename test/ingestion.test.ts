@@ -84,6 +84,28 @@ describe('POST /api/v1/calls', () => {
     expect(control.json().error.field).toBe('id');
   });
 
+  it('prepares large batches in a worker thread with the same results', async () => {
+    const text = 'lorem ipsum dolor '.repeat(60);
+    const items = Array.from({ length: 120 }, (_, i) => ({ ...base, id: `big-${i}`, input: [{ role: 'user', content: `${text} ${i}` }] }));
+    items[7] = { ...items[7]!, prompt_tokens: -1 };
+    const body = JSON.stringify(items);
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    const response = await server.request('POST', '/api/v1/calls', { body, headers: { 'content-type': 'application/json' } });
+    expect(response.statusCode).toBe(207);
+    const answer = response.json();
+    expect([answer.created, answer.failed]).toEqual([119, 1]);
+    expect(answer.results[7]).toMatchObject({ index: 7, id: 'big-7', status: 'invalid', error: { field: 'prompt_tokens' } });
+    const stored = await server.store.sql.query<{ n: number }>("SELECT count(*) AS n FROM calls WHERE id LIKE 'big-%'");
+    expect(stored[0]!.n).toBe(119);
+    const detail = (await server.request('GET', '/api/v1/logs/big-42')).json();
+    expect(detail.input).toEqual([{ role: 'user', content: `${text} 42` }]);
+    const broken = await server.request('POST', '/api/v1/calls', { body: `${body.slice(0, -10)}`, headers: { 'content-type': 'application/json' } });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.code).toBe('invalid_json');
+    const again = await server.request('POST', '/api/v1/calls', { body, headers: { 'content-type': 'application/json' } });
+    expect(again.json().duplicates).toBe(119);
+  });
+
   it('drops __proto__ and constructor keys from properties and free JSON', async () => {
     const payload = `{"provider":"openai","model":"m","id":"proto-1","properties":{"symbol":"EURUSD","__proto__":{"polluted":"yes"},"constructor":"x"},"params":{"__proto__":{"a":1},"temperature":0.2}}`;
     const response = await server.request('POST', '/api/v1/calls', { body: payload, headers: { 'content-type': 'application/json' } });
@@ -112,7 +134,7 @@ describe('bad input', () => {
     ['overlong model', { ...base, model: 'x'.repeat(300) }, 'model'],
   ];
   it.each(cases)('%s → 400 naming the field', async (_name, body, field) => {
-    const response = await server.request('POST', '/api/v1/calls', { body });
+    const response = await server.request('POST', '/api/v1/calls', { body, headers: { 'content-type': 'application/json' } });
     expect(response.statusCode).toBe(400);
     const error = response.json().error;
     expect(error.field).toBe(field);

@@ -11,6 +11,7 @@ import type { Recorder } from '../recorder/recorder.js';
 import type { Store } from '../store/ports.js';
 import { installAuth } from './auth-plugin.js';
 import { installErrorHandler } from './errors.js';
+import { PreparePool } from '../ingest/prepare-pool.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
@@ -65,7 +66,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   const ingest = { recorder, priceCall: services.priceCall };
   registerHealthRoutes(app, store, recorder, services.version);
-  registerCallsRoutes(app, ingest);
+  // Closed after in-flight requests finish (onClose runs once the server stops accepting).
+  const preparePool = new PreparePool(config.ingest_workers);
+  app.addHook('onClose', () => preparePool.close());
+  registerCallsRoutes(app, ingest, preparePool);
   registerRecordRoute(app, ingest);
   registerLogsRoutes(app, store);
   registerKeysRoutes(app, store, authenticator);

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { describeZodIssue } from '../domain/describe-issue.js';
 import { QueueFullError, RecorderClosedError } from '../recorder/recorder.js';
 
 export class ApiError extends Error {
@@ -28,24 +29,7 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
   return { error: field ? { code, message, field } : { code, message } };
 }
 
-/** The first issue of a zod error, as a field path and a sentence. */
-export function describeZodIssue(issues: readonly z.core.$ZodIssue[], prefix = ''): { field: string; message: string } {
-  const issue = issues[0];
-  if (!issue) return { field: prefix || '(body)', message: 'is invalid' };
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    const path = [...issue.path.map(String), key].filter(Boolean).join('.');
-    return { field: joinField(prefix, path), message: 'is not a known field' };
-  }
-  const path = issue.path.map(String).join('.');
-  return { field: joinField(prefix, path) || '(body)', message: issue.message };
-}
-
-function joinField(prefix: string, path: string): string {
-  if (!prefix) return path;
-  if (!path) return prefix;
-  return path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
-}
+export { describeZodIssue };
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -27,6 +27,8 @@ export const configSchema = z.strictObject({
   body_limit_bytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(5 * 1024 * 1024),
   duckdb_memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
   duckdb_checkpoint_threshold: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('256MB'),
+  /** Worker threads that parse large ingestion batches; 0 parses on the event loop. Default: cores − 1, at most 4. */
+  ingest_workers: z.coerce.number().int().min(0).max(64).optional(),
   duckdb_threads: z.coerce.number().int().min(1).max(256).optional(),
   recorder: z
     .strictObject({

@@ -1,0 +1,61 @@
+// The CPU-bound half of ingestion, with no I/O: validate each item, normalize it, and
+// serialize its content once for both the idempotency hash and the store. Runs inline for
+// small bodies and in worker threads for large batches.
+import { hash } from 'node:crypto';
+import { callRecordInputSchema } from '../domain/call-record.js';
+import { describeZodIssue } from '../domain/describe-issue.js';
+import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
+import type { CallWrite } from '../store/ports.js';
+
+export interface ItemError {
+  code: string;
+  message: string;
+  field?: string;
+}
+export interface InvalidItem {
+  index: number;
+  id?: string;
+  status: 'invalid';
+  error: ItemError;
+}
+export type IngestItemResult =
+  | { index: number; id: string; status: 'created' | 'duplicate' }
+  | { index: number; id: string; status: 'conflict'; error: ItemError }
+  | InvalidItem;
+
+export interface PreparedCalls {
+  /** Set for items refused by validation; the others are decided by the store. */
+  invalid: InvalidItem[];
+  writes: CallWrite[];
+  /** Index in the submitted items of each write. */
+  positions: number[];
+  itemCount: number;
+}
+
+const serialize = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
+
+/** Content is serialized once, for both the idempotency hash and the store. */
+function serializeItem(item: Record<string, unknown>): { bodyHash: string; inputJson: string | null; outputJson: string | null } {
+  const { input, output, ...rest } = item;
+  const inputJson = serialize(input);
+  const outputJson = serialize(output);
+  const bodyHash = hash('sha1', `${JSON.stringify(rest)}\u0000${inputJson}\u0000${outputJson}`, 'base64url');
+  return { bodyHash, inputJson, outputJson };
+}
+
+export function prepareCalls(items: readonly unknown[], context: CallContext): PreparedCalls {
+  const prepared: PreparedCalls = { invalid: [], writes: [], positions: [], itemCount: items.length };
+  items.forEach((item, index) => {
+    const parsed = callRecordInputSchema.safeParse(item);
+    if (!parsed.success) {
+      const { field, message } = describeZodIssue(parsed.error.issues);
+      const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
+      prepared.invalid.push({ index, ...(id ? { id } : {}), status: 'invalid', error: { code: 'validation_error', message: `${field}: ${message}`, field } });
+      return;
+    }
+    const call = normalizeCall(parsed.data, context);
+    prepared.writes.push({ call, clientId: parsed.data.id !== undefined, ...serializeItem(item as Record<string, unknown>) });
+    prepared.positions.push(index);
+  });
+  return prepared;
+}

@@ -1,0 +1,103 @@
+// Worker threads that parse and prepare large ingestion bodies. Per record, JSON parsing,
+// validation and hashing cost about as much as the store's append, and both ran on the one
+// event loop; a worker moves the first half onto another core. Small bodies stay inline,
+// where a thread hop would only add latency.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CallContext } from '../domain/normalize-call.js';
+import { BodyError, parseCallsBody } from './parse-calls-body.js';
+import { prepareCalls, type PreparedCalls } from './prepare-calls.js';
+
+/** Bodies below this size are prepared inline (measured: a hop costs ~0.2 ms). */
+const INLINE_BELOW_BYTES = 64 * 1024;
+
+export interface PrepareRequest {
+  id: number;
+  body: Uint8Array;
+  context: CallContext;
+}
+
+export type PrepareReply =
+  | { id: number; ok: true; single: boolean; prepared: PreparedCalls }
+  | { id: number; ok: false; code: string; message: string; field?: string | undefined };
+
+export interface PreparedBody {
+  single: boolean;
+  prepared: PreparedCalls;
+}
+
+interface Pending {
+  resolve(body: PreparedBody): void;
+  reject(error: Error): void;
+}
+
+function spawnWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url));
+  // Running from source (tsx, tests): Node 20 workers ignore `--import tsx` loaders, so the
+  // worker loads its .ts entry through tsx's API instead.
+  const entry = new URL('./prepare-worker.ts', import.meta.url).href;
+  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(code, { eval: true });
+}
+
+export class PreparePool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private closed = false;
+
+  /** `size` 0 prepares everything inline. */
+  constructor(readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
+
+  prepare(body: Buffer, context: CallContext): Promise<PreparedBody> {
+    if (this.size === 0 || this.closed || body.length < INLINE_BELOW_BYTES) {
+      return Promise.resolve().then(() => {
+        const { single, items } = parseCallsBody(body.toString('utf8'));
+        return { single, prepared: prepareCalls(items, context) };
+      });
+    }
+    const id = this.nextId++;
+    const worker = this.worker(id);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, body, context } satisfies PrepareRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    for (const pending of this.pending.values()) pending.reject(new Error('the ingestion workers stopped'));
+    this.pending.clear();
+  }
+
+  private worker(id: number): Worker {
+    if (this.workers.length < this.size) {
+      const worker = spawnWorker();
+      worker.on('message', (reply: PrepareReply) => this.settle(reply));
+      worker.on('error', (error) => {
+        // A crashed worker is replaced on the next request; what it held is failed, not lost
+        // silently (those requests were never acknowledged).
+        this.workers.splice(this.workers.indexOf(worker), 1);
+        this.failAll(error);
+      });
+      worker.unref();
+      this.workers.push(worker);
+    }
+    return this.workers[id % this.workers.length]!;
+  }
+
+  private settle(reply: PrepareReply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) pending.resolve({ single: reply.single, prepared: reply.prepared });
+    else if (reply.code === 'internal') pending.reject(new Error(reply.message));
+    else pending.reject(new BodyError(reply.code as BodyError['code'], reply.message, reply.field));
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
