@@ -17,6 +17,12 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
+import { registerExportRoutes } from './routes/export-routes.js';
+import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
+import { registerOutcomesRoutes } from './routes/outcomes-routes.js';
+import { registerRequestsRoutes } from './routes/requests-routes.js';
+import { registerResearchConfigRoutes } from './routes/research-config-routes.js';
+import { registerSessionsRoutes } from './routes/sessions-routes.js';
 
 export interface AppServices {
   config: Readonly<LoupeConfig>;
@@ -75,9 +81,15 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerKeysRoutes(app, store, authenticator);
   // @anchor routes:pricing
   // @anchor routes:gateway
+  registerOutcomesRoutes(app, store);
+  registerOutcomeAnalyticsRoutes(app, store);
+  registerResearchConfigRoutes(app, store);
+  registerExportRoutes(app, store);
   // @anchor routes:outcomes
   // @anchor routes:live
   // @anchor routes:analytics
+  registerSessionsRoutes(app, store);
+  registerRequestsRoutes(app, store);
   // @anchor routes:sessions
   // @anchor routes:dashboard
   return app;

@@ -36,3 +36,20 @@ export interface OutcomeRecord {
   created_at: number;
   updated_at: number;
 }
+
+/** PATCH body: closes an open outcome (or corrects its value, lesson, properties). */
+export const outcomePatchSchema = z.strictObject({
+  status: z.enum(OUTCOME_STATUSES).optional(),
+  value: z.number().min(-1e12).max(1e12).nullish(),
+  closed_at: timestampSchema.nullish(),
+  lesson: z.string().max(10_000).nullish(),
+  properties: safeStringMap.optional(),
+});
+export type OutcomePatchInput = z.infer<typeof outcomePatchSchema>;
+
+/** An outcome as the API shows it: timestamps as ISO-8601 strings. */
+export function presentOutcome(outcome: OutcomeRecord) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const { project_id: _project, ...rest } = outcome;
+  return { ...rest, closed_at: iso(outcome.closed_at), created_at: iso(outcome.created_at)!, updated_at: iso(outcome.updated_at)! };
+}

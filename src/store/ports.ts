@@ -102,6 +102,8 @@ export interface Store {
   readonly sql: SqlReader;
   // @anchor pricing
   // @anchor gateway
+  readonly outcomes: OutcomeRepository;
+  readonly researchConfig: ResearchConfigRepository;
   // @anchor outcomes
   // @anchor live
   ping(): Promise<void>;
@@ -111,17 +113,30 @@ export interface Store {
 export interface OutcomeListQuery {
   projectId: string;
   target?: string;
+  targetType?: 'call' | 'session';
+  name?: string;
   status?: OutcomeStatus[];
+  /** On created_at, epoch ms, `to` exclusive. */
   from?: number;
   to?: number;
   limit: number;
   offset: number;
 }
 
+export type OutcomePatch = Partial<Pick<OutcomeRecord, 'status' | 'value' | 'closed_at' | 'lesson' | 'properties'>>;
+
 export interface OutcomeRepository {
-  /** Inserts new outcomes; an existing id is replaced only when `upsert` is set. */
-  insertMany(outcomes: OutcomeRecord[]): Promise<void>;
+  /** Inserts new outcomes in one transaction; an existing id is replaced only when `upsert` is set, else refused. */
+  insertMany(outcomes: OutcomeRecord[], options?: { upsert?: boolean }): Promise<void>;
   get(projectId: string, id: string): Promise<OutcomeRecord | null>;
-  update(projectId: string, id: string, patch: Partial<Pick<OutcomeRecord, 'status' | 'value' | 'closed_at' | 'lesson' | 'properties'>>): Promise<OutcomeRecord | null>;
+  /** The subset of `ids` already taken (in any project: ids are global keys). */
+  existingIds(ids: string[]): Promise<string[]>;
+  update(projectId: string, id: string, patch: OutcomePatch): Promise<OutcomeRecord | null>;
   list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }>;
+}
+
+/** Seed 000's research loop configuration: one validated JSON document per project. */
+export interface ResearchConfigRepository {
+  get(projectId: string): Promise<{ document: unknown; updated_at: number } | null>;
+  put(projectId: string, document: unknown, at: number): Promise<void>;
 }

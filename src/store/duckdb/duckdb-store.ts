@@ -6,6 +6,8 @@ import { DuckDbApiKeyRepository } from './api-keys-repository.js';
 import { DuckDbCallRepository } from './calls-repository.js';
 import { DuckDbPool } from './connection-pool.js';
 import { migrateDuckDb } from './migrations.js';
+import { DuckDbOutcomeRepository } from './outcomes-repository.js';
+import { DuckDbResearchConfigRepository } from './research-config-repository.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
 
 export interface DuckDbStoreOptions {
@@ -47,6 +49,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     apiKeys: new DuckDbApiKeyRepository(pool),
     // @anchor pricing
     // @anchor gateway
+    outcomes: new DuckDbOutcomeRepository(pool),
+    researchConfig: new DuckDbResearchConfigRepository(pool),
     // @anchor outcomes
     // @anchor live
     sql: { dialect: 'duckdb', query: (sql, params) => pool.query(sql, params) },

@@ -98,6 +98,18 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
   },
   // @anchor pricing
   // @anchor gateway
+  {
+    version: 4,
+    name: 'outcome target type and research config',
+    sql: `
+      ALTER TABLE outcomes ADD COLUMN target_type VARCHAR DEFAULT 'call';
+      CREATE TABLE research_config (
+        project_id VARCHAR PRIMARY KEY,
+        document JSON NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
   // @anchor outcomes
   // @anchor live
 ];
