@@ -142,6 +142,12 @@ describe('bad input', () => {
     expect(response.body).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('an unknown field in a schema-validated body → 400 naming that field', async () => {
+    const response = await server.request('POST', '/api/v1/keys', { body: { name: 'k', scopes: ['read'], colour: 'blue' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'validation_error', field: 'colour' });
+  });
+
   it('malformed JSON → 400 invalid_json', async () => {
     const response = await server.request('POST', '/api/v1/calls', { body: '{"provider": "openai", ', headers: { 'content-type': 'application/json' } });
     expect(response.statusCode).toBe(400);

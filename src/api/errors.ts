@@ -41,8 +41,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       const first = error.validation[0];
       const where = error.validationContext ?? 'body';
       const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-      const params = (first?.params ?? {}) as { issue?: z.core.$ZodIssue };
-      const described = params.issue ? describeZodIssue([params.issue]) : { field: path, message: first?.message ?? 'is invalid' };
+      const params = (first?.params ?? {}) as { issue?: z.core.$ZodIssue; keys?: unknown };
+      // Unknown keys arrive without an issue object; the key list names the field.
+      const unknownKey = first?.keyword === 'unrecognized_keys' && Array.isArray(params.keys) ? String(params.keys[0]) : null;
+      const described = params.issue
+        ? describeZodIssue([params.issue])
+        : unknownKey !== null
+          ? { field: [path, unknownKey].filter(Boolean).join('.'), message: 'is not a known field' }
+          : { field: path, message: first?.message ?? 'is invalid' };
       const field = described.field && described.field !== '(body)' ? described.field : where;
       void reply.code(400).send(errorBody('validation_error', `${where === 'body' ? '' : `${where} `}${field}: ${described.message}`.trim(), field));
       return;
