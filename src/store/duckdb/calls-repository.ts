@@ -95,8 +95,9 @@ export class DuckDbCallRepository implements CallRepository {
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
-      const checked = classify(writes, await findKnownIds(connection, writes));
-      await appendAll(connection, checked.fresh);
+      const clean = await this.pool.renewWriter();
+      const checked = classify(writes, await findKnownIds(clean, writes));
+      await appendAll(clean, checked.fresh);
       return checked.outcomes;
     });
   }

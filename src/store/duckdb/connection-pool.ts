@@ -7,7 +7,7 @@ type Task<T> = () => Promise<T>;
 /** Serializes work on one connection: DuckDB runs one statement per connection at a time. */
 class ConnectionLane {
   private tail: Promise<unknown> = Promise.resolve();
-  constructor(readonly connection: DuckDBConnection) {}
+  constructor(public connection: DuckDBConnection) {}
   run<T>(task: Task<T>): Promise<T> {
     const result = this.tail.then(task, task);
     this.tail = result.catch(() => undefined);
@@ -46,6 +46,22 @@ export class DuckDbPool {
   /** Runs work on the writer connection, serialized with every other write. */
   write<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.writer.run(() => task(this.writer.connection));
+  }
+
+  /**
+   * Replaces the writer connection from inside a write task. An appender whose automatic
+   * flush failed (a duplicate key in a batch over 2,048 rows) can leave its connection
+   * reporting "transaction aborted" even after ROLLBACK; a fresh connection is clean.
+   */
+  async renewWriter(): Promise<DuckDBConnection> {
+    const stale = this.writer.connection;
+    this.writer.connection = await this.instance.connect();
+    try {
+      stale.closeSync();
+    } catch {
+      // the stale connection is dropped either way
+    }
+    return this.writer.connection;
   }
 
   read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
