@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `loupe` command: serve (default), migrate, keys. Boot failures print one clear line.
+// The `loupe` command: serve (default), migrate, demo. Boot failures print one clear line.
 import { Command } from 'commander';
+import { registerDemoCommand } from './cli/demo-command.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loupeVersion, startServer } from './server.js';
 import { openStore } from './store/open-store.js';
@@ -38,6 +39,7 @@ async function migrate(): Promise<void> {
 const program = new Command('loupe').version(loupeVersion()).description('Loupe: LLM gateway and observability');
 program.command('serve', { isDefault: true }).description('serve gateway, API and dashboard').action(serve);
 program.command('migrate').description('apply store migrations and exit').action(migrate);
+registerDemoCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);

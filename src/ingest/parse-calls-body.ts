@@ -15,7 +15,7 @@ export interface CallsBody {
   items: unknown[];
 }
 
-export function parseCallsBody(text: string): CallsBody {
+export function parseCallsBody(text: string, maxItems = MAX_BATCH_ITEMS): CallsBody {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -23,7 +23,7 @@ export function parseCallsBody(text: string): CallsBody {
     throw new BodyError('invalid_json', `body is not valid JSON: ${(error as Error).message}`);
   }
   if (Array.isArray(body)) {
-    if (body.length > MAX_BATCH_ITEMS) throw new BodyError('validation_error', `(body): holds ${body.length} records; at most ${MAX_BATCH_ITEMS} per request`, '(body)');
+    if (body.length > maxItems) throw new BodyError('validation_error', `(body): holds ${body.length} records; at most ${maxItems} per request`, '(body)');
     body.forEach(dropForbiddenKeys);
     return { single: false, items: body };
   }

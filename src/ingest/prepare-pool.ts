@@ -15,6 +15,7 @@ export interface PrepareRequest {
   id: number;
   body: Uint8Array;
   context: CallContext;
+  maxItems?: number;
 }
 
 export type PrepareReply =
@@ -49,10 +50,11 @@ export class PreparePool {
   /** `size` 0 prepares everything inline. */
   constructor(readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
 
-  prepare(body: Buffer, context: CallContext): Promise<PreparedBody> {
+  /** `maxItems` raises the API's batch limit for trusted local callers (the demo loader). */
+  prepare(body: Buffer, context: CallContext, maxItems?: number): Promise<PreparedBody> {
     if (this.size === 0 || this.closed || body.length < INLINE_BELOW_BYTES) {
       return Promise.resolve().then(() => {
-        const { single, items } = parseCallsBody(body.toString('utf8'));
+        const { single, items } = parseCallsBody(body.toString('utf8'), maxItems);
         return { single, prepared: prepareCalls(items, context) };
       });
     }
@@ -60,7 +62,10 @@ export class PreparePool {
     const worker = this.worker(id);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, body, context } satisfies PrepareRequest);
+      // Idle workers never keep the process alive; busy ones must, or a CLI awaiting only
+      // their answer would exit early.
+      worker.ref();
+      worker.postMessage({ id, body, context, ...(maxItems ? { maxItems } : {}) } satisfies PrepareRequest);
     });
   }
 
@@ -91,6 +96,7 @@ export class PreparePool {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) for (const worker of this.workers) worker.unref();
     if (reply.ok) pending.resolve({ single: reply.single, prepared: reply.prepared });
     else if (reply.code === 'internal') pending.reject(new Error(reply.message));
     else pending.reject(new BodyError(reply.code as BodyError['code'], reply.message, reply.field));

@@ -10,7 +10,7 @@ const decoder = new TextDecoder();
 
 function handle(request: PrepareRequest): PrepareReply {
   try {
-    const { single, items } = parseCallsBody(decoder.decode(request.body));
+    const { single, items } = parseCallsBody(decoder.decode(request.body), request.maxItems);
     return { id: request.id, ok: true, single, prepared: prepareCalls(items, request.context as CallContext) };
   } catch (error) {
     if (error instanceof BodyError) return { id: request.id, ok: false, code: error.code, message: error.message, field: error.field };

@@ -44,7 +44,8 @@ function joinField(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
 }
 
-function toRecord(input: OutcomeInput, targetType: 'call' | 'session', projectId: string, now: number): OutcomeRecord {
+/** The stored form of a validated outcome whose target has been resolved. */
+export function toRecord(input: OutcomeInput, targetType: 'call' | 'session', projectId: string, now: number): OutcomeRecord {
   const closed = input.status !== 'open';
   return {
     id: input.id ?? uuidv7(),
