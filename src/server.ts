@@ -9,6 +9,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { bootstrapAdminKey } from './auth/bootstrap-admin.js';
 import type { LoupeConfig } from './config/schema.js';
 import type { PriceCall } from './ingest/ingest-calls.js';
+import { priceCall as priceCatalog } from './pricing/price-call.js';
 import { Recorder } from './recorder/recorder.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/ports.js';
@@ -45,7 +46,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   });
   const authenticator = new Authenticator(store.apiKeys);
-  const priceCall: PriceCall = () => undefined;
+  const priceCall: PriceCall = (call) => priceCatalog(call);
   // @anchor pricing
   // @anchor gateway
   // @anchor outcomes

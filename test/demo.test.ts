@@ -85,8 +85,8 @@ describe('loading the demo', () => {
     const store = await openDuckDbStore({ dataDir: ':memory:' });
     try {
       const small = { calls: 3000, days: 7, seed: 5, endMs: Date.now() };
-      const first = await writeDemoToStore(store, generateDemo(small, 1000), { projectId: 'demo', priceCall: () => undefined });
-      const second = await writeDemoToStore(store, generateDemo(small, 1000), { projectId: 'demo', priceCall: () => undefined });
+      const first = await writeDemoToStore(store, generateDemo(small, 1000), { projectId: 'demo' });
+      const second = await writeDemoToStore(store, generateDemo(small, 1000), { projectId: 'demo' });
       expect(first.calls).toBe(3000);
       expect(second.outcomes).toBe(0);
       expect(await store.calls.count('demo')).toBe(3000);

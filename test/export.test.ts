@@ -16,7 +16,8 @@ const calls = [
   ...Array.from({ length: 23 }, (_, i) => ({
     id: `exp-${String(i).padStart(2, '0')}`,
     provider: i % 2 === 0 ? 'openai' : 'anthropic',
-    model: i % 2 === 0 ? 'gpt-4o' : 'claude-haiku',
+    // Calls without a reported cost use a model the catalog does not know, so they stay unpriced.
+    model: i % 5 === 4 ? 'in-house-model' : i % 2 === 0 ? 'gpt-4o' : 'claude-haiku',
     // Several calls share one start time, so page edges fall inside ties.
     started_at: i < 6 ? TIE : new Date(NOW - (60 - i) * MINUTE).toISOString(),
     latency_ms: 100 + i,

@@ -31,8 +31,9 @@ const providers = ['openai', 'anthropic', 'ollama'];
 const models = ['gpt-4o', 'claude-sonnet-4-5', 'llama3.2'];
 const rows: Row[] = Array.from({ length: 60 }, (_, i) => ({
   id: `log-${String(i).padStart(3, '0')}`,
-  provider: providers[i % 3]!,
-  model: models[i % 3]!,
+  // Calls without a reported cost use a model the catalog does not know, so they stay unpriced.
+  provider: i % 10 === 9 ? 'in-house' : providers[i % 3]!,
+  model: i % 10 === 9 ? 'in-house-model' : models[i % 3]!,
   status: i % 7 === 0 ? 'error' : 'success',
   latency_ms: 100 + ((i * 37) % 900),
   cost_usd: i % 10 === 9 ? null : Math.round(((i * 13) % 50) * 1e4) / 1e7,
@@ -70,7 +71,7 @@ const newestFirst = (items: Row[]) => [...items].sort((a, b) => b.started_at.loc
 describe('GET /api/v1/logs filters', () => {
   const cases: [string, (row: Row) => boolean][] = [
     ['provider=anthropic', (row) => row.provider === 'anthropic'],
-    ['provider=anthropic,ollama', (row) => row.provider !== 'openai'],
+    ['provider=anthropic,ollama', (row) => row.provider === 'anthropic' || row.provider === 'ollama'],
     ['model=gpt-4o&status=error', (row) => row.model === 'gpt-4o' && row.status === 'error'],
     ['user_id=user-2', (row) => row.user_id === 'user-2'],
     ['agent=risk_agent&account_id=acct-1', (row) => row.agent === 'risk_agent' && row.account_id === 'acct-1'],

@@ -39,7 +39,8 @@ for (let session = 0; session < 6; session++) {
       agent: session === 5 ? null : ['planner', 'executor', 'critic'][(session + k) % 3]!,
       conversation_name: k === 1 ? `ticket-${session}` : null,
       provider: 'openai',
-      model: ['gpt-4o', 'gpt-4o-mini', 'claude-haiku'][(i + session) % 3]!,
+      // Calls without a reported cost use a model the catalog does not know, so they stay unpriced.
+      model: session === 4 ? 'in-house-model' : ['gpt-4o', 'gpt-4o-mini', 'claude-haiku'][(i + session) % 3]!,
       status: session === 3 && k === 1 ? 'error' : 'success',
       started_at: BASE + session * 17 * MINUTE + k * (2 + session) * MINUTE,
       latency_ms: 300 + ((i * 137) % 2000),
@@ -55,7 +56,7 @@ for (let session = 0; session < 6; session++) {
 }
 // A fallback chain: two attempts of one request.
 calls.push(
-  { ...calls[calls.length - 1]!, id: 'fb-1', request_id: 'req-fallback', attempt: 1, status: 'error', session_id: 'sess-fb', started_at: BASE + 200 * MINUTE, cost_usd: null, input: [{ role: 'user', content: 'hello' }], output: null },
+  { ...calls[calls.length - 1]!, id: 'fb-1', request_id: 'req-fallback', attempt: 1, status: 'error', session_id: 'sess-fb', started_at: BASE + 200 * MINUTE, cost_usd: null, model: 'in-house-model', input: [{ role: 'user', content: 'hello' }], output: null },
   { ...calls[calls.length - 1]!, id: 'fb-2', request_id: 'req-fallback', attempt: 2, status: 'success', session_id: 'sess-fb', started_at: BASE + 200 * MINUTE + 1000, cost_usd: 0.002, input: [{ role: 'user', content: 'hello' }], output: { role: 'assistant', content: 'hi there' } },
 );
 

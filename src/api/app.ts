@@ -70,7 +70,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  const ingest = { recorder, priceCall: services.priceCall };
+  const ingest = { recorder };
   registerHealthRoutes(app, store, recorder, services.version);
   // Closed after in-flight requests finish (onClose runs once the server stops accepting).
   const preparePool = new PreparePool(config.ingest_workers);

@@ -42,12 +42,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       throw error;
     });
     try {
-      // Pricing at ingestion is the server's job; direct loads are priced the same way once
-      // the pricing catalog is wired here (until then calls are stored `unpriced`).
       const pool = new PreparePool();
       const prepare = (calls: unknown[]) => pool.prepare(Buffer.from(JSON.stringify(calls)), { projectId: flags.project, apiKeyId: null }, calls.length).then((body) => body.prepared);
       try {
-        totals = await writeDemoToStore(store, generateDemo(options), { projectId: flags.project, priceCall: () => undefined, prepare, onProgress: progress });
+        totals = await writeDemoToStore(store, generateDemo(options), { projectId: flags.project, prepare, onProgress: progress });
       } finally {
         await pool.close();
       }

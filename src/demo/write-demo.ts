@@ -1,7 +1,6 @@
 // Where demo batches go: straight into a store that no server holds (fast bulk path, the
 // same validation as the API), or through a running server's ingestion API.
 import { outcomeInputSchema, type OutcomeInput } from '../domain/outcome.js';
-import type { PriceCall } from '../ingest/ingest-calls.js';
 import { prepareCalls, type PreparedCalls } from '../ingest/prepare-calls.js';
 import { toRecord } from '../outcomes/record-outcomes.js';
 import type { Store } from '../store/ports.js';
@@ -20,8 +19,8 @@ export type PrepareBatch = (calls: DemoBatch['calls']) => Promise<PreparedCalls>
 
 export const prepareInline = (projectId: string): PrepareBatch => (calls) => Promise.resolve(prepareCalls(calls, { projectId, apiKeyId: null }));
 
-export async function writeDemoToStore(store: Store, batches: Iterable<DemoBatch>, options: { projectId: string; priceCall: PriceCall; prepare?: PrepareBatch; onProgress?: Progress }): Promise<DemoTotals> {
-  const { projectId, priceCall, onProgress } = options;
+export async function writeDemoToStore(store: Store, batches: Iterable<DemoBatch>, options: { projectId: string; prepare?: PrepareBatch; onProgress?: Progress }): Promise<DemoTotals> {
+  const { projectId, onProgress } = options;
   const prepare = options.prepare ?? prepareInline(projectId);
   await store.projects.ensure(projectId, projectId);
   const totals: DemoTotals = { calls: 0, outcomes: 0 };
@@ -36,7 +35,6 @@ export async function writeDemoToStore(store: Store, batches: Iterable<DemoBatch
     const prepared = await current.prepared;
     const refused = prepared.invalid[0];
     if (refused) throw new Error(`the demo generator made an invalid call: ${refused.error.message}`);
-    for (const write of prepared.writes) if (write.call.cost_usd === null) priceCall(write.call);
     await store.calls.insertBatch(prepared.writes);
     totals.calls += prepared.writes.length;
     totals.outcomes += await storeOutcomes(store, projectId, current.batch.outcomes);

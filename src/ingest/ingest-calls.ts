@@ -1,4 +1,4 @@
-// Ingestion: prepared calls (validated, normalized) are priced, handed to the recorder, and
+// Ingestion: prepared calls (validated, normalized, priced) are handed to the recorder and
 // answered with one result per item. Invalid items never block valid ones in the same batch.
 import type { CallRecord } from '../domain/call-record.js';
 import type { CallContext } from '../domain/normalize-call.js';
@@ -10,15 +10,13 @@ export type PriceCall = (call: CallRecord) => void;
 
 export interface IngestDeps {
   recorder: Recorder;
-  priceCall: PriceCall;
 }
 
-/** Prices and stores prepared calls; resolves once their group commit is durable. */
+/** Stores prepared calls; resolves once their group commit is durable. */
 export async function commitPrepared(prepared: PreparedCalls, deps: IngestDeps): Promise<IngestItemResult[]> {
   const results: IngestItemResult[] = new Array(prepared.itemCount);
   for (const result of prepared.invalid) results[result.index] = result;
   const { writes, positions } = prepared;
-  for (const write of writes) if (write.call.cost_usd === null) deps.priceCall(write.call);
   if (writes.length > 0) {
     const outcomes = await deps.recorder.submit(writes);
     outcomes.forEach((outcome, i) => {

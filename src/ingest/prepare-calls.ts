@@ -1,10 +1,11 @@
-// The CPU-bound half of ingestion, with no I/O: validate each item, normalize it, and
-// serialize its content once for both the idempotency hash and the store. Runs inline for
+// The CPU-bound half of ingestion, with no I/O: validate each item, normalize and price it,
+// and serialize its content once for both the idempotency hash and the store. Runs inline for
 // small bodies and in worker threads for large batches.
 import { hash } from 'node:crypto';
 import { callRecordInputSchema } from '../domain/call-record.js';
 import { describeZodIssue } from '../domain/describe-issue.js';
 import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
+import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
 
 export interface ItemError {
@@ -54,6 +55,9 @@ export function prepareCalls(items: readonly unknown[], context: CallContext): P
       return;
     }
     const call = normalizeCall(parsed.data, context);
+    // A cost the client reported is kept; otherwise the record is priced here, off the event
+    // loop for large batches.
+    if (call.cost_usd === null) priceCall(call);
     prepared.writes.push({ call, clientId: parsed.data.id !== undefined, ...serializeItem(item as Record<string, unknown>) });
     prepared.positions.push(index);
   });

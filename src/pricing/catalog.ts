@@ -1,0 +1,70 @@
+// The bundled price catalog (@pydantic/genai-prices, no network at run time), resolved once
+// per provider and model: matching a model against the whole catalog costs ~20 µs, pricing
+// against the one resolved model a fraction of that, and ingestion prices every record.
+import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+
+/** Loupe provider names whose catalog id differs. */
+const PROVIDER_IDS: Readonly<Record<string, string>> = {
+  gemini: 'google',
+  'google-ai': 'google',
+  vertex: 'google',
+  bedrock: 'aws',
+  'azure-openai': 'azure',
+  xai: 'x-ai',
+  'together-ai': 'together',
+};
+
+export interface CatalogModel {
+  providerId: string;
+  model: ModelInfo;
+  /** The provider narrowed to this one model, so calcPrice skips matching. */
+  narrowed: Provider;
+}
+
+const MAX_CACHED = 10_000;
+const resolved = new Map<string, CatalogModel | null>();
+
+function resolve(provider: string, model: string): CatalogModel | null {
+  const known = findProvider({ providerId: PROVIDER_IDS[provider] ?? provider });
+  // A provider the catalog does not list (a gateway, a custom deployment) is matched by model name.
+  const probe = known
+    ? calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { provider: known })
+    : calcPrice({ input_tokens: 1, output_tokens: 1 }, model);
+  if (!probe) return null;
+  return { providerId: probe.provider.id, model: probe.model, narrowed: { ...probe.provider, models: [probe.model] } };
+}
+
+export function catalogModel(provider: string, model: string): CatalogModel | null {
+  const key = `${provider}\u0000${model}`;
+  let entry = resolved.get(key);
+  if (entry === undefined) {
+    entry = resolve(provider, model);
+    if (resolved.size >= MAX_CACHED) resolved.clear();
+    resolved.set(key, entry);
+  }
+  return entry;
+}
+
+export interface CatalogUsage {
+  /** All input tokens, cache reads and writes included. */
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** All output tokens, reasoning included (billed as output). */
+  output: number;
+}
+
+export interface CatalogPrice {
+  inputUsd: number;
+  outputUsd: number;
+  totalUsd: number;
+}
+
+export function catalogPrice(entry: CatalogModel, usage: CatalogUsage, at: Date): CatalogPrice | null {
+  const result = calcPrice(
+    { input_tokens: usage.input, cache_read_tokens: usage.cacheRead, cache_write_tokens: usage.cacheWrite, output_tokens: usage.output },
+    entry.model.id,
+    { provider: entry.narrowed, timestamp: at },
+  );
+  return result ? { inputUsd: result.input_price, outputUsd: result.output_price, totalUsd: result.total_price } : null;
+}
