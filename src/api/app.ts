@@ -13,6 +13,8 @@ import { installAuth } from './auth-plugin.js';
 import { installErrorHandler } from './errors.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
+import { registerGatewayRoutes } from './routes/gateway-routes.js';
+import { upstreamTargets } from '../gateway/upstream-targets.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
@@ -80,6 +82,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerLogsRoutes(app, store);
   registerKeysRoutes(app, store, authenticator);
   // @anchor routes:pricing
+  registerGatewayRoutes(app, { targets: upstreamTargets(config.providers), recorder });
   // @anchor routes:gateway
   registerOutcomesRoutes(app, store);
   registerOutcomeAnalyticsRoutes(app, store);

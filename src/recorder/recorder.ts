@@ -134,6 +134,14 @@ export class Recorder {
   }
 
   /** Stops accepting records and writes everything already queued. */
+  /** Resolves once everything queued so far is written, without closing the recorder. */
+  async settled(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else this.startFlush();
+    }
+  }
+
   async drain(): Promise<void> {
     this.closed = true;
     while (this.flushing || this.queue.length > 0) {

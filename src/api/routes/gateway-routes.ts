@@ -1,0 +1,38 @@
+// The OpenAI-compatible gateway: /v1/chat/completions, /v1/completions, /v1/embeddings and
+// /v1/models, also under /proxy/v1 (seed 001). Bodies stay bytes until the gateway reads a copy.
+import type { FastifyInstance } from 'fastify';
+import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/proxy-call.js';
+import { callerKey } from '../auth-plugin.js';
+
+const ENDPOINTS: ProxyEndpoint[] = [
+  { path: '/chat/completions', streamable: true },
+  { path: '/completions', streamable: true },
+  { path: '/embeddings', streamable: false },
+];
+
+export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): void {
+  void app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    for (const prefix of ['/v1', '/proxy/v1']) {
+      for (const endpoint of ENDPOINTS) {
+        scope.post(`${prefix}${endpoint.path}`, {
+          config: { scope: 'gateway' },
+          schema: { tags: ['gateway'], summary: `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
+          handler: async (request, reply) => {
+            const key = callerKey(request);
+            await proxyCall(request, reply, endpoint, deps, key.project_id, key.id);
+          },
+        });
+      }
+      scope.get(`${prefix}/models`, {
+        config: { scope: 'gateway' },
+        schema: { tags: ['gateway'], summary: 'Models of the enabled providers', hide: prefix !== '/v1' },
+        handler: async () => ({
+          object: 'list',
+          data: deps.targets.flatMap((target) => target.models.map((model) => ({ id: `${target.name}/${model}`, object: 'model', created: 0, owned_by: target.name }))),
+        }),
+      });
+    }
+  });
+}

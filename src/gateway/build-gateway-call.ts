@@ -1,0 +1,69 @@
+// Turns what the gateway measured into a stored call: usage by the accounting rules (the
+// provider's counts when it sent them, else a tokenizer estimate marked `estimated`),
+// timings, attribution and content, priced like any other call.
+import { encode } from 'gpt-tokenizer';
+import type { CallRecordInput, CallStatus } from '../domain/call-record.js';
+import { normalizeCall } from '../domain/normalize-call.js';
+import { priceCall } from '../pricing/price-call.js';
+import type { CallWrite } from '../store/ports.js';
+import type { OpenAiUsage } from './chat-stream-tap.js';
+
+export interface GatewayOutcome {
+  id: string;
+  projectId: string;
+  apiKeyId: string;
+  provider: string;
+  model: string;
+  endpoint: string;
+  streaming: boolean;
+  startedAt: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  status: CallStatus;
+  httpStatus: number | null;
+  errorType?: string;
+  errorMessage?: string;
+  usage: OpenAiUsage | null;
+  finishReason: string | null;
+  responseModel: string | null;
+  toolCalls: number;
+  /** All generated text, for estimating completion tokens when usage is missing. */
+  completionText: string;
+  requestBody: Record<string, unknown>;
+  output: unknown;
+  attribution: Partial<CallRecordInput>;
+}
+
+function estimateTokens(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  return encode(typeof value === 'string' ? value : JSON.stringify(value)).length;
+}
+
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
+
+export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
+  const body = outcome.requestBody;
+  const usage = outcome.usage;
+  const prompt = usage?.prompt_tokens ?? estimateTokens(body.messages ?? body.prompt ?? body.input);
+  const completion = usage?.completion_tokens ?? estimateTokens(outcome.completionText);
+  const cached = Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, prompt);
+  const reasoning = Math.min(usage?.completion_tokens_details?.reasoning_tokens ?? 0, completion);
+  const generationMs = outcome.ttftMs === null ? null : outcome.latencyMs - outcome.ttftMs;
+  const params: Record<string, unknown> = {};
+  for (const key of PARAM_KEYS) if (body[key] !== undefined) params[key] = body[key];
+  const input: CallRecordInput = {
+    id: outcome.id, provider: outcome.provider, model: outcome.model, endpoint: outcome.endpoint,
+    started_at: outcome.startedAt, latency_ms: outcome.latencyMs, ttft_ms: outcome.ttftMs,
+    tokens_per_second: generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null,
+    is_streaming: outcome.streaming, status: outcome.status, http_status: outcome.httpStatus,
+    error_type: outcome.errorType ?? null, error_message: outcome.errorMessage?.slice(0, 10_000) ?? null,
+    finish_reason: outcome.finishReason, response_model: outcome.responseModel, tool_calls_count: outcome.toolCalls,
+    prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, reasoning_tokens: reasoning,
+    usage_source: usage?.prompt_tokens !== undefined && usage?.completion_tokens !== undefined ? 'provider' : 'estimated',
+    params, input: body.messages ?? body.prompt ?? body.input ?? null, output: outcome.output,
+    ...outcome.attribution,
+  };
+  const call = normalizeCall(input, { projectId: outcome.projectId, apiKeyId: outcome.apiKeyId, now: outcome.startedAt });
+  priceCall(call);
+  return { call, bodyHash: '', clientId: false, inputJson: call.input == null ? null : JSON.stringify(call.input), outputJson: call.output == null ? null : JSON.stringify(call.output) };
+}
