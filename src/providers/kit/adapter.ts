@@ -1,0 +1,158 @@
+// The provider adapter contract: how the gateway turns an OpenAI-format call into an upstream
+// request and the upstream answer (whole or streamed) back into OpenAI bytes plus observations.
+import type { CanonicalUsage } from '../../domain/usage.js';
+import type { UsageSource } from '../../domain/call-record.js';
+import type { UpstreamError } from './errors.js';
+import type { Result } from './result.js';
+import type { HeaderBag } from './retry-after.js';
+
+export type Endpoint = 'chat' | 'completions' | 'embeddings';
+
+export interface Capabilities {
+  chat: boolean;
+  completions: boolean;
+  embeddings: boolean;
+  streaming: boolean;
+  tools: boolean;
+  models: boolean;
+}
+
+/** What the client sent to the gateway, already JSON-parsed (the gateway validated it is an object). */
+export interface ClientRequest {
+  endpoint: Endpoint;
+  body: Readonly<Record<string, unknown>>;
+  /** The body bytes as received, so pass-through adapters forward them untouched. */
+  rawBody?: Uint8Array;
+}
+
+export interface CallContext {
+  /** Upstream model id, after routing removed any `provider/` prefix. */
+  model: string;
+  apiKey?: string;
+  /** Call start (epoch ms): `created` of translated responses. Defaults to Date.now(). */
+  nowMs?: number;
+  /** Id for translated responses when the upstream gives none. Defaults to a random UUID. */
+  callId?: string;
+}
+
+/** Everything the response side must know about a prepared call; opaque to the gateway. */
+export interface CallPlan {
+  endpoint: Endpoint | 'models';
+  stream: boolean;
+  model: string;
+  /** The client asked for a usage chunk (`stream_options.include_usage: true`). */
+  clientWantsUsage: boolean;
+  /** The gateway injected `include_usage`, so the usage-only chunk must not reach the client. */
+  stripUsageChunk: boolean;
+  /** Whether the upstream is expected to report usage (false: the caller must estimate). */
+  usageExpected: boolean;
+  /** Unix seconds and id used in translated bodies. */
+  created: number;
+  id: string;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Relative to the provider base URL (join with joinUpstreamUrl). */
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+  plan: CallPlan;
+}
+
+export interface GenerationTimings {
+  /** Time spent generating output, in nanoseconds (Ollama `eval_duration`). */
+  generationNs: number;
+  promptNs: number | null;
+  loadNs: number | null;
+  totalNs: number | null;
+}
+
+export interface AssembledToolCall {
+  id: string | null;
+  name: string;
+  arguments: string;
+}
+
+/** The outcome of a non-streaming call. */
+export interface UpstreamResult {
+  /** Bytes for the client: the upstream's own bytes for pass-through adapters. */
+  openaiBody: Uint8Array;
+  usage: CanonicalUsage | null;
+  usageSource: UsageSource;
+  finishReason: string | null;
+  responseModel: string | null;
+  toolCallsCount: number;
+  /** All generated text (content, reasoning, tool arguments): what to count when estimating. */
+  completionText: string;
+  timings: GenerationTimings | null;
+}
+
+export type StreamTerminal = { kind: 'done' } | { kind: 'error'; error: UpstreamError };
+
+/** What a stream has revealed so far; read at any time (e.g. on client disconnect). */
+export interface StreamObservations {
+  responseId: string | null;
+  responseModel: string | null;
+  /** Latest usage the upstream reported (may be partial until usageComplete). */
+  usage: CanonicalUsage | null;
+  /** The final counts arrived; otherwise estimate (at least the output) from completionText. */
+  usageComplete: boolean;
+  usageSource: UsageSource;
+  finishReason: string | null;
+  toolCallsCount: number;
+  content: string;
+  reasoning: string;
+  toolCalls: AssembledToolCall[];
+  completionText: string;
+  sawFirstToken: boolean;
+  terminal: StreamTerminal | null;
+  timings: GenerationTimings | null;
+}
+
+export interface StreamStep {
+  /** Write these bytes to the client now (may be empty). */
+  forward: Uint8Array;
+  /** The first generated token arrived in this read: stamp TTFT now. */
+  firstToken: boolean;
+  /** Set on the step where the stream reached its end state; null otherwise. */
+  terminal: StreamTerminal | null;
+}
+
+export interface StreamTransform {
+  /** Feed one upstream read, in order. */
+  push(chunk: Uint8Array): StreamStep;
+  /** The upstream body ended (EOF). Always yields a terminal state if none was reached. */
+  end(): StreamStep;
+  readonly observations: StreamObservations;
+}
+
+export interface ModelInfo {
+  id: string;
+  ownedBy: string | null;
+  /** Unix seconds. */
+  created: number | null;
+}
+
+export interface ProviderAdapter {
+  readonly id: string;
+  readonly capabilities: Readonly<Capabilities>;
+  /** Builds the upstream request; fails (bad_request) when the call cannot be expressed upstream. */
+  toUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest>;
+  /** Reads a whole (non-streaming) answer. A non-2xx status is mapped through mapError without headers. */
+  fromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult>;
+  /** A fresh state machine for one streamed answer (2xx only; use mapError otherwise). */
+  createStreamTransform(plan: CallPlan): StreamTransform;
+  mapError(status: number, body: Uint8Array, headers: HeaderBag, nowMs?: number): UpstreamError;
+  modelsRequest(context: Omit<CallContext, 'model'>): UpstreamRequest;
+  parseModels(status: number, body: Uint8Array): Result<ModelInfo[]>;
+}
+
+export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
+  chat: false,
+  completions: false,
+  embeddings: false,
+  streaming: false,
+  tools: false,
+  models: false,
+});
