@@ -12,6 +12,7 @@ import type { Store } from '../store/ports.js';
 import { installAuth } from './auth-plugin.js';
 import { installErrorHandler } from './errors.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
+import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { upstreamTargets } from '../gateway/upstream-targets.js';
@@ -90,6 +91,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerExportRoutes(app, store);
   // @anchor routes:outcomes
   // @anchor routes:live
+  registerAnalyticsRoutes(app, store);
   // @anchor routes:analytics
   registerSessionsRoutes(app, store);
   registerRequestsRoutes(app, store);

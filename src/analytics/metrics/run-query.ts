@@ -1,0 +1,25 @@
+// Runs a compiled metrics query and returns plain rows: numbers as numbers, time buckets as
+// ISO-8601 strings.
+import type { SqlReader } from '../../store/ports.js';
+import { compileMetricsQuery, type MetricsQuery } from './compile-query.js';
+
+export type MetricRow = Record<string, number | string | null>;
+
+export async function runMetrics(reader: SqlReader, query: MetricsQuery): Promise<MetricRow[]> {
+  const compiled = compileMetricsQuery(query, reader.dialect);
+  const rows = await reader.query(compiled.sql, compiled.params);
+  return rows.map((row) => {
+    const out: MetricRow = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key === 'bucket' && typeof value === 'number') out[key] = new Date(value).toISOString();
+      else out[key] = value === null || typeof value === 'number' || typeof value === 'string' ? value : String(value);
+    }
+    return out;
+  });
+}
+
+/** The single row of an ungrouped query. */
+export async function runTotals(reader: SqlReader, query: MetricsQuery): Promise<MetricRow> {
+  const [row] = await runMetrics(reader, query);
+  return row ?? {};
+}

@@ -1,0 +1,46 @@
+// analytics/performance: latency and TTFT percentiles, generation speed, a latency
+// histogram, error rates overall and by provider, and the performance score.
+import type { CallFilters, SqlReader } from '../store/ports.js';
+import { compileCallFilters } from './filters.js';
+import type { MetricName } from './metrics/definitions.js';
+import { runMetrics, runTotals, type MetricRow } from './metrics/run-query.js';
+import { SqlParams } from './sql-params.js';
+
+const PERFORMANCE_METRICS: MetricName[] = [
+  'requests', 'avg_latency', 'p50_latency', 'p95_latency', 'p99_latency', 'min_latency', 'max_latency', 'avg_ttft', 'p50_ttft',
+  'p95_ttft', 'avg_tokens_per_second', 'min_tokens_per_second', 'max_tokens_per_second', 'error_rate', 'performance_score',
+];
+
+/** Upper bounds (ms, exclusive) of the latency histogram buckets; the last is open. */
+export const LATENCY_BUCKETS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
+
+export interface Performance {
+  summary: MetricRow;
+  latency_histogram: { from_ms: number; to_ms: number | null; count: number }[];
+  by_provider: MetricRow[];
+}
+
+async function histogram(reader: SqlReader, filters: CallFilters): Promise<Performance['latency_histogram']> {
+  const params = new SqlParams();
+  const where = compileCallFilters(filters, params, reader.dialect);
+  const cases = LATENCY_BUCKETS_MS.map((bound, index) => `WHEN latency_ms < ${bound} THEN ${index}`).join(' ');
+  const rows = await reader.query<{ bucket: number; n: number }>(
+    `SELECT CASE ${cases} ELSE ${LATENCY_BUCKETS_MS.length} END AS bucket, count(*) AS n FROM calls WHERE ${where} AND latency_ms IS NOT NULL GROUP BY 1`,
+    params.values,
+  );
+  const counts = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
+  return [...LATENCY_BUCKETS_MS, null].map((bound, index) => ({
+    from_ms: index === 0 ? 0 : LATENCY_BUCKETS_MS[index - 1]!,
+    to_ms: bound,
+    count: counts.get(index) ?? 0,
+  }));
+}
+
+export async function performance(reader: SqlReader, filters: CallFilters): Promise<Performance> {
+  const [summary, buckets, byProvider] = await Promise.all([
+    runTotals(reader, { metrics: PERFORMANCE_METRICS, filters }),
+    histogram(reader, filters),
+    runMetrics(reader, { metrics: ['requests', 'error_rate', 'avg_latency', 'p95_latency', 'performance_score'], dimensions: ['provider'], filters }),
+  ]);
+  return { summary, latency_histogram: buckets, by_provider: byProvider };
+}

@@ -1,0 +1,119 @@
+// analytics/usage-trends, /cost-trend, /errors and /trends: time series with empty buckets
+// filled, error analysis, and plain-language insights between two periods.
+import type { CallFilters, SqlReader } from '../store/ports.js';
+import { compileCallFilters } from './filters.js';
+import type { DimensionName, MetricName } from './metrics/definitions.js';
+import { runMetrics, type MetricRow } from './metrics/run-query.js';
+import type { TimeBucket } from './metrics/compile-query.js';
+import { overview, periods } from './overview.js';
+import { SqlParams } from './sql-params.js';
+
+const BUCKET_MS: Record<TimeBucket, number> = { hour: 3_600_000, day: 86_400_000 };
+/** A series longer than this many buckets is refused (query cost limit). */
+export const MAX_BUCKETS = 2000;
+
+export class TooManyBucketsError extends Error {}
+
+/** Every bucket start from `from` to `to`, so a series has no gaps. */
+export function bucketStarts(from: number, to: number, interval: TimeBucket): string[] {
+  const size = BUCKET_MS[interval];
+  const first = Math.floor(from / size) * size;
+  if ((to - first) / size > MAX_BUCKETS) throw new TooManyBucketsError(`the range holds more than ${MAX_BUCKETS} ${interval} buckets; use a larger interval or a shorter range`);
+  const starts: string[] = [];
+  for (let at = first; at < to; at += size) starts.push(new Date(at).toISOString());
+  return starts;
+}
+
+function fill(rows: MetricRow[], starts: string[], metrics: readonly MetricName[], group: string | null): MetricRow[] {
+  const keyOf = (bucket: unknown, value: unknown) => `${String(bucket)}\u0000${group ? String(value) : ''}`;
+  const byKey = new Map(rows.map((row) => [keyOf(row.bucket, group ? row[group] : null), row]));
+  const groups = group ? [...new Set(rows.map((row) => row[group] ?? null))] : [null];
+  const out: MetricRow[] = [];
+  for (const bucket of starts) {
+    for (const value of groups) {
+      const found = byKey.get(keyOf(bucket, value));
+      if (found) out.push(found);
+      else {
+        const empty: MetricRow = { bucket };
+        if (group) empty[group] = value;
+        for (const metric of metrics) empty[metric] = ['requests', 'errors', 'cost', 'total_tokens', 'prompt_tokens', 'completion_tokens', 'unpriced_calls'].includes(metric) ? 0 : null;
+        out.push(empty);
+      }
+    }
+  }
+  return out;
+}
+
+const TREND_METRICS: MetricName[] = ['requests', 'errors', 'error_rate', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency'];
+
+export async function usageTrends(reader: SqlReader, filters: CallFilters, interval: TimeBucket, groupBy: 'provider' | 'model' | null, now = Date.now()) {
+  const { current } = periods(filters, now);
+  const starts = bucketStarts(current.from, current.to, interval);
+  const rows = await runMetrics(reader, { metrics: TREND_METRICS, dimensions: groupBy ? [groupBy] : [], filters: { ...filters, from: current.from, to: current.to }, timeBucket: interval });
+  return { interval, group_by: groupBy, from: new Date(current.from).toISOString(), to: new Date(current.to).toISOString(), series: fill(rows, starts, TREND_METRICS, groupBy) };
+}
+
+export async function costTrend(reader: SqlReader, filters: CallFilters, interval: TimeBucket, now = Date.now()) {
+  const { current } = periods(filters, now);
+  const metrics: MetricName[] = ['cost', 'requests', 'unpriced_calls', 'total_tokens'];
+  const rows = await runMetrics(reader, { metrics, filters: { ...filters, from: current.from, to: current.to }, timeBucket: interval });
+  let cumulative = 0;
+  const series = fill(rows, bucketStarts(current.from, current.to, interval), metrics, null).map((row) => {
+    cumulative += typeof row.cost === 'number' ? row.cost : 0;
+    return { ...row, cumulative_cost: cumulative };
+  });
+  return { interval, series, total_cost: cumulative };
+}
+
+export async function errorAnalysis(reader: SqlReader, filters: CallFilters, now = Date.now()) {
+  const { current } = periods(filters, now);
+  const scoped = { ...filters, from: current.from, to: current.to };
+  const failing: CallFilters = { ...scoped, status: ['error', 'timeout', 'cancelled'] };
+  const by = (dimension: DimensionName) => runMetrics(reader, { metrics: ['requests'], dimensions: [dimension], filters: failing, limit: 50 });
+  const params = new SqlParams();
+  const where = compileCallFilters(failing, params, reader.dialect);
+  const [totals, byType, byProvider, byModel, trend, messages] = await Promise.all([
+    runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], filters: scoped }),
+    by('error_type'),
+    runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], dimensions: ['provider'], filters: scoped }),
+    runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], dimensions: ['model'], filters: scoped }),
+    usageTrends(reader, scoped, current.to - current.from > 3 * 86_400_000 ? 'day' : 'hour', null, now),
+    reader.query<{ error_message: string; count: number; last_seen: number }>(
+      `SELECT error_message, count(*) AS count, max(started_at) AS last_seen FROM calls WHERE ${where} AND error_message IS NOT NULL GROUP BY error_message ORDER BY count DESC, error_message LIMIT 10`,
+      params.values,
+    ),
+  ]);
+  return {
+    summary: totals[0] ?? {},
+    by_type: byType.map((row) => ({ error_type: row.error_type, count: row.requests })),
+    by_provider: byProvider,
+    by_model: byModel,
+    trend: trend.series.map((row) => ({ bucket: row.bucket, errors: row.errors, error_rate: row.error_rate })),
+    top_messages: messages.map((row) => ({ message: row.error_message, count: Number(row.count), last_seen: new Date(Number(row.last_seen)).toISOString() })),
+  };
+}
+
+/** Changes worth saying out loud: at least this relative move, on at least this many calls. */
+const NOTABLE_CHANGE = 0.2;
+const MIN_CALLS = 20;
+
+export async function insights(reader: SqlReader, filters: CallFilters, now = Date.now()) {
+  const result = await overview(reader, filters, now);
+  const statements: { metric: string; current: number; previous: number; change: number; text: string }[] = [];
+  const describe: [string, string, (value: number) => string][] = [
+    ['requests', 'Requests', (v) => v.toLocaleString('en')],
+    ['error_rate', 'Error rate', (v) => `${(v * 100).toFixed(1)}%`],
+    ['p95_latency', 'p95 latency', (v) => `${Math.round(v)} ms`],
+    ['cost', 'Cost', (v) => `$${v.toFixed(2)}`],
+    ['avg_ttft', 'Mean time to first token', (v) => `${Math.round(v)} ms`],
+  ];
+  const enough = Number(result.current.requests ?? 0) >= MIN_CALLS && Number(result.previous.requests ?? 0) >= MIN_CALLS;
+  for (const [metric, label, format] of describe) {
+    const change = result.change[metric];
+    const current = result.current[metric];
+    const previous = result.previous[metric];
+    if (!enough || change === null || change === undefined || Math.abs(change) < NOTABLE_CHANGE || typeof current !== 'number' || typeof previous !== 'number') continue;
+    statements.push({ metric, current, previous, change, text: `${label} ${change > 0 ? 'rose' : 'fell'} ${Math.abs(Math.round(change * 100))}%: ${format(previous)} → ${format(current)}` });
+  }
+  return { period: result.period, previous_period: result.previous_period, insights: statements, threshold: NOTABLE_CHANGE, min_calls: MIN_CALLS };
+}
