@@ -11,6 +11,9 @@ import type { LoupeConfig } from './config/schema.js';
 import type { PriceCall } from './ingest/ingest-calls.js';
 import { priceCall as priceCatalog } from './pricing/price-call.js';
 import { Recorder } from './recorder/recorder.js';
+import { BudgetGuard } from './budgets/budget-guard.js';
+import { LiveEventBus } from './live/event-bus.js';
+import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/ports.js';
 
@@ -38,11 +41,20 @@ export function loupeVersion(): string {
 export async function startServer(config: Readonly<LoupeConfig>, options: { listen?: boolean } = {}): Promise<RunningServer> {
   const store = await openStore(config);
   const bootstrap = await bootstrapAdminKey(store, config.admin_key);
+  const liveBus = new LiveEventBus();
+  const costSettings = await CostSettings.load(store.priceOverrides);
+  const budgetGuard = new BudgetGuard(store, liveBus);
   const recorder = new Recorder(store, {
     maxBatch: config.recorder.max_batch,
     flushIntervalMs: config.recorder.flush_interval_ms,
     maxQueue: config.recorder.max_queue,
   }, {
+    // Every record, ingested or from the gateway, gets the project's cost settings and counts
+    // against its budgets on its way to the store.
+    beforeWrite: (write) => {
+      costSettings.apply(write.call);
+      budgetGuard.observe(write.call);
+    },
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   });
   const authenticator = new Authenticator(store.apiKeys);
@@ -51,7 +63,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, version: loupeVersion() });
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;

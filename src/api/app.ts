@@ -12,8 +12,13 @@ import type { Store } from '../store/ports.js';
 import { installAuth } from './auth-plugin.js';
 import { installErrorHandler } from './errors.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
+import type { LiveEventBus } from '../live/event-bus.js';
+import type { CostSettings } from '../pricing/cost-settings.js';
 import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
+import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
+import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { upstreamTargets } from '../gateway/upstream-targets.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -34,6 +39,9 @@ export interface AppServices {
   authenticator: Authenticator;
   priceCall: PriceCall;
   version: string;
+  costSettings: CostSettings;
+  budgetGuard: BudgetGuard;
+  liveBus: LiveEventBus;
   // @anchor services:pricing
   // @anchor services:gateway
   // @anchor services:outcomes
@@ -82,8 +90,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerRecordRoute(app, ingest);
   registerLogsRoutes(app, store);
   registerKeysRoutes(app, store, authenticator);
+  registerBudgetsRoutes(app, store, services.budgetGuard);
+  registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
-  registerGatewayRoutes(app, { targets: upstreamTargets(config.providers), recorder });
+  registerGatewayRoutes(app, { targets: upstreamTargets(config.providers), recorder, budgets: services.budgetGuard, costSettings: services.costSettings });
   // @anchor routes:gateway
   registerOutcomesRoutes(app, store);
   registerOutcomeAnalyticsRoutes(app, store);

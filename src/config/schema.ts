@@ -40,6 +40,8 @@ export const configSchema = z.strictObject({
   retention_days: z.coerce.number().int().min(1).max(36_500).optional(),
   upstream_allowlist: z.array(z.string()).default([]),
   providers: z.array(providerConfigSchema).default([]),
+  /** The remote model savings are measured against (provider/model as the catalog names it). */
+  savings_reference_model: z.string().min(3).max(256).default('anthropic/claude-sonnet-4-20250514'),
   // @anchor pricing
   // @anchor gateway
   // @anchor outcomes

@@ -6,7 +6,8 @@ import { contentJson, safeJson, safeStringMap, timestampSchema } from './primiti
 
 export const CALL_STATUSES = ['success', 'error', 'timeout', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
-export const PRICE_SOURCES = ['catalog', 'override', 'local', 'unpriced'] as const;
+/** `reported`: the client sent the cost with the record (kept as given, never re-priced). */
+export const PRICE_SOURCES = ['catalog', 'override', 'local', 'unpriced', 'reported'] as const;
 export type PriceSource = (typeof PRICE_SOURCES)[number];
 export const USAGE_SOURCES = ['provider', 'estimated'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];

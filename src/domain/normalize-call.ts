@@ -51,7 +51,7 @@ export function normalizeCall(input: CallRecordInput, context: CallContext): Cal
     input_cost_usd: input.input_cost_usd ?? null,
     output_cost_usd: input.output_cost_usd ?? null,
     // A client-supplied cost is kept as given; otherwise the recorder prices the call.
-    price_source: hasCost ? 'override' : 'unpriced',
+    price_source: hasCost ? 'reported' : 'unpriced',
     is_fallback: input.is_fallback ?? false,
     original_provider: input.original_provider ?? null,
     attempt: input.attempt ?? 1,

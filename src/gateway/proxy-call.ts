@@ -4,6 +4,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
 import { uuidv7 } from 'uuidv7';
+import { BudgetExceededError, type BudgetGuard, type BudgetReservation } from '../budgets/budget-guard.js';
+import { worstCaseCost } from '../budgets/worst-case.js';
+import type { CostSettings } from '../pricing/cost-settings.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { attributionFromHeaders } from './attribution.js';
 import { buildGatewayCall, type GatewayOutcome } from './build-gateway-call.js';
@@ -19,6 +22,8 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining
 export interface GatewayDeps {
   targets: readonly UpstreamTarget[];
   recorder: Recorder;
+  budgets: BudgetGuard;
+  costSettings: CostSettings;
 }
 
 export interface ProxyEndpoint {
@@ -93,10 +98,24 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
     startedAt, latencyMs: 0, ttftMs: null, status: 'success', httpStatus: null, usage: null, finishReason: null, responseModel: null,
     toolCalls: 0, completionText: '', requestBody: body, output: null, attribution: attributionFromHeaders(request.headers, body.user),
   };
+  let reservation: BudgetReservation | null = null;
   const finish = () => {
     outcome.latencyMs = performance.now() - arrived;
+    // The record carries the real cost into the budgets; then the worst case is given back.
     deps.recorder.record(buildGatewayCall(outcome));
+    reservation?.release();
   };
+  try {
+    const attribution = outcome.attribution;
+    const worstCase = () => worstCaseCost({ projectId, provider: target.name, model: prepared.model, body, timeoutMs: target.timeoutMs }, deps.costSettings);
+    reservation = await deps.budgets.reserve({ projectId, provider: target.name, model: prepared.model, userId: attribution.user_id ?? null, apiKeyId, tags: attribution.tags ?? [] }, worstCase);
+  } catch (error) {
+    if (!(error instanceof BudgetExceededError)) throw error;
+    Object.assign(outcome, { status: 'error', httpStatus: 429, errorType: 'budget_exceeded', errorMessage: error.message });
+    finish();
+    const refusal = new GatewayError(429, 'budget_exceeded', 'budget_exceeded', error.message);
+    return void reply.code(429).header('x-loupe-call-id', id).type('application/json').send(refusal.body());
+  }
   const abort = new AbortController();
   // The response closing before it finished means the client went away: stop the upstream.
   reply.raw.once('close', () => {

@@ -68,3 +68,48 @@ export function catalogPrice(entry: CatalogModel, usage: CatalogUsage, at: Date)
   );
   return result ? { inputUsd: result.input_price, outputUsd: result.output_price, totalUsd: result.total_price } : null;
 }
+
+/** Catalog providers listed by GET /api/v1/pricing/models (the catalog has no list call). */
+const LISTED_PROVIDERS = ['openai', 'anthropic', 'google', 'mistral', 'groq', 'deepseek', 'x-ai', 'aws', 'azure', 'cohere', 'together', 'fireworks', 'openrouter', 'perplexity', 'moonshotai', 'novita', 'cerebras', 'ovhcloud', 'avian'];
+
+export interface ListedPrice {
+  provider: string;
+  model: string;
+  name: string | null;
+  /** USD per 1M tokens; the base rate when the model is tiered. */
+  input_per_1m: number | null;
+  output_per_1m: number | null;
+  cached_input_per_1m: number | null;
+  cache_write_per_1m: number | null;
+  tiered: boolean;
+}
+
+function rate(value: unknown): { value: number | null; tiered: boolean } {
+  if (typeof value === 'number') return { value, tiered: false };
+  if (value && typeof value === 'object' && 'base' in value) return { value: Number((value as { base: number }).base), tiered: true };
+  return { value: null, tiered: false };
+}
+
+/** The current prices of one catalog model (the last of its dated price sets). */
+export function currentPrices(model: ModelInfo): Record<string, unknown> {
+  return Array.isArray(model.prices) ? (model.prices.at(-1)?.prices ?? {}) : model.prices;
+}
+
+export function listCatalog(search: string | undefined, limit: number): ListedPrice[] {
+  const needle = search?.toLowerCase();
+  const out: ListedPrice[] = [];
+  for (const id of LISTED_PROVIDERS) {
+    const provider = findProvider({ providerId: id });
+    for (const model of provider?.models ?? []) {
+      if (needle && !`${id}/${model.id} ${model.name ?? ''}`.toLowerCase().includes(needle)) continue;
+      const prices = currentPrices(model);
+      const rates = ['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok'].map((key) => rate(prices[key]));
+      out.push({
+        provider: id, model: model.id, name: model.name ?? null, input_per_1m: rates[0]!.value, output_per_1m: rates[1]!.value,
+        cached_input_per_1m: rates[2]!.value, cache_write_per_1m: rates[3]!.value, tiered: rates.some((entry) => entry.tiered),
+      });
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}

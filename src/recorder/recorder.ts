@@ -31,6 +31,8 @@ interface Group {
 }
 
 export interface RecorderEvents {
+  /** Called for each record as it is queued (cost settings re-price here), synchronously. */
+  beforeWrite?(write: CallWrite): void;
   /** Called after a commit with the calls that were newly stored. */
   onCommitted?(calls: CallRecord[]): void;
   /** Called when a batch that nobody awaits could not be written. */
@@ -62,6 +64,7 @@ export class Recorder {
     if (this.heldRecords + writes.length > this.options.maxQueue) {
       return Promise.reject(new QueueFullError(1));
     }
+    if (this.events.beforeWrite) for (const write of writes) this.events.beforeWrite(write);
     return new Promise((resolve, reject) => {
       this.queue.push({ writes, resolve, reject });
       this.queuedRecords += writes.length;

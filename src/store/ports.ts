@@ -3,6 +3,8 @@
 import type { CallRecord, CallStatus } from '../domain/call-record.js';
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
+import type { Budget } from '../domain/budget.js';
+import type { PriceOverride } from '../domain/price-override.js';
 import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
 
 /** Filters shared by the logs, analytics and export routes. Times are epoch ms, `to` exclusive. */
@@ -64,7 +66,21 @@ export interface CallWrite {
   outputJson?: string | null;
 }
 
+export type RepriceRates =
+  | { kind: 'tokens'; source: 'catalog' | 'override'; inputPerToken: number; cacheReadPerToken: number; cacheWritePerToken: number; outputPerToken: number }
+  | { kind: 'local'; perHour: number };
+
+export interface RepriceRequest {
+  projectId: string;
+  model: string;
+  from?: number;
+  to?: number;
+  rates: RepriceRates;
+}
+
 export interface CallRepository {
+  /** Re-prices stored calls of a model; calls whose cost the client reported are left alone. */
+  reprice(request: RepriceRequest): Promise<number>;
   /** Inserts in one transaction; a known id is `duplicate` (same body) or `conflict`. */
   insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]>;
   get(projectId: string, id: string): Promise<CallRecord | null>;
@@ -100,6 +116,8 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly sql: SqlReader;
+  readonly priceOverrides: PriceOverrideRepository;
+  readonly budgets: BudgetRepository;
   // @anchor pricing
   // @anchor gateway
   readonly outcomes: OutcomeRepository;
@@ -139,4 +157,19 @@ export interface OutcomeRepository {
 export interface ResearchConfigRepository {
   get(projectId: string): Promise<{ document: unknown; updated_at: number } | null>;
   put(projectId: string, document: unknown, at: number): Promise<void>;
+}
+
+export interface PriceOverrideRepository {
+  /** Every project's overrides (pricing keeps them in memory). */
+  all(): Promise<PriceOverride[]>;
+  upsert(override: PriceOverride): Promise<void>;
+  delete(projectId: string, model: string): Promise<boolean>;
+}
+
+export interface BudgetRepository {
+  list(projectId?: string): Promise<Budget[]>;
+  get(projectId: string, id: string): Promise<Budget | null>;
+  insert(budget: Budget): Promise<void>;
+  update(budget: Budget): Promise<void>;
+  delete(projectId: string, id: string): Promise<boolean>;
 }

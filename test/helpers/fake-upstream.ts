@@ -15,7 +15,7 @@ export interface RecordedRequest {
 }
 
 export type FakeAnswer =
-  | { kind: 'json'; status?: number; body: string; headers?: Record<string, string> }
+  | { kind: 'json'; status?: number; body: string; headers?: Record<string, string>; delayMs?: number }
   | { kind: 'sse'; chunks: string[]; delayMs?: number; /** Destroy the socket after this many chunks. */ dropAfter?: number };
 
 export interface FakeUpstream {
@@ -48,8 +48,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(parts).toString('utf8') });
       const current = answer;
       if (current.kind === 'json') {
-        response.writeHead(current.status ?? 200, { 'content-type': 'application/json', ...current.headers });
-        response.end(current.body);
+        setTimeout(() => {
+          response.writeHead(current.status ?? 200, { 'content-type': 'application/json', ...current.headers });
+          response.end(current.body);
+        }, current.delayMs ?? 0);
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -4,7 +4,7 @@ import type { CallRecord } from '../../domain/call-record.js';
 import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
-import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery } from '../ports.js';
+import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { appendCall } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
 
@@ -99,6 +99,26 @@ export class DuckDbCallRepository implements CallRepository {
       const checked = classify(writes, await findKnownIds(clean, writes));
       await appendAll(clean, checked.fresh);
       return checked.outcomes;
+    });
+  }
+
+  reprice(request: RepriceRequest): Promise<number> {
+    const params = new SqlParams();
+    const conditions = [`project_id = ${params.add(request.projectId)}`, `model = ${params.add(request.model)}`, "price_source <> 'reported'"];
+    if (request.from !== undefined) conditions.push(`started_at >= ${params.add(sqlTimestamp(request.from))}::TIMESTAMP`);
+    if (request.to !== undefined) conditions.push(`started_at < ${params.add(sqlTimestamp(request.to))}::TIMESTAMP`);
+    const rates = request.rates;
+    let set: string;
+    if (rates.kind === 'local') {
+      set = `cost_usd = COALESCE(latency_ms, 0) / 3600000.0 * ${params.add(rates.perHour)}, input_cost_usd = NULL, output_cost_usd = NULL, price_source = 'local'`;
+    } else {
+      const input = `(prompt_tokens - cached_tokens - cache_write_tokens) * ${params.add(rates.inputPerToken)} + cached_tokens * ${params.add(rates.cacheReadPerToken)} + cache_write_tokens * ${params.add(rates.cacheWritePerToken)}`;
+      const output = `completion_tokens * ${params.add(rates.outputPerToken)}`;
+      set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
+    }
+    return this.pool.write(async (connection) => {
+      const result = await connection.run(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values as DuckDBValue[]);
+      return Number(result.rowsChanged);
     });
   }
 

@@ -8,6 +8,7 @@ import { DuckDbPool } from './connection-pool.js';
 import { migrateDuckDb } from './migrations.js';
 import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
+import { DuckDbBudgetRepository, DuckDbPriceOverrideRepository } from './pricing-repositories.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
 
 export interface DuckDbStoreOptions {
@@ -47,6 +48,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     calls: new DuckDbCallRepository(pool),
     projects: new DuckDbProjectRepository(pool),
     apiKeys: new DuckDbApiKeyRepository(pool),
+    priceOverrides: new DuckDbPriceOverrideRepository(pool),
+    budgets: new DuckDbBudgetRepository(pool),
     // @anchor pricing
     // @anchor gateway
     outcomes: new DuckDbOutcomeRepository(pool),

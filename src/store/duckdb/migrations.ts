@@ -96,6 +96,34 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'cost settings and budgets',
+    sql: `
+      CREATE TABLE price_overrides (
+        project_id VARCHAR NOT NULL,
+        model VARCHAR NOT NULL,
+        cost_per_1k_input_tokens DOUBLE,
+        cost_per_1k_output_tokens DOUBLE,
+        electricity_cost_per_hour DOUBLE,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (project_id, model)
+      );
+      CREATE TABLE budgets (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        budget_type VARCHAR NOT NULL,
+        amount DOUBLE NOT NULL,
+        scope VARCHAR NOT NULL,
+        scope_value VARCHAR,
+        action VARCHAR NOT NULL,
+        is_active BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
   // @anchor pricing
   // @anchor gateway
   {

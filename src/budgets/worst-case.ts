@@ -1,0 +1,42 @@
+// The most a gateway call can cost: its prompt's tokens (counted with a real tokenizer) plus
+// the output it may produce (max_tokens, or a default when the client sets none), priced
+// like a recorded call would be. Budgets reserve this before the call goes upstream.
+import { encode } from 'gpt-tokenizer';
+import { normalizeCall } from '../domain/normalize-call.js';
+import type { CostSettings } from '../pricing/cost-settings.js';
+import { priceCall } from '../pricing/price-call.js';
+
+/** Output assumed when a request sets no max_tokens. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+export interface WorstCaseInput {
+  projectId: string;
+  provider: string;
+  model: string;
+  body: Record<string, unknown>;
+  /** The upstream timeout: the longest a local model can run. */
+  timeoutMs: number;
+}
+
+function maxOutput(body: Record<string, unknown>): number {
+  for (const field of ['max_completion_tokens', 'max_tokens']) {
+    const value = body[field];
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.ceil(value);
+  }
+  return DEFAULT_MAX_OUTPUT_TOKENS;
+}
+
+export function promptTokens(body: Record<string, unknown>): number {
+  const prompt = body.messages ?? body.prompt ?? body.input ?? '';
+  return encode(typeof prompt === 'string' ? prompt : JSON.stringify(prompt)).length;
+}
+
+export function worstCaseCost(input: WorstCaseInput, settings: CostSettings): number | null {
+  const call = normalizeCall(
+    { provider: input.provider, model: input.model, prompt_tokens: promptTokens(input.body), completion_tokens: maxOutput(input.body), latency_ms: input.timeoutMs },
+    { projectId: input.projectId, apiKeyId: null },
+  );
+  priceCall(call);
+  settings.apply(call);
+  return call.cost_usd;
+}

@@ -1,0 +1,58 @@
+// Per-model cost settings held in memory (loaded at boot, changed through the API) and
+// applied to every call on its way to the store, so an override wins over the catalog for
+// ingested and gateway calls alike. A cost the client reported itself is left as given.
+import type { CallRecord } from '../domain/call-record.js';
+import type { PriceOverride } from '../domain/price-override.js';
+import type { PriceOverrideRepository } from '../store/ports.js';
+import { LOCAL_PROVIDERS, priceCall } from './price-call.js';
+
+export class CostSettings {
+  private readonly overrides = new Map<string, PriceOverride>();
+
+  private constructor(private readonly repository: PriceOverrideRepository) {}
+
+  static async load(repository: PriceOverrideRepository): Promise<CostSettings> {
+    const settings = new CostSettings(repository);
+    for (const override of await repository.all()) settings.overrides.set(key(override.project_id, override.model), override);
+    return settings;
+  }
+
+  list(projectId: string): PriceOverride[] {
+    return [...this.overrides.values()].filter((override) => override.project_id === projectId).sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  get(projectId: string, model: string): PriceOverride | null {
+    return this.overrides.get(key(projectId, model)) ?? null;
+  }
+
+  async set(override: PriceOverride): Promise<void> {
+    await this.repository.upsert(override);
+    this.overrides.set(key(override.project_id, override.model), override);
+  }
+
+  async delete(projectId: string, model: string): Promise<boolean> {
+    const deleted = await this.repository.delete(projectId, model);
+    this.overrides.delete(key(projectId, model));
+    return deleted;
+  }
+
+  /** Re-prices a call when its project has settings for its model. */
+  apply(call: CallRecord): void {
+    if (call.price_source === 'reported') return;
+    const override = this.overrides.get(key(call.project_id, call.model));
+    if (!override) return;
+    if (LOCAL_PROVIDERS.has(call.provider) || (override.cost_per_1k_input_tokens === null && override.electricity_cost_per_hour !== null)) {
+      priceCall(call, { electricityPerHour: () => override.electricity_cost_per_hour });
+      return;
+    }
+    if (override.cost_per_1k_input_tokens === null || override.cost_per_1k_output_tokens === null) return;
+    call.input_cost_usd = (call.prompt_tokens / 1000) * override.cost_per_1k_input_tokens;
+    call.output_cost_usd = (call.completion_tokens / 1000) * override.cost_per_1k_output_tokens;
+    call.cost_usd = call.input_cost_usd + call.output_cost_usd;
+    call.price_source = 'override';
+  }
+}
+
+function key(projectId: string, model: string): string {
+  return `${projectId}\u0000${model}`;
+}

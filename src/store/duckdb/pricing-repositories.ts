@@ -1,0 +1,76 @@
+// Cost settings and budgets on DuckDB: small tables, written rarely, read into memory.
+import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { Budget, BudgetAction, BudgetScope, BudgetType } from '../../domain/budget.js';
+import type { PriceOverride } from '../../domain/price-override.js';
+import type { BudgetRepository, PriceOverrideRepository } from '../ports.js';
+import type { DuckDbPool } from './connection-pool.js';
+
+const timestamp = (ms: number) => new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+export class DuckDbPriceOverrideRepository implements PriceOverrideRepository {
+  constructor(private readonly pool: DuckDbPool) {}
+
+  async all(): Promise<PriceOverride[]> {
+    const rows = await this.pool.query('SELECT * FROM price_overrides ORDER BY project_id, model');
+    return rows.map((row) => ({
+      project_id: String(row.project_id), model: String(row.model),
+      cost_per_1k_input_tokens: numberOrNull(row.cost_per_1k_input_tokens), cost_per_1k_output_tokens: numberOrNull(row.cost_per_1k_output_tokens),
+      electricity_cost_per_hour: numberOrNull(row.electricity_cost_per_hour), updated_at: Number(row.updated_at),
+    }));
+  }
+
+  async upsert(override: PriceOverride): Promise<void> {
+    await this.pool.write((connection) => connection.run('INSERT OR REPLACE INTO price_overrides VALUES ($1, $2, $3, $4, $5, $6)', [
+      override.project_id, override.model, override.cost_per_1k_input_tokens, override.cost_per_1k_output_tokens,
+      override.electricity_cost_per_hour, timestamp(override.updated_at),
+    ] as DuckDBValue[]));
+  }
+
+  async delete(projectId: string, model: string): Promise<boolean> {
+    const result = await this.pool.write((connection) => connection.run('DELETE FROM price_overrides WHERE project_id = $1 AND model = $2', [projectId, model]));
+    return Number(result.rowsChanged) > 0;
+  }
+}
+
+function rowToBudget(row: Record<string, unknown>): Budget {
+  return {
+    id: String(row.id), project_id: String(row.project_id), name: String(row.name), budget_type: row.budget_type as BudgetType,
+    amount: Number(row.amount), scope: row.scope as BudgetScope, scope_value: row.scope_value === null ? null : String(row.scope_value),
+    action: row.action as BudgetAction, is_active: Boolean(row.is_active), created_at: Number(row.created_at), updated_at: Number(row.updated_at),
+  };
+}
+
+export class DuckDbBudgetRepository implements BudgetRepository {
+  constructor(private readonly pool: DuckDbPool) {}
+
+  async list(projectId?: string): Promise<Budget[]> {
+    const rows = projectId === undefined
+      ? await this.pool.query('SELECT * FROM budgets ORDER BY created_at')
+      : await this.pool.query('SELECT * FROM budgets WHERE project_id = $1 ORDER BY created_at', [projectId]);
+    return rows.map(rowToBudget);
+  }
+
+  async get(projectId: string, id: string): Promise<Budget | null> {
+    const rows = await this.pool.query('SELECT * FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
+    return rows[0] ? rowToBudget(rows[0]) : null;
+  }
+
+  async insert(budget: Budget): Promise<void> {
+    await this.pool.write((connection) => connection.run('INSERT INTO budgets VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+      budget.id, budget.project_id, budget.name, budget.budget_type, budget.amount, budget.scope, budget.scope_value, budget.action,
+      budget.is_active, timestamp(budget.created_at), timestamp(budget.updated_at),
+    ] as DuckDBValue[]));
+  }
+
+  async update(budget: Budget): Promise<void> {
+    await this.pool.write((connection) => connection.run('UPDATE budgets SET name = $3, amount = $4, action = $5, is_active = $6, updated_at = $7 WHERE project_id = $1 AND id = $2', [
+      budget.project_id, budget.id, budget.name, budget.amount, budget.action, budget.is_active, timestamp(budget.updated_at),
+    ] as DuckDBValue[]));
+  }
+
+  async delete(projectId: string, id: string): Promise<boolean> {
+    const result = await this.pool.write((connection) => connection.run('DELETE FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]));
+    return Number(result.rowsChanged) > 0;
+  }
+}
