@@ -13,6 +13,7 @@ import { priceCall as priceCatalog } from './pricing/price-call.js';
 import { Recorder } from './recorder/recorder.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { LiveEventBus } from './live/event-bus.js';
+import { LivePublisher } from './live/live-publisher.js';
 import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/ports.js';
@@ -21,6 +22,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   recorder: Recorder;
+  liveBus: LiveEventBus;
   /** Set when this start created the first admin key. */
   createdAdminKey: string | null;
   url: string;
@@ -44,6 +46,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const liveBus = new LiveEventBus();
   const costSettings = await CostSettings.load(store.priceOverrides);
   const budgetGuard = new BudgetGuard(store, liveBus);
+  const livePublisher = new LivePublisher(liveBus);
   const recorder = new Recorder(store, {
     maxBatch: config.recorder.max_batch,
     flushIntervalMs: config.recorder.flush_interval_ms,
@@ -55,6 +58,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
       costSettings.apply(write.call);
       budgetGuard.observe(write.call);
     },
+    onCommitted: (calls) => livePublisher.committed(calls),
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   });
   const authenticator = new Authenticator(store.apiKeys);
@@ -63,16 +67,17 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, livePublisher, version: loupeVersion() });
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;
   return {
-    app, store, recorder, createdAdminKey: bootstrap.createdSecret, url,
+    app, store, recorder, liveBus, createdAdminKey: bootstrap.createdSecret, url,
     close: () => {
       closing ??= (async () => {
         await app.close();
         await recorder.drain();
+        livePublisher.close();
         await store.close();
       })();
       return closing;

@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { LoupeConfig } from '../config/schema.js';
@@ -14,6 +15,8 @@ import { installErrorHandler } from './errors.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
 import type { BudgetGuard } from '../budgets/budget-guard.js';
 import type { LiveEventBus } from '../live/event-bus.js';
+import type { LivePublisher } from '../live/live-publisher.js';
+import { registerLiveRoutes } from './routes/live-routes.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
 import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerBudgetsRoutes } from './routes/budgets-routes.js';
@@ -42,6 +45,7 @@ export interface AppServices {
   costSettings: CostSettings;
   budgetGuard: BudgetGuard;
   liveBus: LiveEventBus;
+  livePublisher: LivePublisher;
   // @anchor services:pricing
   // @anchor services:gateway
   // @anchor services:outcomes
@@ -88,7 +92,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook('onClose', () => preparePool.close());
   registerCallsRoutes(app, ingest, preparePool);
   registerRecordRoute(app, ingest);
-  registerLogsRoutes(app, store);
+  registerLogsRoutes(app, store, services.livePublisher);
   registerKeysRoutes(app, store, authenticator);
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
@@ -100,6 +104,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerResearchConfigRoutes(app, store);
   registerExportRoutes(app, store);
   // @anchor routes:outcomes
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  registerLiveRoutes(app, services.liveBus, authenticator);
   // @anchor routes:live
   registerAnalyticsRoutes(app, store);
   // @anchor routes:analytics

@@ -10,6 +10,7 @@ import { callerKey } from '../auth-plugin.js';
 import { badRequest, notFound } from '../errors.js';
 import { filterQueryShape, parseCallFilters } from '../filter-query.js';
 import { presentCall } from '../present-call.js';
+import type { LivePublisher } from '../../live/live-publisher.js';
 
 const MAX_SEARCH_LENGTH = 200;
 const MAX_LIMIT = 1000;
@@ -28,7 +29,7 @@ const listQuery = z.looseObject({
 
 const idParams = z.strictObject({ id: z.string().min(1).max(128) });
 
-export function registerLogsRoutes(app: FastifyInstance, store: Store): void {
+export function registerLogsRoutes(app: FastifyInstance, store: Store, live?: LivePublisher): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.get('/api/v1/logs', {
@@ -94,6 +95,7 @@ export function registerLogsRoutes(app: FastifyInstance, store: Store): void {
     handler: async (request) => {
       const key = callerKey(request);
       const deleted = await store.calls.deleteByIds(key.project_id, [request.params.id]);
+      if (deleted > 0) live?.deleted(key.project_id, [request.params.id]);
       if (deleted === 0) throw notFound('call');
       return { deleted: true, id: request.params.id };
     },
@@ -108,7 +110,9 @@ export function registerLogsRoutes(app: FastifyInstance, store: Store): void {
     },
     handler: async (request) => {
       const key = callerKey(request);
-      const deletedCount = await store.calls.deleteByIds(key.project_id, [...new Set(request.body.ids)]);
+      const ids = [...new Set(request.body.ids)];
+      const deletedCount = await store.calls.deleteByIds(key.project_id, ids);
+      if (deletedCount > 0) live?.deleted(key.project_id, ids);
       return { deletedCount, message: `${deletedCount} logs deleted successfully` };
     },
   });
