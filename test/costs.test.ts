@@ -136,14 +136,30 @@ describe('budgets', () => {
     // Worst case per call: 1,000 output tokens at $0.005 per 1k = $0.005; prompts are free.
     await server.request('POST', '/api/v1/cost-settings', { key, body: { model: 'gpt-4o', cost_per_1k_input_tokens: 0, cost_per_1k_output_tokens: 0.005 } });
     const budget = (await server.request('POST', '/api/v1/budgets', { key, body: { name: 'tiny', budget_type: 'daily', amount: 0.01, action: 'block' } })).json();
-    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json'), delayMs: 300 });
+    // Upstream answers are held until every call was either refused or reached the upstream,
+    // so all 200 reservations are decided while the admitted calls are still in flight.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json'), gate });
+    const upstreamBefore = upstream.requests.length;
+    let refusedSoFar = 0;
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     const address = server.app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/chat/completions`;
     const statuses = await Promise.all(Array.from({ length: 200 }, () => fetch(url, {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 }),
-    }).then(async (response) => ({ status: response.status, body: await response.text() }))));
+    }).then(async (response) => {
+      if (response.status === 429) refusedSoFar += 1;
+      return { status: response.status, body: await response.text() };
+    })).concat([(async () => {
+      // Open the gate once every call is decided (refused, or arrived upstream); bounded.
+      for (let waited = 0; refusedSoFar + (upstream.requests.length - upstreamBefore) < 200 && waited < 20_000; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      open();
+      return { status: 0, body: '' };
+    })()]));
     const admitted = statuses.filter((answer) => answer.status === 200).length;
     expect(admitted).toBe(2);
     const refused = statuses.find((answer) => answer.status === 429)!;

@@ -15,7 +15,7 @@ export interface RecordedRequest {
 }
 
 export type FakeAnswer =
-  | { kind: 'json'; status?: number; body: string; headers?: Record<string, string>; delayMs?: number }
+  | { kind: 'json'; status?: number; body: string; headers?: Record<string, string>; delayMs?: number; /** Answer only once this settles. */ gate?: Promise<unknown> }
   | { kind: 'sse'; chunks: string[]; delayMs?: number; /** Destroy the socket after this many chunks. */ dropAfter?: number };
 
 export interface FakeUpstream {
@@ -48,10 +48,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(parts).toString('utf8') });
       const current = answer;
       if (current.kind === 'json') {
-        setTimeout(() => {
+        const answer = () => setTimeout(() => {
           response.writeHead(current.status ?? 200, { 'content-type': 'application/json', ...current.headers });
           response.end(current.body);
         }, current.delayMs ?? 0);
+        if (current.gate) void current.gate.then(answer);
+        else answer();
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream' });
