@@ -14,6 +14,8 @@ import { Recorder } from './recorder/recorder.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { LiveEventBus } from './live/event-bus.js';
 import { LivePublisher } from './live/live-publisher.js';
+import { ProviderRegistry } from './provider-registry/provider-registry.js';
+import { SecretBox } from './security/secret-box.js';
 import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/ports.js';
@@ -47,6 +49,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const costSettings = await CostSettings.load(store.priceOverrides);
   const budgetGuard = new BudgetGuard(store, liveBus);
   const livePublisher = new LivePublisher(liveBus);
+  const providers = await ProviderRegistry.load(config, store.providers, SecretBox.forDataDir(config.data_dir, config.secret_key), liveBus);
   const recorder = new Recorder(store, {
     maxBatch: config.recorder.max_batch,
     flushIntervalMs: config.recorder.flush_interval_ms,
@@ -67,7 +70,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, livePublisher, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;

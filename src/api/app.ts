@@ -23,7 +23,8 @@ import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
 import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
-import { upstreamTargets } from '../gateway/upstream-targets.js';
+import { registerProvidersRoutes } from './routes/providers-routes.js';
+import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
@@ -47,6 +48,7 @@ export interface AppServices {
   liveBus: LiveEventBus;
   livePublisher: LivePublisher;
   // @anchor services:pricing
+  providers: ProviderRegistry;
   // @anchor services:gateway
   // @anchor services:outcomes
   // @anchor services:live
@@ -97,7 +99,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
-  registerGatewayRoutes(app, { targets: upstreamTargets(config.providers), recorder, budgets: services.budgetGuard, costSettings: services.costSettings });
+  registerGatewayRoutes(app, { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings });
+  registerProvidersRoutes(app, services.providers);
   // @anchor routes:gateway
   registerOutcomesRoutes(app, store);
   registerOutcomeAnalyticsRoutes(app, store);

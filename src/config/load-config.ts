@@ -20,6 +20,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_DUCKDB_CHECKPOINT_THRESHOLD: 'duckdb_checkpoint_threshold',
   LOUPE_DUCKDB_THREADS: 'duckdb_threads',
   LOUPE_INGEST_WORKERS: 'ingest_workers',
+  LOUPE_SECRET_KEY: 'secret_key',
   LOUPE_RETENTION_DAYS: 'retention_days',
 };
 

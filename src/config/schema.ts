@@ -13,6 +13,8 @@ export const providerConfigSchema = z.strictObject({
   timeout_seconds: z.number().positive().max(3600).optional(),
   circuit_breaker_threshold: z.number().int().min(1).max(1000).optional(),
   circuit_breaker_timeout: z.number().positive().max(86_400).optional(),
+  /** Retries on the same provider for retryable failures, with exponential backoff. */
+  max_retries: z.number().int().min(0).max(5).optional(),
   enabled: z.boolean().optional(),
 });
 
@@ -43,6 +45,8 @@ export const configSchema = z.strictObject({
   /** The remote model savings are measured against (provider/model as the catalog names it). */
   savings_reference_model: z.string().min(3).max(256).default('anthropic/claude-sonnet-4-20250514'),
   // @anchor pricing
+  /** Base64 key that seals provider API keys at rest; default: <data dir>/secret.key. */
+  secret_key: z.string().min(40).max(200).optional(),
   // @anchor gateway
   // @anchor outcomes
   // @anchor live

@@ -10,6 +10,10 @@ import type { OpenAiUsage } from './chat-stream-tap.js';
 
 export interface GatewayOutcome {
   id: string;
+  requestId: string;
+  attempt: number;
+  isFallback: boolean;
+  originalProvider: string | null;
   projectId: string;
   apiKeyId: string;
   provider: string;
@@ -52,7 +56,8 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const params: Record<string, unknown> = {};
   for (const key of PARAM_KEYS) if (body[key] !== undefined) params[key] = body[key];
   const input: CallRecordInput = {
-    id: outcome.id, provider: outcome.provider, model: outcome.model, endpoint: outcome.endpoint,
+    id: outcome.id, request_id: outcome.requestId, attempt: outcome.attempt, is_fallback: outcome.isFallback, original_provider: outcome.originalProvider,
+    provider: outcome.provider, model: outcome.model, endpoint: outcome.endpoint,
     started_at: outcome.startedAt, latency_ms: outcome.latencyMs, ttft_ms: outcome.ttftMs,
     tokens_per_second: generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null,
     is_streaming: outcome.streaming, status: outcome.status, http_status: outcome.httpStatus,

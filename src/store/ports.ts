@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
 import type { Budget } from '../domain/budget.js';
 import type { PriceOverride } from '../domain/price-override.js';
+import type { ProviderHealthRecord, ProviderRecord } from '../domain/provider.js';
 import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
 
 /** Filters shared by the logs, analytics and export routes. Times are epoch ms, `to` exclusive. */
@@ -119,6 +120,7 @@ export interface Store {
   readonly priceOverrides: PriceOverrideRepository;
   readonly budgets: BudgetRepository;
   // @anchor pricing
+  readonly providers: ProviderRepository;
   // @anchor gateway
   readonly outcomes: OutcomeRepository;
   readonly researchConfig: ResearchConfigRepository;
@@ -172,4 +174,12 @@ export interface BudgetRepository {
   insert(budget: Budget): Promise<void>;
   update(budget: Budget): Promise<void>;
   delete(projectId: string, id: string): Promise<boolean>;
+}
+
+export interface ProviderRepository {
+  list(): Promise<ProviderRecord[]>;
+  upsert(provider: ProviderRecord): Promise<void>;
+  delete(name: string): Promise<boolean>;
+  listHealth(): Promise<ProviderHealthRecord[]>;
+  saveHealth(health: ProviderHealthRecord): Promise<void>;
 }

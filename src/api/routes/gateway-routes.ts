@@ -30,7 +30,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
         schema: { tags: ['gateway'], summary: 'Models of the enabled providers', hide: prefix !== '/v1' },
         handler: async () => ({
           object: 'list',
-          data: deps.targets.flatMap((target) => target.models.map((model) => ({ id: `${target.name}/${model}`, object: 'model', created: 0, owned_by: target.name }))),
+          data: deps.registry.list().filter((provider) => provider.is_enabled).flatMap((provider) => provider.models.map((model) => ({ id: `${provider.name}/${model}`, object: 'model', created: Math.floor(provider.created_at / 1000), owned_by: provider.name }))),
         }),
       });
     }

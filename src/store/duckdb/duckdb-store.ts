@@ -10,6 +10,7 @@ import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
 import { DuckDbBudgetRepository, DuckDbPriceOverrideRepository } from './pricing-repositories.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
+import { DuckDbProviderRepository } from './providers-repository.js';
 
 export interface DuckDbStoreOptions {
   /** Directory holding loupe.duckdb, or ':memory:' for tests. */
@@ -51,6 +52,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     priceOverrides: new DuckDbPriceOverrideRepository(pool),
     budgets: new DuckDbBudgetRepository(pool),
     // @anchor pricing
+    providers: new DuckDbProviderRepository(pool),
     // @anchor gateway
     outcomes: new DuckDbOutcomeRepository(pool),
     researchConfig: new DuckDbResearchConfigRepository(pool),

@@ -125,6 +125,42 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     `,
   },
   // @anchor pricing
+  {
+    version: 3,
+    name: 'providers and their health',
+    sql: `
+      CREATE TABLE providers (
+        name VARCHAR PRIMARY KEY,
+        display_name VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        provider_type VARCHAR NOT NULL,
+        base_url VARCHAR NOT NULL,
+        api_key_sealed VARCHAR,
+        models JSON NOT NULL,
+        priority INTEGER NOT NULL,
+        timeout_seconds DOUBLE NOT NULL,
+        circuit_breaker_threshold INTEGER NOT NULL,
+        circuit_breaker_timeout DOUBLE NOT NULL,
+        max_retries INTEGER NOT NULL,
+        is_enabled BOOLEAN NOT NULL,
+        source VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE provider_health (
+        name VARCHAR PRIMARY KEY,
+        circuit_state VARCHAR NOT NULL,
+        failure_count INTEGER NOT NULL,
+        total_requests BIGINT NOT NULL,
+        successful_requests BIGINT NOT NULL,
+        failed_requests BIGINT NOT NULL,
+        avg_response_time_ms DOUBLE,
+        last_success_at TIMESTAMP,
+        last_failure_at TIMESTAMP,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
   // @anchor gateway
   {
     version: 4,

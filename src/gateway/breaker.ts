@@ -1,0 +1,70 @@
+// A circuit breaker per provider: closed → open after `threshold` consecutive failures;
+// open for `openMs` (a failure while open extends it; a 429's Retry-After can set it);
+// then half-open lets exactly one probe through → closed on success, open again on failure.
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export interface BreakerOptions {
+  threshold: number;
+  openMs: number;
+  onChange?(from: CircuitState, to: CircuitState): void;
+}
+
+export class CircuitBreaker {
+  private current: CircuitState = 'closed';
+  private failures = 0;
+  private openUntil = 0;
+  private probeInFlight = false;
+
+  constructor(private readonly options: BreakerOptions, private readonly now: () => number = Date.now) {}
+
+  /** The state as of now: an open circuit whose time is up reads as half-open. */
+  get state(): CircuitState {
+    if (this.current === 'open' && this.now() >= this.openUntil) return 'half_open';
+    return this.current;
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** Whether a call may go to this provider now; a half-open circuit admits one probe. */
+  tryAcquire(): boolean {
+    const state = this.state;
+    if (state === 'closed') return true;
+    if (state === 'open') return false;
+    if (this.probeInFlight) return false;
+    this.probeInFlight = true;
+    this.transition('half_open');
+    return true;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.probeInFlight = false;
+    this.transition('closed');
+  }
+
+  /** `retryAfterMs` (from a 429) keeps the circuit open at least that long once it opens. */
+  failure(retryAfterMs?: number): void {
+    this.failures += 1;
+    const wasProbe = this.probeInFlight;
+    this.probeInFlight = false;
+    const state = this.state;
+    if (wasProbe || state === 'open' || state === 'half_open' || this.failures >= this.options.threshold) {
+      this.openUntil = this.now() + Math.max(this.options.openMs, retryAfterMs ?? 0);
+      this.transition('open');
+    }
+  }
+
+  /** A call that never reached a verdict (client cancelled) frees the probe slot. */
+  abandon(): void {
+    this.probeInFlight = false;
+  }
+
+  private transition(to: CircuitState): void {
+    const from = this.current;
+    if (from === to) return;
+    this.current = to;
+    this.options.onChange?.(from, to);
+  }
+}

@@ -1,0 +1,179 @@
+// The providers the gateway may use: those of the config file and env (trusted), and those
+// added through the API (their URLs checked against private ranges at save and at connect).
+// Keys are sealed at rest; health and breakers are tracked here, persisted and announced.
+import { Agent } from 'undici';
+import type { LoupeConfig, ProviderConfig } from '../config/schema.js';
+import type { ProviderHealthRecord, ProviderInput, ProviderPatch, ProviderRecord } from '../domain/provider.js';
+import { defaultBaseUrl, type UpstreamTarget } from '../gateway/upstream-targets.js';
+import { ALL_PROJECTS, type LiveEventBus } from '../live/event-bus.js';
+import { LOCAL_PROVIDERS } from '../pricing/price-call.js';
+import { parseAllowlist, type Allowlist } from '../security/outbound-address.js';
+import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/outbound-url.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { ProviderRepository } from '../store/ports.js';
+import { ProviderHealth } from './provider-health.js';
+
+export class ProviderError extends Error {
+  constructor(readonly field: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+const trustedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+
+function fromConfig(provider: ProviderConfig, box: SecretBox, now: number): ProviderRecord {
+  const baseUrl = provider.base_url ?? defaultBaseUrl(provider.type);
+  if (!baseUrl) throw new ProviderError(`providers.${provider.name}.base_url`, `type '${provider.type}' has no default base_url; set one`);
+  return {
+    name: provider.name, display_name: provider.display_name ?? provider.name, type: provider.type,
+    provider_type: LOCAL_PROVIDERS.has(provider.type) ? 'local' : 'remote', base_url: baseUrl,
+    api_key_sealed: provider.api_key ? box.seal(provider.api_key) : null, models: provider.models ?? [], priority: provider.priority ?? 100,
+    timeout_seconds: provider.timeout_seconds ?? 120, circuit_breaker_threshold: provider.circuit_breaker_threshold ?? 5,
+    circuit_breaker_timeout: provider.circuit_breaker_timeout ?? 60, max_retries: provider.max_retries ?? 1,
+    is_enabled: provider.enabled !== false, source: 'config', created_at: now, updated_at: now,
+  };
+}
+
+export class ProviderRegistry {
+  private readonly records = new Map<string, ProviderRecord>();
+  private readonly targets = new Map<string, UpstreamTarget>();
+  private readonly health = new Map<string, ProviderHealth>();
+  private readonly allowlist: Allowlist;
+  private readonly guardedAgent: Agent;
+
+  private constructor(private readonly repository: ProviderRepository, private readonly box: SecretBox, private readonly bus: LiveEventBus, allowlist: readonly string[]) {
+    this.allowlist = parseAllowlist(allowlist);
+    // Untrusted upstreams connect through a lookup that refuses private addresses, so a
+    // name that later resolves to one (DNS rebinding) is stopped at connect time.
+    this.guardedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64, connect: { lookup: guardedLookup(this.allowlist, () => false) } });
+  }
+
+  static async load(config: Readonly<LoupeConfig>, repository: ProviderRepository, box: SecretBox, bus: LiveEventBus): Promise<ProviderRegistry> {
+    const registry = new ProviderRegistry(repository, box, bus, config.upstream_allowlist);
+    const stored = new Map((await repository.list()).map((record) => [record.name, record]));
+    const health = new Map((await repository.listHealth()).map((record) => [record.name, record]));
+    const now = Date.now();
+    for (const provider of config.providers) {
+      const record = fromConfig(provider, box, now);
+      // The operator's enable/disable through the API survives restarts.
+      const previous = stored.get(record.name);
+      if (previous?.source === 'config') Object.assign(record, { is_enabled: previous.is_enabled, created_at: previous.created_at });
+      stored.set(record.name, record);
+      await repository.upsert(record);
+    }
+    for (const record of stored.values()) {
+      if (record.source === 'config' && !config.providers.some((provider) => provider.name === record.name)) {
+        await repository.delete(record.name);
+        continue;
+      }
+      registry.install(record, health.get(record.name));
+    }
+    return registry;
+  }
+
+  private install(record: ProviderRecord, stored?: ProviderHealthRecord): void {
+    this.records.set(record.name, record);
+    const trusted = record.source === 'config';
+    this.targets.set(record.name, {
+      name: record.name, type: record.type, baseUrl: normalizeBaseUrl(record.type, record.base_url), apiKey: record.api_key_sealed ? this.box.open(record.api_key_sealed) : null,
+      models: record.models, priority: record.priority, timeoutMs: record.timeout_seconds * 1000, maxRetries: record.max_retries,
+      dispatcher: trusted ? trustedAgent : this.guardedAgent,
+    });
+    const existing = this.health.get(record.name);
+    if (!existing) {
+      this.health.set(record.name, new ProviderHealth(record.name, record.circuit_breaker_threshold, record.circuit_breaker_timeout, (from, to) => this.stateChanged(record.name, from, to), stored));
+    }
+  }
+
+  private stateChanged(name: string, from: string, to: string): void {
+    const health = this.health.get(name);
+    if (health) void this.repository.saveHealth(health.snapshot()).catch(() => undefined);
+    this.bus.publish(ALL_PROJECTS, 'provider_status_changed', { provider: name, from, to });
+  }
+
+  list(): ProviderRecord[] {
+    return [...this.records.values()].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
+  }
+
+  get(name: string): ProviderRecord | null {
+    return this.records.get(name) ?? null;
+  }
+
+  target(name: string): UpstreamTarget | null {
+    return this.targets.get(name) ?? null;
+  }
+
+  healthOf(name: string): ProviderHealth | null {
+    return this.health.get(name) ?? null;
+  }
+
+  /** Enabled providers that can serve `requested`, best first: a `provider/` prefix names the first. */
+  route(requested: string): { target: UpstreamTarget; model: string }[] {
+    const enabled = this.list().filter((record) => record.is_enabled).map((record) => this.targets.get(record.name)!);
+    const slash = requested.indexOf('/');
+    const named = slash > 0 ? enabled.find((target) => target.name === requested.slice(0, slash)) : undefined;
+    const model = named ? requested.slice(slash + 1) : requested;
+    const listing = enabled.filter((target) => target !== named && target.models.includes(model));
+    const open = named || listing.length > 0 ? [] : enabled.filter((target) => target.models.length === 0).slice(0, 1);
+    return [...(named ? [named] : []), ...listing, ...open].map((target) => ({ target, model }));
+  }
+
+  async add(input: ProviderInput): Promise<ProviderRecord> {
+    if (this.records.has(input.name)) throw new ProviderError('name', `a provider named '${input.name}' exists`, 409);
+    const baseUrl = input.base_url ?? defaultBaseUrl(input.type);
+    if (!baseUrl) throw new ProviderError('base_url', `is required for type '${input.type}'`);
+    await this.checkUrl(baseUrl);
+    const now = Date.now();
+    const record: ProviderRecord = {
+      name: input.name, display_name: input.display_name ?? input.name, type: input.type, provider_type: LOCAL_PROVIDERS.has(input.type) ? 'local' : 'remote',
+      base_url: baseUrl, api_key_sealed: input.api_key ? this.box.seal(input.api_key) : null, models: input.models ?? [], priority: input.priority ?? 100,
+      timeout_seconds: input.timeout_seconds ?? 120, circuit_breaker_threshold: input.circuit_breaker_threshold ?? 5, circuit_breaker_timeout: input.circuit_breaker_timeout ?? 60,
+      max_retries: input.max_retries ?? 1, is_enabled: input.is_enabled ?? true, source: 'api', created_at: now, updated_at: now,
+    };
+    await this.repository.upsert(record);
+    this.install(record);
+    return record;
+  }
+
+  async update(name: string, patch: ProviderPatch): Promise<ProviderRecord> {
+    const current = this.records.get(name);
+    if (!current) throw new ProviderError('name', `no provider named '${name}'`, 404);
+    const configOnly = ['base_url', 'api_key', 'models', 'priority', 'timeout_seconds', 'circuit_breaker_threshold', 'circuit_breaker_timeout', 'max_retries', 'display_name'];
+    if (current.source === 'config') {
+      const refused = Object.keys(patch).find((field) => configOnly.includes(field));
+      if (refused) throw new ProviderError(refused, 'this provider comes from the config file; change it there (only is_enabled can be changed here)');
+    }
+    if (patch.base_url) await this.checkUrl(patch.base_url);
+    const { api_key: apiKey, ...rest } = patch;
+    const record: ProviderRecord = { ...current, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)), updated_at: Date.now() };
+    if (apiKey) record.api_key_sealed = this.box.seal(apiKey);
+    await this.repository.upsert(record);
+    this.install(record);
+    return record;
+  }
+
+  async remove(name: string): Promise<void> {
+    const current = this.records.get(name);
+    if (!current) throw new ProviderError('name', `no provider named '${name}'`, 404);
+    if (current.source === 'config') throw new ProviderError('name', 'this provider comes from the config file; remove it there');
+    await this.repository.delete(name);
+    this.records.delete(name);
+    this.targets.delete(name);
+    this.health.delete(name);
+  }
+
+  private async checkUrl(url: string): Promise<void> {
+    try {
+      await checkOutboundUrl(url, this.allowlist);
+    } catch (error) {
+      if (error instanceof OutboundUrlError) throw new ProviderError('base_url', error.message);
+      throw error;
+    }
+  }
+}
+
+function normalizeBaseUrl(type: string, baseUrl: string): string {
+  // Ollama's native root serves an OpenAI-compatible API under /v1.
+  const trimmed = baseUrl.replace(/\/$/, '');
+  return type === 'ollama' && !/\/v1$/.test(trimmed) ? `${trimmed}/v1` : trimmed;
+}
