@@ -11,6 +11,5 @@ run() {
 }
 run bench/ingest.bench.ts 15
 run bench/logs.bench.ts 1000000
-for extra in bench/analytics.bench.ts bench/demo.bench.ts bench/export.bench.ts; do
-  if [ -f "$extra" ]; then run "$extra"; fi
-done
+run bench/gateway.bench.ts 8
+run bench/analytics.bench.ts 1000000

@@ -1,0 +1,138 @@
+// Gateway overhead and throughput, every call recorded into a file-backed DuckDB store.
+// Compares, in the same run and against the same mock upstream (../shared/bench/gwbench,
+// copied to /tmp): the upstream called directly, a bare node:http + undici pass-through,
+// and Loupe. Loopback only; bounded in count and time.
+// Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
+import { percentile } from './timing.js';
+
+const SECONDS = Number(process.argv[2] ?? 8);
+const KEY = 'lp_bench_gateway_key_0123456789abcdef';
+const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
+const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], stream: true });
+
+async function startMock(): Promise<{ url: string; process: ChildProcess }> {
+  const folder = join(tmpdir(), 'gwbench');
+  cpSync(fileURLToPath(new URL('../../shared/bench/gwbench/', import.meta.url)), folder, { recursive: true });
+  const child = spawn(process.execPath, [join(folder, 'mock-upstream.mjs')], { env: { ...process.env, MOCK_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.on('data', (data: Buffer) => {
+    const match = /MOCK_LISTENING (\d+)/.exec(data.toString());
+    if (match) resolve(Number(match[1]));
+  }));
+  return { url: `http://127.0.0.1:${port}`, process: child };
+}
+
+/** The thinnest pass-through: node:http in, undici keep-alive pool out, bodies piped. */
+async function startPassthrough(upstream: string): Promise<{ url: string; close(): void }> {
+  const pool = new Pool(upstream, { connections: 128 });
+  const server = createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      pool.request({ method: 'POST', path: request.url ?? '/', headers: { 'content-type': 'application/json' }, body: Buffer.concat(parts) }).then(async (answer) => {
+        response.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') });
+        for await (const chunk of answer.body) response.write(chunk);
+        response.end();
+      }, () => response.writeHead(502).end());
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+async function latencies(base: string, body: string, count: number, headers: Record<string, string>): Promise<{ total: number[]; firstByte: number[] }> {
+  const pool = new Pool(base, { connections: 1 });
+  const total: number[] = [];
+  const firstByte: number[] = [];
+  for (let i = 0; i < count + 50; i++) {
+    const started = performance.now();
+    const answer = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...headers }, body });
+    let first = 0;
+    for await (const chunk of answer.body) if (!first && chunk.length > 0) first = performance.now();
+    if (answer.statusCode !== 200) throw new Error(`HTTP ${answer.statusCode} from ${base}`);
+    if (i >= 50) {
+      total.push(performance.now() - started);
+      firstByte.push(first - started);
+    }
+  }
+  await pool.close();
+  return { total, firstByte };
+}
+
+async function throughput(base: string, connections: number, seconds: number, headers: Record<string, string>): Promise<{ rate: number; ok: number; errors: number }> {
+  const pool = new Pool(base, { connections, pipelining: 1 });
+  const deadline = performance.now() + seconds * 1000;
+  let ok = 0;
+  let errors = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < deadline) {
+      try {
+        const answer = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...headers }, body: BODY });
+        await answer.body.arrayBuffer();
+        if (answer.statusCode === 200) ok++;
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  await pool.close();
+  return { rate: ok / seconds, ok, errors };
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main(): Promise<void> {
+  const mock = await startMock();
+  const pass = await startPassthrough(mock.url);
+  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-gateway-'));
+  const configPath = join(dataDir, 'loupe.json');
+  writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }] }));
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath });
+  const auth = { authorization: `Bearer ${KEY}` };
+  try {
+    const direct = await latencies(mock.url, BODY, 2000, {});
+    const viaPass = await latencies(pass.url, BODY, 2000, {});
+    const viaLoupe = await latencies(loupe.url, BODY, 2000, auth);
+    const streamDirect = await latencies(mock.url, STREAM_BODY, 500, {});
+    const streamLoupe = await latencies(loupe.url, STREAM_BODY, 500, auth);
+    const passRun = await throughput(pass.url, 50, SECONDS, {});
+    const loupeRun = await throughput(loupe.url, 50, SECONDS, auth);
+    const rss = peakRssMb(loupe.process.pid!);
+    loupe.process.kill('SIGTERM');
+    await loupe.exited;
+    const store = await openDuckDbStore({ dataDir: join(dataDir, 'data') });
+    const [row] = await store.sql.query<{ n: number }>("SELECT count(*) AS n FROM calls WHERE endpoint = '/v1/chat/completions'");
+    await store.close();
+    const sent = 2050 + 550 + loupeRun.ok + loupeRun.errors;
+    const added = (run: number[], q: number) => (percentile(run, q) - percentile(direct.total, q)).toFixed(2);
+    console.log(`gateway on loopback against ../shared/bench/gwbench mock upstream (ms; added = minus direct at the same percentile)`);
+    console.log('| measure | direct | bare pass-through | Loupe (recording) | target |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| p50 latency, 1 connection | ${percentile(direct.total, 0.5).toFixed(2)} | ${percentile(viaPass.total, 0.5).toFixed(2)} (+${added(viaPass.total, 0.5)}) | ${percentile(viaLoupe.total, 0.5).toFixed(2)} (+${added(viaLoupe.total, 0.5)}) | +0.5 |`);
+    console.log(`| p99 latency, 1 connection | ${percentile(direct.total, 0.99).toFixed(2)} | ${percentile(viaPass.total, 0.99).toFixed(2)} (+${added(viaPass.total, 0.99)}) | ${percentile(viaLoupe.total, 0.99).toFixed(2)} (+${added(viaLoupe.total, 0.99)}) | +3 |`);
+    console.log(`| streaming time to first byte, p50 | ${percentile(streamDirect.firstByte, 0.5).toFixed(2)} | | ${percentile(streamLoupe.firstByte, 0.5).toFixed(2)} (+${(percentile(streamLoupe.firstByte, 0.5) - percentile(streamDirect.firstByte, 0.5)).toFixed(2)}) | +0.5 |`);
+    console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
+    console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
+    console.log(`| calls stored / calls answered | | | ${row?.n} / ${sent - loupeRun.errors} | equal |`);
+  } finally {
+    pass.close();
+    mock.process.kill();
+    if (loupe.process.exitCode === null) loupe.process.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
