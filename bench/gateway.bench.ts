@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-gateway-'));
   const configPath = join(dataDir, 'loupe.json');
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }] }));
-  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath });
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, ...(process.env.LOUPE_DUCKDB_MEMORY_LIMIT ? { LOUPE_DUCKDB_MEMORY_LIMIT: process.env.LOUPE_DUCKDB_MEMORY_LIMIT } : {}), ...(process.env.LOUPE_DUCKDB_CHECKPOINT_THRESHOLD ? { LOUPE_DUCKDB_CHECKPOINT_THRESHOLD: process.env.LOUPE_DUCKDB_CHECKPOINT_THRESHOLD } : {}) });
   const auth = { authorization: `Bearer ${KEY}` };
   try {
     const direct = await latencies(mock.url, BODY, 2000, {});
