@@ -171,4 +171,18 @@ describe('budgets', () => {
     expect(after.reserved).toBe(0);
     expect(after.current_usage).toBeCloseTo(2 * 200 * 0.005 / 1000, 12);
   });
+
+  it('gives the reservation back when the upstream fails, so failed calls never use up a budget', async () => {
+    const key = await server.createKey('budget-release', ['admin', 'gateway']);
+    await server.request('POST', '/api/v1/cost-settings', { key, body: { model: 'gpt-4o', cost_per_1k_input_tokens: 0, cost_per_1k_output_tokens: 0.005 } });
+    const budget = (await server.request('POST', '/api/v1/budgets', { key, body: { name: 'one call', budget_type: 'total', amount: 0.006, action: 'block' } })).json();
+    upstream.respondWith({ kind: 'json', status: 400, body: '{"error":{"message":"bad request","type":"invalid_request_error"}}' });
+    const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 };
+    for (let i = 0; i < 3; i++) expect((await server.request('POST', '/v1/chat/completions', { key, body })).statusCode).toBe(400);
+    await server.recorder.settled();
+    const after = (await server.request('GET', `/api/v1/budgets/${budget.id}`, { key })).json();
+    expect([after.reserved, after.current_usage]).toEqual([0, 0]);
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    expect((await server.request('POST', '/v1/chat/completions', { key, body })).statusCode).toBe(200);
+  });
 });
