@@ -51,6 +51,7 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const prompt = usage?.prompt_tokens ?? estimateTokens(body.messages ?? body.prompt ?? body.input);
   const completion = usage?.completion_tokens ?? estimateTokens(outcome.completionText);
   const cached = Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, prompt);
+  const cacheWrite = Math.min(usage?.cache_creation_input_tokens ?? 0, prompt - cached);
   const reasoning = Math.min(usage?.completion_tokens_details?.reasoning_tokens ?? 0, completion);
   const generationMs = outcome.ttftMs === null ? null : outcome.latencyMs - outcome.ttftMs;
   const params: Record<string, unknown> = {};
@@ -63,7 +64,7 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
     is_streaming: outcome.streaming, status: outcome.status, http_status: outcome.httpStatus,
     error_type: outcome.errorType ?? null, error_message: outcome.errorMessage?.slice(0, 10_000) ?? null,
     finish_reason: outcome.finishReason, response_model: outcome.responseModel, tool_calls_count: outcome.toolCalls,
-    prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, reasoning_tokens: reasoning,
+    prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, cache_write_tokens: cacheWrite, reasoning_tokens: reasoning,
     usage_source: usage?.prompt_tokens !== undefined && usage?.completion_tokens !== undefined ? 'provider' : 'estimated',
     params, input: body.messages ?? body.prompt ?? body.input ?? null, output: outcome.output,
     ...outcome.attribution,

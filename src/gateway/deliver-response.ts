@@ -5,15 +5,18 @@ import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { ProviderHealth } from '../provider-registry/provider-health.js';
 import type { GatewayOutcome } from './build-gateway-call.js';
+import { concatBytes } from '../providers/kit/bytes.js';
 import { createChatStreamTap, type OpenAiUsage } from './chat-stream-tap.js';
 import { GatewayError, sseErrorEvent } from './gateway-errors.js';
 import { retryableStatus, retryAfterMs } from './send-attempt.js';
+import type { UpstreamDialect } from './upstream-dialect.js';
 
 export interface Delivery {
   upstream: Dispatcher.ResponseData;
   reply: FastifyReply;
   outcome: GatewayOutcome;
   health: ProviderHealth;
+  dialect: UpstreamDialect;
   stripUsage: boolean;
   streaming: boolean;
   arrived: number;
@@ -38,9 +41,10 @@ export async function deliverResponse(delivery: Delivery): Promise<void> {
   const contentType = String(upstream.headers['content-type'] ?? '');
   const ok = upstream.statusCode >= 200 && upstream.statusCode < 300;
   if (ok && delivery.streaming && contentType.includes('text/event-stream')) return relayStream(delivery);
-  const bytes = Buffer.from(await upstream.body.arrayBuffer());
+  const raw = Buffer.from(await upstream.body.arrayBuffer());
   const latency = performance.now() - delivery.arrived;
   if (!ok) {
+    const bytes = delivery.dialect.translateError ? delivery.dialect.translateError(raw) : raw;
     // The provider answered: a caller mistake (4xx) says nothing against its health.
     if (retryableStatus(upstream.statusCode)) health.failure(retryAfterMs(upstream.headers['retry-after']) ?? undefined);
     else health.success(latency);
@@ -50,7 +54,9 @@ export async function deliverResponse(delivery: Delivery): Promise<void> {
     return void reply.code(upstream.statusCode).headers(loupeHeaders(delivery)).type(contentType || 'application/json').send(bytes);
   }
   let answer: JsonAnswer;
+  let bytes: Buffer = raw;
   try {
+    if (delivery.dialect.translateBody) bytes = delivery.dialect.translateBody(raw);
     answer = JSON.parse(bytes.toString('utf8')) as JsonAnswer;
     if (!answer || typeof answer !== 'object') throw new Error('not an object');
   } catch {
@@ -72,14 +78,17 @@ export async function deliverResponse(delivery: Delivery): Promise<void> {
 async function relayStream(delivery: Delivery): Promise<void> {
   const { upstream, reply, outcome, health, abort } = delivery;
   const tap = createChatStreamTap(delivery.stripUsage);
+  const translator = delivery.dialect.streamTranslator?.();
   const response = reply.hijack().raw;
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
   try {
     for await (const chunk of upstream.body) {
-      const forward = tap.push(chunk as Uint8Array, performance.now());
+      const openAiBytes = translator ? translator.push(chunk as Uint8Array) : (chunk as Uint8Array);
+      const forward = tap.push(openAiBytes, performance.now());
       if (forward.length > 0) response.write(forward);
     }
-    const tail = tap.end(performance.now());
+    const rest = translator ? translator.end() : null;
+    const tail = rest && rest.length > 0 ? concatBytes([tap.push(rest, performance.now()), tap.end(performance.now())]) : tap.end(performance.now());
     if (tail.length > 0) response.write(tail);
   } catch (error) {
     if (abort.signal.aborted) outcome.status = 'cancelled';

@@ -15,6 +15,7 @@ import { deliverResponse } from './deliver-response.js';
 import { GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
 import { retryableStatus, retryAfterMs, sendAttempt } from './send-attempt.js';
+import { dialectOf, type OutgoingRequest } from './upstream-dialect.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -94,7 +95,16 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
         const outcome = outcomeFor(route.target.name, route.model, ++attempt);
         const lastChance = retry === route.target.maxRetries && index === routes.length - 1;
         const sentAt = performance.now();
-        const result = await sendAttempt(route.target, endpoint.path, gateway.upstreamBody(route.model), abort.signal);
+        const dialect = dialectOf(route.target);
+        let outgoing: OutgoingRequest;
+        try {
+          outgoing = dialect.build(endpoint.path, gateway, route.model, route.target);
+        } catch (error) {
+          health.breaker.abandon();
+          if (error instanceof GatewayError) return sendError(reply, error);
+          throw error;
+        }
+        const result = await sendAttempt(route.target, outgoing, abort.signal);
         if (result.kind === 'failed') {
           if (result.errorType === 'cancelled') {
             health.breaker.abandon();
@@ -127,7 +137,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
           }
           break;
         }
-        await deliverResponse({ upstream, reply, outcome, health, stripUsage: gateway.stripUsage, streaming: gateway.stream, arrived, sentAt, abort });
+        await deliverResponse({ upstream, reply, outcome, health, dialect, stripUsage: dialect.stripUsage(gateway), streaming: gateway.stream, arrived, sentAt, abort });
         record(outcome);
         return;
       }

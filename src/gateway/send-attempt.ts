@@ -1,18 +1,17 @@
 // One request to one upstream. Failures that never produced a response come back as
 // values, classified for retry and fallback.
 import { request, type Dispatcher } from 'undici';
+import type { OutgoingRequest } from './upstream-dialect.js';
 import type { UpstreamTarget } from './upstream-targets.js';
 
 export type AttemptResult =
   | { kind: 'response'; response: Dispatcher.ResponseData }
   | { kind: 'failed'; errorType: 'timeout' | 'connection_error' | 'cancelled'; message: string };
 
-export async function sendAttempt(target: UpstreamTarget, path: string, body: Buffer, signal: AbortSignal): Promise<AttemptResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+export async function sendAttempt(target: UpstreamTarget, outgoing: OutgoingRequest, signal: AbortSignal): Promise<AttemptResult> {
   try {
-    const response = await request(`${target.baseUrl}${path}`, {
-      method: 'POST', dispatcher: target.dispatcher, headers, body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
+    const response = await request(`${target.baseUrl}${outgoing.path}`, {
+      method: 'POST', dispatcher: target.dispatcher, headers: outgoing.headers, body: outgoing.body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
     });
     return { kind: 'response', response };
   } catch (error) {

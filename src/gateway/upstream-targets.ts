@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 
 const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
   openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
   mistral: 'https://api.mistral.ai/v1',
   openrouter: 'https://openrouter.ai/api/v1',
   ollama: 'http://127.0.0.1:11434/v1',

@@ -32,6 +32,11 @@ export function fixture(path: string): string {
   return readFileSync(`${FIXTURES}${path}`, 'utf8');
 }
 
+/** SSE events of a verbatim `.sse` fixture (events separated by blank lines), one chunk each. */
+export function sseWireFixture(path: string): string[] {
+  return fixture(path).split('\n\n').filter((event) => event.trim().length > 0).map((event) => `${event}\n\n`);
+}
+
 /** SSE chunks of a `.chunks.txt` fixture: one raw event per line, sent with its blank line. */
 export function sseFixture(path: string): string[] {
   return fixture(path).split('\n').filter((line) => line.length > 0).map((line) => `${line}\n\n`);
