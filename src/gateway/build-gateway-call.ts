@@ -60,7 +60,7 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
     id: outcome.id, request_id: outcome.requestId, attempt: outcome.attempt, is_fallback: outcome.isFallback, original_provider: outcome.originalProvider,
     provider: outcome.provider, model: outcome.model, endpoint: outcome.endpoint,
     started_at: outcome.startedAt, latency_ms: outcome.latencyMs, ttft_ms: outcome.ttftMs,
-    tokens_per_second: generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null,
+    tokens_per_second: usage?.generation_duration_ns ? completion / (usage.generation_duration_ns / 1e9) : generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null,
     is_streaming: outcome.streaming, status: outcome.status, http_status: outcome.httpStatus,
     error_type: outcome.errorType ?? null, error_message: outcome.errorMessage?.slice(0, 10_000) ?? null,
     finish_reason: outcome.finishReason, response_model: outcome.responseModel, tool_calls_count: outcome.toolCalls,

@@ -12,6 +12,8 @@ const usageSchema = z.looseObject({
   prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
   /** Anthropic's cache writes, carried through the translated usage. */
   cache_creation_input_tokens: z.number().nullish(),
+  /** Ollama's own generation time (eval_duration), carried through the translated usage. */
+  generation_duration_ns: z.number().nullish(),
   completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
 });
 export type OpenAiUsage = z.infer<typeof usageSchema>;

@@ -40,7 +40,8 @@ export async function deliverResponse(delivery: Delivery): Promise<void> {
   outcome.httpStatus = upstream.statusCode;
   const contentType = String(upstream.headers['content-type'] ?? '');
   const ok = upstream.statusCode >= 200 && upstream.statusCode < 300;
-  if (ok && delivery.streaming && contentType.includes('text/event-stream')) return relayStream(delivery);
+  // Translated providers stream in their own framing (Ollama: NDJSON); others must send SSE.
+  if (ok && delivery.streaming && (delivery.dialect.streamTranslator || contentType.includes('text/event-stream'))) return relayStream(delivery);
   const raw = Buffer.from(await upstream.body.arrayBuffer());
   const latency = performance.now() - delivery.arrived;
   if (!ok) {

@@ -4,6 +4,8 @@
 import { toAnthropicRequest, UnsupportedRequestError } from '../providers/anthropic/to-anthropic-request.js';
 import { toOpenAiCompletion, toOpenAiError } from '../providers/anthropic/from-anthropic-response.js';
 import { createAnthropicStreamTranslator, type StreamTranslator } from '../providers/anthropic/anthropic-stream.js';
+import { randomUUID } from 'node:crypto';
+import { createOllamaStreamTranslator, ollamaErrorToOpenAi, toOllamaRequest, toOpenAiFromOllama } from '../providers/ollama/ollama-native.js';
 import { GatewayError, invalidRequest } from './gateway-errors.js';
 import type { GatewayRequest } from './prepare-request.js';
 import type { UpstreamTarget } from './upstream-targets.js';
@@ -57,6 +59,19 @@ const anthropic: UpstreamDialect = {
   streamTranslator: () => createAnthropicStreamTranslator(Math.floor(Date.now() / 1000)),
 };
 
+const ollamaNative: UpstreamDialect = {
+  build: (path, request, model, target) => {
+    if (path !== '/chat/completions') throw new GatewayError(400, 'invalid_request_error', 'unsupported_endpoint', `provider '${target.name}' (ollama native) serves chat completions only; add it as type ollama-openai for ${path}`);
+    return { path: '/api/chat', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(toOllamaRequest(request.body, model, request.stream))) };
+  },
+  stripUsage: (request) => (request.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage !== true,
+  translateBody: (bytes) => toOpenAiFromOllama(bytes, `chatcmpl-${randomUUID()}`, Math.floor(Date.now() / 1000)),
+  translateError: (bytes) => ollamaErrorToOpenAi(bytes),
+  streamTranslator: () => createOllamaStreamTranslator(`chatcmpl-${randomUUID()}`, Math.floor(Date.now() / 1000)),
+};
+
 export function dialectOf(target: UpstreamTarget): UpstreamDialect {
-  return target.type === 'anthropic' ? anthropic : openAiCompatible;
+  if (target.type === 'anthropic') return anthropic;
+  if (target.type === 'ollama') return ollamaNative;
+  return openAiCompatible;
 }

@@ -5,7 +5,7 @@ import type { CallRecord } from '../domain/call-record.js';
 import { catalogModel, catalogPrice } from './catalog.js';
 
 /** Providers that run on the operator's own hardware. */
-export const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'localai', 'vllm', 'lmstudio', 'llamacpp', 'local']);
+export const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'ollama-openai', 'localai', 'vllm', 'lmstudio', 'llamacpp', 'local']);
 
 export interface LocalRates {
   /** USD per hour of model time, per model; absent means 0. */

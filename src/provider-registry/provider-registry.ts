@@ -173,7 +173,8 @@ export class ProviderRegistry {
 }
 
 function normalizeBaseUrl(type: string, baseUrl: string): string {
-  // Ollama's native root serves an OpenAI-compatible API under /v1.
+  // Ollama serves its native API at the root and an OpenAI-compatible one under /v1.
   const trimmed = baseUrl.replace(/\/$/, '');
-  return type === 'ollama' && !/\/v1$/.test(trimmed) ? `${trimmed}/v1` : trimmed;
+  if (type === 'ollama') return trimmed.replace(/\/v1$/, '');
+  return type === 'ollama-openai' && !/\/v1$/.test(trimmed) ? `${trimmed}/v1` : trimmed;
 }

@@ -16,7 +16,7 @@ export interface RecordedRequest {
 
 export type FakeAnswer =
   | { kind: 'json'; status?: number; body: string; headers?: Record<string, string>; delayMs?: number; /** Answer only once this settles. */ gate?: Promise<unknown> }
-  | { kind: 'sse'; chunks: string[]; delayMs?: number; /** Destroy the socket after this many chunks. */ dropAfter?: number };
+  | { kind: 'sse'; chunks: string[]; delayMs?: number; /** Destroy the socket after this many chunks. */ dropAfter?: number; contentType?: string };
 
 export interface FakeUpstream {
   baseUrl: string;
@@ -35,6 +35,11 @@ export function fixture(path: string): string {
 /** SSE events of a verbatim `.sse` fixture (events separated by blank lines), one chunk each. */
 export function sseWireFixture(path: string): string[] {
   return fixture(path).split('\n\n').filter((event) => event.trim().length > 0).map((event) => `${event}\n\n`);
+}
+
+/** NDJSON lines of a fixture, one chunk each (newline kept). */
+export function ndjsonFixture(path: string): string[] {
+  return fixture(path).split('\n').filter((line) => line.length > 0).map((line) => `${line}\n`);
 }
 
 /** SSE chunks of a `.chunks.txt` fixture: one raw event per line, sent with its blank line. */
@@ -61,7 +66,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         else answer();
         return;
       }
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.writeHead(200, { 'content-type': current.contentType ?? 'text/event-stream' });
       streamEnded = new Promise((resolve) => {
         let index = 0;
         let closedEarly = false;
