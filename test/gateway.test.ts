@@ -132,6 +132,24 @@ describe('streaming chat', () => {
     expect([call.status, call.error_type]).toEqual(['error', 'stream_incomplete']);
   });
 
+  it('ends the stream with an error event when the upstream connection drops, and records an error', async () => {
+    upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream.chunks.txt'), dropAfter: 2 });
+    const response = await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true });
+    const text = await response.text();
+    expect(text.startsWith(sseFixture('openai/chat-stream.chunks.txt').slice(0, 2).join(''))).toBe(true);
+    expect(text.trimEnd().split('\n\n').at(-1)).toContain('"error"');
+    const call = await recorded(response.headers.get('x-loupe-call-id')!);
+    expect(call.status).toBe('error');
+    expect(call.output).toEqual({ role: 'assistant', content: 'Hello' });
+  });
+
+  it('does not follow an upstream redirect (a redirect to a private address goes nowhere)', async () => {
+    upstream.respondWith({ kind: 'json', status: 302, body: '', headers: { location: 'http://169.254.169.254/latest/meta-data/' } });
+    const response = await post('/v1/chat/completions', { model: 'gpt-4o', messages });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
   it('aborts the upstream when the client disconnects and records the call cancelled', async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream.chunks.txt'), delayMs: 200 });
     const response = await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true });

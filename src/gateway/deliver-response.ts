@@ -82,6 +82,8 @@ async function relayStream(delivery: Delivery): Promise<void> {
   const translator = delivery.dialect.streamTranslator?.();
   const response = reply.hijack().raw;
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
+  // The client learns at once that the stream started, before the first event is parsed.
+  response.flushHeaders();
   try {
     for await (const chunk of upstream.body) {
       const openAiBytes = translator ? translator.push(chunk as Uint8Array) : (chunk as Uint8Array);
