@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# `npm test`: install what the tests need, type-check, and run every test once.
+# `npm test`: install what the tests need, type-check server and dashboard, build the
+# dashboard (the server tests serve it), and run every test once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 npx tsc --noEmit -p tsconfig.json
+npx tsc -p web/tsconfig.json
+npx vite build --config web/vite.config.ts --logLevel warn
 npx vitest run "$@"

@@ -21,6 +21,7 @@ import type { CostSettings } from '../pricing/cost-settings.js';
 import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
+import { registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';
@@ -115,6 +116,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerSessionsRoutes(app, store);
   registerRequestsRoutes(app, store);
   // @anchor routes:sessions
+  await registerDashboardRoutes(app);
   // @anchor routes:dashboard
   return app;
 }

@@ -1,0 +1,56 @@
+// Models & providers: provider health with breaker state, enable/disable, connection test,
+// and the model comparison with its recommendation.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, currentRange, formatCount, formatMs, formatPercent, formatUsd, RANGES } from '../api';
+import { Panel } from '../components/panel';
+
+interface Provider { name: string; display_name: string; type: string; provider_type: string; base_url: string; is_enabled: boolean; source: string; models: string[]; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
+type Row = Record<string, unknown>;
+
+export function Providers() {
+  const hours = RANGES[currentRange()];
+  const client = useQueryClient();
+  const providers = useQuery({ queryKey: ['providers'], queryFn: () => api<{ providers: Provider[] }>('/api/v1/providers') });
+  const models = useQuery({ queryKey: ['models', hours], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?hours=${hours}`) });
+  const [tests, setTests] = useState<Record<string, string>>({});
+  const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
+  const test = async (name: string) => {
+    const result = await api<{ reachable: boolean; latency_ms: number; models: string[]; error?: string }>(`/api/v1/providers/${name}/test`, { method: 'POST' }).catch((error: Error) => ({ reachable: false, latency_ms: 0, models: [], error: error.message }));
+    setTests({ ...tests, [name]: result.reachable ? `reachable in ${result.latency_ms} ms, ${result.models.length} models` : `unreachable: ${result.error ?? ''}` });
+  };
+  return (
+    <>
+      <Panel title="Providers" loading={providers.isLoading} error={providers.error}>
+        {providers.data?.providers.length === 0 ? <p className="muted">No providers yet: set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL before starting Loupe, or add one with POST /api/v1/providers.</p> : null}
+        <table>
+          <thead><tr><th>Provider</th><th>Circuit</th><th>Requests</th><th>Failures</th><th>Avg latency</th><th /></tr></thead>
+          <tbody>
+            {(providers.data?.providers ?? []).map((p) => (
+              <tr key={p.name}>
+                <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source}</div></td>
+                <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
+                <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
+                <td><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button><div className="small">{tests[p.name] ?? ''}</div></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+      <Panel title="Models" loading={models.isLoading} error={models.error}>
+        <table>
+          <thead><tr><th>Model</th><th>Calls</th><th>p50</th><th>p95</th><th>TTFT</th><th>Errors</th><th>Cost / call</th><th>Note</th></tr></thead>
+          <tbody>
+            {(models.data?.models ?? []).map((row) => (
+              <tr key={`${String(row.provider)}/${String(row.model)}`}>
+                <td>{String(row.model)}<div className="muted small">{String(row.provider)}</div></td><td>{formatCount(row.requests)}</td><td>{formatMs(row.p50_latency)}</td><td>{formatMs(row.p95_latency)}</td>
+                <td>{formatMs(row.avg_ttft)}</td><td>{formatPercent(row.error_rate)}</td><td>{formatUsd(row.avg_cost_per_call)}</td>
+                <td className="small">{(row.recommendation as { reason?: string } | null)?.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+    </>
+  );
+}
