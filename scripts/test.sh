@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# Browser tests drive Debian's Chromium; install it when missing (this needs apt and root).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "loupe: installing chromium for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 npx tsc --noEmit -p tsconfig.json
 npx tsc -p web/tsconfig.json
 npx vite build --config web/vite.config.ts --logLevel warn

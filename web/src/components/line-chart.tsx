@@ -23,7 +23,7 @@ export function LineChart({ series, height = 220 }: { series: Series[]; height?:
       animation: false,
       textStyle: { color: dark ? '#ccc' : '#333' },
       tooltip: { trigger: 'axis' },
-      legend: { show: series.length > 1, textStyle: { color: dark ? '#ccc' : '#333' } },
+      legend: { show: series.length > 1, top: 0, right: 0, textStyle: { color: dark ? '#ccc' : '#333' } },
       grid: { left: 50, right: 16, top: series.length > 1 ? 30 : 12, bottom: 28 },
       xAxis: { type: 'time' },
       yAxis: { type: 'value', splitLine: { lineStyle: { color: dark ? '#333' : '#eee' } } },
