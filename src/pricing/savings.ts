@@ -38,7 +38,7 @@ export async function savings(reader: SqlReader, projectId: string, days: number
     [projectId, sqlTimestamp(now - days * 86_400_000)],
   );
   const providers = rows.map((row) => ({
-    name: row.provider, provider_type: LOCAL_PROVIDERS.has(row.provider) ? 'local' : 'remote', request_count: Number(row.requests),
+    id: row.provider, name: row.provider, display_name: row.provider, provider_type: LOCAL_PROVIDERS.has(row.provider) ? 'local' : 'remote', request_count: Number(row.requests),
     prompt_tokens: Number(row.prompt_tokens), completion_tokens: Number(row.completion_tokens), total_tokens: Number(row.total_tokens),
     actual_cost_usd: Number(row.cost ?? 0), unpriced_requests: Number(row.unpriced),
   }));
