@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe('dashboard in Chromium', () => {
   it('renders every page with demo data and no console errors', async () => {
-    for (const [path, marker] of [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', '.budget, form.inline'], ['/providers?range=7d', 'table']] as const) {
+    for (const [path, marker] of [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', '.budget, form.inline'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/settings', 'form.inline']] as const) {
       await page.goto(`${base}${path}`);
       await page.waitForSelector(marker);
       await page.screenshot({ path: `${ARTIFACTS}/${path.split('?')[0]!.replace(/\//g, '') || 'overview'}.png`, fullPage: true });

@@ -10,8 +10,11 @@ import './styles.css';
 const Logs = lazy(() => import('./pages/logs').then((module) => ({ default: module.Logs })));
 const Costs = lazy(() => import('./pages/costs').then((module) => ({ default: module.Costs })));
 const Providers = lazy(() => import('./pages/providers').then((module) => ({ default: module.Providers })));
+const Sessions = lazy(() => import('./pages/sessions').then((module) => ({ default: module.Sessions })));
+const Outcomes = lazy(() => import('./pages/outcomes').then((module) => ({ default: module.Outcomes })));
+const Settings = lazy(() => import('./pages/settings').then((module) => ({ default: module.Settings })));
 
-const PAGES = { '/': 'Overview', '/logs': 'Logs', '/costs': 'Costs', '/providers': 'Models & providers' } as const;
+const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
 type PagePath = keyof typeof PAGES;
 
 function navigate(path: string): void {
@@ -81,7 +84,7 @@ function App() {
       </header>
       <main key={where}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
-          {path === '/' ? <Overview /> : path === '/logs' ? <Logs /> : path === '/costs' ? <Costs /> : <Providers />}
+          {path === '/' ? <Overview /> : path === '/logs' ? <Logs /> : path === '/sessions' ? <Sessions /> : path === '/costs' ? <Costs /> : path === '/outcomes' ? <Outcomes /> : path === '/settings' ? <Settings /> : <Providers />}
         </Suspense>
       </main>
     </div>

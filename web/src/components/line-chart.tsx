@@ -13,7 +13,8 @@ export interface Series {
   points: [string, number | null][];
 }
 
-export function LineChart({ series, height = 220 }: { series: Series[]; height?: number }) {
+/** `valueAxisX`: the x values are numbers (e.g. confidence), not times. */
+export function LineChart({ series, height = 220, valueAxisX = false }: { series: Series[]; height?: number; valueAxisX?: boolean }) {
   const element = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!element.current) return;
@@ -24,10 +25,10 @@ export function LineChart({ series, height = 220 }: { series: Series[]; height?:
       textStyle: { color: dark ? '#ccc' : '#333' },
       tooltip: { trigger: 'axis' },
       legend: { show: series.length > 1, top: 0, right: 0, textStyle: { color: dark ? '#ccc' : '#333' } },
-      grid: { left: 50, right: 16, top: series.length > 1 ? 30 : 12, bottom: 28 },
-      xAxis: { type: 'time' },
+      grid: { left: 50, right: 16, top: series.length > 1 ? 30 + 22 * Math.floor((series.length - 1) / 4) : 12, bottom: 28 },
+      xAxis: valueAxisX ? { type: 'value', min: 0, max: 1 } : { type: 'time' },
       yAxis: { type: 'value', splitLine: { lineStyle: { color: dark ? '#333' : '#eee' } } },
-      series: series.map((entry) => ({ name: entry.name, type: 'line', showSymbol: false, data: entry.points })),
+      series: series.map((entry) => ({ name: entry.name, type: 'line', showSymbol: valueAxisX, data: valueAxisX ? entry.points.map(([x, y]) => [Number(x), y]) : entry.points })),
     });
     const resize = () => chart.resize();
     addEventListener('resize', resize);
@@ -35,6 +36,6 @@ export function LineChart({ series, height = 220 }: { series: Series[]; height?:
       removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [series]);
+  }, [series, valueAxisX]);
   return <div ref={element} style={{ height }} />;
 }

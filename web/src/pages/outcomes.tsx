@@ -1,0 +1,86 @@
+// Outcomes (seed 000): whether the models' decisions paid off. Win rate and P&L by model,
+// cumulative P&L over time, symbol × model heatmap, calibration against the diagonal,
+// signal reliability, pipelines and recurring lessons.
+import { useQuery } from '@tanstack/react-query';
+import { api, currentRange, formatCount, formatPercent, formatUsd, RANGES } from '../api';
+import { LineChart, type Series } from '../components/line-chart';
+import { Panel } from '../components/panel';
+
+type Row = Record<string, unknown>;
+const money = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '—');
+
+function useRange<T>(name: string, path: string) {
+  const days = Math.max(1, Math.round(RANGES[currentRange()] / 24));
+  return useQuery({ queryKey: [name, days], queryFn: () => api<T>(`${path}${path.includes('?') ? '&' : '?'}days=${days}`) });
+}
+
+function Heatmap() {
+  const heat = useRange<{ rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] }>('heatmap', '/api/v1/analytics/heatmap?rows=property.symbol&cols=model&metric=win_rate');
+  return (
+    <Panel title="Win rate: symbol × model" loading={heat.isLoading} error={heat.error}>
+      <table className="heat">
+        <thead><tr><th />{heat.data?.cols.map((col) => <th key={col}>{col}</th>)}</tr></thead>
+        <tbody>
+          {heat.data?.rows.map((row, i) => (
+            <tr key={row}><th>{row}</th>{heat.data?.cols.map((col, j) => {
+              const value = heat.data?.data[i]?.[j] ?? null;
+              const hue = value === null ? null : Math.round(value * 120);
+              return <td key={col} style={hue === null ? {} : { background: `hsla(${hue}, 70%, 45%, 0.35)` }} title={`${heat.data?.counts[i]?.[j] ?? 0} decided outcomes`}>{value === null ? '' : formatPercent(value)}</td>;
+            })}</tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+export function Outcomes() {
+  const models = useRange<{ data: Row[] }>('outcome-models', '/api/v1/analytics/outcomes/model-performance');
+  const timeline = useRange<{ points: { bucket: string; model: string; cumulative_value: number }[] }>('pnl', '/api/v1/analytics/outcomes/pnl-timeline');
+  const calibration = useRange<{ buckets: { avg_confidence: number; actual_win_rate: number; count: number }[]; expected_calibration_error: number | null; brier_score: number | null }>('calibration', '/api/v1/analytics/outcomes/calibration');
+  const signals = useRange<{ data: Row[] }>('signals', '/api/v1/analytics/outcomes/signal-reliability');
+  const pipelines = useRange<{ data: Row[] }>('pipelines', '/api/v1/analytics/outcomes/pipelines');
+  const lessons = useRange<{ data: Row[] }>('lessons', '/api/v1/analytics/outcomes/lessons');
+  const byModel = new Map<string, Series>();
+  for (const point of timeline.data?.points ?? []) {
+    const series = byModel.get(point.model) ?? { name: point.model, points: [] };
+    series.points.push([point.bucket, point.cumulative_value]);
+    byModel.set(point.model, series);
+  }
+  const buckets = calibration.data?.buckets ?? [];
+  return (
+    <>
+      <Panel title="Models: win rate and P&L" loading={models.isLoading} error={models.error}>
+        {models.data?.data.length === 0 ? <p className="muted">No outcomes yet: POST /api/v1/outcomes with a call or session id and status win | loss | neutral.</p> : null}
+        <table>
+          <thead><tr><th>Model</th><th>Calls</th><th>Avg confidence</th><th>Decided</th><th>Win rate</th><th>P&amp;L</th><th>Cost / call</th></tr></thead>
+          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`}><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
+        </table>
+      </Panel>
+      <div className="grid2">
+        <Panel title="Cumulative P&L by model" loading={timeline.isLoading} error={timeline.error}><LineChart series={[...byModel.values()]} height={260} /></Panel>
+        <Panel title={`Calibration (ECE ${calibration.data?.expected_calibration_error?.toFixed(3) ?? '—'}, Brier ${calibration.data?.brier_score?.toFixed(3) ?? '—'})`} loading={calibration.isLoading} error={calibration.error}>
+          <LineChart height={260} series={[
+            { name: 'perfect calibration', points: [[0, 0], [1, 1]].map(([x, y]) => [String(x), y ?? null]) },
+            { name: 'actual win rate', points: buckets.map((bucket): [string, number | null] => [String(bucket.avg_confidence), bucket.actual_win_rate]) },
+          ]} valueAxisX />
+        </Panel>
+      </div>
+      <Heatmap />
+      <div className="grid2">
+        <Panel title="Signal reliability" loading={signals.isLoading} error={signals.error}>
+          <table><thead><tr><th>Signal</th><th>Calls</th><th>Win rate</th><th>Avg value</th></tr></thead>
+            <tbody>{(signals.data?.data ?? []).map((row) => <tr key={String(row.signal)}><td>{String(row.signal)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.avg_value)}</td></tr>)}</tbody></table>
+        </Panel>
+        <Panel title="Pipelines" loading={pipelines.isLoading} error={pipelines.error}>
+          <table><thead><tr><th>Agents</th><th>Sessions</th><th>Win rate</th><th>Total value</th></tr></thead>
+            <tbody>{(pipelines.data?.data ?? []).map((row) => <tr key={String(row.pipeline)}><td>{String(row.pipeline)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.total_value)}</td></tr>)}</tbody></table>
+        </Panel>
+      </div>
+      <Panel title="Recurring lessons" loading={lessons.isLoading} error={lessons.error}>
+        <table><thead><tr><th>Lesson</th><th>Times</th><th>Avg value impact</th><th>Last seen</th></tr></thead>
+          <tbody>{(lessons.data?.data ?? []).map((row) => <tr key={String(row.lesson)}><td>{String(row.example)}</td><td>{formatCount(row.frequency)}</td><td>{money(row.avg_value_impact)}</td><td>{new Date(String(row.last_seen)).toLocaleDateString()}</td></tr>)}</tbody></table>
+      </Panel>
+    </>
+  );
+}

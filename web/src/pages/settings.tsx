@@ -1,0 +1,48 @@
+// Settings: the project's API keys (create with scopes, revoke). A new key's secret is shown
+// once.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { Panel } from '../components/panel';
+
+interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null }
+const SCOPES = ['read', 'ingest', 'gateway', 'admin'];
+
+export function Settings() {
+  const client = useQueryClient();
+  const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<{ data: Key[] }>('/api/v1/keys') });
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['read']);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: () => api<{ key: string }>('/api/v1/keys', { method: 'POST', body: JSON.stringify({ name, scopes }) }),
+    onSuccess: (created) => { setSecret(created.key); setProblem(null); setName(''); void client.invalidateQueries({ queryKey: ['keys'] }); },
+    onError: (error) => setProblem(error instanceof Error ? error.message : 'could not create the key'),
+  });
+  const revoke = useMutation({ mutationFn: (id: string) => api(`/api/v1/keys/${id}`, { method: 'DELETE' }), onSuccess: () => void client.invalidateQueries({ queryKey: ['keys'] }) });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Panel title="API keys" loading={keys.isLoading} error={keys.error}>
+      <table>
+        <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Created</th><th /></tr></thead>
+        <tbody>{(keys.data?.data ?? []).map((key) => (
+          <tr key={key.id}><td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(', ')}</td><td>{new Date(key.created_at).toLocaleDateString()}</td>
+            <td>{key.revoked_at ? <span className="muted">revoked</span> : <button className="link" onClick={() => revoke.mutate(key.id)}>revoke</button>}</td></tr>
+        ))}</tbody>
+      </table>
+      <form className="inline" onSubmit={submit}>
+        <input placeholder="Key name" value={name} onChange={(event) => setName(event.target.value)} required />
+        {SCOPES.map((scope) => (
+          <label key={scope} className="small"><input type="checkbox" checked={scopes.includes(scope)} onChange={(event) => setScopes(event.target.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))} /> {scope}</label>
+        ))}
+        <button type="submit">Create key</button>
+      </form>
+      {secret ? <p>New key (shown once): <code>{secret}</code></p> : null}
+      {problem ? <p className="error">{problem}</p> : null}
+    </Panel>
+  );
+}
