@@ -25,6 +25,7 @@ export interface RunningServer {
   store: Store;
   recorder: Recorder;
   liveBus: LiveEventBus;
+  authenticator: Authenticator;
   /** Set when this start created the first admin key. */
   createdAdminKey: string | null;
   url: string;
@@ -49,7 +50,9 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const costSettings = await CostSettings.load(store.priceOverrides);
   const budgetGuard = new BudgetGuard(store, liveBus);
   const livePublisher = new LivePublisher(liveBus);
-  const providers = await ProviderRegistry.load(config, store.providers, SecretBox.forDataDir(config.data_dir, config.secret_key), liveBus);
+  const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
+  const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));
+  const providers = await ProviderRegistry.load(config, store.providers, secretBox, liveBus);
   const recorder = new Recorder(store, {
     maxBatch: config.recorder.max_batch,
     flushIntervalMs: config.recorder.flush_interval_ms,
@@ -64,7 +67,6 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     onCommitted: (calls) => livePublisher.committed(calls),
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   });
-  const authenticator = new Authenticator(store.apiKeys);
   const priceCall: PriceCall = (call) => priceCatalog(call);
   // @anchor pricing
   // @anchor gateway
@@ -75,7 +77,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;
   return {
-    app, store, recorder, liveBus, createdAdminKey: bootstrap.createdSecret, url,
+    app, store, recorder, liveBus, authenticator, createdAdminKey: bootstrap.createdSecret, url,
     close: () => {
       closing ??= (async () => {
         await app.close();

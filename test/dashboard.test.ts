@@ -32,4 +32,23 @@ describe('dashboard', () => {
     expect([api.statusCode, api.json().error.code]).toEqual([404, 'not_found']);
     expect((await server.request('GET', '/api/v1/logs', { key: null })).statusCode).toBe(401);
   });
+
+  it('exchanges a key for an httpOnly SameSite=Strict session cookie that authenticates until the key is revoked', async () => {
+    const key = await server.createKey('default', ['read']);
+    const bad = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: 'lp_nope_nope_nope_nope_nope_nope' } });
+    expect([bad.statusCode, bad.json().error.field]).toEqual([401, 'key']);
+    const login = await server.request('POST', '/api/v1/session/login', { key: null, body: { key } });
+    expect(login.statusCode).toBe(200);
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(/^loupe_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);
+    const cookie = setCookie.split(';')[0]!;
+    expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie } })).statusCode).toBe(200);
+    expect((await server.request('POST', '/api/v1/calls', { key: null, headers: { cookie }, body: { provider: 'p', model: 'm' } })).statusCode).toBe(403);
+    const tampered = cookie.slice(0, -3) + 'xyz';
+    expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie: tampered } })).statusCode).toBe(401);
+    const keys = (await server.request('GET', '/api/v1/keys')).json().data as { id: string; prefix: string }[];
+    const id = keys.find((entry) => key.startsWith(entry.prefix))!.id;
+    await server.request('DELETE', `/api/v1/keys/${id}`);
+    expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie } })).statusCode).toBe(401);
+  });
 });

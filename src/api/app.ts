@@ -22,6 +22,7 @@ import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
 import { registerDashboardRoutes } from './routes/dashboard-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';
@@ -116,6 +117,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerSessionsRoutes(app, store);
   registerRequestsRoutes(app, store);
   // @anchor routes:sessions
+  registerSessionRoutes(app, authenticator);
   await registerDashboardRoutes(app);
   // @anchor routes:dashboard
   return app;

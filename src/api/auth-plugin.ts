@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasScope, type ApiKeyRecord, type ApiKeyScope } from '../domain/api-key.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './errors.js';
+import { sessionFromCookieHeader } from '../auth/session-token.js';
 
 export type RouteScope = ApiKeyScope | 'public';
 
@@ -45,8 +46,10 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
     const scope = request.routeOptions.config?.scope ?? (request.url.startsWith('/docs') ? 'public' : undefined);
     if (scope === 'public' || scope === undefined) return;
     const secret = presentedSecret(request);
-    if (!secret) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
-    const key = await authenticator.authenticate(secret);
+    // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site).
+    const session = secret ? null : sessionFromCookieHeader(request.headers.cookie);
+    if (!secret && !session) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
+    const key = secret ? await authenticator.authenticate(secret) : await authenticator.authenticateSession(session!);
     if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');
     if (!hasScope(key.scopes, scope)) throw new ApiError(403, 'forbidden', `this key lacks the '${scope}' scope`);
     request.apiKey = key;

@@ -4,6 +4,7 @@
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../store/ports.js';
 import { hashesEqual, hashKeySecret } from './api-key-secret.js';
+import { signSession, verifySession } from './session-token.js';
 
 const CACHE_TTL_MS = 2_000;
 const CACHE_MAX = 10_000;
@@ -16,7 +17,28 @@ interface CacheEntry {
 export class Authenticator {
   private cache = new Map<string, CacheEntry>();
 
-  constructor(private readonly keys: ApiKeyRepository) {}
+  /** `sessionSecret` signs dashboard session cookies; without it sessions are refused. */
+  constructor(private readonly keys: ApiKeyRepository, private readonly sessionSecret: Buffer | null = null) {}
+
+  issueSession(key: ApiKeyRecord): string {
+    if (!this.sessionSecret) throw new Error('sessions are not configured');
+    return signSession(this.sessionSecret, key.id, key.project_id);
+  }
+
+  /** The key behind a session token, while the token is valid and the key not revoked. */
+  async authenticateSession(token: string): Promise<ApiKeyRecord | null> {
+    if (!this.sessionSecret) return null;
+    const claims = verifySession(this.sessionSecret, token);
+    if (!claims) return null;
+    const cacheKey = `session\u0000${claims.projectId}\u0000${claims.keyId}`;
+    const now = Date.now();
+    let entry = this.cache.get(cacheKey);
+    if (!entry || entry.expires < now) {
+      entry = { key: await this.keys.get(claims.projectId, claims.keyId), expires: now + CACHE_TTL_MS };
+      this.cache.set(cacheKey, entry);
+    }
+    return entry.key && entry.key.revoked_at === null ? entry.key : null;
+  }
 
   async authenticate(secret: string): Promise<ApiKeyRecord | null> {
     if (!secret.startsWith('lp_') || secret.length > 256) return null;

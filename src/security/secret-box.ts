@@ -1,7 +1,7 @@
 // Encrypts provider API keys at rest (AES-256-GCM). The key lives in <data dir>/secret.key
 // (created once, mode 0600) or comes from LOUPE_SECRET_KEY; an in-memory store gets a
 // per-process key.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +14,11 @@ export class SecretBox {
     const path = join(dataDir, 'secret.key');
     if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+  }
+
+  /** A key for another purpose (e.g. signing sessions), derived so the sealing key is never reused. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(purpose).digest();
   }
 
   seal(plain: string): string {

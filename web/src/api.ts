@@ -1,6 +1,7 @@
-// The dashboard's API client: the key lives in this tab's session storage and goes in the
-// Authorization header; a 401 sends the user back to the login page.
-export const KEY_STORAGE = 'loupe.key';
+// The dashboard's API client. Sign-in exchanges the key for an httpOnly session cookie, so
+// requests carry the cookie and the key never stays in the page; a 401 goes back to sign-in.
+/** Remembers that this tab signed in (not a secret: the cookie is what authenticates). */
+export const SIGNED_IN = 'loupe.signed-in';
 
 export class ApiFailure extends Error {
   constructor(readonly status: number, message: string) {
@@ -8,16 +9,14 @@ export class ApiFailure extends Error {
   }
 }
 
-export function apiKey(): string | null {
-  return sessionStorage.getItem(KEY_STORAGE);
+export function signedIn(): boolean {
+  return sessionStorage.getItem(SIGNED_IN) === 'yes';
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
-  const key = apiKey();
-  if (key) headers.set('authorization', `Bearer ${key}`);
   if (init.body) headers.set('content-type', 'application/json');
-  const response = await fetch(path, { ...init, headers });
+  const response = await fetch(path, { ...init, headers, credentials: 'same-origin' });
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : null;
   if (!response.ok) {

@@ -3,7 +3,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
-import { api, apiKey, currentRange, KEY_STORAGE, RANGES, type RangeName } from './api';
+import { api, currentRange, RANGES, SIGNED_IN, signedIn, type RangeName } from './api';
 import { Overview } from './pages/overview';
 import './styles.css';
 
@@ -37,13 +37,12 @@ function Login({ onDone }: { onDone: () => void }) {
   const [problem, setProblem] = useState<string | null>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    sessionStorage.setItem(KEY_STORAGE, key.trim());
     try {
-      await api('/api/v1/analytics/overview?hours=1');
+      await api('/api/v1/session/login', { method: 'POST', body: JSON.stringify({ key: key.trim() }) });
+      sessionStorage.setItem(SIGNED_IN, 'yes');
       onDone();
     } catch (error) {
-      sessionStorage.removeItem(KEY_STORAGE);
-      setProblem(error instanceof Error ? error.message : 'could not log in');
+      setProblem(error instanceof Error ? error.message : 'could not sign in');
     }
   };
   return (
@@ -58,17 +57,17 @@ function Login({ onDone }: { onDone: () => void }) {
 }
 
 function App() {
-  const [signedIn, setSignedIn] = useState(apiKey() !== null);
+  const [isSignedIn, setSignedIn] = useState(signedIn());
   const where = useLocation();
   useEffect(() => {
     const logout = () => {
-      sessionStorage.removeItem(KEY_STORAGE);
+      sessionStorage.removeItem(SIGNED_IN);
       setSignedIn(false);
     };
     addEventListener('loupe:logout', logout);
     return () => removeEventListener('loupe:logout', logout);
   }, []);
-  if (!signedIn) return <Login onDone={() => setSignedIn(true)} />;
+  if (!isSignedIn) return <Login onDone={() => setSignedIn(true)} />;
   const path = (location.pathname in PAGES ? location.pathname : '/') as PagePath;
   const range = currentRange();
   const withRange = (target: string, value: RangeName = range) => `${target}?range=${value}`;
@@ -80,7 +79,7 @@ function App() {
         <select value={range} onChange={(event) => navigate(withRange(path, event.target.value as RangeName))} aria-label="Time range">
           {(Object.keys(RANGES) as RangeName[]).map((name) => <option key={name} value={name}>{name}</option>)}
         </select>
-        <button className="link" onClick={() => dispatchEvent(new Event('loupe:logout'))}>Sign out</button>
+        <button className="link" onClick={() => void api('/api/v1/session/logout', { method: 'POST' }).finally(() => dispatchEvent(new Event('loupe:logout')))}>Sign out</button>
       </header>
       <main key={where}>
         <Suspense fallback={<p className="muted">Loading…</p>}>

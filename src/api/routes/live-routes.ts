@@ -6,6 +6,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import { hasScope, type ApiKeyRecord } from '../../domain/api-key.js';
 import type { LiveEventBus } from '../../live/event-bus.js';
 import { presentedSecret } from '../auth-plugin.js';
+import { sessionFromCookieHeader } from '../../auth/session-token.js';
 
 /** The parts of a `ws` socket this route uses. */
 export interface LiveSocket {
@@ -51,6 +52,13 @@ export function registerLiveRoutes(app: FastifyInstance, bus: LiveEventBus, auth
     const fromHeaders = presentedSecret(request);
     if (fromHeaders) {
       await accept(fromHeaders);
+      return;
+    }
+    const session = sessionFromCookieHeader(request.headers.cookie);
+    if (session) {
+      const key = await authenticator.authenticateSession(session);
+      if (key && hasScope(key.scopes, 'read')) attachLiveSocket(socket, bus, key);
+      else socket.close(4401, 'the session has expired; sign in again');
       return;
     }
     const timer = setTimeout(() => socket.close(4401, 'authenticate within 5 s: {"type":"auth","key":"lp_..."}'), AUTH_TIMEOUT_MS);

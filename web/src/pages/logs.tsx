@@ -2,7 +2,7 @@
 // shows the conversation as plain text (never as HTML).
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, apiKey, currentRange, formatMs, formatUsd, RANGES } from '../api';
+import { api, currentRange, formatMs, formatUsd, RANGES } from '../api';
 import { Panel } from '../components/panel';
 
 interface Call {
@@ -14,8 +14,8 @@ interface Page { data: Call[]; next_cursor: string | null }
 function useLive(onCall: () => void): boolean {
   const [connected, setConnected] = useState(false);
   useEffect(() => {
+    // The session cookie authenticates the socket (same origin).
     const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/live`);
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', key: apiKey() }));
     socket.onmessage = (message) => {
       const event = JSON.parse(String(message.data)) as { type: string };
       if (event.type === 'connected') setConnected(true);
