@@ -64,6 +64,16 @@ describe('dashboard in Chromium', () => {
     expect(new Set(statuses)).toEqual(new Set(['error']));
   });
 
+  it('keeps only the visible rows in the page and loads the next page while scrolling', async () => {
+    await page.goto(`${base}/logs?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    await page.waitForFunction(() => document.body.textContent?.includes('100 calls loaded'));
+    const rendered = await page.$$eval('table.logs tbody tr:not([aria-hidden])', (rows) => rows.length);
+    expect(rendered).toBeLessThan(60);
+    await page.$eval('.scroller', (element) => element.scrollTo(0, element.scrollHeight));
+    await page.waitForFunction(() => /([2-9]\d\d|\d{4,}) calls loaded/.test(document.body.textContent ?? ''));
+  });
+
   it('shows a new call in the open logs page without a reload, and shows HTML-looking prompts as text', async () => {
     await page.goto(`${base}/logs?range=24h`);
     await page.waitForSelector('table.logs tbody tr');

@@ -1,7 +1,8 @@
 // Logs: filter, search, cursor pages, new calls arriving live, and a detail drawer that
 // shows the conversation as plain text (never as HTML).
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
 import { api, currentRange, formatMs, formatUsd, RANGES } from '../api';
 import { Panel } from '../components/panel';
 
@@ -10,6 +11,8 @@ interface Call {
   cost_usd: number | null; price_source: string; user_id: string | null; session_id: string | null; agent: string | null; error_message: string | null;
 }
 interface Page { data: Call[]; next_cursor: string | null }
+
+const ROW_HEIGHT = 44;
 
 function useLive(onCall: () => void): boolean {
   const [connected, setConnected] = useState(false);
@@ -43,6 +46,16 @@ export function Logs() {
   });
   const live = useLive(useRefetch(client));
   const rows = pages.data?.pages.flatMap((page) => page.data) ?? [];
+  // Only the rows in view are in the DOM; scrolling near the end loads the next cursor page.
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const items = virtual.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (lastIndex >= rows.length - 20 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+  }, [lastIndex, rows.length, pages]);
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0);
   return (
     <>
       <Panel title={`Logs ${live ? '· live' : ''}`} loading={pages.isLoading} error={pages.error}>
@@ -53,18 +66,22 @@ export function Logs() {
             <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
           </select>
         </div>
+        <div className="scroller" ref={scroller}>
         <table className="logs">
           <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Latency</th><th>Tokens</th><th>Cost</th><th>User</th></tr></thead>
           <tbody>
-            {rows.map((call) => (
-              <tr key={call.id} onClick={() => setSelected(call.id)} className={call.status === 'success' ? '' : 'failed'}>
+            {padTop > 0 ? <tr style={{ height: padTop }} aria-hidden="true" /> : null}
+            {items.map((item) => rows[item.index]!).map((call) => (
+              <tr key={call.id} onClick={() => setSelected(call.id)} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
                 <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td><td>{call.status}</td>
                 <td>{formatMs(call.latency_ms)}</td><td>{call.total_tokens}</td><td>{call.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.cost_usd)}</td><td>{call.user_id ?? ''}</td>
               </tr>
             ))}
+            {padBottom > 0 ? <tr style={{ height: padBottom }} aria-hidden="true" /> : null}
           </tbody>
         </table>
-        {pages.hasNextPage ? <button onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>Load more</button> : null}
+        </div>
+        <p className="muted small">{rows.length.toLocaleString('en')} calls loaded{pages.hasNextPage ? ', more load as you scroll' : ''}</p>
       </Panel>
       {selected ? <Detail id={selected} onClose={() => setSelected(null)} /> : null}
     </>
