@@ -1,11 +1,11 @@
 // analytics/heatmap: one metric over two dimensions (seed 000's symbol × model). win_rate
-// joins each call to its outcomes.
+// counts the decided outcomes of each cell's calls.
 import type { CallFilters, SqlReader } from '../store/ports.js';
-import { compileCallFilters } from './filters.js';
+import { decisionsQuery, type OutcomeScope } from '../outcomes/decisions-sql.js';
 import { dimensionColumn } from './metrics/compile-query.js';
 import { DIMENSIONS, type DimensionName } from './metrics/definitions.js';
 import { runMetrics } from './metrics/run-query.js';
-import { SqlParams } from './sql-params.js';
+import type { SqlParams } from './sql-params.js';
 
 export const HEATMAP_METRICS = ['success_rate', 'avg_latency', 'cost', 'requests', 'win_rate'] as const;
 export type HeatmapMetric = (typeof HEATMAP_METRICS)[number];
@@ -24,24 +24,38 @@ function dimensionExpression(name: DimensionName, params: SqlParams, alias: stri
   return `${alias}.${DIMENSIONS[name as keyof typeof DIMENSIONS]}`;
 }
 
-async function winRateCells(reader: SqlReader, filters: CallFilters, rows: DimensionName, cols: DimensionName) {
-  const params = new SqlParams();
-  const where = compileCallFilters(filters, params, reader.dialect);
-  const rowSql = dimensionExpression(rows, params, 'c');
-  const colSql = dimensionExpression(cols, params, 'c');
+/**
+ * Win rate per cell, with outcomes resolved to their deciding call by the same rule as the
+ * outcome analytics (src/outcomes/decisions-sql.ts): an outcome on a session belongs to the
+ * session's last call. Wins / (wins + losses); neutral and open outcomes are undecided.
+ */
+async function winRateCells(reader: SqlReader, scope: OutcomeScope, rows: DimensionName, cols: DimensionName) {
+  const query = decisionsQuery(scope, reader.dialect);
+  const rowSql = dimensionExpression(rows, query.params, 'c');
+  const colSql = dimensionExpression(cols, query.params, 'c');
+  const project = query.params.add(scope.filters.projectId);
   return reader.query<{ r: string | null; c: string | null; value: number | null; n: number }>(
-    `SELECT ${rowSql} AS r, ${colSql} AS c,
-            CAST(count(*) FILTER (WHERE o.status = 'win') AS DOUBLE) / NULLIF(count(*) FILTER (WHERE o.status IN ('win', 'loss')), 0) AS value,
-            count(*) FILTER (WHERE o.status IN ('win', 'loss')) AS n
-     FROM (SELECT * FROM calls WHERE ${where}) c JOIN outcomes o ON o.project_id = c.project_id AND o.target = c.id
+    `${query.with}
+     SELECT ${rowSql} AS r, ${colSql} AS c, avg(d.won) AS value, count(d.won) AS n
+     FROM decisions d JOIN calls c ON c.project_id = ${project} AND c.id = d.call_id
+     WHERE d.won IS NOT NULL
      GROUP BY 1, 2`,
-    params.values,
+    query.params.values,
   );
 }
 
-export async function heatmap(reader: SqlReader, filters: CallFilters, rows: DimensionName, cols: DimensionName, metric: HeatmapMetric): Promise<Heatmap> {
+export interface HeatmapOptions {
+  rows: DimensionName;
+  cols: DimensionName;
+  metric: HeatmapMetric;
+  /** win_rate only: count outcomes of this name alone. */
+  outcomeName?: string;
+}
+
+export async function heatmap(reader: SqlReader, filters: CallFilters, options: HeatmapOptions): Promise<Heatmap> {
+  const { rows, cols, metric } = options;
   let cells: { r: string | null; c: string | null; value: number | null; n: number }[];
-  if (metric === 'win_rate') cells = await winRateCells(reader, filters, rows, cols);
+  if (metric === 'win_rate') cells = await winRateCells(reader, { filters, ...(options.outcomeName !== undefined ? { outcomeName: options.outcomeName } : {}) }, rows, cols);
   else {
     const result = await runMetrics(reader, { metrics: metric === 'requests' ? ['requests'] : [metric, 'requests'], dimensions: [rows, cols], filters, limit: 10_000 });
     cells = result.map((row) => ({ r: row[dimensionColumn(rows)] as string | null, c: row[dimensionColumn(cols)] as string | null, value: row[metric] as number | null, n: Number(row.requests) }));

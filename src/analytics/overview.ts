@@ -37,14 +37,15 @@ export interface Overview {
   change: Record<string, number | null>;
 }
 
-export async function overview(reader: SqlReader, filters: CallFilters, now = Date.now()): Promise<Overview> {
+/** The figures of both periods; `metrics` narrows them (insights need only a few). */
+export async function overview(reader: SqlReader, filters: CallFilters, now = Date.now(), metrics: readonly MetricName[] = OVERVIEW_METRICS): Promise<Overview> {
   const { current, previous } = periods(filters, now);
   const [currentRow, previousRow] = await Promise.all([
-    runTotals(reader, { metrics: OVERVIEW_METRICS, filters: { ...filters, from: current.from, to: current.to } }),
-    runTotals(reader, { metrics: OVERVIEW_METRICS, filters: { ...filters, from: previous.from, to: previous.to } }),
+    runTotals(reader, { metrics, filters: { ...filters, from: current.from, to: current.to } }),
+    runTotals(reader, { metrics, filters: { ...filters, from: previous.from, to: previous.to } }),
   ]);
   const changes: Record<string, number | null> = {};
-  for (const metric of OVERVIEW_METRICS) changes[metric] = change(currentRow[metric], previousRow[metric]);
+  for (const metric of metrics) changes[metric] = change(currentRow[metric], previousRow[metric]);
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     period: { from: iso(current.from), to: iso(current.to) },

@@ -98,21 +98,24 @@ const NOTABLE_CHANGE = 0.2;
 const MIN_CALLS = 20;
 
 export async function insights(reader: SqlReader, filters: CallFilters, now = Date.now()) {
-  const result = await overview(reader, filters, now);
-  const statements: { metric: string; current: number; previous: number; change: number; text: string }[] = [];
-  const describe: [string, string, (value: number) => string][] = [
+  const describe: [MetricName, string, (value: number) => string][] = [
     ['requests', 'Requests', (v) => v.toLocaleString('en')],
     ['error_rate', 'Error rate', (v) => `${(v * 100).toFixed(1)}%`],
     ['p95_latency', 'p95 latency', (v) => `${Math.round(v)} ms`],
     ['cost', 'Cost', (v) => `$${v.toFixed(2)}`],
     ['avg_ttft', 'Mean time to first token', (v) => `${Math.round(v)} ms`],
   ];
+  const result = await overview(reader, filters, now, describe.map(([metric]) => metric));
+  const statements: { metric: string; current: number; previous: number; change: number | null; text: string }[] = [];
   const enough = Number(result.current.requests ?? 0) >= MIN_CALLS && Number(result.previous.requests ?? 0) >= MIN_CALLS;
   for (const [metric, label, format] of describe) {
-    const change = result.change[metric];
+    const change = result.change[metric] ?? null;
     const current = result.current[metric];
     const previous = result.previous[metric];
-    if (!enough || change === null || change === undefined || Math.abs(change) < NOTABLE_CHANGE || typeof current !== 'number' || typeof previous !== 'number') continue;
+    if (!enough || typeof current !== 'number' || typeof previous !== 'number') continue;
+    // From zero there is no percentage, but errors appearing is exactly what to say.
+    if (previous === 0 && current > 0) statements.push({ metric, current, previous, change: null, text: `${label} rose from ${format(previous)} to ${format(current)}` });
+    if (change === null || Math.abs(change) < NOTABLE_CHANGE) continue;
     statements.push({ metric, current, previous, change, text: `${label} ${change > 0 ? 'rose' : 'fell'} ${Math.abs(Math.round(change * 100))}%: ${format(previous)} → ${format(current)}` });
   }
   return { period: result.period, previous_period: result.previous_period, insights: statements, threshold: NOTABLE_CHANGE, min_calls: MIN_CALLS };

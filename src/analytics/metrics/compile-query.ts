@@ -6,7 +6,8 @@ import { compileCallFilters, type Dialect } from '../filters.js';
 import { SqlParams } from '../sql-params.js';
 import { DIMENSIONS, METRICS, type DimensionName, type MetricDefinition, type MetricName } from './definitions.js';
 
-export type TimeBucket = 'hour' | 'day';
+export const TIME_BUCKETS = ['hour', 'day'] as const;
+export type TimeBucket = (typeof TIME_BUCKETS)[number];
 
 export interface MetricsQuery {
   metrics: readonly MetricName[];
@@ -38,22 +39,41 @@ function percentileList(column: string, quantiles: number[], dialect: Dialect): 
   return dialect === 'duckdb' ? `quantile_cont(${column}, [${quantiles.join(', ')}])` : `percentile_cont(ARRAY[${quantiles.join(', ')}]::double precision[]) WITHIN GROUP (ORDER BY ${column})`;
 }
 
+/** ORDER BY a requested metric or dimension only (else the bucket, else the first metric
+ * descending), then the groups, so equal values come back in a stable order. */
+function orderClause(query: MetricsQuery, metrics: readonly MetricName[], dimensions: readonly DimensionName[], group: string[]): string {
+  const field = query.orderBy?.field;
+  const asMetric = field !== undefined && ((metrics as readonly string[]).includes(field) || (field === 'bucket' && query.timeBucket !== undefined));
+  const asDimension = field !== undefined && dimensions.map(dimensionColumn).includes(field);
+  const order = query.orderBy && (asMetric || asDimension) ? { field: asMetric ? field! : `"${field!}"`, direction: query.orderBy.direction }
+    : query.timeBucket ? { field: 'bucket', direction: 'asc' as const }
+    : group.length > 0 ? { field: metrics[0]!, direction: 'desc' as const } : null;
+  if (!order) return '';
+  return ` ORDER BY ${order.field} ${order.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST${group.length > 0 ? `, ${group.join(', ')}` : ''}`;
+}
+
 export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect): CompiledQuery {
   const params = new SqlParams();
   const inner: string[] = [];
   const outer: string[] = [];
   const group: string[] = [];
   if (query.timeBucket) {
+    // Spliced into the SQL text, so checked here too, not only by the caller's types.
+    if (!TIME_BUCKETS.includes(query.timeBucket)) throw new Error(`unknown time bucket ${String(query.timeBucket)}`);
     inner.push(`date_trunc('${query.timeBucket}', started_at) AS bucket`);
     group.push('bucket');
   }
-  for (const dimension of query.dimensions ?? []) {
-    const column = dimensionColumn(dimension);
+  // A dimension asked for twice (a heatmap of model × model) is one column, not a clash.
+  const dimensions = [...new Set(query.dimensions ?? [])];
+  for (const dimension of dimensions) {
+    // Quoted: `user` unquoted is CURRENT_USER on PostgreSQL, even in GROUP BY.
+    const column = `"${dimensionColumn(dimension)}"`;
     inner.push(`${dimensionSql(dimension, params)} AS ${column}`);
     group.push(column);
   }
   const quantiles = new Map<string, number[]>();
-  for (const metric of query.metrics) {
+  const metrics = [...new Set(query.metrics)];
+  for (const metric of metrics) {
     const definition: MetricDefinition = METRICS[metric];
     if (definition.percentile) {
       const list = quantiles.get(definition.percentile.column) ?? [];
@@ -70,9 +90,7 @@ export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect): Comp
   let sql = `SELECT ${inner.join(', ')} FROM calls WHERE ${where}`;
   if (group.length > 0) sql += ` GROUP BY ${group.join(', ')}`;
   if (quantiles.size > 0) sql = `SELECT ${[...group, ...outer].join(', ')} FROM (${sql}) grouped`;
-  const known = new Set<string>([...query.metrics, ...(query.dimensions ?? []).map(dimensionColumn), ...(query.timeBucket ? ['bucket'] : [])]);
-  const order = query.orderBy && known.has(query.orderBy.field) ? query.orderBy : query.timeBucket ? { field: 'bucket', direction: 'asc' as const } : group.length > 0 ? { field: query.metrics[0]!, direction: 'desc' as const } : null;
-  if (order) sql += ` ORDER BY ${order.field} ${order.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST${group.length > 0 ? `, ${group.join(', ')}` : ''}`;
+  sql += orderClause(query, metrics, dimensions, group);
   if (query.limit !== undefined) sql += ` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(query.limit)))}`;
   return { sql, params: params.values };
 }

@@ -18,8 +18,9 @@ const same = (sql: string) => () => sql;
 const percentileSql = (column: string, q: number) => (dialect: Dialect) =>
   dialect === 'duckdb' ? `quantile_cont(${column}, ${q})` : `percentile_cont(${q}) WITHIN GROUP (ORDER BY ${column})`;
 const percentile = (column: string, q: number) => ({ sql: percentileSql(column, q), percentile: { column, q } });
-/** A ratio that is null, not a division error, on an empty group. */
-const ratio = (part: string, whole: string) => same(`CAST(${part} AS DOUBLE) / NULLIF(${whole}, 0)`);
+/** A ratio that is null, not a division error, on an empty group (DOUBLE PRECISION: the
+ * spelling both engines know; PostgreSQL has no bare DOUBLE). */
+const ratio = (part: string, whole: string) => same(`CAST(${part} AS DOUBLE PRECISION) / NULLIF(${whole}, 0)`);
 
 export const METRICS = {
   requests: { sql: same('count(*)'), type: 'count', unit: 'calls', description: 'calls (attempts) in the range' },

@@ -11,8 +11,11 @@ export async function runMetrics(reader: SqlReader, query: MetricsQuery): Promis
   return rows.map((row) => {
     const out: MetricRow = {};
     for (const [key, value] of Object.entries(row)) {
+      // DuckDB's reader gives timestamps as epoch ms, a PostgreSQL driver as Date; counts may be bigint.
       if (key === 'bucket' && typeof value === 'number') out[key] = new Date(value).toISOString();
-      else out[key] = value === null || typeof value === 'number' || typeof value === 'string' ? value : String(value);
+      else if (value instanceof Date) out[key] = value.toISOString();
+      else if (typeof value === 'bigint') out[key] = Number(value);
+      else out[key] = value === null || value === undefined ? null : typeof value === 'number' || typeof value === 'string' ? value : String(value);
     }
     return out;
   });

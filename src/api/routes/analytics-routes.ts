@@ -71,12 +71,14 @@ export function registerAnalyticsRoutes(app: FastifyInstance, store: Store): voi
     rows: z.string().max(140).describe('a dimension (provider, model, agent, user, status, ...) or property.<name>'),
     cols: z.string().max(140).optional().describe('default model'),
     metric: z.enum(HEATMAP_METRICS).optional().describe('default success_rate'),
+    outcome_name: z.string().max(256).optional().describe('win_rate only: count only outcomes of this name'),
   });
   route('heatmap', 'One metric over two dimensions (e.g. property.symbol × model)', heatmapQuery, (request) => {
     const query = request.query as z.infer<typeof heatmapQuery>;
     const cols = query.cols ?? 'model';
     if (!isDimension(query.rows)) throw badRequest('rows', 'must be a dimension (provider, model, agent, user, status, error_type, account, endpoint, signal) or property.<name>');
     if (!isDimension(cols)) throw badRequest('cols', 'must be a dimension or property.<name>');
-    return heatmap(reader, filtersOf(request, ['rows', 'cols', 'metric']), query.rows, cols, query.metric ?? 'success_rate');
+    const options = { rows: query.rows, cols, metric: query.metric ?? 'success_rate', ...(query.outcome_name !== undefined ? { outcomeName: query.outcome_name } : {}) };
+    return heatmap(reader, filtersOf(request, ['rows', 'cols', 'metric', 'outcome_name']), options);
   });
 }
