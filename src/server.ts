@@ -9,7 +9,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { bootstrapAdminKey } from './auth/bootstrap-admin.js';
 import type { LoupeConfig } from './config/schema.js';
 import type { PriceCall } from './ingest/ingest-calls.js';
-import { priceCall as priceCatalog } from './pricing/price-call.js';
+import { createPricer, registryLocalTest } from './pricing/pricer.js';
 import { Recorder } from './recorder/recorder.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { LiveEventBus } from './live/event-bus.js';
@@ -61,18 +61,19 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     // Every record, ingested or from the gateway, gets the project's cost settings and counts
     // against its budgets on its way to the store.
     beforeWrite: (write) => {
-      costSettings.apply(write.call);
+      pricer.finalize(write.call);
       budgetGuard.observe(write.call);
     },
     onCommitted: (calls) => livePublisher.committed(calls),
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   });
-  const priceCall: PriceCall = (call) => priceCatalog(call);
+  const pricer = createPricer(costSettings, registryLocalTest(providers));
+  const priceCall: PriceCall = (call) => pricer.priceCall(call);
   // @anchor pricing
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;

@@ -18,6 +18,7 @@ import type { LiveEventBus } from '../live/event-bus.js';
 import type { LivePublisher } from '../live/live-publisher.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
+import type { Pricer } from '../pricing/pricer.js';
 import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
@@ -49,6 +50,8 @@ export interface AppServices {
   budgetGuard: BudgetGuard;
   liveBus: LiveEventBus;
   livePublisher: LivePublisher;
+  /** Prices calls (cost settings over the catalog) and bounds a call's worst case for budgets. */
+  pricer: Pricer;
   // @anchor services:pricing
   providers: ProviderRegistry;
   // @anchor services:gateway

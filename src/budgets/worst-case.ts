@@ -2,9 +2,8 @@
 // the output it may produce (max_tokens, or a default when the client sets none), priced
 // like a recorded call would be. Budgets reserve this before the call goes upstream.
 import { encode } from 'gpt-tokenizer';
-import { normalizeCall } from '../domain/normalize-call.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
-import { priceCall } from '../pricing/price-call.js';
+import { createPricer } from '../pricing/pricer.js';
 
 /** Output assumed when a request sets no max_tokens. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -32,11 +31,8 @@ export function promptTokens(body: Record<string, unknown>): number {
 }
 
 export function worstCaseCost(input: WorstCaseInput, settings: CostSettings): number | null {
-  const call = normalizeCall(
-    { provider: input.provider, model: input.model, prompt_tokens: promptTokens(input.body), completion_tokens: maxOutput(input.body), latency_ms: input.timeoutMs },
-    { projectId: input.projectId, apiKeyId: null },
-  );
-  priceCall(call);
-  settings.apply(call);
-  return call.cost_usd;
+  return createPricer(settings).worstCaseCostUsd({
+    projectId: input.projectId, provider: input.provider, model: input.model,
+    promptTokens: promptTokens(input.body), maxOutputTokens: maxOutput(input.body), maxDurationMs: input.timeoutMs,
+  });
 }

@@ -4,7 +4,7 @@
 import type { CallRecord } from '../domain/call-record.js';
 import type { PriceOverride } from '../domain/price-override.js';
 import type { PriceOverrideRepository } from '../store/ports.js';
-import { LOCAL_PROVIDERS, priceCall } from './price-call.js';
+import { priceWithSetting } from './price-call.js';
 
 export class CostSettings {
   private readonly overrides = new Map<string, PriceOverride>();
@@ -40,16 +40,7 @@ export class CostSettings {
   apply(call: CallRecord): void {
     if (call.price_source === 'reported') return;
     const override = this.overrides.get(key(call.project_id, call.model));
-    if (!override) return;
-    if (LOCAL_PROVIDERS.has(call.provider) || (override.cost_per_1k_input_tokens === null && override.electricity_cost_per_hour !== null)) {
-      priceCall(call, { electricityPerHour: () => override.electricity_cost_per_hour });
-      return;
-    }
-    if (override.cost_per_1k_input_tokens === null || override.cost_per_1k_output_tokens === null) return;
-    call.input_cost_usd = (call.prompt_tokens / 1000) * override.cost_per_1k_input_tokens;
-    call.output_cost_usd = (call.completion_tokens / 1000) * override.cost_per_1k_output_tokens;
-    call.cost_usd = call.input_cost_usd + call.output_cost_usd;
-    call.price_source = 'override';
+    if (override) priceWithSetting(call, override);
   }
 }
 

@@ -2,6 +2,7 @@
 // zero until a rate is set, marked `local`); other models are priced from the catalog;
 // a model the catalog does not know is `unpriced` with a null cost, never $0.
 import type { CallRecord } from '../domain/call-record.js';
+import type { PriceOverride } from '../domain/price-override.js';
 import { catalogModel, catalogPrice } from './catalog.js';
 
 /** Providers that run on the operator's own hardware. */
@@ -14,17 +15,19 @@ export interface LocalRates {
 
 const NO_RATES: LocalRates = { electricityPerHour: () => null };
 
+function priceLocal(call: CallRecord, perHour: number): void {
+  call.cost_usd = perHour * ((call.latency_ms ?? 0) / 3_600_000);
+  call.input_cost_usd = null;
+  call.output_cost_usd = null;
+  call.price_source = 'local';
+}
+
 export function priceCall(call: CallRecord, rates: LocalRates = NO_RATES): void {
-  if (LOCAL_PROVIDERS.has(call.provider)) {
-    const rate = rates.electricityPerHour(call.model) ?? 0;
-    const hours = (call.latency_ms ?? 0) / 3_600_000;
-    call.cost_usd = rate * hours;
-    call.input_cost_usd = null;
-    call.output_cost_usd = null;
-    call.price_source = 'local';
-    return;
-  }
+  if (LOCAL_PROVIDERS.has(call.provider)) return priceLocal(call, rates.electricityPerHour(call.model) ?? 0);
   const entry = catalogModel(call.provider, call.model);
+  // The catalog's usage fields: input_tokens is all input (cache reads and writes are
+  // subtracted from it by the catalog), output_tokens all output with reasoning inside,
+  // so nothing is billed twice.
   const price = entry
     ? catalogPrice(entry, { input: call.prompt_tokens, cacheRead: call.cached_tokens, cacheWrite: call.cache_write_tokens, output: call.completion_tokens }, new Date(call.started_at))
     : null;
@@ -39,4 +42,24 @@ export function priceCall(call: CallRecord, rates: LocalRates = NO_RATES): void 
   call.input_cost_usd = price.inputUsd;
   call.output_cost_usd = price.outputUsd;
   call.price_source = 'catalog';
+}
+
+/**
+ * Prices a call with its model's cost setting when there is one (it wins over the catalog):
+ * an electricity rate prices model time on local providers (and on any provider that has no
+ * token prices set); token prices apply to every input token, cached or not, since a cost
+ * setting has one input rate. Without a setting, the catalog (or a local zero) decides.
+ */
+export function priceWithSetting(call: CallRecord, setting: PriceOverride | null, local = LOCAL_PROVIDERS.has(call.provider)): void {
+  if (!setting) return local ? priceLocal(call, 0) : priceCall(call);
+  const perHour = setting.electricity_cost_per_hour;
+  const perInput = setting.cost_per_1k_input_tokens;
+  const perOutput = setting.cost_per_1k_output_tokens;
+  const hasTokenPrices = perInput !== null && perOutput !== null;
+  if (perHour !== null && (local || !hasTokenPrices)) return priceLocal(call, perHour);
+  if (!hasTokenPrices) return local ? priceLocal(call, 0) : priceCall(call);
+  call.input_cost_usd = (call.prompt_tokens / 1000) * perInput;
+  call.output_cost_usd = (call.completion_tokens / 1000) * perOutput;
+  call.cost_usd = call.input_cost_usd + call.output_cost_usd;
+  call.price_source = 'override';
 }

@@ -9,6 +9,7 @@ import { budgetInputSchema, budgetPatchSchema, type Budget } from '../../domain/
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { notFound } from '../errors.js';
+import { budgetAnswer } from './cost-response-schemas.js';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 
@@ -19,12 +20,12 @@ export function registerBudgetsRoutes(app: FastifyInstance, store: Store, guard:
     return { ...budget, created_at: new Date(budget.created_at).toISOString(), updated_at: new Date(budget.updated_at).toISOString(), ...status, remaining: Math.max(0, budget.amount - status.current_usage) };
   };
 
-  typed.get('/api/v1/budgets', { config: { scope: 'read' }, schema: { tags: ['budgets'], summary: 'Budgets with their usage' } }, async (request) => {
+  typed.get('/api/v1/budgets', { config: { scope: 'read' }, schema: { tags: ['budgets'], summary: 'Budgets with their usage', response: { 200: z.object({ budgets: z.array(budgetAnswer) }) } } }, async (request) => {
     const budgets = await store.budgets.list(callerKey(request).project_id);
     return { budgets: await Promise.all(budgets.map(present)) };
   });
 
-  typed.post('/api/v1/budgets', { config: { scope: 'admin' }, schema: { tags: ['budgets'], summary: 'Create a budget', body: budgetInputSchema } }, async (request, reply) => {
+  typed.post('/api/v1/budgets', { config: { scope: 'admin' }, schema: { tags: ['budgets'], summary: 'Create a budget', body: budgetInputSchema, response: { 201: budgetAnswer } } }, async (request, reply) => {
     const projectId = callerKey(request).project_id;
     const now = Date.now();
     const input = request.body;
@@ -34,13 +35,13 @@ export function registerBudgetsRoutes(app: FastifyInstance, store: Store, guard:
     return reply.code(201).send(await present(budget));
   });
 
-  typed.get('/api/v1/budgets/:id', { config: { scope: 'read' }, schema: { tags: ['budgets'], summary: 'One budget', params: idParams } }, async (request) => {
+  typed.get('/api/v1/budgets/:id', { config: { scope: 'read' }, schema: { tags: ['budgets'], summary: 'One budget', params: idParams, response: { 200: budgetAnswer } } }, async (request) => {
     const budget = await store.budgets.get(callerKey(request).project_id, request.params.id);
     if (!budget) throw notFound('budget');
     return present(budget);
   });
 
-  typed.patch('/api/v1/budgets/:id', { config: { scope: 'admin' }, schema: { tags: ['budgets'], summary: 'Change name, amount, action or is_active', params: idParams, body: budgetPatchSchema } }, async (request) => {
+  typed.patch('/api/v1/budgets/:id', { config: { scope: 'admin' }, schema: { tags: ['budgets'], summary: 'Change name, amount, action or is_active', params: idParams, body: budgetPatchSchema, response: { 200: budgetAnswer } } }, async (request) => {
     const projectId = callerKey(request).project_id;
     const current = await store.budgets.get(projectId, request.params.id);
     if (!current) throw notFound('budget');

@@ -12,6 +12,7 @@ import { costProjection, DEFAULT_REFERENCE_MODEL, savings, UnknownReferenceModel
 import type { RepriceRates, Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { catalogPriceAnswer, costSettingAnswer, estimateAnswer, projectionAnswer, repriceAnswer, savingsAnswer } from './cost-response-schemas.js';
 
 const repriceBody = z.strictObject({
   model: z.string().min(1).max(256),
@@ -56,14 +57,14 @@ export function registerPricingRoutes(app: FastifyInstance, store: Store, settin
 
   typed.get('/api/v1/pricing/models', {
     config: { scope: 'read' },
-    schema: { tags: ['costs'], summary: 'Known prices per 1M input, output and cached tokens', querystring: z.strictObject({ search: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(2000).optional() }) },
+    schema: { tags: ['costs'], summary: 'Known prices per 1M input, output and cached tokens', querystring: z.strictObject({ search: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(2000).optional() }), response: { 200: z.object({ models: z.array(catalogPriceAnswer) }) } },
   }, async (request) => ({ models: listCatalog(request.query.search, request.query.limit ?? 200) }));
 
-  typed.get('/api/v1/cost-settings', { config: { scope: 'read' }, schema: { tags: ['costs'], summary: 'Per-model cost settings' } }, async (request) => ({
+  typed.get('/api/v1/cost-settings', { config: { scope: 'read' }, schema: { tags: ['costs'], summary: 'Per-model cost settings', response: { 200: z.object({ settings: z.array(costSettingAnswer) }) } } }, async (request) => ({
     settings: settings.list(callerKey(request).project_id).map(presentSetting),
   }));
 
-  typed.post('/api/v1/cost-settings', { config: { scope: 'admin' }, schema: { tags: ['costs'], summary: 'Set a model price (wins over the catalog) or electricity cost', body: priceOverrideInputSchema } }, async (request) => {
+  typed.post('/api/v1/cost-settings', { config: { scope: 'admin' }, schema: { tags: ['costs'], summary: 'Set a model price (wins over the catalog) or electricity cost', body: priceOverrideInputSchema, response: { 200: costSettingAnswer } } }, async (request) => {
     const body = request.body;
     const override: PriceOverride = {
       project_id: callerKey(request).project_id, model: body.model, cost_per_1k_input_tokens: body.cost_per_1k_input_tokens ?? null,
@@ -78,7 +79,7 @@ export function registerPricingRoutes(app: FastifyInstance, store: Store, settin
     return { deleted: true };
   });
 
-  typed.post('/api/v1/cost-settings/reprice', { config: { scope: 'admin' }, schema: { tags: ['costs'], summary: "Recompute stored costs of a model over a time range with today's prices", body: repriceBody } }, async (request) => {
+  typed.post('/api/v1/cost-settings/reprice', { config: { scope: 'admin' }, schema: { tags: ['costs'], summary: "Recompute stored costs of a model over a time range with today's prices", body: repriceBody, response: { 200: repriceAnswer } } }, async (request) => {
     const projectId = callerKey(request).project_id;
     const body = request.body;
     const from = time('from', body.from);
@@ -87,15 +88,15 @@ export function registerPricingRoutes(app: FastifyInstance, store: Store, settin
     const provider = body.provider ?? (await store.sql.query<{ provider: string }>('SELECT provider FROM calls WHERE project_id = $1 AND model = $2 LIMIT 1', [projectId, body.model]))[0]?.provider ?? '';
     const rates = repriceRates(settings.get(projectId, body.model), provider, body.model);
     const updated = await store.calls.reprice({ projectId, model: body.model, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), rates });
-    return { model: body.model, repriced_calls: updated, price_source: rates.kind === 'local' ? 'local' : rates.source };
+    return { model: body.model, repriced_calls: updated, price_source: rates.kind === 'local' ? ('local' as const) : rates.source };
   });
 
-  typed.post('/api/v1/estimate', { config: { scope: 'read' }, schema: { tags: ['costs'], summary: 'Estimate the tokens and cost of a call before making it', body: estimateBody } }, async (request) =>
+  typed.post('/api/v1/estimate', { config: { scope: 'read' }, schema: { tags: ['costs'], summary: 'Estimate the tokens and cost of a call before making it', body: estimateBody, response: { 200: estimateAnswer } } }, async (request) =>
     estimateCost({ projectId: callerKey(request).project_id, ...request.body, messages: request.body.messages?.map((message) => ({ role: message.role, content: message.content })) }, settings));
 
   typed.get('/api/v1/analytics/savings', {
     config: { scope: 'read' },
-    schema: { tags: ['costs'], summary: 'Savings of local models against a reference remote model', querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).optional(), reference_model: z.string().max(256).optional() }) },
+    schema: { tags: ['costs'], summary: 'Savings of local models against a reference remote model', querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).optional(), reference_model: z.string().max(256).optional() }), response: { 200: savingsAnswer } },
   }, async (request) => {
     try {
       return await savings(store.sql, callerKey(request).project_id, request.query.days ?? 30, request.query.reference_model ?? referenceModel);
@@ -107,6 +108,6 @@ export function registerPricingRoutes(app: FastifyInstance, store: Store, settin
 
   typed.get('/api/v1/analytics/cost-projection', {
     config: { scope: 'read' },
-    schema: { tags: ['costs'], summary: 'Projected monthly cost from the recent daily run-rate', querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(90).optional() }) },
+    schema: { tags: ['costs'], summary: 'Projected monthly cost from the recent daily run-rate', querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(90).optional() }), response: { 200: projectionAnswer } },
   }, async (request) => costProjection(store.sql, callerKey(request).project_id, request.query.days ?? 7));
 }

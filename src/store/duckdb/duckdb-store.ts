@@ -8,7 +8,8 @@ import { DuckDbPool } from './connection-pool.js';
 import { migrateDuckDb } from './migrations.js';
 import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
-import { DuckDbBudgetRepository, DuckDbPriceOverrideRepository } from './pricing-repositories.js';
+import { DuckDbBudgetRepository } from './budgets-repository.js';
+import { DuckDbPriceOverrideRepository } from './price-overrides-repository.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
 import { DuckDbProviderRepository } from './providers-repository.js';
 
