@@ -2,13 +2,11 @@
 // stop reasons, and usage by the accounting rules (prompt = input + cache read + cache
 // write, each counted once).
 
+import { mapStopReason } from './map-finish-reason.js';
+
+export { mapStopReason };
+
 type Json = Record<string, unknown>;
-
-const FINISH_REASONS: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', pause_turn: 'stop', refusal: 'content_filter' };
-
-export function mapStopReason(reason: unknown): string | null {
-  return typeof reason === 'string' ? (FINISH_REASONS[reason] ?? 'stop') : null;
-}
 
 export interface AnthropicUsage {
   input_tokens?: number;

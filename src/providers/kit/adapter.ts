@@ -53,7 +53,7 @@ export interface CallPlan {
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
-  /** Relative to the provider base URL (join with joinUpstreamUrl). */
+  /** Relative to the provider base URL (join with joinUpstreamUrl from kit/join-url.ts). */
   path: string;
   headers: Record<string, string>;
   body: Uint8Array | null;
@@ -111,7 +111,11 @@ export interface StreamObservations {
 }
 
 export interface StreamStep {
-  /** Write these bytes to the client now (may be empty). */
+  /**
+   * Write these bytes to the client now (may be empty). They never include an error event:
+   * on an error terminal the gateway writes one with encodeSseErrorEvent (kit/sse-error-event.ts),
+   * the same way as for a transport failure, so a client always sees exactly one.
+   */
   forward: Uint8Array;
   /** The first generated token arrived in this read: stamp TTFT now. */
   firstToken: boolean;
@@ -119,8 +123,9 @@ export interface StreamStep {
   terminal: StreamTerminal | null;
 }
 
+/** Create with ProviderAdapter.createStreamTransform; implementations extend kit/base-stream-transform.ts. */
 export interface StreamTransform {
-  /** Feed one upstream read, in order. */
+  /** Feed one upstream read, in order. After a terminal, further reads are ignored. */
   push(chunk: Uint8Array): StreamStep;
   /** The upstream body ended (EOF). Always yields a terminal state if none was reached. */
   end(): StreamStep;

@@ -9,7 +9,10 @@ import { createSseFramer } from './sse-framer.js';
 export type SsePart<T> =
   | { type: 'value'; event: string | undefined; value: T }
   | { type: 'done' }
-  | { type: 'error'; message: string; data: string };
+  | { type: 'error'; message: string; data: string; reason: SseErrorReason };
+
+/** `field`: a line the SSE spec says to ignore (unknown field); the others mean a broken event. */
+export type SseErrorReason = 'json' | 'schema' | 'field' | 'size';
 
 export interface SseFrame<T> {
   /** The event's bytes exactly as received, blank line included. */
@@ -43,7 +46,7 @@ export function createSseReader<T>(schema: z.ZodType<T>, options: SseReaderOptio
       if (part) parts.push(part);
     },
     onComment: (comment) => comments.push(comment),
-    onError: (error) => parts.push({ type: 'error', message: `malformed SSE: ${error.message}`, data: error.line ?? '' }),
+    onError: (error) => parts.push({ type: 'error', message: `malformed SSE: ${error.message}`, data: error.line ?? '', reason: 'field' }),
   });
 
   function parseFrame(bytes: Uint8Array, complete: boolean): SseFrame<T> {
@@ -66,7 +69,7 @@ export function createSseReader<T>(schema: z.ZodType<T>, options: SseReaderOptio
         framer.end();
         parser.reset();
         const message = `SSE event exceeds ${maxEventBytes} bytes`;
-        frames.push({ bytes: EMPTY_BYTES, parts: [{ type: 'error', message, data: '' }], comments: [], complete: false });
+        frames.push({ bytes: EMPTY_BYTES, parts: [{ type: 'error', message, data: '', reason: 'size' }], comments: [], complete: false });
       }
       return frames;
     },
@@ -88,10 +91,10 @@ function toPart<T>(event: EventSourceMessage, schema: z.ZodType<T>): SsePart<T> 
   try {
     json = JSON.parse(data) as unknown;
   } catch {
-    return { type: 'error', message: 'SSE data is not valid JSON', data: clip(data) };
+    return { type: 'error', message: 'SSE data is not valid JSON', data: clip(data), reason: 'json' };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { type: 'error', message: `unexpected SSE payload: ${z.prettifyError(parsed.error)}`, data: clip(data) };
+  if (!parsed.success) return { type: 'error', message: `unexpected SSE payload: ${z.prettifyError(parsed.error)}`, data: clip(data), reason: 'schema' };
   return { type: 'value', event: event.event, value: parsed.data };
 }
 

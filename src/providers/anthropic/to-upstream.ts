@@ -1,0 +1,51 @@
+// OpenAI chat request → Anthropic Messages request, with the plan for its answer: the
+// translated stream writes a usage chunk only for a client that asked, so nothing is stripped.
+import type { CallContext, CallPlan, ClientRequest, UpstreamRequest } from '../kit/adapter.js';
+import { encodeUtf8 } from '../kit/bytes.js';
+import { isRecord } from '../kit/error-body.js';
+import { upstreamError } from '../kit/errors.js';
+import { planIdentity } from '../kit/observations.js';
+import { fail, ok, type Result } from '../kit/result.js';
+import { toAnthropicRequest, UnsupportedRequestError } from './to-anthropic-request.js';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+export function anthropicHeaders(apiKey: string | undefined): Record<string, string> {
+  return { 'anthropic-version': ANTHROPIC_VERSION, ...(apiKey ? { 'x-api-key': apiKey } : {}) };
+}
+
+export function anthropicToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  if (request.endpoint !== 'chat') {
+    return fail(upstreamError('bad_request', { message: 'provider type anthropic serves chat completions only', code: 'unsupported_endpoint' }));
+  }
+  const { body } = request;
+  const stream = body.stream === true;
+  let translated: Record<string, unknown>;
+  try {
+    translated = toAnthropicRequest({ ...body }, context.model, stream);
+  } catch (error) {
+    // A message the translation cannot read (e.g. null in `messages`) is the caller's mistake.
+    const param = error instanceof UnsupportedRequestError ? error.param : 'messages';
+    const message = error instanceof UnsupportedRequestError ? error.message : "'messages' cannot be translated to Anthropic's Messages API";
+    return fail(upstreamError('bad_request', { message, code: 'invalid_request', param }));
+  }
+  const options = isRecord(body.stream_options) ? body.stream_options : {};
+  const plan: CallPlan = {
+    endpoint: 'chat',
+    stream,
+    model: context.model,
+    clientWantsUsage: stream && options.include_usage === true,
+    // The translated stream writes a usage chunk only when asked, so there is nothing to strip.
+    stripUsageChunk: false,
+    usageExpected: true,
+    ...planIdentity(context, 'chatcmpl-'),
+  };
+  return ok({
+    method: 'POST',
+    path: '/messages',
+    headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...anthropicHeaders(context.apiKey) },
+    body: encodeUtf8(JSON.stringify(translated)),
+    plan,
+  });
+}
+

@@ -1,0 +1,100 @@
+// The Ollama native adapter (/api/chat): used instead of Ollama's OpenAI-compatible /v1
+// because the native answers carry Ollama's own timings (eval_duration) for tokens/s.
+import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, UpstreamRequest, UpstreamResult } from '../kit/adapter.js';
+import { encodeUtf8 } from '../kit/bytes.js';
+import { upstreamError } from '../kit/errors.js';
+import { mapHttpError } from '../kit/map-http-error.js';
+import { planIdentity } from '../kit/observations.js';
+import { fail, ok, type Result } from '../kit/result.js';
+import { isRecord } from '../kit/error-body.js';
+import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
+import { modelsRequestFor } from '../kit/models-request.js';
+import { convertOllamaUsage, ollamaFinishReason, ollamaTimings, openAiToolCalls, toOpenAiUsageBody } from './convert-answer.js';
+import { ollamaChatSchema, ollamaTagsSchema } from './ollama-schemas.js';
+import { createOllamaStreamTransform } from './parse-stream.js';
+import { toOllamaChatRequest } from './to-upstream.js';
+
+function ollamaToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  if (request.endpoint !== 'chat') {
+    return fail(upstreamError('bad_request', { message: "provider type ollama (native) serves chat completions only; add the server as type 'ollama-openai' for other endpoints", code: 'unsupported_endpoint' }));
+  }
+  const stream = request.body.stream === true;
+  const options = isRecord(request.body.stream_options) ? request.body.stream_options : {};
+  const plan: CallPlan = {
+    endpoint: 'chat',
+    stream,
+    model: context.model,
+    clientWantsUsage: stream && options.include_usage === true,
+    stripUsageChunk: false,
+    usageExpected: true,
+    ...planIdentity(context, 'chatcmpl-'),
+  };
+  return ok({
+    method: 'POST',
+    path: '/api/chat',
+    headers: { 'content-type': 'application/json', ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}) },
+    body: encodeUtf8(JSON.stringify(toOllamaChatRequest(request.body, context.model, stream))),
+    plan,
+  });
+}
+
+function ollamaFromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult> {
+  if (status < 200 || status > 299) return fail(mapHttpError(status, body));
+  const parsed = ollamaChatSchema.safeParse(parseJsonBytes(body));
+  if (!parsed.success || (parsed.data.message == null && !parsed.data.error)) return fail(invalidBody(body, 'an Ollama chat answer'));
+  const answer = parsed.data;
+  if (answer.error) return fail(upstreamError('server_error', { message: answer.error, code: 'ollama_error', upstreamStatus: status }));
+  const calls = openAiToolCalls(answer, 0).map(({ index: _index, ...call }) => call);
+  const usage = convertOllamaUsage(answer);
+  const finishReason = ollamaFinishReason(answer, calls.length > 0);
+  const content = answer.message?.content ?? '';
+  const thinking = answer.message?.thinking ?? '';
+  const message = {
+    role: 'assistant',
+    content: content !== '' || calls.length === 0 ? content : null,
+    ...(thinking !== '' ? { reasoning_content: thinking } : {}),
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+  };
+  const openai = {
+    id: plan.id,
+    object: 'chat.completion',
+    created: plan.created,
+    model: answer.model ?? plan.model,
+    choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
+    ...(usage ? { usage: toOpenAiUsageBody(usage) } : {}),
+  };
+  const toolText = (answer.message?.tool_calls ?? []).map((call) => `${call.function?.name ?? ''}${JSON.stringify(call.function?.arguments ?? {})}`).join('');
+  return ok({
+    openaiBody: encodeUtf8(JSON.stringify(openai)),
+    usage,
+    usageSource: usage ? 'provider' : 'estimated',
+    finishReason,
+    responseModel: answer.model ?? null,
+    toolCallsCount: calls.length,
+    completionText: content + thinking + toolText,
+    timings: ollamaTimings(answer),
+  });
+}
+
+function parseOllamaModels(status: number, body: Uint8Array): Result<ModelInfo[]> {
+  if (status < 200 || status > 299) return fail(mapHttpError(status, body));
+  const parsed = ollamaTagsSchema.safeParse(parseJsonBytes(body));
+  if (!parsed.success) return fail(invalidBody(body, 'a model list (/api/tags)'));
+  return ok(parsed.data.models.map((model) => {
+    const modified = model.modified_at ? Date.parse(model.modified_at) : Number.NaN;
+    return { id: model.name, ownedBy: 'ollama', created: Number.isNaN(modified) ? null : Math.floor(modified / 1000) };
+  }));
+}
+
+export function createOllamaAdapter(): ProviderAdapter {
+  return {
+    id: 'ollama',
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, streaming: true, tools: true, models: true }),
+    toUpstream: ollamaToUpstream,
+    fromUpstream: ollamaFromUpstream,
+    createStreamTransform: createOllamaStreamTransform,
+    mapError: mapHttpError,
+    modelsRequest: (context) => modelsRequestFor('/api/tags', {}, context),
+    parseModels: parseOllamaModels,
+  };
+}

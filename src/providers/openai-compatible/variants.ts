@@ -1,0 +1,32 @@
+// The OpenAI-compatible providers as variants of one base: each line says how it differs
+// from OpenAI itself, and nothing else.
+import { bearerHeaders, FULL_OPENAI_CAPABILITIES, type OpenAiCompatibleVariant } from './variant.js';
+
+export interface VariantOptions {
+  /** Extra headers on every request (e.g. OpenRouter's `HTTP-Referer` / `X-Title` attribution). */
+  extraHeaders?: Readonly<Record<string, string>>;
+}
+
+function variant(id: string, overrides: Partial<Omit<OpenAiCompatibleVariant, 'id'>>, options: VariantOptions): OpenAiCompatibleVariant {
+  const extra = options.extraHeaders ?? {};
+  return {
+    id,
+    capabilities: FULL_OPENAI_CAPABILITIES,
+    injectStreamUsage: true,
+    streamUsageAlways: false,
+    headers: (apiKey) => ({ ...extra, ...bearerHeaders(apiKey) }),
+    ...overrides,
+  };
+}
+
+export function openAiVariant(id: string, options: VariantOptions = {}): OpenAiCompatibleVariant {
+  switch (id) {
+    case 'mistral':
+      // Mistral has no legacy /completions (only FIM) and puts usage on its final chunk
+      // unasked, so stream_options is neither needed nor sent.
+      return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false }, injectStreamUsage: false, streamUsageAlways: true }, options);
+    default:
+      // openai, openrouter, localai, vllm, ollama-openai, openai-compatible: OpenAI's own behaviour.
+      return variant(id, {}, options);
+  }
+}

@@ -1,0 +1,68 @@
+// The provider types Loupe can call and how to build an adapter for each. This is the one
+// entry point the gateway and the provider registry import; these names are stable:
+//   PROVIDER_TYPES, ProviderType, isProviderType(type)
+//   PROVIDER_TYPE_INFO[type] / providerTypeInfo(type) → { family, defaultBaseUrl, location, envPrefix, requiresApiKey }
+//   createAdapter(type, options?) → ProviderAdapter (see kit/adapter.ts for the contract)
+//   ENV_SHORTCUT_TYPES: the types with an env shortcut (`<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`)
+import { createAnthropicAdapter } from './anthropic/adapter.js';
+import type { ProviderAdapter } from './kit/adapter.js';
+import { createOllamaAdapter } from './ollama/adapter.js';
+import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
+import { openAiVariant } from './openai-compatible/variants.js';
+
+export const PROVIDER_TYPES = ['openai', 'openrouter', 'mistral', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export interface ProviderTypeInfo {
+  /** Which adapter implementation serves the type. */
+  family: 'openai-compatible' | 'anthropic' | 'ollama';
+  /** Where the type's API lives when no base URL is configured; null: a base URL is required. */
+  defaultBaseUrl: string | null;
+  /** Local model servers run on the operator's machine (priced by electricity, not tokens). */
+  location: 'local' | 'remote';
+  /** Env shortcut prefix (`OPENAI` → OPENAI_API_KEY, OPENAI_BASE_URL); null when none. */
+  envPrefix: string | null;
+  requiresApiKey: boolean;
+}
+
+function info(family: ProviderTypeInfo['family'], defaultBaseUrl: string | null, location: ProviderTypeInfo['location'], envPrefix: string | null = null): ProviderTypeInfo {
+  return Object.freeze({ family, defaultBaseUrl, location, envPrefix, requiresApiKey: location === 'remote' && defaultBaseUrl !== null });
+}
+
+export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>> = Object.freeze({
+  openai: info('openai-compatible', 'https://api.openai.com/v1', 'remote', 'OPENAI'),
+  openrouter: info('openai-compatible', 'https://openrouter.ai/api/v1', 'remote', 'OPENROUTER'),
+  mistral: info('openai-compatible', 'https://api.mistral.ai/v1', 'remote', 'MISTRAL'),
+  localai: info('openai-compatible', 'http://127.0.0.1:8080/v1', 'local'),
+  vllm: info('openai-compatible', 'http://127.0.0.1:8000/v1', 'local'),
+  lmstudio: info('openai-compatible', 'http://127.0.0.1:1234/v1', 'local'),
+  // OLLAMA_BASE_URL is a base URL only (no key): it configures the native adapter.
+  ollama: info('ollama', 'http://127.0.0.1:11434', 'local', 'OLLAMA'),
+  'ollama-openai': info('openai-compatible', 'http://127.0.0.1:11434/v1', 'local'),
+  anthropic: info('anthropic', 'https://api.anthropic.com/v1', 'remote', 'ANTHROPIC'),
+  // Any other OpenAI-compatible server: the operator gives its base URL (and a key if it needs one).
+  'openai-compatible': info('openai-compatible', null, 'remote'),
+});
+
+export const ENV_SHORTCUT_TYPES: readonly ProviderType[] = PROVIDER_TYPES.filter((type) => PROVIDER_TYPE_INFO[type].envPrefix !== null);
+
+export function isProviderType(type: string): type is ProviderType {
+  return (PROVIDER_TYPES as readonly string[]).includes(type);
+}
+
+export function providerTypeInfo(type: ProviderType): ProviderTypeInfo {
+  return PROVIDER_TYPE_INFO[type];
+}
+
+export interface AdapterOptions {
+  /** Extra headers on every upstream request (OpenAI-compatible types only, e.g. OpenRouter's `X-Title`). */
+  extraHeaders?: Readonly<Record<string, string>>;
+}
+
+/** A new adapter for a provider type. Adapters hold no per-call state and can be shared. */
+export function createAdapter(type: ProviderType, options: AdapterOptions = {}): ProviderAdapter {
+  const family = PROVIDER_TYPE_INFO[type].family;
+  if (family === 'anthropic') return createAnthropicAdapter();
+  if (family === 'ollama') return createOllamaAdapter();
+  return createOpenAiCompatibleAdapter(openAiVariant(type, options));
+}
