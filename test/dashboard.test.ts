@@ -1,7 +1,7 @@
 // The server serves the built dashboard at / and its pages, with its assets, without
 // shadowing API, gateway or docs paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -43,12 +43,38 @@ describe('dashboard', () => {
     expect(setCookie).toMatch(/^loupe_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);
     const cookie = setCookie.split(';')[0]!;
     expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie } })).statusCode).toBe(200);
-    expect((await server.request('POST', '/api/v1/calls', { key: null, headers: { cookie }, body: { provider: 'p', model: 'm' } })).statusCode).toBe(403);
+    expect((await server.request('POST', '/api/v1/calls', { key: null, headers: { cookie }, body: { provider: 'p', model: 'm' } })).statusCode).toBe(401);
     const tampered = cookie.slice(0, -3) + 'xyz';
     expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie: tampered } })).statusCode).toBe(401);
     const keys = (await server.request('GET', '/api/v1/keys')).json().data as { id: string; prefix: string }[];
     const id = keys.find((entry) => key.startsWith(entry.prefix))!.id;
     await server.request('DELETE', `/api/v1/keys/${id}`);
     expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('lets an admin session read and administer, but never ingest or use the gateway', async () => {
+    const login = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: ADMIN_KEY } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    expect((await server.request('GET', '/api/v1/keys', { key: null, headers: { cookie } })).statusCode).toBe(200);
+    const ingest = await server.request('POST', '/api/v1/calls', { key: null, headers: { cookie }, body: { provider: 'p', model: 'm' } });
+    expect([ingest.statusCode, ingest.json().error.code]).toEqual([401, 'unauthorized']);
+    const gateway = await server.request('POST', '/v1/chat/completions', { key: null, headers: { cookie }, body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(gateway.statusCode).toBe(401);
+    const logout = await server.request('POST', '/api/v1/session/logout', { key: null, headers: { cookie } });
+    expect(String(logout.headers['set-cookie'])).toMatch(/^loupe_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/);
+  });
+
+  it('signs in only keys that can read, and tells the page whether its cookie still works', async () => {
+    const ingestOnly = await server.createKey('default', ['ingest']);
+    const refused = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: ingestOnly } });
+    expect([refused.statusCode, refused.json().error.field]).toEqual([403, 'key']);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    expect((await server.request('GET', '/api/v1/session', { key: null })).json()).toEqual({ signed_in: false });
+    expect((await server.request('GET', '/api/v1/session', { key: null, headers: { cookie: 'loupe_session=forged.token' } })).json()).toEqual({ signed_in: false });
+    const reader = await server.createKey('team-a', ['read']);
+    const login = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: reader } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const session = await server.request('GET', '/api/v1/session', { key: null, headers: { cookie } });
+    expect(session.json()).toMatchObject({ signed_in: true, project: 'team-a', scopes: ['read'] });
   });
 });

@@ -1,9 +1,14 @@
 // Live events over a real WebSocket: authentication by first message, project scoping,
-// log_created for committed calls, coalesced stats, and slow clients dropped.
+// log_created for committed calls, coalesced stats, and slow clients dropped (on real sockets).
+import { randomBytes } from 'node:crypto';
+import { connect as connectTcp, type Socket } from 'node:net';
 import { WebSocket } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachLiveSocket, MAX_BUFFERED_BYTES, type LiveSocket } from '../src/api/routes/live-routes.js';
-import { LiveEventBus } from '../src/live/event-bus.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_BUFFERED_BYTES } from '../src/api/routes/live-routes.js';
+import { callRecordInputSchema } from '../src/domain/call-record.js';
+import { normalizeCall } from '../src/domain/normalize-call.js';
+import { LiveEventBus, type LiveEvent } from '../src/live/event-bus.js';
+import { LivePublisher } from '../src/live/live-publisher.js';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -77,22 +82,99 @@ describe('GET /api/v1/live', () => {
     expect((await client.closed).code).toBe(4401);
   });
 
-  it('drops a client whose unsent data exceeds the bound instead of buffering without limit', () => {
-    const bus = new LiveEventBus();
-    const sent: string[] = [];
-    let closedWith: number | null = null;
-    let buffered = 0;
-    const socket: LiveSocket = {
-      readyState: 1, OPEN: 1, get bufferedAmount() { return buffered; },
-      send: (data) => sent.push(data), close: (code) => { closedWith = code; }, on: () => undefined, once: () => undefined,
+  it('refuses a key in the URL even when it is valid', async () => {
+    const socket = new WebSocket(`${url}?key=${ADMIN_KEY}`);
+    const closed = await new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
+    expect(closed).toBe(4400);
+  });
+
+  it('accepts the dashboard session cookie and the X-API-Key header', async () => {
+    const login = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: ADMIN_KEY } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    for (const headers of [{ cookie }, { 'x-api-key': ADMIN_KEY }]) {
+      const raw = await rawClient(headers);
+      expect(raw.received()).toContain('"type":"connected"');
+      raw.socket.destroy();
+    }
+  });
+
+  it('drops a client that stops reading once its unsent data passes the bound, and keeps serving the others', async () => {
+    const fast = await connect(ADMIN_KEY);
+    await fast.next('connected');
+    const slow = await rawClient({ 'x-api-key': ADMIN_KEY });
+    // The slow client stops reading: the kernel buffers fill, then the server's send buffer.
+    slow.socket.pause();
+    expect(server.liveBus.subscriberCount).toBe(2);
+    const blob = 'x'.repeat(64 * 1024);
+    let published = 0;
+    while (server.liveBus.subscriberCount === 2 && published < 2000) {
+      server.liveBus.publish('default', 'log_updated', { n: published, blob });
+      published++;
+      // Yield so the fast client (same process) reads what it was sent.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(server.liveBus.subscriberCount).toBe(1);
+    // Dropped after passing the bound, not at once: more than a bound's worth was accepted first.
+    expect(published * blob.length).toBeGreaterThan(MAX_BUFFERED_BYTES);
+    server.liveBus.publish('default', 'log_updated', { n: 'after' });
+    const last = await new Promise<Client['events'][number]>((resolve) => {
+      const check = () => {
+        const found = fast.events.find((event) => event.data.n === 'after');
+        if (found) resolve(found);
+        else setImmediate(check);
+      };
+      check();
+    });
+    expect(last.type).toBe('log_updated');
+    expect(fast.events.filter((event) => event.type === 'log_updated')).toHaveLength(published + 1);
+    slow.socket.destroy();
+    fast.close();
+  });
+});
+
+/** A WebSocket client on a bare TCP socket, so the test controls whether it reads at all. */
+async function rawClient(headers: Record<string, string>): Promise<{ socket: Socket; received(): string }> {
+  const { port } = new URL(url.replace('ws:', 'http:'));
+  const socket = connectTcp(Number(port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+  const lines = ['GET /api/v1/live HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (received.includes('"type":"connected"')) resolve();
+      else if (received && !received.startsWith('HTTP/1.1 101')) reject(new Error(received));
     };
-    attachLiveSocket(socket, bus, { id: 'k', project_id: 'p', name: 'k', prefix: 'lp', hash: 'h', scopes: ['read'], created_at: 0, revoked_at: null });
-    bus.publish('p', 'log_created', { id: 1 });
-    buffered = MAX_BUFFERED_BYTES + 1;
-    bus.publish('p', 'log_created', { id: 2 });
-    bus.publish('p', 'log_created', { id: 3 });
-    expect(closedWith).toBe(1013);
-    expect(sent).toHaveLength(2);
-    expect(bus.subscriberCount).toBe(0);
+    socket.on('data', check);
+    socket.on('close', () => reject(new Error(`closed: ${received}`)));
+  });
+  return { socket, received: () => received };
+}
+
+describe('LivePublisher', () => {
+  it('coalesces stats_updated to one event per second per project, with exact sums', () => {
+    vi.useFakeTimers();
+    try {
+      const bus = new LiveEventBus();
+      const publisher = new LivePublisher(bus);
+      const seen: LiveEvent[] = [];
+      bus.subscribe('p1', (event) => seen.push(event));
+      const call = (project: string, cost: number | null, status: 'success' | 'error', tokens: number) =>
+        normalizeCall(callRecordInputSchema.parse({ provider: 'openai', model: 'gpt-4o', cost_usd: cost, status, prompt_tokens: tokens }), { projectId: project, apiKeyId: null });
+      publisher.committed([call('p1', 0.25, 'success', 10), call('p2', 9, 'success', 1)]);
+      vi.advanceTimersByTime(500);
+      publisher.committed([call('p1', 0.5, 'error', 20), call('p1', null, 'success', 30)]);
+      vi.advanceTimersByTime(499);
+      expect(seen.map((event) => event.type)).toEqual(['log_created', 'log_created', 'log_created']);
+      vi.advanceTimersByTime(1);
+      const stats = seen.filter((event) => event.type === 'stats_updated');
+      expect(stats.map((event) => event.data)).toEqual([{ window_ms: 1000, new_calls: 3, new_errors: 1, cost_usd: 0.75, total_tokens: 60 }]);
+      publisher.committed([call('p1', 1, 'success', 5)]);
+      vi.advanceTimersByTime(1000);
+      expect(seen.filter((event) => event.type === 'stats_updated').map((event) => (event.data as { new_calls: number }).new_calls)).toEqual([3, 1]);
+      publisher.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -23,7 +23,7 @@ import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerBudgetsRoutes } from './routes/budgets-routes.js';
 import { registerCallsRoutes } from './routes/calls-routes.js';
 import { registerDashboardRoutes } from './routes/dashboard-routes.js';
-import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerSessionRoutes } from './routes/session-auth-routes.js';
 import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';

@@ -9,6 +9,9 @@ import { sessionFromCookieHeader } from '../auth/session-token.js';
 
 export type RouteScope = ApiKeyScope | 'public';
 
+/** Scopes a dashboard session cookie may stand in for. */
+const SESSION_SCOPES: ReadonlySet<RouteScope> = new Set(['read', 'admin']);
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: RouteScope;
@@ -46,8 +49,9 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
     const scope = request.routeOptions.config?.scope ?? (request.url.startsWith('/docs') ? 'public' : undefined);
     if (scope === 'public' || scope === undefined) return;
     const secret = presentedSecret(request);
-    // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site).
-    const session = secret ? null : sessionFromCookieHeader(request.headers.cookie);
+    // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site),
+    // but only where the dashboard needs it: reading and administering, never ingest or gateway.
+    const session = secret || !SESSION_SCOPES.has(scope) ? null : sessionFromCookieHeader(request.headers.cookie);
     if (!secret && !session) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
     const key = secret ? await authenticator.authenticate(secret) : await authenticator.authenticateSession(session!);
     if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');

@@ -1,10 +1,14 @@
-// The Loupe dashboard: login with an API key, then Overview, Logs, Costs and Providers, the
-// time range shared through the URL. Pages load on demand to keep the first one small.
+// The Loupe dashboard: sign-in with an API key, then Overview, Logs, Sessions, Models &
+// providers, Costs, Outcomes and Settings, sharing the time range through the URL. Pages
+// other than the first load on demand to keep the first page's JavaScript small.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
-import { api, currentRange, RANGES, SIGNED_IN, signedIn, type RangeName } from './api';
+import { api, ApiFailure, SIGNED_IN, signedIn, type SessionInfo } from './api';
+import { RangePicker } from './components/range-picker';
 import { Overview } from './pages/overview';
+import { currentRange, rangeSearch } from './range';
+import { applyTheme, savedTheme, type ThemeChoice } from './theme';
 import './styles.css';
 
 const Logs = lazy(() => import('./pages/logs').then((module) => ({ default: module.Logs })));
@@ -16,6 +20,7 @@ const Settings = lazy(() => import('./pages/settings').then((module) => ({ defau
 
 const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
 type PagePath = keyof typeof PAGES;
+const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
 
 function navigate(path: string): void {
   history.pushState(null, '', path);
@@ -38,8 +43,8 @@ function Login({ onDone }: { onDone: () => void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await api('/api/v1/session/login', { method: 'POST', body: JSON.stringify({ key: key.trim() }) });
-      sessionStorage.setItem(SIGNED_IN, 'yes');
+      const session = await api<SessionInfo>('/api/v1/session/login', { method: 'POST', body: JSON.stringify({ key: key.trim() }) });
+      sessionStorage.setItem(SIGNED_IN, JSON.stringify(session));
       onDone();
     } catch (error) {
       setProblem(error instanceof Error ? error.message : 'could not sign in');
@@ -48,17 +53,36 @@ function Login({ onDone }: { onDone: () => void }) {
   return (
     <form className="login" onSubmit={(event) => void submit(event)}>
       <h1>Loupe</h1>
-      <p className="muted">Sign in with an API key (the admin key printed at first start, or a read key).</p>
-      <input type="password" placeholder="lp_..." value={key} onChange={(event) => setKey(event.target.value)} autoFocus />
+      <p className="muted">Sign in with an API key (the admin key printed at first start, or a read key). The key is exchanged for a session cookie and is not kept in the browser.</p>
+      <input type="password" placeholder="lp_..." value={key} onChange={(event) => setKey(event.target.value)} autoFocus aria-label="API key" />
       <button type="submit">Sign in</button>
       {problem ? <p className="error">{problem}</p> : null}
     </form>
   );
 }
 
-function App() {
-  const [isSignedIn, setSignedIn] = useState(signedIn());
-  const where = useLocation();
+function Page({ path }: { path: PagePath }) {
+  switch (path) {
+    case '/': return <Overview />;
+    case '/logs': return <Logs />;
+    case '/sessions': return <Sessions />;
+    case '/providers': return <Providers />;
+    case '/costs': return <Costs />;
+    case '/outcomes': return <Outcomes />;
+    case '/settings': return <Settings />;
+  }
+}
+
+/** Signed in in this tab, or (a new tab, a reload) a session cookie that still works. */
+function useSignedIn(): [boolean | null, (value: boolean) => void] {
+  const [isSignedIn, setSignedIn] = useState<boolean | null>(signedIn() ? true : null);
+  useEffect(() => {
+    if (isSignedIn !== null) return;
+    api<SessionInfo & { signed_in: boolean }>('/api/v1/session').then((session) => {
+      if (session.signed_in) sessionStorage.setItem(SIGNED_IN, JSON.stringify(session));
+      setSignedIn(session.signed_in);
+    }, () => setSignedIn(false));
+  }, [isSignedIn]);
   useEffect(() => {
     const logout = () => {
       sessionStorage.removeItem(SIGNED_IN);
@@ -67,30 +91,38 @@ function App() {
     addEventListener('loupe:logout', logout);
     return () => removeEventListener('loupe:logout', logout);
   }, []);
+  return [isSignedIn, setSignedIn];
+}
+
+function App() {
+  const [isSignedIn, setSignedIn] = useSignedIn();
+  const [theme, setTheme] = useState(savedTheme());
+  const where = useLocation();
+  if (isSignedIn === null) return <p className="muted">Loading…</p>;
   if (!isSignedIn) return <Login onDone={() => setSignedIn(true)} />;
   const path = (location.pathname in PAGES ? location.pathname : '/') as PagePath;
   const range = currentRange();
-  const withRange = (target: string, value: RangeName = range) => `${target}?range=${value}`;
+  const nextTheme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length]!;
   return (
-    <div className="app" data-where={where}>
+    <div className="app">
       <header>
-        <strong>Loupe</strong>
-        <nav>{(Object.keys(PAGES) as PagePath[]).map((page) => <a key={page} href={withRange(page)} className={page === path ? 'active' : ''} onClick={(event) => { event.preventDefault(); navigate(withRange(page)); }}>{PAGES[page]}</a>)}</nav>
-        <select value={range} onChange={(event) => navigate(withRange(path, event.target.value as RangeName))} aria-label="Time range">
-          {(Object.keys(RANGES) as RangeName[]).map((name) => <option key={name} value={name}>{name}</option>)}
-        </select>
+        <strong className="brand">Loupe</strong>
+        <nav>{(Object.keys(PAGES) as PagePath[]).map((page) => <a key={page} href={page + rangeSearch(range)} className={page === path ? 'active' : ''} onClick={(event) => { event.preventDefault(); navigate(page + rangeSearch(range)); }}>{PAGES[page]}</a>)}</nav>
+        <RangePicker key={rangeSearch(range)} range={range} onChange={(next) => navigate(path + rangeSearch(next))} />
+        <button className="link" aria-label="Theme" title={`Theme: ${theme} (switch to ${nextTheme})`} onClick={() => { applyTheme(nextTheme); setTheme(nextTheme); }}>{theme === 'dark' ? '☾ dark' : theme === 'light' ? '☀ light' : '◐ auto'}</button>
         <button className="link" onClick={() => void api('/api/v1/session/logout', { method: 'POST' }).finally(() => dispatchEvent(new Event('loupe:logout')))}>Sign out</button>
       </header>
       <main key={where}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
-          {path === '/' ? <Overview /> : path === '/logs' ? <Logs /> : path === '/sessions' ? <Sessions /> : path === '/costs' ? <Costs /> : path === '/outcomes' ? <Outcomes /> : path === '/settings' ? <Settings /> : <Providers />}
+          <Page path={path} />
         </Suspense>
       </main>
     </div>
   );
 }
 
-const client = new QueryClient({ defaultOptions: { queries: { staleTime: 10_000, retry: 1 } } });
+applyTheme(savedTheme());
+const client = new QueryClient({ defaultOptions: { queries: { staleTime: 10_000, retry: (count, error) => count < 1 && !(error instanceof ApiFailure && error.status < 500) } } });
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={client}><App /></QueryClientProvider>

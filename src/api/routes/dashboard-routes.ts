@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
@@ -32,8 +34,8 @@ export async function registerDashboardRoutes(app: FastifyInstance): Promise<voi
   const index = readFileSync(join(root, 'index.html'));
   // Built assets are few, small and named by content hash: held in memory, cached for a year.
   const assets = new Map(readdirSync(join(root, 'assets')).map((name) => [name, readFileSync(join(root, 'assets', name))]));
-  app.get('/assets/:file', { config: { scope: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    const name = (request.params as { file: string }).file;
+  app.withTypeProvider<ZodTypeProvider>().get('/assets/:file', { config: { scope: 'public' }, schema: { hide: true, params: z.strictObject({ file: z.string().min(1).max(200) }) } }, async (request, reply) => {
+    const name = request.params.file;
     const body = assets.get(name);
     if (!body) return reply.code(404).send({ error: { code: 'not_found', message: `no asset ${name}` } });
     return reply.type(CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream').header('cache-control', 'public, max-age=31536000, immutable').send(body);

@@ -1,6 +1,6 @@
 // GET /api/v1/live: a WebSocket of the caller's project events ({type, data, timestamp}).
-// Non-browser clients authenticate with the usual headers; browsers, which cannot set
-// headers on a WebSocket, send {"type":"auth","key":"lp_..."} first. Keys never go in URLs.
+// Non-browser clients authenticate with the usual headers or send {"type":"auth","key":"lp_..."}
+// first; the dashboard's session cookie also works. Keys never go in URLs (`?key=` is refused).
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { hasScope, type ApiKeyRecord } from '../../domain/api-key.js';
@@ -37,41 +37,46 @@ export function attachLiveSocket(socket: LiveSocket, bus: LiveEventBus, key: Api
   socket.send(JSON.stringify({ type: 'connected', data: { project: key.project_id }, timestamp: new Date().toISOString() }));
 }
 
+/** The key named by a first message `{"type":"auth","key":"lp_..."}`, or null. */
+function keyInMessage(raw: unknown): string | null {
+  try {
+    const message = JSON.parse(String(raw)) as { type?: unknown; key?: unknown };
+    return message.type === 'auth' && typeof message.key === 'string' ? message.key : null;
+  } catch {
+    return null;
+  }
+}
+
 export function registerLiveRoutes(app: FastifyInstance, bus: LiveEventBus, authenticator: Authenticator): void {
   app.get('/api/v1/live', { websocket: true, config: { scope: 'public' }, schema: { tags: ['live'], summary: 'Live events (WebSocket)' } }, async (connection, request) => {
     const socket = connection as unknown as LiveSocket;
-    const accept = async (secret: string | null): Promise<boolean> => {
-      const key = secret ? await authenticator.authenticate(secret) : null;
-      if (!key || !hasScope(key.scopes, 'read')) {
-        socket.close(4401, 'an API key with the read scope is required');
-        return false;
+    // A key in a URL ends up in logs and histories: refused outright rather than ignored.
+    if (new URLSearchParams(request.url.split('?')[1] ?? '').has('key')) {
+      socket.close(4400, 'keys never go in URLs: send a header, the session cookie or {"type":"auth","key":"lp_..."}');
+      return;
+    }
+    // Resolves the key however it was presented; a store failure closes this socket only
+    // (never an unhandled rejection that would take the process down).
+    const accept = async (lookup: () => Promise<ApiKeyRecord | null>, refusal: string): Promise<void> => {
+      try {
+        const key = await lookup();
+        if (key && hasScope(key.scopes, 'read')) attachLiveSocket(socket, bus, key);
+        else socket.close(4401, refusal);
+      } catch (error) {
+        request.log.error({ err: error }, 'live socket authentication failed');
+        socket.close(1011, 'could not check the credentials');
       }
-      attachLiveSocket(socket, bus, key);
-      return true;
     };
     const fromHeaders = presentedSecret(request);
-    if (fromHeaders) {
-      await accept(fromHeaders);
-      return;
-    }
+    if (fromHeaders) return accept(() => authenticator.authenticate(fromHeaders), 'an API key with the read scope is required');
     const session = sessionFromCookieHeader(request.headers.cookie);
-    if (session) {
-      const key = await authenticator.authenticateSession(session);
-      if (key && hasScope(key.scopes, 'read')) attachLiveSocket(socket, bus, key);
-      else socket.close(4401, 'the session has expired; sign in again');
-      return;
-    }
+    if (session) return accept(() => authenticator.authenticateSession(session), 'the session has expired; sign in again');
     const timer = setTimeout(() => socket.close(4401, 'authenticate within 5 s: {"type":"auth","key":"lp_..."}'), AUTH_TIMEOUT_MS);
+    socket.on('close', () => clearTimeout(timer));
     socket.once('message', (raw) => {
       clearTimeout(timer);
-      let key: string | null = null;
-      try {
-        const message = JSON.parse(String(raw)) as { type?: unknown; key?: unknown };
-        if (message.type === 'auth' && typeof message.key === 'string') key = message.key;
-      } catch {
-        // not JSON: refused below
-      }
-      void accept(key);
+      const secret = keyInMessage(raw);
+      void accept(async () => (secret ? authenticator.authenticate(secret) : null), 'an API key with the read scope is required');
     });
   });
 }

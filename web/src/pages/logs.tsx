@@ -1,131 +1,140 @@
-// Logs: filter, search, cursor pages, new calls arriving live, and a detail drawer that
-// shows the conversation as plain text (never as HTML).
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
-import { api, currentRange, formatMs, formatUsd, RANGES } from '../api';
-import { Panel } from '../components/panel';
+// Logs: filters and search, sortable columns, cursor pages in a virtualized table, new calls
+// arriving live, bulk delete, and a drawer with one call in full (conversation as text).
+import { useInfiniteQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { api, canAdmin } from '../api';
+import { CallDrawer } from '../components/call-detail';
+import { FirstCall } from '../components/first-call';
+import { LogsTable, ROW_HEIGHT, type LogRow, type LogSort } from '../components/logs-table';
+import { Panel, Problem } from '../components/panel';
+import { useLiveEvents } from '../live';
+import { currentRange } from '../range';
 
-interface Call {
-  id: string; started_at: string; provider: string; model: string; status: string; latency_ms: number | null; total_tokens: number;
-  cost_usd: number | null; price_source: string; user_id: string | null; session_id: string | null; agent: string | null; error_message: string | null;
-}
-interface Page { data: Call[]; next_cursor: string | null }
+type Pages = InfiniteData<{ data: LogRow[]; next_cursor: string | null }, string>;
+/** Live events are coalesced: a burst of calls costs one refetch. */
+const LIVE_COALESCE_MS = 250;
 
-const ROW_HEIGHT = 44;
-
-function useLive(onCall: () => void): boolean {
-  const [connected, setConnected] = useState(false);
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
   useEffect(() => {
-    // The session cookie authenticates the socket (same origin).
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/live`);
-    socket.onmessage = (message) => {
-      const event = JSON.parse(String(message.data)) as { type: string };
-      if (event.type === 'connected') setConnected(true);
-      if (event.type === 'log_created' || event.type === 'log_deleted') onCall();
-    };
-    socket.onclose = () => setConnected(false);
-    return () => socket.close();
-  }, [onCall]);
-  return connected;
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }
 
-export function Logs() {
-  const hours = RANGES[currentRange()];
-  const [search, setSearch] = useState('');
-  const [status, setStatus] = useState('');
-  const [model, setModel] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+/**
+ * New calls appear at once when the newest rows are in view; otherwise a button offers them.
+ * Deleted calls disappear from every loaded page.
+ */
+function useLiveRows(key: QueryKey, scroller: RefObject<HTMLDivElement | null>, newestFirst: boolean) {
   const client = useQueryClient();
-  const filters = new URLSearchParams({ hours: String(hours), limit: '100', ...(search ? { search } : {}), ...(status ? { status } : {}), ...(model ? { model } : {}) });
-  const pages = useInfiniteQuery({
-    queryKey: ['logs', filters.toString()],
-    queryFn: ({ pageParam }) => api<Page>(`/api/v1/logs?${filters}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  const [waiting, setWaiting] = useState(0);
+  const state = useRef({ key, newestFirst, pending: 0, timer: null as ReturnType<typeof setTimeout> | null });
+  state.current = { ...state.current, key, newestFirst };
+  // Back to the newest page only: cheaper than refetching every page loaded while scrolling.
+  const showNewest = useCallback(() => {
+    setWaiting(0);
+    const current = state.current.key;
+    client.setQueryData<Pages>(current, (data) => (data ? { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) } : data));
+    void client.invalidateQueries({ queryKey: current });
+  }, [client]);
+  useEffect(() => () => { if (state.current.timer) clearTimeout(state.current.timer); }, []);
+  const connected = useLiveEvents((event) => {
+    const live = state.current;
+    if (event.type === 'log_created') {
+      live.pending++;
+      live.timer ??= setTimeout(() => {
+        live.timer = null;
+        const count = live.pending;
+        live.pending = 0;
+        if (live.newestFirst && (scroller.current?.scrollTop ?? 0) < ROW_HEIGHT * 3) showNewest();
+        else setWaiting((n) => n + count);
+      }, LIVE_COALESCE_MS);
+    } else if (event.type === 'log_deleted' && Array.isArray(event.data.ids)) {
+      const gone = new Set(event.data.ids);
+      client.setQueriesData<Pages>({ queryKey: ['logs'] }, (data) => (data ? { ...data, pages: data.pages.map((page) => ({ ...page, data: page.data.filter((call) => !gone.has(call.id)) })) } : data));
+    }
   });
-  const live = useLive(useRefetch(client));
-  const rows = pages.data?.pages.flatMap((page) => page.data) ?? [];
-  // Only the rows in view are in the DOM; scrolling near the end loads the next cursor page.
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
-  const items = virtual.getVirtualItems();
-  const lastIndex = items.at(-1)?.index ?? 0;
-  useEffect(() => {
-    if (lastIndex >= rows.length - 20 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
-  }, [lastIndex, rows.length, pages]);
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return { connected, waiting, showNewest };
+}
+
+interface Filters { search: string; model: string; provider: string; status: string; user_id: string }
+const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '' };
+
+function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
+  const field = (name: keyof Filters, placeholder: string) => <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />;
   return (
-    <>
-      <Panel title={`Logs ${live ? '· live' : ''}`} loading={pages.isLoading} error={pages.error}>
-        <div className="filters">
-          <input placeholder="Search prompts and responses" value={search} onChange={(event) => setSearch(event.target.value)} />
-          <input placeholder="Model" value={model} onChange={(event) => setModel(event.target.value)} />
-          <select value={status} onChange={(event) => setStatus(event.target.value)} aria-label="Status">
-            <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
-          </select>
-        </div>
-        <div className="scroller" ref={scroller}>
-        <table className="logs">
-          <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Latency</th><th>Tokens</th><th>Cost</th><th>User</th></tr></thead>
-          <tbody>
-            {padTop > 0 ? <tr style={{ height: padTop }} aria-hidden="true" /> : null}
-            {items.map((item) => rows[item.index]!).map((call) => (
-              <tr key={call.id} onClick={() => setSelected(call.id)} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
-                <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td><td>{call.status}</td>
-                <td>{formatMs(call.latency_ms)}</td><td>{call.total_tokens}</td><td>{call.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.cost_usd)}</td><td>{call.user_id ?? ''}</td>
-              </tr>
-            ))}
-            {padBottom > 0 ? <tr style={{ height: padBottom }} aria-hidden="true" /> : null}
-          </tbody>
-        </table>
-        </div>
-        <p className="muted small">{rows.length.toLocaleString('en')} calls loaded{pages.hasNextPage ? ', more load as you scroll' : ''}</p>
-      </Panel>
-      {selected ? <Detail id={selected} onClose={() => setSelected(null)} /> : null}
-    </>
+    <div className="filters">
+      {field('search', 'Search prompts and responses')}{field('model', 'Model')}{field('provider', 'Provider')}{field('user_id', 'User')}
+      <select value={filters.status} onChange={(event) => onChange({ ...filters, status: event.target.value })} aria-label="Status">
+        <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
+      </select>
+    </div>
   );
 }
 
-function useRefetch(client: ReturnType<typeof useQueryClient>) {
-  const [refetch] = useState(() => () => void client.invalidateQueries({ queryKey: ['logs'] }));
-  return refetch;
+function useLogPages(filters: Filters, sort: LogSort) {
+  const params = new URLSearchParams(currentRange().query);
+  for (const [name, value] of Object.entries(filters)) if (value.trim()) params.set(name, value.trim());
+  params.set('sort', sort.column);
+  params.set('order', sort.order);
+  params.set('limit', '100');
+  const key = ['logs', params.toString()];
+  const pages = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => api<Pages['pages'][number]>(`/api/v1/logs?${params}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  return { key, pages, rows: pages.data?.pages.flatMap((page) => page.data) ?? [] };
 }
 
-interface Message { role?: string; content?: unknown }
-
-function text(content: unknown): string {
-  if (typeof content === 'string') return content;
-  return JSON.stringify(content, null, 2);
-}
-
-function Detail({ id, onClose }: { id: string; onClose: () => void }) {
-  const call = useQuery({ queryKey: ['log', id], queryFn: () => api<Call & { input: unknown; output: unknown; ttft_ms: number | null; prompt_tokens: number; completion_tokens: number }>(`/api/v1/logs/${encodeURIComponent(id)}`) });
+export function Logs() {
+  const admin = canAdmin();
+  const [typed, setTyped] = useState(NO_FILTERS);
+  const [sort, setSort] = useState<LogSort>({ column: 'started_at', order: 'desc' });
+  const [open, setOpen] = useState<string | null>(null);
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [problem, setProblem] = useState<string | null>(null);
   const client = useQueryClient();
-  const input = Array.isArray(call.data?.input) ? (call.data.input as Message[]) : call.data?.input ? [{ role: 'user', content: call.data.input }] : [];
-  const output = call.data?.output ? [call.data.output as Message] : [];
-  const remove = async () => {
-    await api(`/api/v1/logs/${encodeURIComponent(id)}`, { method: 'DELETE' });
-    await client.invalidateQueries({ queryKey: ['logs'] });
-    onClose();
+  const { key, pages, rows } = useLogPages(useDebounced(typed, 300), sort);
+  const scroller = useRef<HTMLDivElement>(null);
+  const live = useLiveRows(key, scroller, sort.column === 'started_at' && sort.order === 'desc');
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  const nearEnd = useCallback(() => { if (hasNextPage && !isFetchingNextPage) void fetchNextPage(); }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const deleteChecked = async () => {
+    const ids = [...checked];
+    try {
+      for (let start = 0; start < ids.length; start += 1000) await api('/api/v1/logs/bulk-delete', { method: 'POST', body: JSON.stringify({ ids: ids.slice(start, start + 1000) }) });
+      setChecked(new Set());
+      setProblem(null);
+      await client.invalidateQueries({ queryKey: ['logs'] });
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : 'could not delete');
+    }
   };
+  const filtered = Object.values(typed).some((value) => value.trim());
+  if (!pages.isLoading && !pages.error && rows.length === 0 && !filtered) return <FirstCall title={`No calls in this period${live.connected ? ' (live: new calls appear here)' : ''}`} />;
+  const actions = (
+    <div className="panel-actions">
+      {live.waiting > 0 ? <button onClick={() => { scroller.current?.scrollTo(0, 0); live.showNewest(); }}>{live.waiting} new {live.waiting === 1 ? 'call' : 'calls'}: show</button> : null}
+      {admin && checked.size > 0 ? <button className="danger" onClick={() => void deleteChecked()}>Delete {checked.size} selected</button> : null}
+    </div>
+  );
   return (
-    <aside className="drawer">
-      <button className="close" onClick={onClose}>Close</button>
-      <Panel title="Call" loading={call.isLoading} error={call.error}>
-        {call.data ? (
-          <>
-            <p className="muted">{call.data.provider} / {call.data.model} · {call.data.status} · {formatMs(call.data.latency_ms)} · TTFT {formatMs(call.data.ttft_ms)} · {call.data.prompt_tokens} in / {call.data.completion_tokens} out · {call.data.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.data.cost_usd)}</p>
-            {call.data.error_message ? <p className="error">{call.data.error_message}</p> : null}
-            {[...input, ...output.map((message) => ({ ...message, role: message.role ?? 'assistant' }))].map((message, index) => (
-              // Rendered as text: prompts and responses are never interpreted as HTML.
-              <div key={index} className={`bubble ${message.role === 'assistant' ? 'assistant' : 'user'}`}><div className="role">{message.role ?? 'user'}</div><pre>{text(message.content)}</pre></div>
-            ))}
-            <button className="danger" onClick={() => void remove()}>Delete this call</button>
-          </>
-        ) : null}
+    <>
+      <Panel title={`Logs${live.connected ? ' · live' : ''}`} actions={actions}>
+        <FilterBar filters={typed} onChange={setTyped} />
+        {problem ? <p className="error">{problem}</p> : null}
+        {pages.error ? <Problem error={pages.error} /> : null}
+        <div className="scroller" ref={scroller}>
+          <LogsTable rows={rows} scroller={scroller} sort={sort} onSort={setSort} checked={admin ? checked : null} onCheck={setChecked} onOpen={setOpen} onNearEnd={nearEnd} />
+          {pages.isLoading ? <p className="muted">Loading…</p> : rows.length === 0 ? <p className="muted">No calls match these filters.</p> : null}
+        </div>
+        <p className="muted small">{rows.length.toLocaleString('en')} calls loaded{pages.hasNextPage ? ', more load as you scroll' : ''}</p>
       </Panel>
-    </aside>
+      {open ? <CallDrawer id={open} canDelete={admin} onClose={() => setOpen(null)} /> : null}
+    </>
   );
 }

@@ -1,23 +1,39 @@
 // Outcomes (seed 000): whether the models' decisions paid off. Win rate and P&L by model,
-// cumulative P&L over time, symbol × model heatmap, calibration against the diagonal,
-// signal reliability, pipelines and recurring lessons.
+// cumulative P&L over time, heatmap of any property or dimension × model, calibration
+// against the diagonal, signal reliability, pipelines and recurring lessons.
 import { useQuery } from '@tanstack/react-query';
-import { api, currentRange, formatCount, formatPercent, formatUsd, RANGES } from '../api';
+import { useState } from 'react';
+import { api, formatCount, formatPercent, formatUsd } from '../api';
 import { LineChart, type Series } from '../components/line-chart';
 import { Panel } from '../components/panel';
+import { currentRange } from '../range';
 
 type Row = Record<string, unknown>;
 const money = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '—');
 
 function useRange<T>(name: string, path: string) {
-  const days = Math.max(1, Math.round(RANGES[currentRange()] / 24));
-  return useQuery({ queryKey: [name, days], queryFn: () => api<T>(`${path}${path.includes('?') ? '&' : '?'}days=${days}`) });
+  const q = currentRange().query;
+  return useQuery({ queryKey: [name, q], queryFn: () => api<T>(`${path}${path.includes('?') ? '&' : '?'}${q}`) });
 }
 
+const HEAT_ROWS = ['agent', 'user', 'provider', 'signal', 'account'];
+
+/** Any dimension or property (property.<name>) down the side, models across. */
 function Heatmap() {
-  const heat = useRange<{ rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] }>('heatmap', '/api/v1/analytics/heatmap?rows=property.symbol&cols=model&metric=win_rate');
+  const [rows, setRows] = useState('property.symbol');
+  const [typed, setTyped] = useState('symbol');
+  const heat = useRange<{ rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] }>(`heatmap-${rows}`, `/api/v1/analytics/heatmap?rows=${encodeURIComponent(rows)}&cols=model&metric=win_rate`);
+  const picker = (
+    <form className="inline" onSubmit={(event) => { event.preventDefault(); if (typed.trim()) setRows(`property.${typed.trim()}`); }}>
+      <select aria-label="Heatmap rows" value={rows.startsWith('property.') ? 'property' : rows} onChange={(event) => setRows(event.target.value === 'property' ? `property.${typed || 'symbol'}` : event.target.value)}>
+        <option value="property">property…</option>{HEAT_ROWS.map((name) => <option key={name}>{name}</option>)}
+      </select>
+      {rows.startsWith('property.') ? <input aria-label="Property name" value={typed} onChange={(event) => setTyped(event.target.value)} onBlur={() => typed.trim() && setRows(`property.${typed.trim()}`)} /> : null}
+    </form>
+  );
   return (
-    <Panel title="Win rate: symbol × model" loading={heat.isLoading} error={heat.error}>
+    <Panel title={`Win rate: ${rows.replace(/^property\./, '')} × model`} actions={picker} loading={heat.isLoading} error={heat.error}>
+      {heat.data?.rows.length === 0 ? <p className="muted">No decided outcomes for this dimension in the period.</p> : null}
       <table className="heat">
         <thead><tr><th />{heat.data?.cols.map((col) => <th key={col}>{col}</th>)}</tr></thead>
         <tbody>

@@ -1,18 +1,21 @@
-// Models & providers: provider health with breaker state, enable/disable, connection test,
-// and the model comparison with its recommendation.
+// Models & providers: provider health with breaker state, enable/disable, connection test;
+// the model comparison with its recommendation, and latency and cost per model as charts.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, currentRange, formatCount, formatMs, formatPercent, formatUsd, RANGES } from '../api';
+import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
+import { BarChart } from '../components/line-chart';
 import { Panel } from '../components/panel';
+import { currentRange } from '../range';
 
 interface Provider { name: string; display_name: string; type: string; provider_type: string; base_url: string; is_enabled: boolean; source: string; models: string[]; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
 type Row = Record<string, unknown>;
 
 export function Providers() {
-  const hours = RANGES[currentRange()];
+  const q = currentRange().query;
+  const admin = canAdmin();
   const client = useQueryClient();
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => api<{ providers: Provider[] }>('/api/v1/providers') });
-  const models = useQuery({ queryKey: ['models', hours], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?hours=${hours}`) });
+  const models = useQuery({ queryKey: ['models', q], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?${q}`) });
   const [tests, setTests] = useState<Record<string, string>>({});
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
@@ -31,12 +34,13 @@ export function Providers() {
                 <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source}</div></td>
                 <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
                 <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
-                <td><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button><div className="small">{tests[p.name] ?? ''}</div></td>
+                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button></> : null}<div className="small">{tests[p.name] ?? ''}</div></td>
               </tr>
             ))}
           </tbody>
         </table>
       </Panel>
+      <ModelCharts rows={models.data?.models ?? []} />
       <Panel title="Models" loading={models.isLoading} error={models.error}>
         <table>
           <thead><tr><th>Model</th><th>Calls</th><th>p50</th><th>p95</th><th>TTFT</th><th>Errors</th><th>Cost / call</th><th>Note</th></tr></thead>
@@ -52,5 +56,18 @@ export function Providers() {
         </table>
       </Panel>
     </>
+  );
+}
+
+function ModelCharts({ rows }: { rows: Row[] }) {
+  const top = rows.slice(0, 12);
+  if (top.length === 0) return null;
+  const names = top.map((row) => String(row.model));
+  const values = (metric: string) => top.map((row) => (typeof row[metric] === 'number' ? (row[metric] as number) : null));
+  return (
+    <div className="grid2">
+      <Panel title="Latency by model (ms)"><BarChart categories={names} series={[{ name: 'p50', values: values('p50_latency') }, { name: 'p95', values: values('p95_latency') }]} /></Panel>
+      <Panel title="Cost per call by model (USD)"><BarChart categories={names} series={[{ name: 'avg cost per call', values: values('avg_cost_per_call') }]} /></Panel>
+    </div>
   );
 }

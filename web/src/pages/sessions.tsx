@@ -1,18 +1,20 @@
 // Sessions (seed 002): the list, and one session with its summary, its calls on a timeline
-// and its conversation (as text).
+// (each opens the call in full) and its conversation (as text).
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, currentRange, formatCount, formatMs, formatUsd, RANGES } from '../api';
+import { api, formatCount, formatMs, formatUsd } from '../api';
+import { CallDrawer } from '../components/call-detail';
 import { Panel } from '../components/panel';
+import { currentRange } from '../range';
 
-interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
+interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; total_calls?: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
 interface Message { index: number; role: string; content: unknown; started_at: string; model: string; agent: string | null; call_id: string }
 
 export function Sessions() {
-  const hours = RANGES[currentRange()];
+  const q = currentRange().query;
   const [sort, setSort] = useState('start');
   const [open, setOpen] = useState<string | null>(null);
-  const list = useQuery({ queryKey: ['sessions', hours, sort], queryFn: () => api<{ data: Session[] }>(`/api/v1/sessions?hours=${hours}&sort=${sort}&limit=100`) });
+  const list = useQuery({ queryKey: ['sessions', q, sort], queryFn: () => api<{ data: Session[] }>(`/api/v1/sessions?${q}&sort=${sort}&limit=100`) });
   return (
     <>
       <Panel title="Sessions" loading={list.isLoading} error={list.error}>
@@ -22,7 +24,7 @@ export function Sessions() {
           <tbody>{(list.data?.data ?? []).map((session) => (
             <tr key={session.session_id} onClick={() => setOpen(session.session_id)}>
               <td>{new Date(session.session_start).toLocaleString()}</td><td>{session.conversation_name ?? session.session_id}<div className="muted small">{session.user_id ?? ''}</div></td>
-              <td>{session.agent_name ?? ''}</td><td>{session.total_messages}</td><td>{formatMs(session.total_duration_seconds * 1000)}</td><td>{formatCount(session.total_tokens)}</td><td>{formatUsd(session.total_cost)}</td>
+              <td>{session.agent_name ?? ''}</td><td>{session.total_calls ?? session.total_messages}</td><td>{formatMs(session.total_duration_seconds * 1000)}</td><td>{formatCount(session.total_tokens)}</td><td>{formatUsd(session.total_cost)}</td>
             </tr>
           ))}</tbody>
         </table>
@@ -34,26 +36,30 @@ export function Sessions() {
 
 function SessionView({ id, onClose }: { id: string; onClose: () => void }) {
   const summary = useQuery({ queryKey: ['session', id], queryFn: () => api<Session>(`/api/v1/sessions/${encodeURIComponent(id)}/summary`) });
-  const messages = useQuery({ queryKey: ['session-messages', id], queryFn: () => api<{ data: Message[] }>(`/api/v1/sessions/${encodeURIComponent(id)}/messages?limit=200`) });
+  const messages = useQuery({ queryKey: ['session-messages', id], queryFn: () => api<{ messages?: Message[]; data?: Message[] }>(`/api/v1/sessions/${encodeURIComponent(id)}/messages?limit=500`) });
   const s = summary.data;
   const start = s ? Date.parse(s.session_start) : 0;
   const span = s ? Math.max(1, Date.parse(s.session_end) - start) : 1;
-  const calls = [...new Map((messages.data?.data ?? []).map((message) => [message.call_id, message])).values()];
+  // The route answers `messages` (seed 002); older servers answered `data`.
+  const conversation = messages.data?.messages ?? messages.data?.data ?? [];
+  const calls = [...new Map(conversation.map((message) => [message.call_id, message])).values()];
+  const [call, setCall] = useState<string | null>(null);
   return (
     <aside className="drawer">
       <button className="close" onClick={onClose}>Close</button>
       <Panel title="Session" loading={summary.isLoading} error={summary.error}>
-        {s ? <p className="muted">{s.total_messages} calls · {formatMs(s.total_duration_seconds * 1000)} · {formatCount(s.total_tokens)} tokens · {formatUsd(s.total_cost)} · avg response {formatMs((s.avg_response_time ?? 0) * 1000)} · {s.function_calls_count} tool calls · cache hits {(s.cache_hit_rate * 100).toFixed(0)}% · {s.models_used.join(', ')}</p> : null}
-        <div className="timeline">{calls.map((call) => <div key={call.call_id} className="tick" style={{ left: `${((Date.parse(call.started_at) - start) / span) * 100}%` }} title={`${call.agent ?? ''} ${call.model}`} />)}</div>
+        {s ? <p className="muted">{s.total_calls ?? s.total_messages} calls · {formatMs(s.total_duration_seconds * 1000)} · {formatCount(s.total_tokens)} tokens · {formatUsd(s.total_cost)} · avg response {formatMs((s.avg_response_time ?? 0) * 1000)} · {s.function_calls_count} tool calls · cache hits {(s.cache_hit_rate * 100).toFixed(0)}% · {s.models_used.join(', ')}</p> : null}
+        <div className="timeline">{calls.map((call) => <button key={call.call_id} className="tick" aria-label={`Call ${call.call_id}`} onClick={() => setCall(call.call_id)} style={{ left: `${((Date.parse(call.started_at) - start) / span) * 100}%` }} title={`${new Date(call.started_at).toLocaleTimeString()} · ${call.agent ?? ''} ${call.model} (open the call)`} />)}</div>
       </Panel>
       <Panel title="Conversation" loading={messages.isLoading} error={messages.error}>
-        {(messages.data?.data ?? []).map((message) => (
+        {conversation.map((message) => (
           <div key={message.index} className={`bubble ${message.role === 'assistant' ? 'assistant' : 'user'}`}>
             <div className="role">{message.role}{message.agent ? ` · ${message.agent}` : ''} · {message.model}</div>
             <pre>{typeof message.content === 'string' ? message.content : JSON.stringify(message.content, null, 2)}</pre>
           </div>
         ))}
       </Panel>
+      {call ? <CallDrawer id={call} canDelete={false} onClose={() => setCall(null)} /> : null}
     </aside>
   );
 }

@@ -1,14 +1,37 @@
-// Settings: the project's API keys (create with scopes, revoke). A new key's secret is shown
-// once.
+// Settings: the project (who is signed in, base URLs) and its API keys (create with scopes,
+// revoke). A new key's secret is shown once.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { api, canAdmin, sessionInfo } from '../api';
 import { Panel } from '../components/panel';
 
 interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null }
 const SCOPES = ['read', 'ingest', 'gateway', 'admin'];
 
+function Project() {
+  const info = sessionInfo();
+  return (
+    <Panel title="Project">
+      <dl className="facts">
+        <div><dt>Project</dt><dd><code>{info.project}</code></dd></div>
+        <div><dt>Signed in with</dt><dd>{info.name || 'an API key'} ({info.scopes.join(', ')})</dd></div>
+        <div><dt>Gateway (OpenAI-compatible)</dt><dd><code>{location.origin}/v1</code></dd></div>
+        <div><dt>API and its docs</dt><dd><code>{location.origin}/api/v1</code> · <a href="/docs">/docs</a></dd></div>
+      </dl>
+    </Panel>
+  );
+}
+
 export function Settings() {
+  return (
+    <>
+      <Project />
+      {canAdmin() ? <Keys /> : <Panel title="API keys"><p className="muted">Sign in with an admin key to manage API keys.</p></Panel>}
+    </>
+  );
+}
+
+function Keys() {
   const client = useQueryClient();
   const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<{ data: Key[] }>('/api/v1/keys') });
   const [name, setName] = useState('');
