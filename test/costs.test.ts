@@ -2,7 +2,7 @@
 // computed here from the published prices and the rows inserted.
 import { countTokens } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, sseFixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -184,5 +184,36 @@ describe('budgets', () => {
     expect([after.reserved, after.current_usage]).toEqual([0, 0]);
     upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
     expect((await server.request('POST', '/v1/chat/completions', { key, body })).statusCode).toBe(200);
+  });
+
+  it('settles a stream the client cancels to what it really cost, releasing the rest of its hold', async () => {
+    const key = await server.createKey('budget-cancel', ['admin', 'gateway']);
+    await server.request('POST', '/api/v1/cost-settings', { key, body: { model: 'gpt-4o', cost_per_1k_input_tokens: 0, cost_per_1k_output_tokens: 0.005 } });
+    const budget = (await server.request('POST', '/api/v1/budgets', { key, body: { name: 'cancel', budget_type: 'total', amount: 1, action: 'block' } })).json();
+    upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream.chunks.txt'), delayMs: 200 });
+    if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.app.server.address();
+    const response = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000, stream: true }),
+    });
+    const id = response.headers.get('x-loupe-call-id')!;
+    const reader = response.body!.getReader();
+    await reader.read();
+    // Mid-stream the call holds its worst case: 1,000 output tokens at $0.005 per 1k.
+    expect((await server.request('GET', `/api/v1/budgets/${budget.id}`, { key })).json().reserved).toBeCloseTo(0.005, 12);
+    await reader.cancel();
+    let stored = null;
+    for (let i = 0; i < 100 && stored?.status !== 'cancelled'; i++) {
+      await server.recorder.settled();
+      stored = await server.store.calls.get('budget-cancel', id);
+      if (stored?.status !== 'cancelled') await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(stored?.status).toBe('cancelled');
+    const after = (await server.request('GET', `/api/v1/budgets/${budget.id}`, { key })).json();
+    expect(after.reserved).toBe(0);
+    // What it used is what was stored for it: the tokens received before the cancel, priced.
+    expect(after.current_usage).toBeCloseTo(stored?.cost_usd ?? 0, 12);
+    expect(after.current_usage).toBeLessThan(0.005);
   });
 });
