@@ -165,6 +165,9 @@ describe('streaming chat', () => {
       if (!call) await new Promise((resolve) => setImmediate(resolve));
     }
     expect(call?.status).toBe('cancelled');
+    // Tokens so far: what had been generated before the client left, counted with the tokenizer.
+    expect(call?.completion_tokens).toBe(encode((call?.output as { content: string }).content).length);
+    expect(call?.usage_source).toBe('estimated');
   });
 });
 
