@@ -2,6 +2,8 @@
 // Compares, in the same run and against the same mock upstream (../shared/bench/gwbench,
 // copied to /tmp): the upstream called directly, a bare node:http + undici pass-through,
 // and Loupe. Loopback only; bounded in count and time.
+// Loupe runs from the built JavaScript (npx tsc -p tsconfig.json first; `npm run bench:gateway`
+// does both), as in production; LOUPE_BENCH_NODE_FLAGS adds node flags (e.g. --cpu-prof).
 // Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,7 +102,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-gateway-'));
   const configPath = join(dataDir, 'loupe.json');
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }] }));
-  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, ...(process.env.LOUPE_DUCKDB_MEMORY_LIMIT ? { LOUPE_DUCKDB_MEMORY_LIMIT: process.env.LOUPE_DUCKDB_MEMORY_LIMIT } : {}), ...(process.env.LOUPE_DUCKDB_CHECKPOINT_THRESHOLD ? { LOUPE_DUCKDB_CHECKPOINT_THRESHOLD: process.env.LOUPE_DUCKDB_CHECKPOINT_THRESHOLD } : {}) });
+  const flags = (process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath }, 30_000, [...flags, 'dist/src/main.js', 'serve']);
   const auth = { authorization: `Bearer ${KEY}` };
   try {
     const direct = await latencies(mock.url, BODY, 2000, {});

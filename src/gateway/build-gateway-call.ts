@@ -1,7 +1,7 @@
 // Turns what the gateway measured into a stored call: usage by the accounting rules (the
 // provider's counts when it sent them, else a tokenizer estimate marked `estimated`),
 // timings, attribution and content, priced like any other call.
-import { encode } from 'gpt-tokenizer';
+import { countO200k } from '../pricing/token-count.js';
 import type { CallRecordInput, CallStatus } from '../domain/call-record.js';
 import { normalizeCall } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
@@ -45,7 +45,7 @@ export interface GatewayOutcome {
 
 function estimateTokens(value: unknown): number {
   if (value === undefined || value === null) return 0;
-  return encode(typeof value === 'string' ? value : JSON.stringify(value)).length;
+  return countO200k(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
