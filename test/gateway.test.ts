@@ -115,6 +115,17 @@ describe('streaming chat', () => {
     expect(call.completion_tokens).toBe(encode('Hello! How can I help you today?').length);
   });
 
+  it('estimates a prompt that contains special-token text, counting it as text', async () => {
+    const chunks = sseFixture('openai/chat-stream.chunks.txt').filter((chunk) => !chunk.includes('"choices":[],"usage"'));
+    upstream.respondWith({ kind: 'sse', chunks });
+    const tricky = [{ role: 'user', content: 'What does <|endoftext|> mean?' }];
+    const response = await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: tricky, stream: true, stream_options: { include_usage: false } });
+    await response.text();
+    const call = await recorded(response.headers.get('x-loupe-call-id')!);
+    expect([call.status, call.usage_source]).toEqual(['success', 'estimated']);
+    expect(call.prompt_tokens).toBe(encode(JSON.stringify(tricky), { disallowedSpecial: new Set() }).length);
+  });
+
   it('counts streamed tool calls', async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream-tools.chunks.txt') });
     const response = await post('/v1/chat/completions', { model: 'gpt-4o', messages, stream: true });
@@ -165,6 +176,9 @@ describe('streaming chat', () => {
       if (!call) await new Promise((resolve) => setImmediate(resolve));
     }
     expect(call?.status).toBe('cancelled');
+    // Tokens so far: what had been generated before the client left, counted with the tokenizer.
+    expect(call?.completion_tokens).toBe(encode((call?.output as { content: string }).content).length);
+    expect(call?.usage_source).toBe('estimated');
   });
 });
 

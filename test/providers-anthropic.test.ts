@@ -92,6 +92,7 @@ describe('Messages answer → chat.completion', () => {
     if (!result.ok) throw result.error;
     expect(result.value).toMatchObject({ finishReason: 'tool_calls', toolCallsCount: 1 });
     const body = JSON.parse(decoder.decode(result.value.openaiBody)) as { choices: Array<{ message: Record<string, unknown> }> };
+    expect(result.value.output).toEqual(body.choices[0]?.message);
     expect(body.choices[0]?.message).toEqual({
       role: 'assistant',
       content: "I'll check.",

@@ -3,7 +3,7 @@
 // it (every single byte boundary, and one byte per read), with TTFT stamped exactly once.
 import { describe, expect, it } from 'vitest';
 import type { Endpoint, ProviderAdapter, StreamTransform } from '../src/providers/kit/adapter.js';
-import { createAdapter, PROVIDER_TYPES, type ProviderType } from '../src/providers/provider-types.js';
+import { createAdapter, PROVIDER_TYPE_INFO, PROVIDER_TYPES, type ProviderType } from '../src/providers/provider-types.js';
 import { fixture, runTransform, wireChunks, wireText, type TransformRun } from './helpers/fake-upstream.js';
 
 const encoder = new TextEncoder();
@@ -237,6 +237,10 @@ const MODEL_FIXTURES: Readonly<Record<string, { path: string; first: string }>> 
 
 describe.each(PROVIDER_TYPES.map((type) => ({ type })))('capability conformance: $type', ({ type }) => {
   const adapter = createAdapter(type);
+
+  it('passes upstream bytes through exactly when its family speaks OpenAI', () => {
+    expect(adapter.passesThrough).toBe(PROVIDER_TYPE_INFO[type].family === 'openai-compatible');
+  });
 
   it.each(['chat', 'completions', 'embeddings'] as const)('serves %s exactly when it declares it', (endpoint) => {
     const body = endpoint === 'chat' ? { model: 'm', messages: USER } : endpoint === 'completions' ? { model: 'm', prompt: 'hi' } : { model: 'm', input: 'hi' };

@@ -80,6 +80,7 @@ describe('answers', () => {
     if (!result.ok) throw result.error;
     expect(result.value).toMatchObject({ finishReason: 'tool_calls', toolCallsCount: 1 });
     const body = JSON.parse(decoder.decode(result.value.openaiBody)) as { choices: Array<{ message: Record<string, unknown> }> };
+    expect(result.value.output).toEqual(body.choices[0]?.message);
     expect(body.choices[0]?.message).toEqual({
       role: 'assistant',
       content: null,

@@ -107,6 +107,7 @@ describe('whole answers', () => {
     expect(result.value.openaiBody).toBe(body);
     expect(result.value.usage).toMatchObject({ input: { total: 1000, cacheRead: 400, cacheWrite: 0 }, output: { total: 200, reasoning: 50 } });
     expect(result.value).toMatchObject({ usageSource: 'provider', finishReason: 'stop', responseModel: 'gpt-4o-2024-08-06', toolCallsCount: 0 });
+    expect(result.value.output).toEqual((JSON.parse(fixture('openai/chat.json')) as { choices: { message: unknown }[] }).choices[0]!.message);
   });
 
   it('counts tool calls', () => {

@@ -1,7 +1,7 @@
 // The most a gateway call can cost: its prompt's tokens (counted with a real tokenizer) plus
 // the output it may produce (max_tokens, or a default when the client sets none), priced
 // like a recorded call would be. Budgets reserve this before the call goes upstream.
-import { encode } from 'gpt-tokenizer';
+import { countO200k } from '../pricing/token-count.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
 import { createPricer } from '../pricing/pricer.js';
 
@@ -27,7 +27,7 @@ function maxOutput(body: Record<string, unknown>): number {
 
 export function promptTokens(body: Record<string, unknown>): number {
   const prompt = body.messages ?? body.prompt ?? body.input ?? '';
-  return encode(typeof prompt === 'string' ? prompt : JSON.stringify(prompt)).length;
+  return countO200k(typeof prompt === 'string' ? prompt : JSON.stringify(prompt));
 }
 
 export function worstCaseCost(input: WorstCaseInput, settings: CostSettings): number | null {

@@ -1,12 +1,13 @@
 // Turns what the gateway measured into a stored call: usage by the accounting rules (the
 // provider's counts when it sent them, else a tokenizer estimate marked `estimated`),
 // timings, attribution and content, priced like any other call.
-import { encode } from 'gpt-tokenizer';
+import { countO200k } from '../pricing/token-count.js';
 import type { CallRecordInput, CallStatus } from '../domain/call-record.js';
 import { normalizeCall } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
-import type { OpenAiUsage } from './chat-stream-tap.js';
+import type { CanonicalUsage } from '../domain/usage.js';
+import { tokensPerSecond } from '../providers/kit/usage.js';
 
 export interface GatewayOutcome {
   id: string;
@@ -27,7 +28,11 @@ export interface GatewayOutcome {
   httpStatus: number | null;
   errorType?: string;
   errorMessage?: string;
-  usage: OpenAiUsage | null;
+  /** The provider's counts; partial (e.g. input only) unless usageComplete. */
+  usage: CanonicalUsage | null;
+  usageComplete: boolean;
+  /** Provider-measured generation time (Ollama's eval_duration), for tokens/s. */
+  generationNs: number | null;
   finishReason: string | null;
   responseModel: string | null;
   toolCalls: number;
@@ -40,7 +45,7 @@ export interface GatewayOutcome {
 
 function estimateTokens(value: unknown): number {
   if (value === undefined || value === null) return 0;
-  return encode(typeof value === 'string' ? value : JSON.stringify(value)).length;
+  return countO200k(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
@@ -48,24 +53,28 @@ const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p
 export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const body = outcome.requestBody;
   const usage = outcome.usage;
-  const prompt = usage?.prompt_tokens ?? estimateTokens(body.messages ?? body.prompt ?? body.input);
-  const completion = usage?.completion_tokens ?? estimateTokens(outcome.completionText);
-  const cached = Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, prompt);
-  const cacheWrite = Math.min(usage?.cache_creation_input_tokens ?? 0, prompt - cached);
-  const reasoning = Math.min(usage?.completion_tokens_details?.reasoning_tokens ?? 0, completion);
+  const fromProvider = usage !== null && outcome.usageComplete;
+  // Without final counts (include_usage off, a broken or cancelled stream), what the provider
+  // did report stands and the rest is counted with a tokenizer.
+  const prompt = fromProvider || (usage?.input.total ?? 0) > 0 ? usage!.input.total : estimateTokens(body.messages ?? body.prompt ?? body.input);
+  const completion = fromProvider ? usage.output.total : Math.max(usage?.output.total ?? 0, estimateTokens(outcome.completionText));
+  const cached = Math.min(usage?.input.cacheRead ?? 0, prompt);
+  const cacheWrite = Math.min(usage?.input.cacheWrite ?? 0, prompt - cached);
+  const reasoning = Math.min(usage?.output.reasoning ?? 0, completion);
   const generationMs = outcome.ttftMs === null ? null : outcome.latencyMs - outcome.ttftMs;
+  const measured = generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null;
   const params: Record<string, unknown> = {};
   for (const key of PARAM_KEYS) if (body[key] !== undefined) params[key] = body[key];
   const input: CallRecordInput = {
     id: outcome.id, request_id: outcome.requestId, attempt: outcome.attempt, is_fallback: outcome.isFallback, original_provider: outcome.originalProvider,
     provider: outcome.provider, model: outcome.model, endpoint: outcome.endpoint,
     started_at: outcome.startedAt, latency_ms: outcome.latencyMs, ttft_ms: outcome.ttftMs,
-    tokens_per_second: usage?.generation_duration_ns ? completion / (usage.generation_duration_ns / 1e9) : generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null,
+    tokens_per_second: (outcome.generationNs ? tokensPerSecond(completion, outcome.generationNs) : null) ?? measured,
     is_streaming: outcome.streaming, status: outcome.status, http_status: outcome.httpStatus,
     error_type: outcome.errorType ?? null, error_message: outcome.errorMessage?.slice(0, 10_000) ?? null,
     finish_reason: outcome.finishReason, response_model: outcome.responseModel, tool_calls_count: outcome.toolCalls,
     prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, cache_write_tokens: cacheWrite, reasoning_tokens: reasoning,
-    usage_source: usage?.prompt_tokens !== undefined && usage?.completion_tokens !== undefined ? 'provider' : 'estimated',
+    usage_source: fromProvider ? 'provider' : 'estimated',
     params, input: body.messages ?? body.prompt ?? body.input ?? null, output: outcome.output,
     ...outcome.attribution,
   };

@@ -1,33 +1,27 @@
-// Relays the answer that will reach the client (streamed or whole) while filling in what it
-// revealed: usage, finish reason, first token, tool calls, errors; and tells the provider's
-// health how it went.
+// Relays the answer that will reach the client (streamed or whole) through the provider's
+// adapter while filling in what it revealed: usage, finish reason, first token, tool calls,
+// errors; and tells the provider's health how it went.
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { ProviderHealth } from '../provider-registry/provider-health.js';
+import type { CallPlan, ProviderAdapter, StreamObservations, StreamStep, StreamTerminal } from '../providers/kit/adapter.js';
+import { upstreamError, type UpstreamError } from '../providers/kit/errors.js';
+import { encodeSseErrorEvent } from '../providers/kit/sse-error-event.js';
 import type { GatewayOutcome } from './build-gateway-call.js';
-import { concatBytes } from '../providers/kit/bytes.js';
-import { createChatStreamTap, type OpenAiUsage } from './chat-stream-tap.js';
-import { GatewayError, sseErrorEvent } from './gateway-errors.js';
-import { retryableStatus, retryAfterMs } from './send-attempt.js';
-import type { UpstreamDialect } from './upstream-dialect.js';
+import { fromUpstreamError } from './gateway-errors.js';
 
 export interface Delivery {
   upstream: Dispatcher.ResponseData;
+  /** The upstream body when it was already read (an error answer weighed for a retry). */
+  bodyRead?: Buffer;
   reply: FastifyReply;
   outcome: GatewayOutcome;
   health: ProviderHealth;
-  dialect: UpstreamDialect;
-  stripUsage: boolean;
-  streaming: boolean;
+  adapter: ProviderAdapter;
+  plan: CallPlan;
   arrived: number;
   sentAt: number;
   abort: AbortController;
-}
-
-interface JsonAnswer {
-  usage?: OpenAiUsage;
-  model?: string;
-  choices?: { finish_reason?: string | null; message?: { tool_calls?: unknown[]; content?: unknown }; text?: string }[];
 }
 
 function loupeHeaders(delivery: Delivery): Record<string, string> {
@@ -35,83 +29,111 @@ function loupeHeaders(delivery: Delivery): Record<string, string> {
   return { 'x-loupe-call-id': delivery.outcome.id, 'x-loupe-overhead-ms': (delivery.sentAt - delivery.arrived).toFixed(3) };
 }
 
+/** Bytes as a Buffer for Fastify, sharing memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The error_type recorded for an upstream answer that was not a usable success. */
+function recordedErrorType(error: UpstreamError, httpStatus: number | null): string {
+  if (httpStatus !== null && httpStatus !== 200 && error.upstreamStatus === httpStatus) return httpStatus === 429 ? 'rate_limit' : `http_${httpStatus}`;
+  if (error.code === 'stream_truncated') return 'stream_incomplete';
+  if (error.kind === 'invalid_response') return error.code === 'invalid_stream' ? 'invalid_stream' : 'invalid_upstream_response';
+  return error.code;
+}
+
+/** A whole answer is relayed when no stream was asked for, or the upstream sent an error page or object instead. */
+function isWholeAnswer(delivery: Delivery): boolean {
+  if (!delivery.plan.stream || delivery.upstream.statusCode < 200 || delivery.upstream.statusCode > 299) return true;
+  const contentType = String(delivery.upstream.headers['content-type'] ?? '');
+  return contentType.includes('text/html') || contentType.includes('application/json');
+}
+
 export async function deliverResponse(delivery: Delivery): Promise<void> {
-  const { upstream, reply, outcome, health } = delivery;
-  outcome.httpStatus = upstream.statusCode;
-  const contentType = String(upstream.headers['content-type'] ?? '');
-  const ok = upstream.statusCode >= 200 && upstream.statusCode < 300;
-  // Translated providers stream in their own framing (Ollama: NDJSON); others must send SSE.
-  if (ok && delivery.streaming && (delivery.dialect.streamTranslator || contentType.includes('text/event-stream'))) return relayStream(delivery);
-  const raw = Buffer.from(await upstream.body.arrayBuffer());
+  return isWholeAnswer(delivery) ? relayWhole(delivery) : relayStream(delivery);
+}
+
+async function relayWhole(delivery: Delivery): Promise<void> {
+  const { upstream, reply, outcome, health, adapter, plan } = delivery;
+  const status = upstream.statusCode;
+  outcome.httpStatus = status;
+  const raw = delivery.bodyRead ?? Buffer.from(await upstream.body.arrayBuffer());
   const latency = performance.now() - delivery.arrived;
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  const ok = status >= 200 && status <= 299;
   if (!ok) {
-    const bytes = delivery.dialect.translateError ? delivery.dialect.translateError(raw) : raw;
+    const error = adapter.mapError(status, raw, upstream.headers);
     // The provider answered: a caller mistake (4xx) says nothing against its health.
-    if (retryableStatus(upstream.statusCode)) health.failure(retryAfterMs(upstream.headers['retry-after']) ?? undefined);
+    if (error.isProviderFailure) health.failure(error.retryAfterMs ?? undefined);
     else health.success(latency);
-    Object.assign(outcome, { status: 'error', errorType: upstream.statusCode === 429 ? 'rate_limit' : `http_${upstream.statusCode}`, errorMessage: bytes.toString('utf8').slice(0, 2000) });
+    Object.assign(outcome, { status: 'error', errorType: recordedErrorType(error, status), errorMessage: error.message });
     const retryAfter = upstream.headers['retry-after'];
     if (retryAfter) void reply.header('retry-after', String(retryAfter));
-    return void reply.code(upstream.statusCode).headers(loupeHeaders(delivery)).type(contentType || 'application/json').send(bytes);
+    void reply.headers(loupeHeaders(delivery));
+    // An OpenAI-format upstream's own error (status and body) is already what OpenAI clients read.
+    if (adapter.passesThrough && contentType.includes('json')) return void reply.code(status).type(contentType).send(raw);
+    const failure = fromUpstreamError(error, adapter.passesThrough ? status : error.status);
+    return void reply.code(failure.status).type('application/json').send(failure.body());
   }
-  let answer: JsonAnswer;
-  let bytes: Buffer = raw;
-  try {
-    if (delivery.dialect.translateBody) bytes = delivery.dialect.translateBody(raw);
-    answer = JSON.parse(bytes.toString('utf8')) as JsonAnswer;
-    if (!answer || typeof answer !== 'object') throw new Error('not an object');
-  } catch {
+  const result = adapter.fromUpstream(status, raw, plan);
+  if (!result.ok) {
     health.failure();
-    Object.assign(outcome, { status: 'error', errorType: 'invalid_upstream_response', errorMessage: `upstream answered ${upstream.statusCode} with a body that is not JSON (${contentType || 'no content type'})`, httpStatus: 502 });
-    const failure = new GatewayError(502, 'upstream_error', 'invalid_upstream_response', `provider '${outcome.provider}' answered with a body that is not JSON`);
+    const error = result.error;
+    const invalid = error.kind === 'invalid_response';
+    Object.assign(outcome, { status: 'error', httpStatus: 502, errorType: recordedErrorType(error, status), errorMessage: `${error.message} (${contentType || 'no content type'})` });
+    const failure = fromUpstreamError(invalid ? upstreamError('invalid_response', { message: `provider '${outcome.provider}' answered with a body that is not a usable answer: ${error.message}`, code: 'invalid_upstream_response' }) : error, 502);
     return void reply.code(502).headers(loupeHeaders(delivery)).type('application/json').send(failure.body());
   }
   health.success(latency);
-  const choice = answer.choices?.[0];
+  const answer = result.value;
   Object.assign(outcome, {
-    usage: answer.usage ?? null, responseModel: answer.model ?? null, finishReason: choice?.finish_reason ?? null,
-    toolCalls: choice?.message?.tool_calls?.length ?? 0, output: choice?.message ?? (choice?.text !== undefined ? choice.text : null),
-    completionText: typeof choice?.message?.content === 'string' ? choice.message.content : (choice?.text ?? ''),
+    usage: answer.usage, usageComplete: answer.usage !== null, generationNs: answer.timings?.generationNs ?? null, responseModel: answer.responseModel,
+    finishReason: answer.finishReason, toolCalls: answer.toolCallsCount, output: answer.output, completionText: answer.completionText,
   });
-  return void reply.code(upstream.statusCode).headers(loupeHeaders(delivery)).type(contentType || 'application/json').send(bytes);
+  return void reply.code(status).headers(loupeHeaders(delivery)).type(adapter.passesThrough && contentType ? contentType : 'application/json').send(asBuffer(answer.openaiBody));
 }
 
 async function relayStream(delivery: Delivery): Promise<void> {
   const { upstream, reply, outcome, health, abort } = delivery;
-  const tap = createChatStreamTap(delivery.stripUsage);
-  const translator = delivery.dialect.streamTranslator?.();
+  const transform = delivery.adapter.createStreamTransform(delivery.plan);
   const response = reply.hijack().raw;
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
   // The client learns at once that the stream started, before the first event is parsed.
   response.flushHeaders();
+  outcome.httpStatus = upstream.statusCode;
+  let firstTokenAt: number | null = null;
+  let terminal: StreamTerminal | null = null;
+  const forward = (step: StreamStep): StreamTerminal | null => {
+    if (step.firstToken && firstTokenAt === null) firstTokenAt = performance.now();
+    if (step.forward.length > 0) response.write(step.forward);
+    return step.terminal;
+  };
   try {
     for await (const chunk of upstream.body) {
-      const openAiBytes = translator ? translator.push(chunk as Uint8Array) : (chunk as Uint8Array);
-      const forward = tap.push(openAiBytes, performance.now());
-      if (forward.length > 0) response.write(forward);
+      terminal = forward(transform.push(chunk as Uint8Array));
+      // Leaving the loop destroys the upstream body: nothing more is read after an end state.
+      if (terminal !== null) break;
     }
-    const rest = translator ? translator.end() : null;
-    const tail = rest && rest.length > 0 ? concatBytes([tap.push(rest, performance.now()), tap.end(performance.now())]) : tap.end(performance.now());
-    if (tail.length > 0) response.write(tail);
+    terminal ??= forward(transform.end());
   } catch (error) {
-    if (abort.signal.aborted) outcome.status = 'cancelled';
-    else {
-      Object.assign(outcome, { status: 'error', errorType: 'stream_interrupted', errorMessage: `upstream stream broke: ${(error as Error).message}` });
-      response.write(sseErrorEvent('the upstream stream broke before it finished'));
-    }
+    terminal = abort.signal.aborted ? null : { kind: 'error', error: upstreamError('connection', { message: `upstream stream broke: ${(error as Error).message}`, code: 'stream_interrupted' }) };
   }
-  const seen = tap.observation;
-  if (outcome.status === 'success' && (seen.error || !(seen.sawDone || seen.finishReason))) {
-    Object.assign(outcome, { status: 'error', errorType: seen.error ? 'invalid_stream' : 'stream_incomplete', errorMessage: seen.error ?? 'the stream ended without a finish reason or [DONE]' });
-    response.write(sseErrorEvent(outcome.errorMessage!));
+  if (abort.signal.aborted) outcome.status = 'cancelled';
+  else if (terminal?.kind === 'error') {
+    Object.assign(outcome, { status: 'error', errorType: recordedErrorType(terminal.error, null), errorMessage: terminal.error.message });
+    response.write(encodeSseErrorEvent(terminal.error));
   }
   response.end();
   if (outcome.status === 'success') health.success(performance.now() - delivery.arrived);
   else if (outcome.status === 'cancelled') health.breaker.abandon();
   else health.failure();
+  observe(outcome, transform.observations, firstTokenAt === null ? null : firstTokenAt - delivery.arrived);
+}
+
+function observe(outcome: GatewayOutcome, seen: StreamObservations, ttftMs: number | null): void {
   Object.assign(outcome, {
-    ttftMs: seen.firstTokenAt === null ? null : seen.firstTokenAt - delivery.arrived, usage: seen.usage, finishReason: seen.finishReason,
-    responseModel: seen.responseModel, toolCalls: seen.toolCallKeys.size, completionText: seen.text,
-    output: { role: 'assistant', content: seen.text },
+    ttftMs, usage: seen.usage, usageComplete: seen.usageComplete, generationNs: seen.timings?.generationNs ?? null, finishReason: seen.finishReason,
+    responseModel: seen.responseModel, toolCalls: seen.toolCallsCount, completionText: seen.completionText,
+    output: { role: 'assistant', content: seen.content, ...(seen.reasoning ? { reasoning_content: seen.reasoning } : {}), ...(seen.toolCalls.length > 0 ? { tool_calls: seen.toolCalls } : {}) },
   });
 }

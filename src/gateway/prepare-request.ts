@@ -1,6 +1,5 @@
 // Reads a gateway request body: a JSON object naming a model, with no field that would let
-// the caller pick an upstream. Builds the upstream body per provider, changing the bytes
-// only when the model name or the usage request must change.
+// the caller pick an upstream. How it is said upstream is the provider adapter's business.
 import { GatewayError, invalidRequest } from './gateway-errors.js';
 
 /** Fields through which a caller could choose the upstream; refused in any form. */
@@ -8,11 +7,10 @@ const UPSTREAM_CHOOSING_FIELDS = ['api_base', 'base_url', 'baseURL', 'api_url', 
 
 export interface GatewayRequest {
   body: Record<string, unknown>;
+  /** The bytes as received, forwarded untouched when nothing in them must change. */
+  raw: Buffer;
   model: string;
   stream: boolean;
-  /** The gateway asked for usage the client did not: hide the usage chunk from it. */
-  stripUsage: boolean;
-  upstreamBody(model: string): Buffer;
 }
 
 export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayRequest {
@@ -28,17 +26,7 @@ export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayReq
     if (field in body) throw invalidRequest(`'${field}' is not accepted: upstreams are configured on the server`, field);
   }
   if (typeof body.model !== 'string' || body.model.length === 0) throw invalidRequest("'model' is required", 'model');
-  const stream = streamable && body.stream === true;
-  const options = body.stream_options as { include_usage?: unknown } | undefined;
-  // Usage is only sent in streams on request: ask for it, and hide that chunk from a client
-  // that did not. An explicit false is honoured (tokens are then estimated).
-  const stripUsage = stream && options?.include_usage === undefined;
-  return {
-    body, model: body.model, stream, stripUsage,
-    upstreamBody: (model) => (stripUsage || model !== body.model
-      ? Buffer.from(JSON.stringify({ ...body, model, ...(stripUsage ? { stream_options: { ...options, include_usage: true } } : {}) }))
-      : raw),
-  };
+  return { body, raw, model: body.model, stream: streamable && body.stream === true };
 }
 
 export function noProvider(model: string): GatewayError {

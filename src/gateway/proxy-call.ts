@@ -12,10 +12,10 @@ import type { Recorder } from '../recorder/recorder.js';
 import { attributionFromHeaders } from './attribution.js';
 import { buildGatewayCall, type GatewayOutcome } from './build-gateway-call.js';
 import { deliverResponse } from './deliver-response.js';
-import { GatewayError } from './gateway-errors.js';
+import type { Endpoint } from '../providers/kit/adapter.js';
+import { fromUpstreamError, GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
-import { retryableStatus, retryAfterMs, sendAttempt } from './send-attempt.js';
-import { dialectOf, type OutgoingRequest } from './upstream-dialect.js';
+import { sendAttempt } from './send-attempt.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -27,6 +27,8 @@ export interface GatewayDeps {
 export interface ProxyEndpoint {
   /** Path under the provider's /v1 root. */
   path: '/chat/completions' | '/completions' | '/embeddings';
+  /** The same endpoint as the provider adapters name it. */
+  endpoint: Endpoint;
   streamable: boolean;
 }
 
@@ -57,7 +59,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
   const outcomeFor = (provider: string, model: string, attempt: number): GatewayOutcome => ({
     id: uuidv7(), requestId, attempt, isFallback: provider !== original.target.name, originalProvider: provider !== original.target.name ? original.target.name : null,
     projectId, apiKeyId, provider, model, endpoint: `/v1${endpoint.path}`, streaming: gateway.stream, startedAt, latencyMs: 0, ttftMs: null,
-    status: 'success', httpStatus: null, usage: null, finishReason: null, responseModel: null, toolCalls: 0, completionText: '',
+    status: 'success', httpStatus: null, usage: null, usageComplete: false, generationNs: null, finishReason: null, responseModel: null, toolCalls: 0, completionText: '',
     requestBody: gateway.body, output: null, attribution,
   });
   const record = (outcome: GatewayOutcome) => {
@@ -94,16 +96,15 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
         }
         const outcome = outcomeFor(route.target.name, route.model, ++attempt);
         const lastChance = retry === route.target.maxRetries && index === routes.length - 1;
-        const sentAt = performance.now();
-        const dialect = dialectOf(route.target);
-        let outgoing: OutgoingRequest;
-        try {
-          outgoing = dialect.build(endpoint.path, gateway, route.model, route.target);
-        } catch (error) {
+        const adapter = route.target.adapter;
+        const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw }, { model: route.model, apiKey: route.target.apiKey ?? undefined, nowMs: startedAt });
+        if (!prepared.ok) {
+          // The call cannot be said to this provider: the caller's mistake, not the provider's.
           health.breaker.abandon();
-          if (error instanceof GatewayError) return sendError(reply, error);
-          throw error;
+          return sendError(reply, fromUpstreamError(prepared.error));
         }
+        const outgoing = prepared.value;
+        const sentAt = performance.now();
         const result = await sendAttempt(route.target, outgoing, abort.signal);
         if (result.kind === 'failed') {
           if (result.errorType === 'cancelled') {
@@ -121,23 +122,32 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
           continue;
         }
         const upstream = result.response;
-        const wait = retryAfterMs(upstream.headers['retry-after']);
-        const canRetryHere = retry < route.target.maxRetries && (wait === null || wait <= MAX_BACKOFF_MS);
+        const status = upstream.statusCode;
+        const canRetryHere = retry < route.target.maxRetries;
         const canFallBack = index < routes.length - 1;
         // With nowhere else to go, the client gets the upstream's own answer (429 and its Retry-After).
-        if (retryableStatus(upstream.statusCode) && (canRetryHere || canFallBack)) {
-          const text = await upstream.body.text();
-          health.failure(wait ?? undefined);
-          Object.assign(outcome, { status: 'error', httpStatus: upstream.statusCode, errorType: upstream.statusCode === 429 ? 'rate_limit' : `http_${upstream.statusCode}`, errorMessage: text.slice(0, 2000) });
-          record(outcome);
-          failures.push(`${route.target.name}: HTTP ${upstream.statusCode}`);
-          if (canRetryHere) {
-            await new Promise((resolve) => setTimeout(resolve, backoffMs(retry, wait)));
-            continue;
+        if (status >= 400 && (canRetryHere || canFallBack)) {
+          const bytes = Buffer.from(await upstream.body.arrayBuffer());
+          const error = adapter.mapError(status, bytes, upstream.headers);
+          const wait = error.retryAfterMs;
+          const retryHere = canRetryHere && (wait === null || wait <= MAX_BACKOFF_MS);
+          if (error.isRetryable && (retryHere || canFallBack)) {
+            health.failure(wait ?? undefined);
+            Object.assign(outcome, { status: 'error', httpStatus: status, errorType: status === 429 ? 'rate_limit' : `http_${status}`, errorMessage: error.message });
+            record(outcome);
+            failures.push(`${route.target.name}: HTTP ${status}`);
+            if (retryHere) {
+              await new Promise((resolve) => setTimeout(resolve, backoffMs(retry, wait)));
+              continue;
+            }
+            break;
           }
-          break;
+          // Not worth another attempt: the client gets this answer, read already.
+          await deliverResponse({ upstream, bodyRead: bytes, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort });
+          record(outcome);
+          return;
         }
-        await deliverResponse({ upstream, reply, outcome, health, dialect, stripUsage: dialect.stripUsage(gateway), streaming: gateway.stream, arrived, sentAt, abort });
+        await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort });
         record(outcome);
         return;
       }

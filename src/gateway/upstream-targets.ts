@@ -1,22 +1,7 @@
-// What the gateway needs to call one upstream, and the default base URLs of the
-// OpenAI-compatible provider types. A caller never supplies a URL.
+// What the gateway needs to call one upstream. A caller never supplies a URL: the base URL
+// comes from the provider registry, and the adapter decides how the call is spoken.
 import type { Dispatcher } from 'undici';
-
-const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com/v1',
-  mistral: 'https://api.mistral.ai/v1',
-  openrouter: 'https://openrouter.ai/api/v1',
-  ollama: 'http://127.0.0.1:11434',
-  'ollama-openai': 'http://127.0.0.1:11434/v1',
-  localai: 'http://127.0.0.1:8080/v1',
-  vllm: 'http://127.0.0.1:8000/v1',
-  lmstudio: 'http://127.0.0.1:1234/v1',
-};
-
-export function defaultBaseUrl(type: string): string | null {
-  return DEFAULT_BASE_URLS[type] ?? null;
-}
+import type { ProviderAdapter } from '../providers/kit/adapter.js';
 
 export interface UpstreamTarget {
   name: string;
@@ -27,6 +12,7 @@ export interface UpstreamTarget {
   priority: number;
   timeoutMs: number;
   maxRetries: number;
+  adapter: ProviderAdapter;
   /** Connection pool; untrusted upstreams get one whose DNS lookup refuses private addresses. */
   dispatcher: Dispatcher;
 }

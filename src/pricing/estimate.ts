@@ -1,7 +1,6 @@
 // Cost estimate before a call (seed 003): the prompt's tokens counted with a real tokenizer
 // and priced like a recorded call, with the output priced at max_tokens.
-import { countTokens as countO200k } from 'gpt-tokenizer';
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countCl100k, countO200k } from './token-count.js';
 import { normalizeCall } from '../domain/normalize-call.js';
 import type { CostSettings } from './cost-settings.js';
 import { priceCall } from './price-call.js';

@@ -4,14 +4,20 @@
 import { Agent } from 'undici';
 import type { LoupeConfig, ProviderConfig } from '../config/schema.js';
 import type { ProviderHealthRecord, ProviderInput, ProviderPatch, ProviderRecord } from '../domain/provider.js';
-import { defaultBaseUrl, type UpstreamTarget } from '../gateway/upstream-targets.js';
+import type { UpstreamTarget } from '../gateway/upstream-targets.js';
 import { ALL_PROJECTS, type LiveEventBus } from '../live/event-bus.js';
 import { LOCAL_PROVIDERS } from '../pricing/price-call.js';
 import { parseAllowlist, type Allowlist } from '../security/outbound-address.js';
 import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/outbound-url.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
+import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
 import { ProviderHealth } from './provider-health.js';
+
+/** Where a type's API lives when no base URL is configured; null when one is required. */
+function defaultBaseUrl(type: string): string | null {
+  return isProviderType(type) ? PROVIDER_TYPE_INFO[type].defaultBaseUrl : null;
+}
 
 export class ProviderError extends Error {
   constructor(readonly field: string, message: string, readonly status = 400) {
@@ -77,6 +83,8 @@ export class ProviderRegistry {
     this.targets.set(record.name, {
       name: record.name, type: record.type, baseUrl: normalizeBaseUrl(record.type, record.base_url), apiKey: record.api_key_sealed ? this.box.open(record.api_key_sealed) : null,
       models: record.models, priority: record.priority, timeoutMs: record.timeout_seconds * 1000, maxRetries: record.max_retries,
+      // A type Loupe has no adapter of its own for is taken to speak OpenAI's format.
+      adapter: createAdapter(isProviderType(record.type) ? record.type : 'openai-compatible'),
       dispatcher: trusted ? trustedAgent : this.guardedAgent,
     });
     const existing = this.health.get(record.name);

@@ -24,9 +24,10 @@ export interface SpawnedServer {
   exited: Promise<number | null>;
 }
 
-export async function spawnLoupe(env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedServer> {
+/** Runs from source through tsx unless `nodeArgs` names another entry (e.g. the built dist/src/main.js). */
+export async function spawnLoupe(env: Record<string, string>, timeoutMs = 30_000, nodeArgs = ['--import', 'tsx', 'src/main.ts', 'serve']): Promise<SpawnedServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, LOUPE_PORT: String(port), LOUPE_HOST: '127.0.0.1', LOUPE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,9 +5,9 @@ import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/p
 import { callerKey } from '../auth-plugin.js';
 
 const ENDPOINTS: ProxyEndpoint[] = [
-  { path: '/chat/completions', streamable: true },
-  { path: '/completions', streamable: true },
-  { path: '/embeddings', streamable: false },
+  { path: '/chat/completions', endpoint: 'chat', streamable: true },
+  { path: '/completions', endpoint: 'completions', streamable: true },
+  { path: '/embeddings', endpoint: 'embeddings', streamable: false },
 ];
 
 export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): void {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { providerInputSchema, providerPatchSchema, type ProviderRecord } from '../../domain/provider.js';
 import { ProviderError, type ProviderRegistry } from '../../provider-registry/provider-registry.js';
 import { ApiError } from '../errors.js';
+import { joinUpstreamUrl } from '../../providers/kit/join-url.js';
 
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
 const TEST_TIMEOUT_MS = 10_000;
@@ -53,19 +54,14 @@ export function registerProvidersRoutes(app: FastifyInstance, registry: Provider
     const target = registry.target(request.params.name)!;
     const started = performance.now();
     try {
-      const response = await upstreamRequest(`${target.baseUrl}/models`, {
-        method: 'GET', dispatcher: target.dispatcher, headers: target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {},
-        headersTimeout: TEST_TIMEOUT_MS, bodyTimeout: TEST_TIMEOUT_MS,
+      const outgoing = target.adapter.modelsRequest({ apiKey: target.apiKey ?? undefined });
+      const response = await upstreamRequest(joinUpstreamUrl(target.baseUrl, outgoing.path), {
+        method: outgoing.method, dispatcher: target.dispatcher, headers: outgoing.headers, headersTimeout: TEST_TIMEOUT_MS, bodyTimeout: TEST_TIMEOUT_MS,
       });
-      const text = await response.body.text();
+      const bytes = new Uint8Array(await response.body.arrayBuffer());
       const latency = performance.now() - started;
-      let models: string[] = [];
-      try {
-        const data = (JSON.parse(text) as { data?: { id?: unknown }[]; models?: { name?: unknown }[] });
-        models = (data.data ?? []).map((entry) => String(entry.id)).concat((data.models ?? []).map((entry) => String(entry.name)));
-      } catch {
-        // not JSON: reported through `status` below
-      }
+      const parsed = target.adapter.parseModels(response.statusCode, bytes);
+      const models = parsed.ok ? parsed.value.map((model) => model.id) : [];
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       return { provider: target.name, reachable: true, ok, status: response.statusCode, latency_ms: Math.round(latency * 10) / 10, models: models.slice(0, 500), ...(ok ? {} : { error: `the provider answered HTTP ${response.statusCode}` }) };
     } catch (error) {

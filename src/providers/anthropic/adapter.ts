@@ -28,6 +28,7 @@ export function createAnthropicAdapter(): ProviderAdapter {
   return {
     id: 'anthropic',
     capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, streaming: true, tools: true, models: true }),
+    passesThrough: false,
     toUpstream: anthropicToUpstream,
     fromUpstream: anthropicFromUpstream,
     createStreamTransform: createAnthropicStreamTransform,

@@ -40,6 +40,7 @@ export function anthropicFromUpstream(status: number, body: Uint8Array, plan: Ca
   const answer = parsed.data;
   const usage = answer.usage ? convertAnthropicUsage(answer.usage) : null;
   const openai = toOpenAiBody(answer, plan, usage ? toOpenAiUsageBody(usage) : {});
+  const [choice] = openai.choices as { message: unknown }[];
   const blocks = answer.content ?? [];
   const completionText = blocks.map((block) => `${block.text ?? ''}${block.thinking ?? ''}${block.type === 'tool_use' ? `${block.name ?? ''}${JSON.stringify(block.input ?? {})}` : ''}`).join('');
   return ok({
@@ -50,6 +51,7 @@ export function anthropicFromUpstream(status: number, body: Uint8Array, plan: Ca
     responseModel: answer.model ?? null,
     toolCallsCount: blocks.filter((block) => block.type === 'tool_use').length,
     completionText,
+    output: choice?.message ?? null,
     timings: null,
   });
 }

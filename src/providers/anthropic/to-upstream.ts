@@ -1,10 +1,9 @@
 // OpenAI chat request → Anthropic Messages request, with the plan for its answer: the
 // translated stream writes a usage chunk only for a client that asked, so nothing is stripped.
-import type { CallContext, CallPlan, ClientRequest, UpstreamRequest } from '../kit/adapter.js';
+import type { CallContext, ClientRequest, UpstreamRequest } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
-import { isRecord } from '../kit/error-body.js';
 import { upstreamError } from '../kit/errors.js';
-import { planIdentity } from '../kit/observations.js';
+import { translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { toAnthropicRequest, UnsupportedRequestError } from './to-anthropic-request.js';
 
@@ -29,17 +28,7 @@ export function anthropicToUpstream(request: ClientRequest, context: CallContext
     const message = error instanceof UnsupportedRequestError ? error.message : "'messages' cannot be translated to Anthropic's Messages API";
     return fail(upstreamError('bad_request', { message, code: 'invalid_request', param }));
   }
-  const options = isRecord(body.stream_options) ? body.stream_options : {};
-  const plan: CallPlan = {
-    endpoint: 'chat',
-    stream,
-    model: context.model,
-    clientWantsUsage: stream && options.include_usage === true,
-    // The translated stream writes a usage chunk only when asked, so there is nothing to strip.
-    stripUsageChunk: false,
-    usageExpected: true,
-    ...planIdentity(context, 'chatcmpl-'),
-  };
+  const plan = translatedChatPlan(body, stream, context);
   return ok({
     method: 'POST',
     path: '/messages',

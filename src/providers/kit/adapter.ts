@@ -85,6 +85,8 @@ export interface UpstreamResult {
   toolCallsCount: number;
   /** All generated text (content, reasoning, tool arguments): what to count when estimating. */
   completionText: string;
+  /** What the call produced, for the record: the first choice's message (chat), its text (completions), null for embeddings. */
+  output: unknown;
   timings: GenerationTimings | null;
 }
 
@@ -142,6 +144,11 @@ export interface ModelInfo {
 export interface ProviderAdapter {
   readonly id: string;
   readonly capabilities: Readonly<Capabilities>;
+  /**
+   * The upstream already speaks OpenAI's format: its bytes (answers, streams and error bodies)
+   * reach the client as sent, so the gateway forwards an error body and its status untouched.
+   */
+  readonly passesThrough: boolean;
   /** Builds the upstream request; fails (bad_request) when the call cannot be expressed upstream. */
   toUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest>;
   /** Reads a whole (non-streaming) answer. A non-2xx status is mapped through mapError without headers. */

@@ -14,11 +14,18 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+/** Joins byte runs; runs that lie end to end in one buffer (events cut from one read) become one view of it, uncopied. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 0) return EMPTY_BYTES;
-  if (parts.length === 1) return parts[0] ?? EMPTY_BYTES;
+  const first = parts[0]!;
+  if (parts.length === 1) return first;
   let length = 0;
-  for (const part of parts) length += part.length;
+  let adjacent = true;
+  for (const part of parts) {
+    adjacent &&= part.buffer === first.buffer && part.byteOffset === first.byteOffset + length;
+    length += part.length;
+  }
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, length);
   const out = new Uint8Array(length);
   let offset = 0;
   for (const part of parts) {

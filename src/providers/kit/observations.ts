@@ -56,3 +56,21 @@ export function planIdentity(context: { nowMs?: number; callId?: string }, prefi
   const nowMs = context.nowMs ?? Date.now();
   return { created: Math.floor(nowMs / 1000), id: context.callId ?? `${prefix}${globalThis.crypto.randomUUID().replaceAll('-', '')}` };
 }
+
+/**
+ * The plan of a chat call whose answer Loupe translates into OpenAI chunks itself (Anthropic,
+ * Ollama native): the usage chunk is written only when the client asked, so nothing is stripped.
+ */
+export function translatedChatPlan(body: Readonly<Record<string, unknown>>, stream: boolean, context: { model: string; nowMs?: number; callId?: string }): CallPlan {
+  const options = body.stream_options;
+  const asked = typeof options === 'object' && options !== null && (options as Record<string, unknown>).include_usage === true;
+  return {
+    endpoint: 'chat',
+    stream,
+    model: context.model,
+    clientWantsUsage: stream && asked,
+    stripUsageChunk: false,
+    usageExpected: true,
+    ...planIdentity(context, 'chatcmpl-'),
+  };
+}

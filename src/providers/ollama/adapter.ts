@@ -4,9 +4,8 @@ import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, 
 import { encodeUtf8 } from '../kit/bytes.js';
 import { upstreamError } from '../kit/errors.js';
 import { mapHttpError } from '../kit/map-http-error.js';
-import { planIdentity } from '../kit/observations.js';
+import { translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
-import { isRecord } from '../kit/error-body.js';
 import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { modelsRequestFor } from '../kit/models-request.js';
 import { convertOllamaUsage, ollamaFinishReason, ollamaTimings, openAiToolCalls, toOpenAiUsageBody } from './convert-answer.js';
@@ -19,16 +18,7 @@ function ollamaToUpstream(request: ClientRequest, context: CallContext): Result<
     return fail(upstreamError('bad_request', { message: "provider type ollama (native) serves chat completions only; add the server as type 'ollama-openai' for other endpoints", code: 'unsupported_endpoint' }));
   }
   const stream = request.body.stream === true;
-  const options = isRecord(request.body.stream_options) ? request.body.stream_options : {};
-  const plan: CallPlan = {
-    endpoint: 'chat',
-    stream,
-    model: context.model,
-    clientWantsUsage: stream && options.include_usage === true,
-    stripUsageChunk: false,
-    usageExpected: true,
-    ...planIdentity(context, 'chatcmpl-'),
-  };
+  const plan = translatedChatPlan(request.body, stream, context);
   return ok({
     method: 'POST',
     path: '/api/chat',
@@ -72,6 +62,7 @@ function ollamaFromUpstream(status: number, body: Uint8Array, plan: CallPlan): R
     responseModel: answer.model ?? null,
     toolCallsCount: calls.length,
     completionText: content + thinking + toolText,
+    output: message,
     timings: ollamaTimings(answer),
   });
 }
@@ -90,6 +81,7 @@ export function createOllamaAdapter(): ProviderAdapter {
   return {
     id: 'ollama',
     capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, streaming: true, tools: true, models: true }),
+    passesThrough: false,
     toUpstream: ollamaToUpstream,
     fromUpstream: ollamaFromUpstream,
     createStreamTransform: createOllamaStreamTransform,

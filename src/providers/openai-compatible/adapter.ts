@@ -13,6 +13,7 @@ export function createOpenAiCompatibleAdapter(variant: OpenAiCompatibleVariant):
   return {
     id: variant.id,
     capabilities: variant.capabilities,
+    passesThrough: true,
     toUpstream: (request, context) => openAiToUpstream(variant, request, context),
     fromUpstream: openAiFromUpstream,
     createStreamTransform: createOpenAiStreamTransform,

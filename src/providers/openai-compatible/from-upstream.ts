@@ -48,6 +48,7 @@ function summarise(answer: CompletionBody, body: Uint8Array): UpstreamResult {
     responseModel: answer.model ?? null,
     toolCallsCount,
     completionText,
+    output: choices[0] === undefined ? null : (choices[0].message ?? choices[0].text ?? null),
     timings: null,
   };
 }
