@@ -13,13 +13,3 @@ export const PG_SEARCH_TEXT = "(COALESCE(input::text, '') || chr(10) || COALESCE
 export function arrayContains(dialect: Dialect, column: string, value: string): string {
   return dialect === 'duckdb' ? `list_contains(${column}, ${value})` : `${value} = ANY(${column})`;
 }
-
-/** A timestamp as ISO-8601 text with milliseconds and a Z. */
-export function isoTimestampText(dialect: Dialect, column: string): string {
-  return dialect === 'duckdb' ? `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')` : `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-}
-
-/** The latest `id` per group, ordered by (started_at, id). */
-export function latestIdAggregate(dialect: Dialect): string {
-  return dialect === 'duckdb' ? 'arg_max(id, (started_at, id))' : '(array_agg(id ORDER BY started_at DESC, id DESC))[1]';
-}

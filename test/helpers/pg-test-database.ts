@@ -19,6 +19,7 @@ export interface PgTestSchema {
 }
 
 export async function createPgTestSchema(): Promise<PgTestSchema> {
+  if (process.env.LOUPE_TEST_PG_ERROR) throw new Error(process.env.LOUPE_TEST_PG_ERROR);
   const base = pgBaseUrl();
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
