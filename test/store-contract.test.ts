@@ -9,6 +9,7 @@ import { runMetrics } from '../src/analytics/metrics/run-query.js';
 import { METRICS, type MetricName } from '../src/analytics/metrics/definitions.js';
 import type { CallWrite, LogSortColumn, Store } from '../src/store/ports.js';
 import { LOG_SORT_COLUMNS } from '../src/store/ports.js';
+import { hashKeySecret, keyPrefix } from '../src/auth/api-key-secret.js';
 import { startTestServer, type TestEngine, type TestServer } from './helpers/test-server.js';
 
 const ENGINES: TestEngine[] = ['duckdb', 'postgres'];
@@ -30,7 +31,7 @@ function makeCall(i: number, overrides: Partial<CallRecord> = {}): CallRecord {
     params: { temperature: (i % 3) / 2 }, status: failed ? 'error' : i % 13 === 6 ? 'timeout' : 'success', http_status: failed ? 500 : 200,
     error_type: failed ? (i % 2 ? 'server_error' : 'rate_limit') : null, error_message: failed ? `upstream ${i % 2 ? 500 : 429}` : null,
     prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cached_tokens: cached, cache_write_tokens: 0,
-    reasoning_tokens: i % 6 === 0 ? 5 : 0, usage_source: 'reported',
+    reasoning_tokens: i % 6 === 0 ? 5 : 0, usage_source: 'provider',
     cost_usd: i % 9 === 4 ? null : (i + 1) * 0.00125, input_cost_usd: i % 9 === 4 ? null : (i + 1) * 0.001, output_cost_usd: i % 9 === 4 ? null : (i + 1) * 0.00025,
     price_source: i % 9 === 4 ? 'unknown' : i % 10 === 0 ? 'reported' : 'catalog', is_fallback: i % 8 === 7, original_provider: i % 8 === 7 ? 'openai' : null,
     attempt: 1 + (i % 8 === 7 ? 1 : 0), cache_hit: false, tool_calls_count: i % 5 === 0 ? 2 : 0, api_key_id: null,
@@ -415,5 +416,131 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       await store.researchConfig.put(P, { loops: [], note: 'second' }, T0 + 5);
       expect(await store.researchConfig.get(P)).toEqual({ document: { loops: [], note: 'second' }, updated_at: T0 + 5 });
     });
+  });
+});
+
+/** What differs between two servers by construction: their keys, generated ids, clocks. */
+const PER_SERVER = new Set(['api_key_id', 'created_at', 'updated_at', 'last_seen', 'first_seen']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Numbers rounded to 9 significant digits, so float summation order cannot tell engines apart. */
+function normalized(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : Number(value.toPrecision(9));
+  if (typeof value === 'string' && UUID.test(value)) return '<uuid>';
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PER_SERVER.has(k) ? '<per server>' : normalized(v)]));
+  }
+  return value;
+}
+
+/** RFC 4180 cells; a quoted empty cell reads as empty, like an unquoted one. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') row.push(cell), (cell = '');
+    else if (char === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    else if (char !== '\r') cell += char;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+const INGEST_KEY = 'lp_contract_ingest_key_0123456789abcdef';
+
+describe('HTTP routes answer the same on both engines, with figures computed from the rows', () => {
+  const servers = new Map<TestEngine, TestServer>();
+  const range = `from=${new Date(T0 - 86_400_000).toISOString()}&to=${new Date(T0 + 2 * 86_400_000).toISOString()}`;
+  const ingested = CALLS.map(({ project_id: _p, api_key_id: _k, price_source: _s, ...call }) => ({
+    ...call, started_at: new Date(call.started_at).toISOString(),
+    // Without an end, a call with no latency keeps none (ingestion would derive one).
+    ended_at: call.ended_at === null || call.latency_ms === null ? null : new Date(call.ended_at).toISOString(),
+  }));
+  const outcomes = CALLS.filter((_, i) => i % 3 === 1).map((call, i) => ({
+    id: `http-o-${i}`, target: call.id, name: 'trade', status: i % 4 === 0 ? 'open' : i % 2 ? 'win' : 'loss', ...(i % 4 === 0 ? {} : { value: (i % 2 ? 1 : -1) * (i + 1) }),
+    ...(i % 5 === 0 ? { lesson: 'Cut losses early.' } : {}),
+  }));
+
+  beforeAll(async () => {
+    for (const engine of ENGINES) {
+      const server = await startTestServer({}, engine);
+      servers.set(engine, server);
+      // One key id on both servers: exports carry the api_key_id of each call.
+      await server.store.apiKeys.insert({ id: 'contract-ingest', project_id: 'default', name: 'ingest', prefix: keyPrefix(INGEST_KEY), hash: hashKeySecret(INGEST_KEY), scopes: ['ingest'], created_at: T0, revoked_at: null });
+      const recorded = await server.request('POST', '/api/v1/calls', { body: ingested, key: INGEST_KEY });
+      expect(recorded.statusCode, recorded.body).toBe(200);
+      const posted = await server.request('POST', '/api/v1/outcomes', { body: outcomes });
+      expect(posted.statusCode, posted.body).toBe(201);
+      const budget = await server.request('POST', '/api/v1/budgets', { body: { name: 'all time', budget_type: 'total', amount: 100, action: 'alert' } });
+      expect(budget.statusCode, budget.body).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    for (const server of servers.values()) await server.close();
+  });
+
+  async function both(path: string): Promise<unknown> {
+    const answers: unknown[] = [];
+    for (const engine of ENGINES) {
+      const response = await servers.get(engine)!.request('GET', path);
+      expect(response.statusCode, `${engine} ${path}: ${response.body}`).toBe(200);
+      answers.push(response.headers['content-type']?.toString().startsWith('application/json') ? normalized(response.json()) : response.body);
+    }
+    expect(answers[1], path).toEqual(answers[0]);
+    return answers[0];
+  }
+
+  const ROUTES = [
+    'analytics/overview', 'analytics/performance', 'analytics/models', 'analytics/providers', 'analytics/agents', 'analytics/users',
+    'analytics/usage-trends?interval=hour&group_by=model', 'analytics/usage-trends?interval=day', 'analytics/cost-trend?interval=hour',
+    ...['model', 'provider', 'agent', 'user', 'tag'].map((by) => `analytics/cost-breakdown?by=${by}`), 'analytics/errors', 'analytics/trends',
+    'analytics/heatmap?rows=property.symbol&cols=model', 'analytics/heatmap?rows=agent&metric=win_rate',
+    ...['model-performance', 'pnl-timeline', 'cost-vs-return', 'pipelines', 'calibration', 'signal-reliability', 'lessons'].map((r) => `analytics/outcomes/${r}`),
+    'logs/stats', 'logs?limit=20&sort=cost_usd&order=desc', 'logs?search=needle&limit=50', 'logs?tag=batch&status=error&limit=50', 'sessions',
+    'sessions/sess-1/summary', `requests/${CALLS[8]!.id}`, 'outcomes?limit=50', 'budgets',
+  ];
+  it.each(ROUTES)('GET /api/v1/%s', async (route) => {
+    await both(`/api/v1/${route}${route.includes('?') ? '&' : '?'}${range}`);
+  });
+
+  it('session messages are the same', async () => {
+    await both('/api/v1/sessions/sess-2/messages');
+  });
+
+  it('exports: json and ndjson byte for byte, csv cell for cell', async () => {
+    for (const format of ['json', 'ndjson']) await both(`/api/v1/export/${format}?${range}&include_content=true`);
+    // DuckDB writes its CSV lines in SQL and quotes every text cell; the other writer quotes
+    // only where needed. Both are RFC 4180, so the parsed cells must match.
+    const tables: string[][][] = [];
+    for (const engine of ENGINES) {
+      const response = await servers.get(engine)!.request('GET', `/api/v1/export/csv?${range}&include_content=true`);
+      expect(response.statusCode).toBe(200);
+      tables.push(parseCsv(response.body));
+    }
+    expect(tables[0]).toHaveLength(CALLS.length + 1);
+    expect(tables[1]).toEqual(tables[0]);
+  });
+
+  it('overview, per-model and cost figures equal the values computed from the rows', async () => {
+    const overview = (await both(`/api/v1/analytics/overview?${range}`)) as Record<string, Record<string, unknown>>;
+    const text = JSON.stringify(overview);
+    for (const figure of [EXPECTED.requests(CALLS), EXPECTED.total_tokens(CALLS)]) expect(text).toContain(String(figure));
+    const models = (await both(`/api/v1/analytics/models?${range}`)) as { models: Record<string, unknown>[] };
+    for (const model of models.models) {
+      const group = CALLS.filter((c) => c.model === model.model && (model.provider === undefined || c.provider === model.provider));
+      expect(model.requests, String(model.model)).toBe(group.length);
+      expectNumber(model.p50_latency, EXPECTED.p50_latency(group), `${String(model.model)} p50`);
+    }
+    const costs = (await both(`/api/v1/analytics/cost-breakdown?by=provider&${range}`)) as Record<string, unknown>;
+    expect(JSON.stringify(costs)).toContain(String(normalized(EXPECTED.cost(CALLS.filter((c) => c.provider === 'openai')))));
   });
 });

@@ -22,7 +22,7 @@ const ARRAY_TYPES: Record<Column, string> = {
   reasoning_tokens: 'int8', usage_source: 'text',
   cost_usd: 'float8', input_cost_usd: 'float8', output_cost_usd: 'float8', price_source: 'text',
   is_fallback: 'bool', original_provider: 'text', attempt: 'int4', cache_hit: 'bool', tool_calls_count: 'int4', api_key_id: 'text',
-  user_id: 'text', session_id: 'text', agent: 'text', conversation_name: 'text', account_id: 'text', tags: 'jsonb', properties: 'jsonb',
+  user_id: 'text', session_id: 'text', agent: 'text', conversation_name: 'text', account_id: 'text', tags: 'jsonb', properties: 'json',
   confidence: 'float8', signal: 'text', input: 'json', output: 'json',
 };
 

@@ -78,7 +78,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         conversation_name TEXT,
         account_id TEXT,
         tags TEXT[] NOT NULL,
-        properties JSONB NOT NULL,
+        properties JSON NOT NULL,
         confidence DOUBLE PRECISION,
         signal TEXT,
         input JSON,
@@ -125,7 +125,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         value DOUBLE PRECISION,
         closed_at TIMESTAMP,
         lesson TEXT,
-        properties JSONB NOT NULL,
+        properties JSON NOT NULL,
         created_at TIMESTAMP NOT NULL,
         updated_at TIMESTAMP NOT NULL,
         target_type TEXT DEFAULT 'call'

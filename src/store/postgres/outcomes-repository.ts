@@ -11,7 +11,7 @@ const COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson,
 const UPDATABLE = ['project_id', 'target', 'name', 'status', 'value', 'closed_at', 'lesson', 'properties', 'created_at', 'updated_at', 'target_type'];
 
 const INSERT_SQL = `INSERT INTO outcomes (${COLUMNS})
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::timestamp[], $8::text[], $9::jsonb[],
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::timestamp[], $8::text[], $9::json[],
     $10::timestamp[], $11::timestamp[], $12::text[])`;
 
 function columnArrays(outcomes: OutcomeRecord[]): unknown[][] {
