@@ -18,6 +18,7 @@ import { ProviderRegistry } from './provider-registry/provider-registry.js';
 import { SecretBox } from './security/secret-box.js';
 import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
+import { scheduleRetention } from './store/retention.js';
 import type { Store } from './store/ports.js';
 
 export interface RunningServer {
@@ -74,6 +75,9 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor outcomes
   // @anchor live
   const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
+  const stopRetention = config.retention_days
+    ? scheduleRetention(store, config.retention_days, (error) => app.log.error({ err: error }, 'retention failed'))
+    : () => undefined;
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;
@@ -81,6 +85,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     app, store, recorder, liveBus, authenticator, createdAdminKey: bootstrap.createdSecret, url,
     close: () => {
       closing ??= (async () => {
+        stopRetention();
         await app.close();
         await recorder.drain();
         livePublisher.close();

@@ -12,6 +12,7 @@ import type { CallRecord } from '../src/domain/call-record.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { Store } from '../src/store/ports.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { startTestServer } from './helpers/test-server.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -98,6 +99,17 @@ describe('several instances on one database', () => {
     expect((await stores[0]!.calls.get('p', 'leap-day'))!.started_at).toBe(old);
     const rows = await client.query<{ part: string }>("SELECT tableoid::regclass::text AS part FROM calls WHERE id = 'leap-day'");
     expect(rows.rows[0]!.part).toMatch(/calls_20240229$/);
+  });
+
+  it('a server with LOUPE_RETENTION_DAYS drops the partitions of older days at start', async () => {
+    const server = await startTestServer({ database_url: schema.url, retention_days: 30 }, 'postgres');
+    try {
+      await expect.poll(async () => (await partitions()).includes('calls_20240229'), { timeout: 5000 }).toBe(false);
+      expect(await server.store.calls.get('p', 'leap-day')).toBeNull();
+      expect(await server.store.calls.count('p')).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   it('logs search is served by a trigram index', async () => {

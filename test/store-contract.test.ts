@@ -10,6 +10,7 @@ import { METRICS, type MetricName } from '../src/analytics/metrics/definitions.j
 import type { CallWrite, LogSortColumn, Store } from '../src/store/ports.js';
 import { LOG_SORT_COLUMNS } from '../src/store/ports.js';
 import { hashKeySecret, keyPrefix } from '../src/auth/api-key-secret.js';
+import { applyRetention, retentionCutoff } from '../src/store/retention.js';
 import { startTestServer, type TestEngine, type TestServer } from './helpers/test-server.js';
 
 const ENGINES: TestEngine[] = ['duckdb', 'postgres'];
@@ -542,5 +543,33 @@ describe('HTTP routes answer the same on both engines, with figures computed fro
     }
     const costs = (await both(`/api/v1/analytics/cost-breakdown?by=provider&${range}`)) as Record<string, unknown>;
     expect(JSON.stringify(costs)).toContain(String(normalized(EXPECTED.cost(CALLS.filter((c) => c.provider === 'openai')))));
+  });
+});
+
+describe.each(ENGINES)('retention on %s', (engine) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({}, engine);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('keeps today and the days before it within the period, removes whole older days', async () => {
+    const now = Date.UTC(2026, 10, 20, 15, 30);
+    expect(retentionCutoff(3, now)).toBe(Date.UTC(2026, 10, 18));
+    const ages = [0, 1, 2, 3, 10, 45].map((days) => now - days * 86_400_000);
+    // The first and last millisecond around the cutoff.
+    const edge = [Date.UTC(2026, 10, 18), Date.UTC(2026, 10, 18) - 1];
+    const calls = [...ages, ...edge].map((at, i) => makeCall(900 + i, { project_id: i % 2 ? P : 'other', started_at: at, ended_at: null }));
+    expect(await server.store.calls.insertBatch(calls.map((c) => write(c)))).toEqual(calls.map(() => 'created'));
+    const kept = calls.filter((c) => c.started_at >= Date.UTC(2026, 10, 18));
+    expect(await applyRetention(server.store, 3, now)).toBe(calls.length - kept.length);
+    expect((await server.store.calls.count(P)) + (await server.store.calls.count('other'))).toBe(kept.length);
+    for (const call of calls) expect(await server.store.calls.get(call.project_id, call.id), call.id).toEqual(kept.includes(call) ? call : null);
+    // A removed call's id is free again; a kept one is still a duplicate.
+    const removed = calls.find((c) => !kept.includes(c))!;
+    expect(await server.store.calls.insertBatch([write(removed), write(kept[0]!)])).toEqual(['created', 'duplicate']);
+    expect(await applyRetention(server.store, 3, now)).toBe(1);
   });
 });

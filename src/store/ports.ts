@@ -88,6 +88,8 @@ export interface CallRepository {
   list(query: LogQuery): Promise<LogPage>;
   deleteByIds(projectId: string, ids: string[]): Promise<number>;
   count(projectId: string): Promise<number>;
+  /** Retention: removes every call (of every project) that started before `before`, a UTC midnight. */
+  purgeBefore(before: number): Promise<number>;
 }
 
 export interface ProjectRepository {

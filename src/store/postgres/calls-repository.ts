@@ -197,4 +197,8 @@ export class PgCallRepository implements CallRepository {
     const rows = await queryRows<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM calls WHERE project_id = $1', [projectId]);
     return rows[0]?.n ?? 0;
   }
+
+  purgeBefore(before: number): Promise<number> {
+    return this.partitions.dropBefore(before);
+  }
 }
