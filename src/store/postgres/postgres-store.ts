@@ -4,6 +4,7 @@ import { PgApiKeyRepository } from './api-keys-repository.js';
 import { PgBudgetRepository } from './budgets-repository.js';
 import { PgCallRepository } from './calls-repository.js';
 import { migratePostgres } from './migrations.js';
+import { channelName, NotifyBroadcast } from './notify-broadcast.js';
 import { PgOutcomeRepository } from './outcomes-repository.js';
 import { CallPartitions } from './partitions.js';
 import { createPgPool, queryRows } from './pg-pool.js';
@@ -28,6 +29,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   partitions.startAhead();
+  const broadcast = new NotifyBroadcast(pool, options.databaseUrl, await channelName(pool));
   return {
     kind: 'postgres',
     calls: new PgCallRepository(pool, partitions),
@@ -38,6 +40,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     providers: new PgProviderRepository(pool),
     outcomes: new PgOutcomeRepository(pool),
     researchConfig: new PgResearchConfigRepository(pool),
+    broadcast,
     sql: { dialect: 'postgres', query: (sql, params) => queryRows(pool, sql, params) },
     ping: async () => {
       await pool.query('SELECT 1 AS ok');
