@@ -51,6 +51,8 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
+    // A database that does not answer fails the request instead of holding it indefinitely.
+    connectionTimeoutMillis: 5000,
     types,
     application_name: 'loupe',
   });
