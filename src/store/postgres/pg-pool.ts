@@ -1,6 +1,6 @@
 // A pg connection pool whose rows look like the embedded store's: timestamps as epoch ms,
-// 64-bit integers and numerics as numbers, JSON as its text. Sessions run in UTC because the
-// schema stores UTC wall-clock times in `timestamp` columns, as DuckDB does.
+// 64-bit integers and numerics as numbers, JSON as its text. Sessions run in UTC (a startup
+// option) because the schema stores UTC wall-clock times in `timestamp` columns, as DuckDB does.
 import pg from 'pg';
 
 type Parser = (text: string) => unknown;
@@ -47,18 +47,25 @@ export interface PgPoolOptions {
   max?: number;
 }
 
+/** The URL with `-c TimeZone=UTC` added to its startup options (kept: a search_path there). */
+function inUtc(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c TimeZone=UTC`.trim());
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
 export function createPgPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString: inUtc(options.connectionString),
     max: options.max ?? 10,
     // A database that does not answer fails the request instead of holding it indefinitely.
     connectionTimeoutMillis: 5000,
     types,
     application_name: 'loupe',
-  });
-  pool.on('connect', (client) => {
-    // Queued ahead of the first statement the client runs, so every session is in UTC.
-    client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
