@@ -112,6 +112,16 @@ describe('several instances on one database', () => {
     }
   });
 
+  it('a day dropped by another instance\'s retention is created again on the next write', async () => {
+    const day = Date.UTC(2025, 0, 1, 12);
+    expect(await stores[0]!.calls.insertBatch([{ call: call('new-year-1', day), bodyHash: 'a', clientId: true }])).toEqual(['created']);
+    expect(await stores[1]!.calls.purgeBefore(Date.UTC(2025, 0, 2))).toBe(1);
+    expect(await partitions()).not.toContain('calls_20250101');
+    // stores[0] still believes the day exists.
+    expect(await stores[0]!.calls.insertBatch([{ call: call('new-year-2', day), bodyHash: 'b', clientId: true }])).toEqual(['created']);
+    expect(await partitions()).toContain('calls_20250101');
+  });
+
   it('logs search is served by a trigram index', async () => {
     const indexes = await client.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'calls_search_trgm'", [schema.schema]);
     expect(indexes.rows[0]?.indexdef).toMatch(/gin_trgm_ops/);

@@ -1,22 +1,31 @@
 // Live events across the instances of one store: each instance sends what it publishes,
 // batched (one NOTIFY per burst, under PostgreSQL's 8,000-byte payload limit), and delivers
-// what the others sent to its own WebSocket clients.
+// what the others sent to its own WebSocket clients. Events are sent only while another
+// instance has subscribers: those announce themselves every PRESENCE_MS, so a busy gateway
+// does not push every call through the database when nobody is watching.
 import { randomUUID } from 'node:crypto';
 import type { StoreBroadcast } from '../store/ports.js';
 import type { LiveEvent, LiveEventBus } from './event-bus.js';
 
 const FLUSH_MS = 20;
 const MAX_PAYLOAD_BYTES = 7_900;
+const PRESENCE_MS = 1_000;
+/** A presence counts this long: a few missed announcements do not silence the others. */
+const PRESENCE_TTL_MS = 5_000;
 
 interface Envelope {
   origin: string;
-  events: [string, LiveEvent][];
+  events?: [string, LiveEvent][];
+  /** Sent while this instance has subscribers. */
+  presence?: true;
 }
 
 export class CrossInstanceEvents {
   private readonly origin = randomUUID();
   private pending: [string, LiveEvent][] = [];
   private timer: NodeJS.Timeout | null = null;
+  private presenceTimer: NodeJS.Timeout | null = null;
+  private audienceUntil = 0;
   private stopListening: (() => Promise<void>) | null = null;
 
   private constructor(private readonly bus: LiveEventBus, private readonly broadcast: StoreBroadcast, private readonly onError: (error: unknown) => void) {}
@@ -24,8 +33,16 @@ export class CrossInstanceEvents {
   static async start(bus: LiveEventBus, broadcast: StoreBroadcast, onError: (error: unknown) => void): Promise<CrossInstanceEvents> {
     const bridge = new CrossInstanceEvents(bus, broadcast, onError);
     bridge.stopListening = await broadcast.listen((message) => bridge.received(message));
-    bus.relayTo((projectId, event) => bridge.queue(projectId, event));
+    bus.relayTo({ send: (projectId, event) => bridge.queue(projectId, event), get hasAudience() { return bridge.audienceUntil > Date.now(); } });
+    bridge.presenceTimer = setInterval(() => bridge.announce(), PRESENCE_MS);
+    bridge.presenceTimer.unref();
     return bridge;
+  }
+
+  /** Tells the other instances this one has subscribers, so they send their events. */
+  announce(): void {
+    if (this.bus.subscriberCount === 0) return;
+    this.broadcast.send(JSON.stringify({ origin: this.origin, presence: true } satisfies Envelope)).catch(this.onError);
   }
 
   private received(message: string): void {
@@ -35,8 +52,9 @@ export class CrossInstanceEvents {
     } catch {
       return;
     }
-    if (envelope.origin === this.origin || !Array.isArray(envelope.events)) return;
-    for (const [projectId, event] of envelope.events) this.bus.deliver(projectId, event);
+    if (envelope.origin === this.origin) return;
+    if (envelope.presence) this.audienceUntil = Date.now() + PRESENCE_TTL_MS;
+    if (Array.isArray(envelope.events)) for (const [projectId, event] of envelope.events) this.bus.deliver(projectId, event);
   }
 
   private queue(projectId: string, event: LiveEvent): void {
@@ -76,6 +94,7 @@ export class CrossInstanceEvents {
 
   async stop(): Promise<void> {
     this.bus.relayTo(null);
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     if (this.timer) {
       clearTimeout(this.timer);
       this.flush();

@@ -21,7 +21,11 @@ export type LiveListener = (event: LiveEvent) => void;
 export const ALL_PROJECTS = '*';
 
 /** Carries events to the other instances on the same store (see cross-instance-events.ts). */
-export type LiveRelay = (projectId: string, event: LiveEvent) => void;
+export interface LiveRelay {
+  send(projectId: string, event: LiveEvent): void;
+  /** Whether another instance has subscribers now. */
+  readonly hasAudience: boolean;
+}
 
 export class LiveEventBus {
   private readonly listeners = new Map<string, Set<LiveListener>>();
@@ -30,7 +34,7 @@ export class LiveEventBus {
   /** `projectId` ALL_PROJECTS reaches every subscriber (provider health is not per project). */
   publish(projectId: string, type: LiveEventType, data: unknown): void {
     const event: LiveEvent = { type, data, timestamp: new Date().toISOString() };
-    this.relay?.(projectId, event);
+    if (this.relay?.hasAudience) this.relay.send(projectId, event);
     this.deliver(projectId, event);
   }
 
@@ -67,9 +71,9 @@ export class LiveEventBus {
     this.relay = relay;
   }
 
-  /** Whether anyone may hear an event: a local subscriber, or other instances. */
+  /** Whether anyone may hear an event: a subscriber here or on another instance. */
   get hasAudience(): boolean {
-    return this.relay !== null || this.listeners.size > 0;
+    return this.listeners.size > 0 || this.relay?.hasAudience === true;
   }
 
   get subscriberCount(): number {

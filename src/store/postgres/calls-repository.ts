@@ -102,7 +102,20 @@ export class PgCallRepository implements CallRepository {
 
   async insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]> {
     if (writes.length === 0) return [];
-    await this.partitions.ensureFor(writes.map((write) => write.call.started_at));
+    const days = writes.map((write) => write.call.started_at);
+    await this.partitions.ensureFor(days);
+    try {
+      return await this.insertClaimed(writes);
+    } catch (error) {
+      // Another instance's retention dropped a day this one still knew: create it again.
+      if ((error as { code?: string }).code !== '23514') throw error;
+      this.partitions.forgetAll();
+      await this.partitions.ensureFor(days);
+      return this.insertClaimed(writes);
+    }
+  }
+
+  private insertClaimed(writes: CallWrite[]): Promise<InsertOutcome[]> {
     return inTransaction(this.pool, async (client) => {
       const outcomes = await claimIds(client, writes);
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');

@@ -30,6 +30,10 @@ export class CallPartitions {
     for (const day of days) this.known.add(day);
   }
 
+  forgetAll(): void {
+    this.known.clear();
+  }
+
   async createAhead(now = Date.now()): Promise<void> {
     const days: number[] = [];
     for (let i = -1; i <= DAYS_AHEAD; i++) days.push(now + i * DAY_MS);
