@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCallFilters } from '../src/analytics/filters.js';
 import { SqlParams } from '../src/analytics/sql-params.js';
 import type { CallRecord } from '../src/domain/call-record.js';
+import { CrossInstanceEvents } from '../src/live/cross-instance-events.js';
+import { LiveEventBus } from '../src/live/event-bus.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { Store } from '../src/store/ports.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
@@ -120,6 +122,26 @@ describe('several instances on one database', () => {
     // stores[0] still believes the day exists.
     expect(await stores[0]!.calls.insertBatch([{ call: call('new-year-2', day), bodyHash: 'b', clientId: true }])).toEqual(['created']);
     expect(await partitions()).toContain('calls_20250101');
+  });
+
+  it('live events relay between instances in order, split under the NOTIFY payload limit', async () => {
+    const [busA, busB] = [new LiveEventBus(), new LiveEventBus()];
+    const bridges = await Promise.all([CrossInstanceEvents.start(busA, stores[0]!.broadcast!, () => undefined), CrossInstanceEvents.start(busB, stores[1]!.broadcast!, () => undefined)]);
+    try {
+      const heard: unknown[] = [];
+      busB.subscribe('p', (event) => heard.push(event.data));
+      expect(busA.hasAudience).toBe(false);
+      // B announces its subscriber; A relays from then on.
+      await expect.poll(() => { bridges[1]!.announce(); return busA.hasAudience; }, { timeout: 3000 }).toBe(true);
+      for (let i = 0; i < 300; i++) busA.publish('p', 'log_updated', { n: i, pad: 'x'.repeat(1000) });
+      busA.publish('p', 'log_updated', { n: 'too large', pad: 'x'.repeat(9000) });
+      busA.publish('other', 'log_updated', { n: 'other project' });
+      busA.publish('p', 'log_updated', { n: 'last' });
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(301);
+      expect(heard.map((data) => (data as { n: unknown }).n)).toEqual([...Array.from({ length: 300 }, (_, i) => i), 'last']);
+    } finally {
+      for (const bridge of bridges) await bridge.stop();
+    }
   });
 
   it('logs search is served by a trigram index', async () => {

@@ -26,6 +26,7 @@ export class CrossInstanceEvents {
   private timer: NodeJS.Timeout | null = null;
   private presenceTimer: NodeJS.Timeout | null = null;
   private audienceUntil = 0;
+  private sending: Promise<void> = Promise.resolve();
   private stopListening: (() => Promise<void>) | null = null;
 
   private constructor(private readonly bus: LiveEventBus, private readonly broadcast: StoreBroadcast, private readonly onError: (error: unknown) => void) {}
@@ -66,7 +67,10 @@ export class CrossInstanceEvents {
     this.timer = null;
     const events = this.pending;
     this.pending = [];
-    for (const payload of this.payloads(events)) this.broadcast.send(payload).catch(this.onError);
+    // One after another: notifications sent on different pool connections could overtake each other.
+    for (const payload of this.payloads(events)) {
+      this.sending = this.sending.then(() => this.broadcast.send(payload)).catch(this.onError);
+    }
   }
 
   /** Envelopes under the payload limit; an event too large on its own is not relayed. */
@@ -99,6 +103,7 @@ export class CrossInstanceEvents {
       clearTimeout(this.timer);
       this.flush();
     }
+    await this.sending;
     await this.stopListening?.();
   }
 }
