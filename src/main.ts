@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loupeVersion, startServer } from './server.js';
-import { openStore } from './store/open-store.js';
+import { migrateStore } from './store/migrate-store.js';
 
 async function serve(): Promise<void> {
   const config = loadConfig();
@@ -31,9 +31,9 @@ async function serve(): Promise<void> {
 }
 
 async function migrate(): Promise<void> {
-  const store = await openStore(loadConfig());
-  await store.close();
-  process.stdout.write('migrations applied\n');
+  const report = await migrateStore(loadConfig());
+  const what = report.applied.length > 0 ? `applied migrations ${report.applied.join(', ')}` : 'schema already up to date';
+  process.stdout.write(`${report.engine}: ${what}\n`);
 }
 
 const program = new Command('loupe').version(loupeVersion()).description('Loupe: LLM gateway and observability');

@@ -12,12 +12,14 @@ import type { PriceCall } from './ingest/ingest-calls.js';
 import { createPricer, registryLocalTest } from './pricing/pricer.js';
 import { Recorder } from './recorder/recorder.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
+import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { ProviderRegistry } from './provider-registry/provider-registry.js';
 import { SecretBox } from './security/secret-box.js';
 import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
+import { scheduleRetention } from './store/retention.js';
 import type { Store } from './store/ports.js';
 
 export interface RunningServer {
@@ -74,6 +76,13 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor outcomes
   // @anchor live
   const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
+  // Instances sharing a store hear each other's live events.
+  const crossInstance = store.broadcast
+    ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
+    : null;
+  const stopRetention = config.retention_days
+    ? scheduleRetention(store, config.retention_days, (error) => app.log.error({ err: error }, 'retention failed'))
+    : () => undefined;
   let url = '';
   if (options.listen !== false) url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;
@@ -81,9 +90,11 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     app, store, recorder, liveBus, authenticator, createdAdminKey: bootstrap.createdSecret, url,
     close: () => {
       closing ??= (async () => {
+        stopRetention();
         await app.close();
         await recorder.drain();
         livePublisher.close();
+        await crossInstance?.stop();
         await store.close();
       })();
       return closing;

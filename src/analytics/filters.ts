@@ -1,6 +1,7 @@
 // Compiles the common filters of every list and analytics route into one WHERE clause.
 // Values always travel as parameters; column names come only from this file.
 import type { CallFilters } from '../store/ports.js';
+import { arrayContains, PG_SEARCH_TEXT } from '../store/sql-dialect.js';
 import { SqlParams, sqlTimestamp } from './sql-params.js';
 
 export type Dialect = 'duckdb' | 'postgres';
@@ -39,7 +40,7 @@ function searchCondition(search: string, params: SqlParams, dialect: Dialect): s
     return `(regexp_matches(CAST(input AS VARCHAR), ${pattern}${flags}) OR regexp_matches(CAST(output AS VARCHAR), ${pattern}${flags}))`;
   }
   const pattern = params.add(`%${needle.replace(/[\\%_]/g, '\\$&')}%`);
-  return `(input::text ILIKE ${pattern} OR output::text ILIKE ${pattern})`;
+  return `${PG_SEARCH_TEXT} ILIKE ${pattern}`;
 }
 
 function listCondition(column: string, values: string[] | undefined, params: SqlParams): string | null {
@@ -67,7 +68,7 @@ export function compileCallFilters(filters: CallFilters, params: SqlParams, dial
   ];
   for (const [column, value] of equals) if (value !== undefined) conditions.push(`${column} = ${params.add(value)}`);
   if (filters.tag !== undefined) {
-    conditions.push(dialect === 'duckdb' ? `list_contains(tags, ${params.add(filters.tag)})` : `${params.add(filters.tag)} = ANY(tags)`);
+    conditions.push(arrayContains(dialect, 'tags', params.add(filters.tag)));
   }
   for (const [name, value] of Object.entries(filters.properties ?? {})) {
     conditions.push(`(properties->>${params.add(name)}) = ${params.add(value)}`);

@@ -39,7 +39,7 @@ export async function logStats(reader: SqlReader, filters: CallFilters): Promise
     ),
     reader.query<{ provider: string; n: number; ok: number; avg_ms: number | null; cost: number | null }>(
       `SELECT provider, count(*) AS n, count(*) FILTER (WHERE status = 'success') AS ok, avg(latency_ms) AS avg_ms, sum(cost_usd) AS cost
-       FROM calls WHERE ${byProvider.where} GROUP BY provider ORDER BY n DESC`,
+       FROM calls WHERE ${byProvider.where} GROUP BY provider ORDER BY n DESC, provider`,
       byProvider.params.values,
     ),
     reader.query<{ hour: number; n: number; cost: number | null; avg_ms: number | null }>(

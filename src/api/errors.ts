@@ -5,6 +5,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { describeZodIssue } from '../domain/describe-issue.js';
 import { QueueFullError, RecorderClosedError } from '../recorder/recorder.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -57,6 +58,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Nothing was acknowledged: the client may retry the same ids safely.
       const retryAfter = error instanceof QueueFullError ? error.retryAfterSeconds : 5;
       void reply.code(503).header('retry-after', String(retryAfter)).send(errorBody('overloaded', `${error.message}; retry after ${retryAfter} s`));
+      return;
+    }
+    if (isStoreUnavailable(error)) {
+      // Nothing was stored; the same request (the same ids) may be sent again.
+      void reply.code(503).header('retry-after', '5').send(errorBody('store_unavailable', 'the store cannot be reached; retry after 5 s'));
       return;
     }
     const status = error.statusCode ?? 500;

@@ -3,6 +3,7 @@ import { budgetPeriod, type Budget } from '../domain/budget.js';
 import type { CallRecord } from '../domain/call-record.js';
 import type { SqlReader } from '../store/ports.js';
 import { sqlTimestamp } from '../analytics/sql-params.js';
+import { arrayContains } from '../store/sql-dialect.js';
 
 const SCOPE_COLUMNS = { provider: 'provider', model: 'model', user: 'user_id', api_key: 'api_key_id' } as const;
 
@@ -12,7 +13,7 @@ export async function spentInPeriod(reader: SqlReader, budget: Budget, now: numb
   let scope = '';
   if (budget.scope === 'tag') {
     params.push(budget.scope_value);
-    scope = reader.dialect === 'duckdb' ? ' AND list_contains(tags, $3)' : ' AND $3 = ANY(tags)';
+    scope = ` AND ${arrayContains(reader.dialect, 'tags', '$3')}`;
   } else if (budget.scope !== 'global') {
     params.push(budget.scope_value);
     scope = ` AND ${SCOPE_COLUMNS[budget.scope]} = $3`;

@@ -19,7 +19,7 @@ export class LivePublisher {
   constructor(private readonly bus: LiveEventBus) {}
 
   committed(calls: readonly CallRecord[]): void {
-    if (this.bus.subscriberCount === 0) return;
+    if (!this.bus.hasAudience) return;
     for (const call of calls) {
       this.bus.publish(call.project_id, 'log_created', summary(call));
       const stats = this.pending.get(call.project_id) ?? { calls: 0, errors: 0, cost: 0, tokens: 0 };

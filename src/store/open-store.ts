@@ -3,10 +3,11 @@
 import type { LoupeConfig } from '../config/schema.js';
 import { openDuckDbStore } from './duckdb/duckdb-store.js';
 import type { Store } from './ports.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 
 export async function openStore(config: Readonly<LoupeConfig>): Promise<Store> {
   if (config.database_url) {
-    throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store');
+    return openPostgresStore({ databaseUrl: config.database_url });
   }
   return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
 }

@@ -88,6 +88,8 @@ export interface CallRepository {
   list(query: LogQuery): Promise<LogPage>;
   deleteByIds(projectId: string, ids: string[]): Promise<number>;
   count(projectId: string): Promise<number>;
+  /** Retention: removes every call (of every project) that started before `before`, a UTC midnight. */
+  purgeBefore(before: number): Promise<number>;
 }
 
 export interface ProjectRepository {
@@ -126,8 +128,17 @@ export interface Store {
   readonly researchConfig: ResearchConfigRepository;
   // @anchor outcomes
   // @anchor live
+  /** Messages between the instances sharing this store; absent on a single-process store. */
+  readonly broadcast?: StoreBroadcast;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StoreBroadcast {
+  /** Sends to every instance on the store, this one included. */
+  send(message: string): Promise<void>;
+  /** Resolves once listening; the returned function stops it. */
+  listen(listener: (message: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface OutcomeListQuery {

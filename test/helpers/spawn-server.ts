@@ -16,6 +16,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ignored, ...rest } = env;
+  return rest;
+}
+
 export interface SpawnedServer {
   process: ChildProcess;
   url: string;
@@ -29,7 +34,9 @@ export async function spawnLoupe(env: Record<string, string>, timeoutMs = 30_000
   const port = await freePort();
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
-    env: { ...process.env, LOUPE_PORT: String(port), LOUPE_HOST: '127.0.0.1', LOUPE_LOG_LEVEL: 'warn', ...env },
+    // DATABASE_URL in the test environment names the test server's base database, not this
+    // process's store: only an explicit one is passed on.
+    env: { ...withoutDatabaseUrl(process.env), LOUPE_PORT: String(port), LOUPE_HOST: '127.0.0.1', LOUPE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

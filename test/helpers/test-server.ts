@@ -1,11 +1,13 @@
-// Starts the real Loupe server in-process on an in-memory store, with an admin key, for
-// integration tests that talk HTTP to it through app.inject().
+// Starts the real Loupe server in-process on an in-memory store (or, with
+// LOUPE_TEST_STORE=postgres or `engine: 'postgres'`, on a PostgreSQL schema of its own), with
+// an admin key, for integration tests that talk HTTP to it through app.inject().
 import type { LightMyRequestResponse } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import { hashKeySecret, keyPrefix } from '../../src/auth/api-key-secret.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ApiKeyScope } from '../../src/domain/api-key.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { createPgTestSchema } from './pg-test-database.js';
 
 export const ADMIN_KEY = 'lp_test_admin_key_0123456789abcdef';
 
@@ -15,9 +17,20 @@ export interface TestServer extends RunningServer {
   createKey(projectId: string, scopes: ApiKeyScope[]): Promise<string>;
 }
 
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
-  const config = configSchema.parse({ data_dir: ':memory:', admin_key: ADMIN_KEY, log_level: 'silent', port: 0, ...overrides });
-  const server = await startServer(config, { listen: false });
+export type TestEngine = 'duckdb' | 'postgres';
+
+export function defaultTestEngine(): TestEngine {
+  return process.env.LOUPE_TEST_STORE === 'postgres' ? 'postgres' : 'duckdb';
+}
+
+export async function startTestServer(overrides: Record<string, unknown> = {}, engine: TestEngine = defaultTestEngine()): Promise<TestServer> {
+  const schema = engine === 'postgres' && overrides.database_url === undefined ? await createPgTestSchema() : null;
+  const config = configSchema.parse({ data_dir: ':memory:', admin_key: ADMIN_KEY, log_level: 'silent', port: 0, ...(schema ? { database_url: schema.url } : {}), ...overrides });
+  const started = await startServer(config, { listen: false }).catch(async (error: unknown) => {
+    await schema?.drop();
+    throw error;
+  });
+  const server: RunningServer = schema ? { ...started, close: async () => { await started.close(); await schema.drop(); } } : started;
   let keyCounter = 0;
   return {
     ...server,

@@ -203,4 +203,11 @@ export class DuckDbCallRepository implements CallRepository {
     const rows = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM calls WHERE project_id = $1', [projectId]);
     return rows[0]?.n ?? 0;
   }
+
+  purgeBefore(before: number): Promise<number> {
+    return this.pool.write(async (connection) => {
+      const result = await connection.run('DELETE FROM calls WHERE started_at < $1::TIMESTAMP', [sqlTimestamp(before)]);
+      return Number(result.rowsChanged);
+    });
+  }
 }

@@ -1,0 +1,129 @@
+// The PostgreSQL store against the embedded DuckDB store, in the same run on the same data:
+// ingestion through CallRepository.insertBatch (2,000-record batches, as the recorder sends
+// them), then the dashboard's heaviest reads over N calls spread over 30 days: the overview,
+// the per-model breakdown, and filtered logs pages. Every figure is printed with the DuckDB
+// figure of the same run and their ratio. PostgreSQL comes from scripts/ensure-postgres.sh
+// (or DATABASE_URL); the benchmark works in a schema of its own and drops it at the end.
+// Usage: npx tsx bench/postgres-store.bench.ts [calls=1000000] [ingested=100000]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { modelBreakdown } from '../src/analytics/breakdowns.js';
+import { overview } from '../src/analytics/overview.js';
+import type { CallRecord } from '../src/domain/call-record.js';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { CallWrite, LogQuery, Store } from '../src/store/ports.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
+import { loadSyntheticCalls } from './synthetic-calls.js';
+import { percentile, timeRuns } from './timing.js';
+
+const CALLS = Number(process.argv[2] ?? 1_000_000);
+const INGESTED = Number(process.argv[3] ?? 100_000);
+const BATCH = 2000;
+const RUNS = 10;
+const DAY = 86_400_000;
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'claude-3-5-haiku', 'mistral-large-latest', 'llama3.1:8b'];
+const PROVIDERS = ['openai', 'anthropic', 'mistral', 'ollama'];
+
+/** A gateway-like record with ~0.6 KB of prompt and answer. */
+function record(i: number, now: number): CallWrite {
+  const call: CallRecord = {
+    id: `ing-${i}`, request_id: `ing-${i}`, project_id: 'ingest', trace_id: null, parent_id: null, started_at: now - (INGESTED - i) * 10, ended_at: now - (INGESTED - i) * 10 + 800,
+    latency_ms: 200 + (i % 3000), ttft_ms: 50 + (i % 400), tokens_per_second: 20 + (i % 80), provider: PROVIDERS[i % 4]!, model: MODELS[i % 6]!, response_model: null,
+    endpoint: '/v1/chat/completions', is_streaming: i % 3 === 0, finish_reason: 'stop', params: { temperature: 0.2 }, status: i % 10 === 9 ? 'error' : 'success',
+    http_status: 200, error_type: null, error_message: null, prompt_tokens: 300 + (i % 900), completion_tokens: 80 + (i % 300), total_tokens: 380 + (i % 900) + (i % 300),
+    cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, usage_source: 'provider', cost_usd: 0.001 + (i % 100) / 1e5, input_cost_usd: null, output_cost_usd: null,
+    price_source: 'catalog', is_fallback: false, original_provider: null, attempt: 1, cache_hit: false, tool_calls_count: 0, api_key_id: null, user_id: `user-${i % 500}`,
+    session_id: `session-${Math.floor(i / 8)}`, agent: 'analyst', conversation_name: null, account_id: null, tags: ['demo'], properties: { symbol: 'AAPL' }, confidence: null, signal: null,
+    input: [{ role: 'user', content: `question ${i}: ${'summarize the quarterly report risk and revenue forecast '.repeat(6)}` }],
+    output: { role: 'assistant', content: `answer ${i}: ${'the forecast holds steady '.repeat(6)}` },
+  };
+  return { call, bodyHash: `h${i}`, clientId: false };
+}
+
+async function ingestionRate(store: Store): Promise<number> {
+  const now = Date.now();
+  const started = performance.now();
+  for (let offset = 0; offset < INGESTED; offset += BATCH) {
+    const writes: CallWrite[] = [];
+    for (let i = offset; i < Math.min(INGESTED, offset + BATCH); i++) writes.push(record(i, now));
+    await store.calls.insertBatch(writes);
+  }
+  return INGESTED / ((performance.now() - started) / 1000);
+}
+
+/** The same rows as bench/synthetic-calls.ts (no content), generated inside PostgreSQL. */
+async function loadPostgres(store: Store): Promise<void> {
+  const now = Date.now();
+  const span = 30 * DAY;
+  await store.sql.query(`SELECT ensure_calls_partition(d::date) FROM generate_series(to_timestamp(${(now - span) / 1000})::date, to_timestamp(${now / 1000})::date, '1 day') AS d`);
+  const arr = (items: string[]) => `(ARRAY[${items.map((item) => `'${item}'`).join(',')}])`;
+  const sql = `
+    INSERT INTO calls (id, request_id, project_id, started_at, ended_at, latency_ms, ttft_ms, tokens_per_second, provider, model, endpoint, is_streaming, finish_reason,
+      status, http_status, prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, usage_source, cost_usd, price_source,
+      is_fallback, attempt, cache_hit, tool_calls_count, user_id, session_id, agent, tags, properties, body_hash)
+    SELECT 'syn-' || i, 'syn-' || i, 'default', ts, ts + interval '800 milliseconds', 200 + (h % 3000), 50 + ((h >> 3) % 400), 20 + ((h >> 5) % 80),
+      ${arr(PROVIDERS)}[1 + i % 4], ${arr(MODELS)}[1 + i % 6], '/v1/chat/completions', i % 3 = 0, 'stop',
+      CASE WHEN (h >> 7) % 10 = 9 THEN 'error' ELSE 'success' END, 200, 300 + i % 900, 80 + i % 300, 380 + i % 900 + i % 300, 0, 0, 0, 'provider',
+      ((300 + i % 900) * 2.5 + (80 + i % 300) * 10.0) / 1e6, 'catalog', false, 1, false, 0, 'user-' || (i % 500), 'session-' || (i / 8),
+      ${arr(['researcher', 'analyst', 'trader'])}[1 + i % 3], ARRAY['demo'], json_build_object('symbol', ${arr(['AAPL', 'TSLA', 'BTC-USD', 'EURUSD'])}[1 + i % 4]), 'synthetic'
+    FROM generate_series(:start, :end) AS i,
+      LATERAL (SELECT abs(hashint8(i)) AS h, to_timestamp((${now - span} + i * ${span}::bigint / ${CALLS}) / 1000.0) AT TIME ZONE 'UTC' AS ts) AS derived`;
+  for (let start = 0; start < CALLS; start += 100_000) {
+    await store.sql.query(sql.replace(':start', String(start)).replace(':end', String(Math.min(CALLS, start + 100_000) - 1)));
+    process.stderr.write(`  postgres: ${Math.min(CALLS, start + 100_000).toLocaleString('en')} calls\n`);
+  }
+  await store.sql.query('ANALYZE calls');
+}
+
+async function main(): Promise<void> {
+  if (!process.env.LOUPE_TEST_DATABASE_URL && !process.env.DATABASE_URL) {
+    process.env.LOUPE_TEST_DATABASE_URL = execFileSync('bash', ['scripts/ensure-postgres.sh'], { encoding: 'utf8' }).trim();
+  }
+  const schema = await createPgTestSchema();
+  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-pg-'));
+  const duck = await openDuckDbStore({ dataDir });
+  const pg = await openPostgresStore({ databaseUrl: schema.url });
+  try {
+    console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    const duckRate = await ingestionRate(duck);
+    const pgRate = await ingestionRate(pg);
+    console.log(`\ningestion, ${INGESTED.toLocaleString('en')} records with content in ${BATCH}-record batches`);
+    console.log('| engine | records/s | ratio to DuckDB |\n|---|---|---|');
+    console.log(`| DuckDB (appender) | ${duckRate.toFixed(0)} | 1.00 |`);
+    console.log(`| PostgreSQL (INSERT ... unnest) | ${pgRate.toFixed(0)} | ${(pgRate / duckRate).toFixed(2)} |`);
+
+    process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into each engine...\n`);
+    await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
+    await loadPostgres(pg);
+
+    const from = Date.now() - 30 * DAY;
+    const filters = { projectId: 'default', from };
+    const page = (extra: Partial<LogQuery['filters']>): LogQuery => ({ filters: { ...filters, ...extra }, sort: 'started_at', order: 'desc', limit: 50 });
+    const cases: [string, (store: Store) => Promise<unknown>][] = [
+      ['overview, 30 days (with previous period)', (store) => overview(store.sql, filters)],
+      ['per-model breakdown with p50/p95/p99, 30 days', (store) => modelBreakdown(store.sql, filters)],
+      ['logs page, newest 50', (store) => store.calls.list(page({}))],
+      ['logs page, model + status filter, newest 50', (store) => store.calls.list(page({ model: ['claude-sonnet-4'], status: ['error'] }))],
+      ['logs page, user filter, newest 50', (store) => store.calls.list(page({ userId: 'user-42' }))],
+    ];
+    console.log(`\nreads at ${CALLS.toLocaleString('en')} calls (${RUNS} runs after a warm-up; ms)`);
+    console.log('| query | PostgreSQL p50 | p95 | DuckDB p50 | p95 | PostgreSQL / DuckDB (p50) |\n|---|---|---|---|---|---|');
+    for (const [name, run] of cases) {
+      const duckTimes = await timeRuns(RUNS, () => run(duck));
+      const pgTimes = await timeRuns(RUNS, () => run(pg));
+      const [p50, p95, d50, d95] = [percentile(pgTimes, 0.5), percentile(pgTimes, 0.95), percentile(duckTimes, 0.5), percentile(duckTimes, 0.95)];
+      console.log(`| ${name} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${d50.toFixed(1)} | ${d95.toFixed(1)} | ${(p50 / d50).toFixed(2)} |`);
+    }
+    console.log(`\nload average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  } finally {
+    await duck.close();
+    await pg.close();
+    await schema.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

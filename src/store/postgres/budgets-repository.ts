@@ -1,0 +1,50 @@
+// Budgets on PostgreSQL: a small table, written rarely; the guard keeps each budget in memory.
+import type pg from 'pg';
+import type { Budget, BudgetAction, BudgetScope, BudgetType } from '../../domain/budget.js';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
+import type { BudgetRepository } from '../ports.js';
+import { queryRows } from './pg-pool.js';
+
+function rowToBudget(row: Record<string, unknown>): Budget {
+  return {
+    id: String(row.id), project_id: String(row.project_id), name: String(row.name), budget_type: row.budget_type as BudgetType,
+    amount: Number(row.amount), scope: row.scope as BudgetScope, scope_value: row.scope_value === null ? null : String(row.scope_value),
+    action: row.action as BudgetAction, is_active: Boolean(row.is_active), created_at: Number(row.created_at), updated_at: Number(row.updated_at),
+  };
+}
+
+export class PgBudgetRepository implements BudgetRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(projectId?: string): Promise<Budget[]> {
+    const rows = projectId === undefined
+      ? await queryRows(this.pool, 'SELECT * FROM budgets ORDER BY created_at, id')
+      : await queryRows(this.pool, 'SELECT * FROM budgets WHERE project_id = $1 ORDER BY created_at, id', [projectId]);
+    return rows.map(rowToBudget);
+  }
+
+  async get(projectId: string, id: string): Promise<Budget | null> {
+    const rows = await queryRows(this.pool, 'SELECT * FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
+    return rows[0] ? rowToBudget(rows[0]) : null;
+  }
+
+  async insert(budget: Budget): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO budgets (id, project_id, name, budget_type, amount, scope, scope_value, action, is_active, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [budget.id, budget.project_id, budget.name, budget.budget_type, budget.amount, budget.scope, budget.scope_value, budget.action,
+        budget.is_active, sqlTimestamp(budget.created_at), sqlTimestamp(budget.updated_at)],
+    );
+  }
+
+  async update(budget: Budget): Promise<void> {
+    await this.pool.query('UPDATE budgets SET name = $3, amount = $4, action = $5, is_active = $6, updated_at = $7 WHERE project_id = $1 AND id = $2', [
+      budget.project_id, budget.id, budget.name, budget.amount, budget.action, budget.is_active, sqlTimestamp(budget.updated_at),
+    ]);
+  }
+
+  async delete(projectId: string, id: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}

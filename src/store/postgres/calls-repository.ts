@@ -1,0 +1,217 @@
+// Calls on PostgreSQL: batches go in as one INSERT ... SELECT FROM unnest(column arrays), so
+// a batch of any size is one statement with one parameter per column; ids are claimed in
+// call_ids first, which sorts created rows from duplicates and conflicts across instances.
+import type pg from 'pg';
+import { CALL_COLUMNS, type CallRecord } from '../../domain/call-record.js';
+import { compileCallFilters } from '../../analytics/filters.js';
+import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
+import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
+import type { CallPartitions } from './partitions.js';
+import { inTransaction, queryRows } from './pg-pool.js';
+
+type Column = (typeof CALL_COLUMNS)[number];
+
+/** The array type each column travels as; tags go as JSON text (unnest would flatten a 2-D array). */
+const ARRAY_TYPES: Record<Column, string> = {
+  id: 'text', request_id: 'text', project_id: 'text', trace_id: 'text', parent_id: 'text',
+  started_at: 'timestamp', ended_at: 'timestamp', latency_ms: 'float8', ttft_ms: 'float8', tokens_per_second: 'float8',
+  provider: 'text', model: 'text', response_model: 'text', endpoint: 'text', is_streaming: 'bool', finish_reason: 'text', params: 'json',
+  status: 'text', http_status: 'int4', error_type: 'text', error_message: 'text',
+  prompt_tokens: 'int8', completion_tokens: 'int8', total_tokens: 'int8', cached_tokens: 'int8', cache_write_tokens: 'int8',
+  reasoning_tokens: 'int8', usage_source: 'text',
+  cost_usd: 'float8', input_cost_usd: 'float8', output_cost_usd: 'float8', price_source: 'text',
+  is_fallback: 'bool', original_provider: 'text', attempt: 'int4', cache_hit: 'bool', tool_calls_count: 'int4', api_key_id: 'text',
+  user_id: 'text', session_id: 'text', agent: 'text', conversation_name: 'text', account_id: 'text', tags: 'jsonb', properties: 'json',
+  confidence: 'float8', signal: 'text', input: 'json', output: 'json',
+};
+
+const INSERT_COLUMNS = [...CALL_COLUMNS, 'body_hash'] as const;
+const INSERT_SQL = (() => {
+  const arrays = INSERT_COLUMNS.map((column, i) => `$${i + 1}::${column === 'body_hash' ? 'text' : ARRAY_TYPES[column]}[]`);
+  const selected = INSERT_COLUMNS.map((column) => (column === 'tags' ? 'ARRAY(SELECT jsonb_array_elements_text(u.tags))' : `u.${column}`));
+  return `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${INSERT_COLUMNS.join(', ')})`;
+})();
+
+const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
+const ALL_COLUMNS = CALL_COLUMNS.join(', ');
+
+function jsonText(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function columnArrays(writes: CallWrite[]): unknown[][] {
+  const arrays = INSERT_COLUMNS.map(() => new Array<unknown>(writes.length));
+  writes.forEach((write, row) => {
+    const call = write.call as unknown as Record<string, unknown>;
+    INSERT_COLUMNS.forEach((column, i) => {
+      let value: unknown;
+      if (column === 'body_hash') value = write.bodyHash;
+      else if (column === 'started_at' || column === 'ended_at') value = call[column] === null ? null : sqlTimestamp(call[column] as number);
+      else if (column === 'input') value = write.inputJson !== undefined ? write.inputJson : jsonText(call.input);
+      else if (column === 'output') value = write.outputJson !== undefined ? write.outputJson : jsonText(call.output);
+      else if (column === 'params' || column === 'tags' || column === 'properties') value = jsonText(call[column]);
+      else value = call[column] ?? null;
+      arrays[i]![row] = value;
+    });
+  });
+  return arrays;
+}
+
+/** Claims each new id in call_ids; what could not be claimed is compared by body hash. */
+async function claimIds(client: pg.PoolClient, writes: CallWrite[]): Promise<InsertOutcome[]> {
+  const outcomes = new Array<InsertOutcome>(writes.length);
+  const firstIndex = new Map<string, number>();
+  const unique: CallWrite[] = [];
+  writes.forEach((write, i) => {
+    const seen = firstIndex.get(write.call.id);
+    if (seen === undefined) {
+      firstIndex.set(write.call.id, i);
+      unique.push(write);
+    }
+  });
+  const claimed = new Set(
+    (await queryRows<{ id: string }>(
+      client,
+      `INSERT INTO call_ids (id, started_at, body_hash) SELECT * FROM unnest($1::text[], $2::timestamp[], $3::text[])
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [unique.map((w) => w.call.id), unique.map((w) => sqlTimestamp(w.call.started_at)), unique.map((w) => w.bodyHash)],
+    )).map((row) => row.id),
+  );
+  const taken = unique.filter((write) => !claimed.has(write.call.id)).map((write) => write.call.id);
+  const stored = new Map<string, string>();
+  if (taken.length > 0) {
+    for (const row of await queryRows<{ id: string; body_hash: string }>(client, 'SELECT id, body_hash FROM call_ids WHERE id = ANY($1::text[])', [taken])) {
+      stored.set(row.id, row.body_hash);
+    }
+  }
+  writes.forEach((write, i) => {
+    const id = write.call.id;
+    if (claimed.has(id) && firstIndex.get(id) === i) {
+      outcomes[i] = 'created';
+      return;
+    }
+    const hash = claimed.has(id) ? writes[firstIndex.get(id)!]!.bodyHash : stored.get(id);
+    outcomes[i] = hash === write.bodyHash ? 'duplicate' : 'conflict';
+  });
+  return outcomes;
+}
+
+export class PgCallRepository implements CallRepository {
+  constructor(private readonly pool: pg.Pool, private readonly partitions: CallPartitions) {}
+
+  async insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]> {
+    if (writes.length === 0) return [];
+    const days = writes.map((write) => write.call.started_at);
+    await this.partitions.ensureFor(days);
+    try {
+      return await this.insertClaimed(writes);
+    } catch (error) {
+      // Another instance's retention dropped a day this one still knew: create it again.
+      if ((error as { code?: string }).code !== '23514') throw error;
+      this.partitions.forgetAll();
+      await this.partitions.ensureFor(days);
+      return this.insertClaimed(writes);
+    }
+  }
+
+  private insertClaimed(writes: CallWrite[]): Promise<InsertOutcome[]> {
+    return inTransaction(this.pool, async (client) => {
+      const outcomes = await claimIds(client, writes);
+      const fresh = writes.filter((_, i) => outcomes[i] === 'created');
+      if (fresh.length > 0) await client.query(INSERT_SQL, columnArrays(fresh));
+      return outcomes;
+    });
+  }
+
+  async reprice(request: RepriceRequest): Promise<number> {
+    const params = new SqlParams();
+    const conditions = [`project_id = ${params.add(request.projectId)}`, `model = ${params.add(request.model)}`, "price_source <> 'reported'"];
+    if (request.from !== undefined) conditions.push(`started_at >= ${params.add(sqlTimestamp(request.from))}::TIMESTAMP`);
+    if (request.to !== undefined) conditions.push(`started_at < ${params.add(sqlTimestamp(request.to))}::TIMESTAMP`);
+    const rate = (value: number) => `${params.add(value)}::float8`;
+    const rates = request.rates;
+    let set: string;
+    if (rates.kind === 'local') {
+      set = `cost_usd = COALESCE(latency_ms, 0) / 3600000.0 * ${rate(rates.perHour)}, input_cost_usd = NULL, output_cost_usd = NULL, price_source = 'local'`;
+    } else {
+      const input = `(prompt_tokens - cached_tokens - cache_write_tokens) * ${rate(rates.inputPerToken)} + cached_tokens * ${rate(rates.cacheReadPerToken)} + cache_write_tokens * ${rate(rates.cacheWritePerToken)}`;
+      const output = `completion_tokens * ${rate(rates.outputPerToken)}`;
+      set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
+    }
+    const result = await this.pool.query(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values);
+    return result.rowCount ?? 0;
+  }
+
+  async get(projectId: string, id: string): Promise<CallRecord | null> {
+    // call_ids holds the partition key, so the lookup touches one partition.
+    const rows = await queryRows(
+      this.pool,
+      `SELECT ${ALL_COLUMNS} FROM calls WHERE id = $1 AND project_id = $2 AND started_at = (SELECT started_at FROM call_ids WHERE id = $1)`,
+      [id, projectId],
+    );
+    return rows[0] ? rowToCall(rows[0]) : null;
+  }
+
+  async list(query: LogQuery): Promise<LogPage> {
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (query.cursor && !cursor) throw new InvalidCursorError('cursor is not a cursor returned by this API');
+    const [rows, total] = await Promise.all([this.fetchPage(query, cursor), query.withTotal ? this.countMatching(query) : Promise.resolve(null)]);
+    const hasMore = rows.length > query.limit;
+    const page = hasMore ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    const nextCursor = hasMore && last ? encodeCursor(last.sort_key as string | number, String(last.id)) : null;
+    return { items: page.map(rowToCallSummary), nextCursor, total };
+  }
+
+  private fetchPage(query: LogQuery, cursor: CursorPayload | null): Promise<Record<string, unknown>[]> {
+    const params = new SqlParams();
+    const where = compileCallFilters(query.filters, params, 'postgres');
+    const sortKey = sortExpression(query.sort);
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    let keyset = '';
+    if (cursor) {
+      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
+      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
+    }
+    const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
+    const order = (key: string) => `ORDER BY ${key} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
+    if (query.filters.search) {
+      // Walking the time index and testing each row's text can read millions of rows for a
+      // rare term; matching through the trigram index first, then sorting the few matches,
+      // is what the planner will not choose by itself.
+      return queryRows(
+        this.pool,
+        `WITH matched AS MATERIALIZED (SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset})
+         SELECT * FROM matched ${order('sort_key')}`,
+        params.values,
+      );
+    }
+    return queryRows(this.pool, `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset} ${order(sortKey)}`, params.values);
+  }
+
+  private async countMatching(query: LogQuery): Promise<number> {
+    const params = new SqlParams();
+    const where = compileCallFilters(query.filters, params, 'postgres');
+    const rows = await queryRows<{ n: number }>(this.pool, `SELECT count(*) AS n FROM calls WHERE ${where}`, params.values);
+    return rows[0]?.n ?? 0;
+  }
+
+  async deleteByIds(projectId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return inTransaction(this.pool, async (client) => {
+      const deleted = await queryRows<{ id: string }>(client, 'DELETE FROM calls WHERE project_id = $1 AND id = ANY($2::text[]) RETURNING id', [projectId, ids]);
+      if (deleted.length > 0) await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deleted.map((row) => row.id)]);
+      return deleted.length;
+    });
+  }
+
+  async count(projectId: string): Promise<number> {
+    const rows = await queryRows<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM calls WHERE project_id = $1', [projectId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  purgeBefore(before: number): Promise<number> {
+    return this.partitions.dropBefore(before);
+  }
+}

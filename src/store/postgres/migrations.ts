@@ -1,0 +1,248 @@
+// Versioned schema migrations for PostgreSQL; each runs once, in order, in a transaction,
+// under an advisory lock so instances starting together do not race.
+import type pg from 'pg';
+import { PG_SEARCH_TEXT } from '../sql-dialect.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        scopes TEXT[] NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        revoked_at TIMESTAMP
+      );
+      CREATE INDEX api_keys_project ON api_keys (project_id, created_at);
+      -- One partition per UTC day (see partitions.ts): retention drops whole days, and time
+      -- filters prune partitions. The key must include the partition column, so ids are kept
+      -- unique by call_ids below.
+      CREATE TABLE calls (
+        id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        trace_id TEXT,
+        parent_id TEXT,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        latency_ms DOUBLE PRECISION,
+        ttft_ms DOUBLE PRECISION,
+        tokens_per_second DOUBLE PRECISION,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        response_model TEXT,
+        endpoint TEXT,
+        is_streaming BOOLEAN NOT NULL,
+        finish_reason TEXT,
+        params JSON,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        error_type TEXT,
+        error_message TEXT,
+        prompt_tokens BIGINT NOT NULL,
+        completion_tokens BIGINT NOT NULL,
+        total_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        cache_write_tokens BIGINT NOT NULL,
+        reasoning_tokens BIGINT NOT NULL,
+        usage_source TEXT NOT NULL,
+        cost_usd DOUBLE PRECISION,
+        input_cost_usd DOUBLE PRECISION,
+        output_cost_usd DOUBLE PRECISION,
+        price_source TEXT NOT NULL,
+        is_fallback BOOLEAN NOT NULL,
+        original_provider TEXT,
+        attempt INTEGER NOT NULL,
+        cache_hit BOOLEAN NOT NULL,
+        tool_calls_count INTEGER NOT NULL,
+        api_key_id TEXT,
+        user_id TEXT,
+        session_id TEXT,
+        agent TEXT,
+        conversation_name TEXT,
+        account_id TEXT,
+        tags TEXT[] NOT NULL,
+        properties JSON NOT NULL,
+        confidence DOUBLE PRECISION,
+        signal TEXT,
+        input JSON,
+        output JSON,
+        body_hash TEXT NOT NULL,
+        PRIMARY KEY (id, started_at)
+      ) PARTITION BY RANGE (started_at);
+      -- The logs list pages by (started_at, id) within a project; the other filters of the
+      -- logs page narrow by a column first, then by time.
+      CREATE INDEX calls_project_time ON calls (project_id, started_at, id);
+      CREATE INDEX calls_project_model ON calls (project_id, model, started_at);
+      CREATE INDEX calls_project_provider ON calls (project_id, provider, started_at);
+      CREATE INDEX calls_project_status ON calls (project_id, status, started_at) WHERE status <> 'success';
+      CREATE INDEX calls_project_session ON calls (project_id, session_id, started_at) WHERE session_id IS NOT NULL;
+      CREATE INDEX calls_project_user ON calls (project_id, user_id, started_at) WHERE user_id IS NOT NULL;
+      CREATE INDEX calls_trace ON calls (trace_id) WHERE trace_id IS NOT NULL;
+      -- Idempotency by id across partitions: the body hash tells a retry from a conflict.
+      CREATE TABLE call_ids (
+        id TEXT PRIMARY KEY,
+        started_at TIMESTAMP NOT NULL,
+        body_hash TEXT NOT NULL
+      );
+      CREATE INDEX call_ids_time ON call_ids (started_at);
+      CREATE FUNCTION ensure_calls_partition(day DATE) RETURNS VOID LANGUAGE plpgsql AS $fn$
+      DECLARE
+        partition_name TEXT := 'calls_' || to_char(day, 'YYYYMMDD');
+      BEGIN
+        IF to_regclass(format('%I.%I', current_schema(), partition_name)) IS NOT NULL THEN
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.calls partitions'));
+        IF to_regclass(format('%I.%I', current_schema(), partition_name)) IS NULL THEN
+          EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.calls FOR VALUES FROM (%L) TO (%L)',
+            current_schema(), partition_name, current_schema(), day::timestamp, (day + 1)::timestamp);
+        END IF;
+      END
+      $fn$;
+      CREATE TABLE outcomes (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        closed_at TIMESTAMP,
+        lesson TEXT,
+        properties JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        target_type TEXT DEFAULT 'call'
+      );
+      CREATE INDEX outcomes_project_time ON outcomes (project_id, created_at);
+      CREATE INDEX outcomes_target ON outcomes (target);
+      CREATE TABLE price_overrides (
+        project_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        cost_per_1k_input_tokens DOUBLE PRECISION,
+        cost_per_1k_output_tokens DOUBLE PRECISION,
+        electricity_cost_per_hour DOUBLE PRECISION,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (project_id, model)
+      );
+      CREATE TABLE budgets (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        budget_type TEXT NOT NULL,
+        amount DOUBLE PRECISION NOT NULL,
+        scope TEXT NOT NULL,
+        scope_value TEXT,
+        action TEXT NOT NULL,
+        is_active BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE providers (
+        name TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        provider_type TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        api_key_sealed TEXT,
+        models JSONB NOT NULL,
+        priority INTEGER NOT NULL,
+        timeout_seconds DOUBLE PRECISION NOT NULL,
+        circuit_breaker_threshold INTEGER NOT NULL,
+        circuit_breaker_timeout DOUBLE PRECISION NOT NULL,
+        max_retries INTEGER NOT NULL,
+        is_enabled BOOLEAN NOT NULL,
+        source TEXT NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE provider_health (
+        name TEXT PRIMARY KEY,
+        circuit_state TEXT NOT NULL,
+        failure_count INTEGER NOT NULL,
+        total_requests BIGINT NOT NULL,
+        successful_requests BIGINT NOT NULL,
+        failed_requests BIGINT NOT NULL,
+        avg_response_time_ms DOUBLE PRECISION,
+        last_success_at TIMESTAMP,
+        last_failure_at TIMESTAMP,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE research_config (
+        project_id TEXT PRIMARY KEY,
+        document JSON NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'trigram index for logs search',
+    // pg_trgm ships with PostgreSQL's contrib and is a trusted extension (a database owner may
+    // create it). Where it cannot be installed, search still works, by scanning.
+    sql: `
+      DO $do$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+          BEGIN
+            CREATE EXTENSION pg_trgm;
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'pg_trgm unavailable (%); logs search will scan', SQLERRM;
+          END;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+          EXECUTE 'CREATE INDEX calls_search_trgm ON calls USING gin (${PG_SEARCH_TEXT.replaceAll("'", "''")} gin_trgm_ops)';
+        END IF;
+      END
+      $do$;
+    `,
+  },
+];
+
+const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
+
+export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  const ran: number[] = [];
+  try {
+    await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)');
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => Number(row.version)));
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query("INSERT INTO schema_migrations VALUES ($1, $2, now() AT TIME ZONE 'UTC')", [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+        }
+        ran.push(migration.version);
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
+    }
+  } finally {
+    client.release();
+  }
+  return ran;
+}

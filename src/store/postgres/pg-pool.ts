@@ -1,0 +1,93 @@
+// A pg connection pool whose rows look like the embedded store's: timestamps as epoch ms,
+// 64-bit integers and numerics as numbers, JSON as its text. Sessions run in UTC (a startup
+// option) because the schema stores UTC wall-clock times in `timestamp` columns, as DuckDB does.
+import pg from 'pg';
+
+type Parser = (text: string) => unknown;
+
+const asNumber: Parser = (text) => Number(text);
+const asUtcMs: Parser = (text) => {
+  if (text === 'infinity') return Number.POSITIVE_INFINITY;
+  if (text === '-infinity') return Number.NEGATIVE_INFINITY;
+  return Date.parse(`${text.replace(' ', 'T')}Z`);
+};
+const asMs: Parser = (text) => Date.parse(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+const asText: Parser = (text) => text;
+
+const OIDS = { int8: 20, numeric: 1700, timestamp: 1114, timestamptz: 1184, json: 114, jsonb: 3802 };
+const PARSERS = new Map<number, Parser>([
+  [OIDS.int8, asNumber],
+  [OIDS.numeric, asNumber],
+  [OIDS.timestamp, asUtcMs],
+  [OIDS.timestamptz, asMs],
+  [OIDS.json, asText],
+  [OIDS.jsonb, asText],
+]);
+
+const ARRAY_OIDS = new Map<number, number>([[1016, OIDS.int8], [1231, OIDS.numeric], [1115, OIDS.timestamp]]);
+
+const builtinParser = pg.types.getTypeParser as (oid: number, format: 'text' | 'binary') => Parser;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): Parser {
+    const own = PARSERS.get(oid);
+    if (own && format !== 'binary') return own;
+    const element = ARRAY_OIDS.get(oid);
+    if (element !== undefined && format !== 'binary') {
+      const parseArray = builtinParser(1009, 'text') as (text: string) => (string | null)[];
+      const parse = PARSERS.get(element)!;
+      return (text) => parseArray(text).map((item) => (item === null ? null : parse(item)));
+    }
+    return builtinParser(oid, format ?? 'text');
+  },
+};
+
+export interface PgPoolOptions {
+  connectionString: string;
+  max?: number;
+}
+
+/** The URL with `-c TimeZone=UTC` added to its startup options (kept: a search_path there). */
+function inUtc(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c TimeZone=UTC`.trim());
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
+export function createPgPool(options: PgPoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: inUtc(options.connectionString),
+    max: options.max ?? 10,
+    // A database that does not answer fails the request instead of holding it indefinitely.
+    connectionTimeoutMillis: 5000,
+    types,
+    application_name: 'loupe',
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function queryRows<Row = Record<string, unknown>>(runner: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+  const result = await runner.query(sql, params as unknown[]);
+  return result.rows as Row[];
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,53 @@
+// The scale-out store: any number of Loupe instances on one PostgreSQL database, migrated on open.
+import type { Store } from '../ports.js';
+import { PgApiKeyRepository } from './api-keys-repository.js';
+import { PgBudgetRepository } from './budgets-repository.js';
+import { PgCallRepository } from './calls-repository.js';
+import { migratePostgres } from './migrations.js';
+import { channelName, NotifyBroadcast } from './notify-broadcast.js';
+import { PgOutcomeRepository } from './outcomes-repository.js';
+import { CallPartitions } from './partitions.js';
+import { createPgPool, queryRows } from './pg-pool.js';
+import { PgPriceOverrideRepository } from './price-overrides-repository.js';
+import { PgProjectRepository } from './projects-repository.js';
+import { PgProviderRepository } from './providers-repository.js';
+import { PgResearchConfigRepository } from './research-config-repository.js';
+
+export interface PostgresStoreOptions {
+  databaseUrl: string;
+  poolSize?: number;
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = createPgPool({ connectionString: options.databaseUrl, max: options.poolSize });
+  const partitions = new CallPartitions(pool);
+  try {
+    await migratePostgres(pool);
+    await partitions.createAhead();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  partitions.startAhead();
+  const broadcast = new NotifyBroadcast(pool, options.databaseUrl, await channelName(pool));
+  return {
+    kind: 'postgres',
+    calls: new PgCallRepository(pool, partitions),
+    projects: new PgProjectRepository(pool),
+    apiKeys: new PgApiKeyRepository(pool),
+    priceOverrides: new PgPriceOverrideRepository(pool),
+    budgets: new PgBudgetRepository(pool),
+    providers: new PgProviderRepository(pool),
+    outcomes: new PgOutcomeRepository(pool),
+    researchConfig: new PgResearchConfigRepository(pool),
+    broadcast,
+    sql: { dialect: 'postgres', query: (sql, params) => queryRows(pool, sql, params) },
+    ping: async () => {
+      await pool.query('SELECT 1 AS ok');
+    },
+    close: async () => {
+      partitions.stop();
+      await pool.end();
+    },
+  };
+}

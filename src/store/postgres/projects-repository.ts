@@ -1,0 +1,26 @@
+// Projects on PostgreSQL.
+import type pg from 'pg';
+import type { Project } from '../../domain/project.js';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
+import type { ProjectRepository } from '../ports.js';
+import { queryRows } from './pg-pool.js';
+
+export class PgProjectRepository implements ProjectRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async ensure(id: string, name: string): Promise<Project> {
+    await this.pool.query('INSERT INTO projects VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, name, sqlTimestamp(Date.now())]);
+    const project = await this.get(id);
+    if (!project) throw new Error(`project ${id} could not be created`);
+    return project;
+  }
+
+  async get(id: string): Promise<Project | null> {
+    const rows = await queryRows<Project>(this.pool, 'SELECT id, name, created_at FROM projects WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  }
+
+  list(): Promise<Project[]> {
+    return queryRows<Project>(this.pool, 'SELECT id, name, created_at FROM projects ORDER BY created_at, id');
+  }
+}

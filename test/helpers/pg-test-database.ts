@@ -1,0 +1,47 @@
+// A PostgreSQL schema of its own for one test server, so test files run in parallel on one
+// database. The base URL comes from scripts/ensure-postgres.sh (LOUPE_TEST_DATABASE_URL) or
+// DATABASE_URL; when neither is set the local test database is assumed. Unreachable means
+// the test fails: these tests are never skipped.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+const DEFAULT_URL = 'postgres://loupe_test:loupe_test@127.0.0.1:5432/loupe_test';
+
+export function pgBaseUrl(): string {
+  return process.env.LOUPE_TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_URL;
+}
+
+export interface PgTestSchema {
+  /** A DATABASE_URL whose connections work in the new schema. */
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
+}
+
+export async function createPgTestSchema(): Promise<PgTestSchema> {
+  if (process.env.LOUPE_TEST_PG_ERROR) throw new Error(process.env.LOUPE_TEST_PG_ERROR);
+  const base = pgBaseUrl();
+  const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema},public`);
+  return {
+    url: url.toString(),
+    schema,
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: base });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
