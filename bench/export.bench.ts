@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     await store.close();
 
     // LOUPE_DUCKDB_MEMORY_LIMIT passes through: DuckDB's block cache (1 GB by default) is most of the RSS.
-    const memoryLimit = process.env.LOUPE_DUCKDB_MEMORY_LIMIT ? { LOUPE_DUCKDB_MEMORY_LIMIT: process.env.LOUPE_DUCKDB_MEMORY_LIMIT } : {};
+    const memoryLimit: Record<string, string> = process.env.LOUPE_DUCKDB_MEMORY_LIMIT ? { LOUPE_DUCKDB_MEMORY_LIMIT: process.env.LOUPE_DUCKDB_MEMORY_LIMIT } : {};
     const loupe = await spawnLoupe({ LOUPE_DATA_DIR: dataDir, LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', ...memoryLimit }, 120_000);
     try {
       const started = performance.now();
