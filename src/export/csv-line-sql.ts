@@ -12,10 +12,12 @@ const JSON_TEXT = new Set(['params', 'properties', 'input', 'output']);
 
 /**
  * A quoted text cell; a leading = + - @ tab or CR (code points 61 43 45 64 9 13) gets an
- * apostrophe so spreadsheets show it as text. ascii() beat left() IN (...) by a third.
+ * apostrophe so spreadsheets show it as text. ascii() beat left() IN (...) by a third;
+ * list_contains, not ascii(...) IN (...): DuckDB spent ~0.5 s setting up 46 IN lists per
+ * query, even for a query that matched no row (measured), as much as formatting 100k rows.
  */
 function textCell(expression: string): string {
-  return `COALESCE(concat('"', CASE WHEN ascii(${expression}) IN (61, 43, 45, 64, 9, 13) THEN '''' END, replace(${expression}, '"', '""'), '"'), '')`;
+  return `COALESCE(concat('"', CASE WHEN list_contains([61, 43, 45, 64, 9, 13], ascii(${expression})) THEN '''' END, replace(${expression}, '"', '""'), '"'), '')`;
 }
 
 function cell(column: string): string {

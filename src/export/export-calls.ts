@@ -54,9 +54,32 @@ function keysetWhere(where: string, params: SqlParams, after: PageKey | null, up
   return clause;
 }
 
+/** Page boundaries found per key query: each such query sorts the keys of this many pages. */
+const PAGES_PER_KEY_QUERY = 20;
+
 /**
- * Pages of calls in (started_at, id) order. Each page first finds its last key (a cheap
- * top-N over two columns), then reads and formats just the rows up to it: a top-N over
+ * The last key of each of the next pages after `after`: one top-N over two columns, numbered
+ * by a window, for PAGES_PER_KEY_QUERY pages at once. Asking for one page's end at a time
+ * rescanned every remaining key per page, quadratic in the export's size (measured: 15k
+ * rows/s over 200k calls at 5,000 rows a page).
+ */
+async function pageEnds(reader: SqlReader, options: ExportOptions, after: PageKey | null, size: number): Promise<PageKey[]> {
+  const params = new SqlParams();
+  const where = keysetWhere(compileCallFilters(options.filters, params, reader.dialect), params, after, null);
+  // key_at, not at: AT is a keyword (AT TIME ZONE) outside a select list.
+  const rows = await reader.query<{ key_at: string; key_ms: number; id: string }>(
+    `SELECT key_at, key_ms, id FROM (
+       SELECT CAST(started_at AS VARCHAR) AS key_at, started_at AS key_ms, id, row_number() OVER (ORDER BY started_at, id) AS n
+       FROM (SELECT started_at, id FROM calls WHERE ${where} ORDER BY started_at, id LIMIT ${size * PAGES_PER_KEY_QUERY}) head
+     ) numbered WHERE n % ${size} = 0 ORDER BY n`,
+    params.values,
+  );
+  return rows.map((row) => ({ at: row.key_at, atMs: Number(row.key_ms), id: row.id }));
+}
+
+/**
+ * Pages of calls in (started_at, id) order. Page ends come first (a cheap sort over two
+ * columns), then each page reads and formats just the rows up to its end: a top-N over
  * every column carried the prompts through the sort (25k rows/s against 100k+, measured).
  * Keys keep the timestamp as text, so sub-millisecond start times never repeat or skip a row.
  */
@@ -64,19 +87,17 @@ async function* pages(reader: SqlReader, options: ExportOptions, select: string)
   const size = options.pageSize ?? PAGE_SIZE;
   let after: PageKey | null = null;
   for (;;) {
-    const keyParams = new SqlParams();
-    const keyWhere = keysetWhere(compileCallFilters(options.filters, keyParams, reader.dialect), keyParams, after, null);
-    const keys = await reader.query<{ at: string; ms: number; id: string }>(
-      `SELECT CAST(started_at AS VARCHAR) AS at, started_at AS ms, id FROM calls WHERE ${keyWhere} ORDER BY started_at, id LIMIT 1 OFFSET ${size - 1}`,
-      keyParams.values,
-    );
-    const upTo: PageKey | null = keys[0] ? { at: keys[0].at, atMs: keys[0].ms, id: keys[0].id } : null;
-    const params = new SqlParams();
-    const where = keysetWhere(compileCallFilters(options.filters, params, reader.dialect), params, after, upTo);
-    const rows = await reader.query(`SELECT ${select} FROM calls WHERE ${where} ORDER BY started_at, id`, params.values);
-    if (rows.length > 0) yield rows;
-    if (!upTo) return;
-    after = upTo;
+    const ends = await pageEnds(reader, options, after, size);
+    // Fewer ends than asked for: the rows after the last one are the final, open page.
+    const bounds: (PageKey | null)[] = ends.length < PAGES_PER_KEY_QUERY ? [...ends, null] : ends;
+    for (const upTo of bounds) {
+      const params = new SqlParams();
+      const where = keysetWhere(compileCallFilters(options.filters, params, reader.dialect), params, after, upTo);
+      const rows = await reader.query(`SELECT ${select} FROM calls WHERE ${where} ORDER BY started_at, id`, params.values);
+      if (rows.length > 0) yield rows;
+      if (!upTo) return;
+      after = upTo;
+    }
   }
 }
 
