@@ -13,3 +13,4 @@ run bench/ingest.bench.ts 15
 run bench/logs.bench.ts 1000000
 run bench/gateway.bench.ts 8
 run bench/analytics.bench.ts 1000000
+run bench/dashboard.bench.ts 1000000
