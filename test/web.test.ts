@@ -337,6 +337,7 @@ describe('dashboard in Chromium', () => {
       await tab.close();
     }
   });
+  // Longer than the default: seven pages, each waiting out the client's one retry (about 1 s).
   it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
     const tab = await page.context().newPage();
     const crashes: string[] = [];
@@ -363,5 +364,5 @@ describe('dashboard in Chromium', () => {
     } finally {
       await tab.close();
     }
-  });
+  }, 60_000);
 });
