@@ -15,3 +15,4 @@ run bench/gateway.bench.ts 8
 run bench/analytics.bench.ts 1000000
 run bench/export.bench.ts 1000000
 run bench/postgres-store.bench.ts 1000000 100000
+run bench/dashboard.bench.ts 1000000

@@ -1,17 +1,21 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against the
 // real server with demo data: sign-in, every page renders without console errors, filters,
 // live updates, budgets, sorting, bulk delete, the shared time range, themes, prompts that
-// look like HTML shown as text, and the first page's JavaScript budget.
+// look like HTML shown as text, recent errors, provider health and connection test against a
+// local fake provider, loading and error states, phone width, and the first page's JavaScript
+// budget. Screenshots of every page go to test-artifacts/.
 import { mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const ARTIFACTS = 'test-artifacts';
 let server: TestServer;
+let upstream: FakeUpstream;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -19,7 +23,9 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startTestServer();
+  upstream = await startFakeUpstream();
+  // One failure opens this provider's breaker; no retries, so the failure is immediate.
+  server = await startTestServer({ providers: [{ name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 }] });
   await writeDemoToStore(server.store, generateDemo({ calls: 3000, days: 2, seed: 11 }), { projectId: 'default' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
@@ -41,17 +47,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await upstream?.close();
 });
+
+const PAGES = [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/settings', 'form.inline']] as const;
+/** Waits until no panel of the page is loading (for complete screenshots). */
+const settled = (target: Page) => target.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
+const pageName = (path: string) => path.split('?')[0]!.replace(/\//g, '') || 'overview';
 
 describe('dashboard in Chromium', () => {
   it('renders every page with demo data and no console errors', async () => {
-    for (const [path, marker] of [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/settings', 'form.inline']] as const) {
+    for (const [path, marker] of PAGES) {
       await page.goto(`${base}${path}`);
       await page.waitForSelector(marker);
-      await page.screenshot({ path: `${ARTIFACTS}/${path.split('?')[0]!.replace(/\//g, '') || 'overview'}.png`, fullPage: true });
+      await settled(page);
+      await page.screenshot({ path: `${ARTIFACTS}/${pageName(path)}.png`, fullPage: true });
     }
-    const requests = await page.goto(`${base}/?range=7d`).then(() => page.textContent('.kpi-value'));
-    expect(Number(requests?.replace(/,/g, ''))).toBeGreaterThan(0);
+    const expected = (await server.request('GET', '/api/v1/analytics/overview?hours=168')).json().current.requests as number;
+    expect(expected).toBeGreaterThan(0);
+    await page.goto(`${base}/?range=7d`);
+    await page.waitForSelector('.kpi-value');
+    expect(await page.textContent('.kpi-value')).toBe(expected.toLocaleString('en'));
     expect(consoleErrors).toEqual([]);
   });
 
@@ -185,15 +201,16 @@ describe('dashboard in Chromium', () => {
       await phone.fill('input[type=password]', ADMIN_KEY);
       await phone.click('button[type=submit]');
       await phone.waitForSelector('.kpi');
-      for (const [path, marker] of [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form']] as const) {
+      for (const [path, marker] of PAGES) {
         await phone.goto(`${base}${path}`);
         await phone.waitForSelector(marker);
         // Wide tables scroll inside their panel; the page itself must not.
         expect(await phone.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+        // Readable: body text no smaller than 12 px.
+        expect(await phone.evaluate(() => parseFloat(getComputedStyle(document.querySelector('main')!).fontSize)), path).toBeGreaterThanOrEqual(12);
+        await settled(phone);
+        await phone.screenshot({ path: `${ARTIFACTS}/${pageName(path)}-phone.png`, fullPage: true });
       }
-      await phone.goto(`${base}/?range=7d`);
-      await phone.waitForSelector('.kpi-value');
-      await phone.screenshot({ path: `${ARTIFACTS}/overview-phone.png`, fullPage: true });
     } finally {
       await phone.close();
     }
@@ -268,4 +285,84 @@ describe('dashboard in Chromium', () => {
       await tab.close();
     }
   });
+  it('lists the newest failed calls on the overview', async () => {
+    await server.request('POST', '/api/v1/calls', { body: { id: 'failed-newest', provider: 'openai', model: 'error-model', status: 'error', http_status: 429, error_type: 'rate_limit', error_message: 'quota exhausted for error-model' } });
+    const newest = (await server.request('GET', '/api/v1/logs?hours=24&status=error,timeout&limit=8')).json().data as { id: string; model: string }[];
+    expect(newest[0]?.id).toBe('failed-newest');
+    await page.goto(`${base}/?range=24h`);
+    await page.waitForSelector('table.recent-errors tbody tr');
+    const models = await page.$$eval('table.recent-errors tbody tr td:nth-child(2)', (cells) => cells.map((cell) => cell.firstChild?.textContent));
+    expect(models).toEqual(newest.map((call) => call.model));
+    expect(await page.textContent('table.recent-errors tbody tr:first-child td:nth-child(3)')).toBe('error · 429');
+    expect(await page.textContent('table.recent-errors tbody tr:first-child td:nth-child(4)')).toBe('rate_limit: quota exhausted for error-model');
+  });
+  it('shows a provider breaker opened by a failure, and tests the connection from the page', async () => {
+    upstream.respondWith({ kind: 'json', status: 500, body: '{"error":{"message":"upstream exploded","type":"server_error"}}' });
+    const failed = await server.request('POST', '/v1/chat/completions', { body: { model: 'lab/lab-model', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    expect((await server.request('GET', '/api/v1/providers/lab')).json().health.circuit_state).toBe('open');
+    await page.goto(`${base}/providers?range=24h`);
+    const row = page.locator('tbody tr', { hasText: 'Lab upstream' });
+    expect(await row.locator('td.circuit').textContent()).toBe('open');
+    upstream.respondWith({ kind: 'json', body: '{"object":"list","data":[{"id":"lab-model","object":"model"},{"id":"lab-large","object":"model"}]}' });
+    await row.locator('button', { hasText: 'Test' }).click();
+    await row.locator('.connection-test', { hasText: 'reachable' }).waitFor();
+    expect(await row.locator('.connection-test').textContent()).toMatch(/^reachable in [\d.]+ ms, 2 models$/);
+    expect(upstream.requests.at(-1)?.path).toBe('/v1/models');
+    upstream.respondWith({ kind: 'json', status: 503, body: '{}' });
+    await row.locator('button', { hasText: 'Test' }).click();
+    await row.locator('.connection-test', { hasText: 'HTTP 503' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/providers-health.png`, fullPage: true });
+  });
+  it('shows every panel loading while the KPIs are asked for, then fills them', async () => {
+    const tab = await page.context().newPage();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await tab.route('**/api/v1/analytics/overview?*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await tab.goto(`${base}/?range=7d`);
+      await tab.waitForSelector('.panel:has(h2:has-text("This period")) p.muted:text-is("Loading…")');
+      const loading = await tab.$$eval('.panel', (panels) => panels.filter((panel) => panel.querySelector(':scope > p.muted')?.textContent === 'Loading…').length);
+      expect(loading).toBe(await tab.$$eval('.panel', (panels) => panels.length));
+      expect(loading).toBe(7);
+      release();
+      await tab.waitForSelector('.kpi-value');
+      await tab.waitForFunction(() => document.querySelectorAll('.grid3 canvas').length === 3 && document.querySelector('table.recent-errors tbody tr') !== null);
+      expect(await tab.$$eval('main p.muted', (nodes) => nodes.filter((node) => node.textContent === 'Loading…').length)).toBe(0);
+    } finally {
+      release();
+      await tab.close();
+    }
+  });
+  // Longer than the default: seven pages, each waiting out the client's one retry (about 1 s).
+  it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
+    const tab = await page.context().newPage();
+    const crashes: string[] = [];
+    tab.on('pageerror', (error) => crashes.push(error.message));
+    try {
+      // Everything but the sign-in check, which would send the tab back to sign-in.
+      await tab.route((url) => url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/session', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"internal","message":"database unavailable"}}' }));
+      for (const [path] of PAGES) {
+        await tab.goto(`${base}${path}`);
+        // A failed request is retried once; then each panel says what failed (the overview's
+        // other panels ask only after its KPIs have failed), and none is left loading.
+        await tab.waitForFunction(() => {
+          const main = document.querySelector('main');
+          return main !== null && main.querySelector('.error') !== null && !main.textContent?.includes('Loading…');
+        }, undefined, { timeout: 10_000 }).catch(async (error: Error) => {
+          throw new Error(`${path}: ${error.message}\n${await tab.textContent('main')}`);
+        });
+        expect(await tab.$$eval('main .error', (nodes) => nodes.every((node) => node.textContent?.includes('database unavailable'))), path).toBe(true);
+      }
+      await tab.goto(`${base}/?range=7d`);
+      await tab.waitForFunction(() => document.querySelectorAll('main .error').length === 7, undefined, { timeout: 10_000 });
+      await tab.screenshot({ path: `${ARTIFACTS}/overview-error.png`, fullPage: true });
+      expect(crashes).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 // The logs table: sortable headers, row selection for bulk delete, and virtualization (only
-// the rows in view are in the DOM; nearing the end asks for the next cursor page).
+// the rows in view are in the DOM; nearing the end asks for the next cursor page). While
+// scrolling, rows already in view are not rendered again: only the ones entering it.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useRef, type RefObject } from 'react';
 import { formatMs, formatUsd } from '../api';
 
 export interface LogRow {
@@ -11,7 +12,11 @@ export interface LogRow {
 export interface LogSort { column: string; order: 'asc' | 'desc' }
 
 export const ROW_HEIGHT = 44;
+/** One formatter for every row: building one per call to toLocaleString costs more than a frame's share. */
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 const COLUMNS: [label: string, sort: string | null][] = [['Time', 'started_at'], ['Model', 'model'], ['Status', 'status'], ['Latency', 'latency_ms'], ['Tokens', 'total_tokens'], ['Cost', 'cost_usd'], ['User / agent', null]];
+/** Fixed column widths: with automatic table layout, every row entering the view re-lays out every column. */
+const WIDTHS = ['170px', '24%', '80px', '90px', '90px', '90px', 'auto'];
 
 interface Props {
   rows: LogRow[];
@@ -30,7 +35,7 @@ function Header({ rows, sort, onSort, checked, onCheck }: Pick<Props, 'rows' | '
     <thead><tr>
       {checked ? <th className="check"><input type="checkbox" aria-label="Select all loaded" checked={rows.length > 0 && checked.size === rows.length} onChange={(event) => onCheck(event.target.checked ? new Set(rows.map((row) => row.id)) : new Set())} /></th> : null}
       {COLUMNS.map(([label, column]) => (
-        <th key={label} className={column ? 'sortable' : ''} aria-sort={column === sort.column ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
+        <th key={label} style={{ width: WIDTHS[COLUMNS.findIndex(([name]) => name === label)] }} className={column ? 'sortable' : ''} aria-sort={column === sort.column ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
           onClick={() => column && onSort({ column, order: sort.column === column && sort.order === 'desc' ? 'asc' : 'desc' })}>
           {label}{column === sort.column ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ''}
         </th>
@@ -38,6 +43,19 @@ function Header({ rows, sort, onSort, checked, onCheck }: Pick<Props, 'rows' | '
     </tr></thead>
   );
 }
+
+interface RowProps { call: LogRow; checked: boolean | null; onOpen: (id: string) => void; onToggle: (id: string) => void }
+
+const Row = memo(function Row({ call, checked, onOpen, onToggle }: RowProps) {
+  return (
+    <tr onClick={() => onOpen(call.id)} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
+      {checked !== null ? <td className="check" onClick={(event) => event.stopPropagation()}><input type="checkbox" aria-label={`Select ${call.id}`} checked={checked} onChange={() => onToggle(call.id)} /></td> : null}
+      <td>{TIME.format(new Date(call.started_at))}</td><td>{call.model}<div className="muted small">{call.provider}</div></td><td className="status">{call.status}</td>
+      <td>{formatMs(call.latency_ms)}</td><td>{call.total_tokens.toLocaleString('en')}</td><td>{call.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.cost_usd)}</td>
+      <td>{call.user_id ?? ''}<div className="muted small">{call.agent ?? ''}</div></td>
+    </tr>
+  );
+});
 
 export function LogsTable({ rows, scroller, sort, onSort, checked, onCheck, onOpen, onNearEnd }: Props) {
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -48,25 +66,21 @@ export function LogsTable({ rows, scroller, sort, onSort, checked, onCheck, onOp
   }, [lastIndex, rows.length, onNearEnd]);
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const toggle = (id: string) => {
-    const next = new Set(checked);
+  // Stable across renders, so that memoized rows stay as they are.
+  const selection = useRef({ checked, onCheck });
+  selection.current = { checked, onCheck };
+  const toggle = useCallback((id: string) => {
+    const next = new Set(selection.current.checked);
     if (next.has(id)) next.delete(id);
     else next.add(id);
-    onCheck(next);
-  };
+    selection.current.onCheck(next);
+  }, []);
   return (
-    <table className="logs">
+    <table className="logs fixed">
       <Header rows={rows} sort={sort} onSort={onSort} checked={checked} onCheck={onCheck} />
       <tbody>
         {padTop > 0 ? <tr style={{ height: padTop }} aria-hidden="true" /> : null}
-        {items.map((item) => rows[item.index]!).map((call) => (
-          <tr key={call.id} onClick={() => onOpen(call.id)} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
-            {checked ? <td className="check" onClick={(event) => event.stopPropagation()}><input type="checkbox" aria-label={`Select ${call.id}`} checked={checked.has(call.id)} onChange={() => toggle(call.id)} /></td> : null}
-            <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td><td className="status">{call.status}</td>
-            <td>{formatMs(call.latency_ms)}</td><td>{call.total_tokens.toLocaleString('en')}</td><td>{call.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.cost_usd)}</td>
-            <td>{call.user_id ?? ''}<div className="muted small">{call.agent ?? ''}</div></td>
-          </tr>
-        ))}
+        {items.map((item) => rows[item.index]!).map((call) => <Row key={call.id} call={call} checked={checked ? checked.has(call.id) : null} onOpen={onOpen} onToggle={toggle} />)}
         {padBottom > 0 ? <tr style={{ height: padBottom }} aria-hidden="true" /> : null}
       </tbody>
     </table>

@@ -1,17 +1,24 @@
 // Overview: KPIs against the previous period, requests / cost / latency over time, top models
 // and providers, recent errors; and, for a new project, how to send the first call.
+// At a million calls the analytics queries compete for the same database threads, so the KPIs
+// are asked for alone first and the other panels after them; the charts' code (ECharts, most
+// of the JavaScript) loads beside those requests instead of before the first paint.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { lazy, Suspense, useRef } from 'react';
 import { api, formatCount, formatMs, formatPercent, formatUsd } from '../api';
 import { FirstCall } from '../components/first-call';
-import { LineChart } from '../components/line-chart';
 import { Kpi, Panel } from '../components/panel';
 import { useLiveEvents } from '../live';
 import { currentRange } from '../range';
 
+const chartModule = import('../components/line-chart');
+const LineChart = lazy(() => chartModule.then((module) => ({ default: module.LineChart })));
+
 type Row = Record<string, number | string | null>;
 type Point = [string, number | null];
+interface FailedCall { id: string; started_at: string; provider: string; model: string; status: string; http_status: number | null; error_type: string | null; error_message: string | null }
 /** Live stats refresh the page at most this often: each refresh re-runs every panel's query. */
+const CHART_LOADING = <p className="muted chart-loading">Loading…</p>;
 const LIVE_REFRESH_MS = 10_000;
 
 /** Refreshes the overview's panels when new calls arrive (stats_updated), at a bounded rate. */
@@ -21,7 +28,7 @@ function useLiveRefresh(): boolean {
   return useLiveEvents((event) => {
     if (event.type !== 'stats_updated' || Date.now() - last.current < LIVE_REFRESH_MS) return;
     last.current = Date.now();
-    for (const key of ['overview', 'trends', 'models', 'providers-breakdown', 'errors']) void client.invalidateQueries({ queryKey: [key] });
+    for (const key of ['overview', 'trends', 'models', 'providers-breakdown', 'recent-errors']) void client.invalidateQueries({ queryKey: [key] });
   });
 }
 
@@ -29,10 +36,13 @@ export function Overview() {
   const range = currentRange();
   const q = range.query;
   const overview = useQuery({ queryKey: ['overview', q], queryFn: () => api<{ current: Row; change: Record<string, number | null> }>(`/api/v1/analytics/overview?${q}`) });
-  const trends = useQuery({ queryKey: ['trends', q], queryFn: () => api<{ series: Row[] }>(`/api/v1/analytics/usage-trends?${q}`) });
-  const models = useQuery({ queryKey: ['models', q], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?${q}`) });
-  const providers = useQuery({ queryKey: ['providers-breakdown', q], queryFn: () => api<{ providers: Row[] }>(`/api/v1/analytics/providers?${q}`) });
-  const errors = useQuery({ queryKey: ['errors', q], queryFn: () => api<{ top_messages: { message: string; count: number; last_seen: string }[] }>(`/api/v1/analytics/errors?${q}`) });
+  // After the KPIs (or their failure), and not at all for a project without calls in the period.
+  const rest = overview.isError || (overview.data !== undefined && overview.data.current.requests !== 0);
+  const trends = useQuery({ queryKey: ['trends', q], queryFn: () => api<{ series: Row[] }>(`/api/v1/analytics/usage-trends?${q}`), enabled: rest });
+  const models = useQuery({ queryKey: ['models', q], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?${q}`), enabled: rest });
+  const providers = useQuery({ queryKey: ['providers-breakdown', q], queryFn: () => api<{ providers: Row[] }>(`/api/v1/analytics/providers?${q}`), enabled: rest });
+  // The newest failed calls: a filtered logs page, much cheaper at scale than the error analysis.
+  const errors = useQuery({ queryKey: ['recent-errors', q], queryFn: () => api<{ data: FailedCall[] }>(`/api/v1/logs?${q}&status=error,timeout&limit=8`), enabled: rest });
   const live = useLiveRefresh();
   const current = overview.data?.current;
   const change = overview.data?.change ?? {};
@@ -52,18 +62,18 @@ export function Overview() {
         {typeof current?.unpriced_calls === 'number' && current.unpriced_calls > 0 ? <p className="muted">{formatCount(current.unpriced_calls)} calls have no known price and are not in the cost.</p> : null}
       </Panel>
       <div className="grid3">
-        <Panel title="Requests and errors" loading={trends.isLoading} error={trends.error}>
-          <LineChart series={[{ name: 'requests', points: series('requests') }, { name: 'errors', points: series('errors') }]} />
+        <Panel title="Requests and errors" loading={trends.isPending} error={trends.error}>
+          <Suspense fallback={CHART_LOADING}><LineChart series={[{ name: 'requests', points: series('requests') }, { name: 'errors', points: series('errors') }]} /></Suspense>
         </Panel>
-        <Panel title="Cost (USD)" loading={trends.isLoading} error={trends.error}>
-          <LineChart series={[{ name: 'cost', points: series('cost') }]} />
+        <Panel title="Cost (USD)" loading={trends.isPending} error={trends.error}>
+          <Suspense fallback={CHART_LOADING}><LineChart series={[{ name: 'cost', points: series('cost') }]} /></Suspense>
         </Panel>
-        <Panel title="Latency (ms)" loading={trends.isLoading} error={trends.error}>
-          <LineChart series={[{ name: 'average', points: series('avg_latency') }, { name: 'p95', points: series('p95_latency') }]} />
+        <Panel title="Latency (ms)" loading={trends.isPending} error={trends.error}>
+          <Suspense fallback={CHART_LOADING}><LineChart series={[{ name: 'average', points: series('avg_latency') }, { name: 'p95', points: series('p95_latency') }]} /></Suspense>
         </Panel>
       </div>
       <div className="grid2">
-        <Panel title="Top models" loading={models.isLoading} error={models.error}>
+        <Panel title="Top models" loading={models.isPending} error={models.error}>
           <table>
             <thead><tr><th>Model</th><th>Calls</th><th>Cost</th><th>p95</th><th>Errors</th></tr></thead>
             <tbody>
@@ -73,7 +83,7 @@ export function Overview() {
             </tbody>
           </table>
         </Panel>
-        <Panel title="Top providers" loading={providers.isLoading} error={providers.error}>
+        <Panel title="Top providers" loading={providers.isPending} error={providers.error}>
           <table>
             <thead><tr><th>Provider</th><th>Calls</th><th>Cost</th><th>p95</th><th>Success</th></tr></thead>
             <tbody>
@@ -84,14 +94,21 @@ export function Overview() {
           </table>
         </Panel>
       </div>
-      <Panel title="Recent errors" loading={errors.isLoading} error={errors.error}>
-        {errors.data?.top_messages.length === 0 ? <p className="muted">No errors in this period.</p> : null}
-        <table>
-          <thead><tr><th>Message</th><th>Count</th><th>Last seen</th></tr></thead>
-          <tbody>
-            {(errors.data?.top_messages ?? []).map((row) => <tr key={row.message}><td className="clip">{row.message}</td><td>{formatCount(row.count)}</td><td>{row.last_seen ? new Date(row.last_seen).toLocaleString() : ''}</td></tr>)}
-          </tbody>
-        </table>
+      <Panel title="Recent errors" loading={errors.isPending} error={errors.error}>
+        {errors.data?.data.length === 0 ? <p className="muted">No failed calls in this period.</p> : (
+          <table className="recent-errors">
+            <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Error</th></tr></thead>
+            <tbody>
+              {(errors.data?.data ?? []).map((call) => (
+                <tr key={call.id}>
+                  <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td>
+                  <td className="status">{call.status}{call.http_status ? ` · ${call.http_status}` : ''}</td>
+                  <td className="clip">{[call.error_type, call.error_message].filter(Boolean).join(': ') || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Panel>
     </>
   );

@@ -19,8 +19,9 @@ export function Providers() {
   const [tests, setTests] = useState<Record<string, string>>({});
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
-    const result = await api<{ reachable: boolean; latency_ms: number; models: string[]; error?: string }>(`/api/v1/providers/${name}/test`, { method: 'POST' }).catch((error: Error) => ({ reachable: false, latency_ms: 0, models: [], error: error.message }));
-    setTests({ ...tests, [name]: result.reachable ? `reachable in ${result.latency_ms} ms, ${result.models.length} models` : `unreachable: ${result.error ?? ''}` });
+    const result = await api<{ reachable: boolean; ok: boolean; latency_ms: number; models: string[]; error?: string }>(`/api/v1/providers/${name}/test`, { method: 'POST' }).catch((error: Error) => ({ reachable: false, ok: false, latency_ms: 0, models: [], error: error.message }));
+    const summary = result.ok ? `reachable in ${result.latency_ms} ms, ${result.models.length} models` : result.reachable ? `reachable in ${result.latency_ms} ms, but ${result.error ?? 'not OK'}` : `unreachable: ${result.error ?? ''}`;
+    setTests((shown) => ({ ...shown, [name]: summary }));
   };
   return (
     <>
@@ -34,7 +35,7 @@ export function Providers() {
                 <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source}</div></td>
                 <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
                 <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
-                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button></> : null}<div className="small">{tests[p.name] ?? ''}</div></td>
+                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button></> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
               </tr>
             ))}
           </tbody>
