@@ -84,8 +84,17 @@ const SEARCH_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS, Infinity];
 
 const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash, commit_seq)`;
 
+/**
+ * The candidates' rows, fetched through the primary-key index before any other condition:
+ * left to itself, DuckDB pushes the substring condition into the scan and runs it on far
+ * more rows than the candidates (0.2-0.5 s against 0.1 s at 1M calls, measured).
+ */
+function probedRows(indexed: SearchCandidates): string {
+  return `WITH probed AS MATERIALIZED (SELECT * FROM calls WHERE id IN (${idLiterals(indexed.ids)}))`;
+}
+
 /** One page of summaries in the query's order, keyset after the cursor, plus an extra condition. */
-function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters, params: SqlParams, extra?: string): string {
+function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters, params: SqlParams, extra?: string, source = 'calls'): string {
   const where = compileCallFilters(filters, params, 'duckdb');
   const sortKey = sortExpression(query.sort);
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
@@ -95,7 +104,7 @@ function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: Call
     keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
   }
   const condition = extra ? ` AND ${extra}` : '';
-  return `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset}${condition}
+  return `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM ${source} WHERE ${where}${keyset}${condition}
     ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
 }
 
@@ -219,9 +228,9 @@ export class DuckDbCallRepository implements CallRepository {
     const params = new SqlParams();
     const recent = pageSelect(query, cursor, query.filters, params, `commit_seq > ${indexed.watermark}`);
     if (indexed.ids.length === 0) return this.pool.query(recent, params.values);
-    const probed = pageSelect(query, cursor, query.filters, params, `commit_seq <= ${indexed.watermark} AND id IN (${idLiterals(indexed.ids)})`);
+    const probed = pageSelect(query, cursor, query.filters, params, `commit_seq <= ${indexed.watermark}`, 'probed');
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const sql = `SELECT * FROM ((${probed}) UNION ALL (${recent})) ORDER BY sort_key ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
+    const sql = `${probedRows(indexed)} SELECT * FROM ((${probed}) UNION ALL (${recent})) ORDER BY sort_key ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
     return this.pool.query(sql, params.values);
   }
 
@@ -230,9 +239,9 @@ export class DuckDbCallRepository implements CallRepository {
     const where = compileCallFilters(query.filters, params, 'duckdb');
     const probed = indexed.ids.length === 0
       ? '0'
-      : `(SELECT count(*) FROM calls WHERE ${where} AND commit_seq <= ${indexed.watermark} AND id IN (${idLiterals(indexed.ids)}))`;
+      : `(SELECT count(*) FROM probed WHERE ${where} AND commit_seq <= ${indexed.watermark})`;
     const rows = await this.pool.query<{ n: number }>(
-      `SELECT ${probed} + (SELECT count(*) FROM calls WHERE ${where} AND commit_seq > ${indexed.watermark}) AS n`,
+      `${indexed.ids.length === 0 ? '' : probedRows(indexed)} SELECT ${probed} + (SELECT count(*) FROM calls WHERE ${where} AND commit_seq > ${indexed.watermark}) AS n`,
       params.values,
     );
     return rows[0]?.n ?? 0;

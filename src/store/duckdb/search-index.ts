@@ -117,7 +117,10 @@ export class CallSearchIndex {
         const high = BigInt(next.high as bigint);
         await connection.run(
           `INSERT INTO call_search_postings
-           SELECT project_id, token, min(started_at), max(started_at), count(*), list(id)
+           SELECT project_id, token, min(started_at), max(started_at), count(*),
+             -- A word in more rows than a search would probe is never used for candidates;
+             -- dropping its ids keeps the lists small enough to read quickly.
+             CASE WHEN count(*) <= ${MAX_CANDIDATES} THEN list(id) ELSE [] END
            FROM (
              SELECT DISTINCT project_id, id, started_at,
                unnest(regexp_extract_all(lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR))), '${WORD_PATTERN}')) AS token
