@@ -49,7 +49,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   await pool.write((connection) => migrateDuckDb(connection));
   const searchIndex = new CallSearchIndex(pool);
-  const interval = options.searchIndexIntervalMs ?? 1_000;
+  const interval = options.searchIndexIntervalMs ?? 2_000;
   if (interval > 0) searchIndex.start(interval);
   return {
     kind: 'duckdb',
