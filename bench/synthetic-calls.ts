@@ -61,7 +61,7 @@ export async function loadSyntheticCalls(store: Store, options: SyntheticOptions
       false, NULL, 1, false, 0, NULL,
       'user-' || (i % 500), 'session-' || (i // 8), ['researcher','analyst','trader'][1 + (i % 3)::INTEGER], NULL, NULL,
       ['demo'], json_object('symbol', ['AAPL','TSLA','BTC-USD','EURUSD'][1 + (i % 4)::INTEGER]),
-      NULL, NULL, ${input}, ${output}, 'synthetic'
+      NULL, NULL, ${input}, ${output}, 'synthetic', nextval('calls_commit_seq')
     FROM range(:start, :end) t(i)`.replace(/\n\s+/g, ' ');
   // Chunks keep each statement's text columns well inside DuckDB's memory limit.
   for (let start = 0; start < options.calls; start += CHUNK) {

@@ -24,7 +24,8 @@ function json(appender: DuckDBAppender, value: unknown): void {
   else appender.appendVarchar(JSON.stringify(value));
 }
 
-export function appendCall(appender: DuckDBAppender, write: CallWrite): void {
+/** `commitSeq` numbers the group commit; see the calls_commit_seq migration. */
+export function appendCall(appender: DuckDBAppender, write: CallWrite, commitSeq: bigint): void {
   const call = write.call;
   text(appender, call.id);
   text(appender, call.request_id);
@@ -79,5 +80,6 @@ export function appendCall(appender: DuckDBAppender, write: CallWrite): void {
   if (write.outputJson !== undefined) text(appender, write.outputJson);
   else json(appender, call.output);
   appender.appendVarchar(write.bodyHash);
+  appender.appendBigInt(commitSeq);
   appender.endRow();
 }

@@ -7,6 +7,12 @@ import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, row
 import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { appendCall } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
+import type { CallSearchIndex, SearchCandidates } from './search-index.js';
+
+/** Ids as escaped literals: an inline list probes the primary-key index (see findKnownIds). */
+function idLiterals(ids: string[]): string {
+  return ids.map((id) => `'${id.replaceAll("'", "''")}'`).join(',');
+}
 
 /**
  * Stored body hashes of the batch's client-supplied ids. The ids are inlined as escaped
@@ -18,8 +24,7 @@ async function findKnownIds(connection: DuckDBConnection, writes: CallWrite[]): 
   const existing = new Map<string, string>();
   const ids = writes.filter((write) => write.clientId !== false).map((write) => write.call.id);
   if (ids.length === 0) return existing;
-  const literals = ids.map((id) => `'${id.replaceAll("'", "''")}'`).join(',');
-  const found = await connection.runAndReadAll(`SELECT id, body_hash FROM calls WHERE id IN (${literals})`);
+  const found = await connection.runAndReadAll(`SELECT id, body_hash FROM calls WHERE id IN (${idLiterals(ids)})`);
   for (const row of found.getRowObjectsJS()) existing.set(String(row.id), String(row.body_hash));
   return existing;
 }
@@ -45,9 +50,11 @@ async function appendAll(connection: DuckDBConnection, writes: CallWrite[]): Pro
   if (writes.length === 0) return;
   await connection.run('BEGIN TRANSACTION');
   try {
+    const [numbered] = (await connection.runAndReadAll("SELECT nextval('calls_commit_seq') AS seq")).getRowObjectsJS();
+    const commitSeq = BigInt(numbered?.seq as bigint);
     const appender = await connection.createAppender('calls');
     try {
-      for (const write of writes) appendCall(appender, write);
+      for (const write of writes) appendCall(appender, write, commitSeq);
       appender.flushSync();
     } catch (error) {
       // Closing an appender whose flush failed reports "transaction aborted", which would
@@ -75,10 +82,38 @@ const DAY_MS = 86_400_000;
 /** Newest-first search windows, each measured back from the upper bound. */
 const SEARCH_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS, Infinity];
 
-const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash)`;
+const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash, commit_seq)`;
+
+/**
+ * The candidates' rows, fetched through the primary-key index before any other condition:
+ * left to itself, DuckDB pushes the substring condition into the scan and runs it on far
+ * more rows than the candidates (0.2-0.5 s against 0.1 s at 1M calls, measured).
+ */
+function probedRows(indexed: SearchCandidates): string {
+  return `WITH probed AS MATERIALIZED (SELECT * FROM calls WHERE id IN (${idLiterals(indexed.ids)}))`;
+}
+
+/** One page of summaries in the query's order, keyset after the cursor, plus an extra condition. */
+function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters, params: SqlParams, extra?: string, source = 'calls'): string {
+  const where = compileCallFilters(filters, params, 'duckdb');
+  const sortKey = sortExpression(query.sort);
+  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+  let keyset = '';
+  if (cursor) {
+    const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
+    keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
+  }
+  const condition = extra ? ` AND ${extra}` : '';
+  return `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM ${source} WHERE ${where}${keyset}${condition}
+    ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
+}
 
 export class DuckDbCallRepository implements CallRepository {
-  constructor(private readonly pool: DuckDbPool) {}
+  /** `searchIndex` null: searches scan (the reference the index is tested against). */
+  constructor(
+    private readonly pool: DuckDbPool,
+    private readonly searchIndex: CallSearchIndex | null = null,
+  ) {}
 
   /**
    * Optimistic: most batches hold only new ids, so they are appended without looking up;
@@ -123,16 +158,28 @@ export class DuckDbCallRepository implements CallRepository {
   }
 
   async get(projectId: string, id: string): Promise<CallRecord | null> {
-    const rows = await this.pool.query('SELECT * EXCLUDE (body_hash) FROM calls WHERE id = $1 AND project_id = $2', [id, projectId]);
+    const rows = await this.pool.query('SELECT * EXCLUDE (body_hash, commit_seq) FROM calls WHERE id = $1 AND project_id = $2', [id, projectId]);
     return rows[0] ? rowToCall(rows[0]) : null;
   }
 
   async list(query: LogQuery): Promise<LogPage> {
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !cursor) throw new InvalidCursorError('cursor is not a cursor returned by this API');
-    const windowed = Boolean(query.filters.search) && query.sort === 'started_at' && query.order === 'desc' && !(query.page && query.page > 1);
-    const rowsPromise = windowed ? this.searchNewestFirst(query, cursor) : this.fetchPage(query, cursor, query.filters);
-    const totalPromise = query.withTotal ? this.countMatching(query) : Promise.resolve(null);
+    const search = query.filters.search;
+    const offsetPage = Boolean(query.page && query.page > 1 && !cursor);
+    const indexed = search && !offsetPage && this.searchIndex
+      ? await this.searchIndex.candidates(query.filters.projectId, search, query.filters)
+      : null;
+    const windowed = Boolean(search) && query.sort === 'started_at' && query.order === 'desc' && !offsetPage;
+    let rowsPromise: Promise<Record<string, unknown>[]>;
+    let totalPromise: Promise<number | null> = Promise.resolve(null);
+    if (indexed) {
+      rowsPromise = this.fetchIndexedPage(query, cursor, indexed);
+      if (query.withTotal) totalPromise = this.countIndexed(query, indexed);
+    } else {
+      rowsPromise = windowed ? this.searchNewestFirst(query, cursor) : this.fetchPage(query, cursor, query.filters);
+      if (query.withTotal) totalPromise = this.countMatching(query);
+    }
     const [rows, total] = await Promise.all([rowsPromise, totalPromise]);
     const hasMore = rows.length > query.limit;
     const page = hasMore ? rows.slice(0, query.limit) : rows;
@@ -167,18 +214,37 @@ export class DuckDbCallRepository implements CallRepository {
 
   private fetchPage(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters): Promise<Record<string, unknown>[]> {
     const params = new SqlParams();
-    const where = compileCallFilters(filters, params, 'duckdb');
-    const sortKey = sortExpression(query.sort);
-    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    let keyset = '';
-    if (cursor) {
-      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
-      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
-    }
     const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
-    const sql = `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset}
-      ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
+    return this.pool.query(`${pageSelect(query, cursor, filters, params)}${offset}`, params.values);
+  }
+
+  /**
+   * The page from the index's candidates (rows at or below its watermark) merged with the rows
+   * committed since, each part with the full filter set including the substring condition.
+   * The two parts are disjoint by commit number; DuckDB orders the union, so the order is the
+   * scan's own.
+   */
+  private fetchIndexedPage(query: LogQuery, cursor: CursorPayload | null, indexed: SearchCandidates): Promise<Record<string, unknown>[]> {
+    const params = new SqlParams();
+    const recent = pageSelect(query, cursor, query.filters, params, `commit_seq > ${indexed.watermark}`);
+    if (indexed.ids.length === 0) return this.pool.query(recent, params.values);
+    const probed = pageSelect(query, cursor, query.filters, params, `commit_seq <= ${indexed.watermark}`, 'probed');
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    const sql = `${probedRows(indexed)} SELECT * FROM ((${probed}) UNION ALL (${recent})) ORDER BY sort_key ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
     return this.pool.query(sql, params.values);
+  }
+
+  private async countIndexed(query: LogQuery, indexed: SearchCandidates): Promise<number> {
+    const params = new SqlParams();
+    const where = compileCallFilters(query.filters, params, 'duckdb');
+    const probed = indexed.ids.length === 0
+      ? '0'
+      : `(SELECT count(*) FROM probed WHERE ${where} AND commit_seq <= ${indexed.watermark})`;
+    const rows = await this.pool.query<{ n: number }>(
+      `${indexed.ids.length === 0 ? '' : probedRows(indexed)} SELECT ${probed} + (SELECT count(*) FROM calls WHERE ${where} AND commit_seq > ${indexed.watermark}) AS n`,
+      params.values,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   private async countMatching(query: LogQuery): Promise<number> {

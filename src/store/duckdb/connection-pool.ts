@@ -30,6 +30,7 @@ export class DuckDbPool {
     private readonly instance: DuckDBInstance,
     private readonly writer: ConnectionLane,
     private readonly readers: ConnectionLane[],
+    private readonly background: ConnectionLane,
   ) {}
 
   static async open(options: DuckDbPoolOptions): Promise<DuckDbPool> {
@@ -40,7 +41,8 @@ export class DuckDbPool {
     const writer = new ConnectionLane(await instance.connect());
     const readers: ConnectionLane[] = [];
     for (let i = 0; i < (options.readers ?? 3); i++) readers.push(new ConnectionLane(await instance.connect()));
-    return new DuckDbPool(instance, writer, readers);
+    const background = new ConnectionLane(await instance.connect());
+    return new DuckDbPool(instance, writer, readers, background);
   }
 
   /** Runs work on the writer connection, serialized with every other write. */
@@ -64,6 +66,14 @@ export class DuckDbPool {
     return this.writer.connection;
   }
 
+  /**
+   * Runs maintenance (the search indexer) on its own connection, so it neither waits for nor
+   * delays the recorder's commits; it writes only tables the recorder does not touch.
+   */
+  maintain<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.background.run(() => task(this.background.connection));
+  }
+
   read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const lane = this.readers[this.nextReader++ % this.readers.length]!;
     return lane.run(() => task(lane.connection));
@@ -78,7 +88,8 @@ export class DuckDbPool {
 
   async close(): Promise<void> {
     await this.writer.run(async () => undefined);
-    for (const lane of [this.writer, ...this.readers]) lane.connection.closeSync();
+    await this.background.run(async () => undefined);
+    for (const lane of [this.writer, ...this.readers, this.background]) lane.connection.closeSync();
     this.instance.closeSync();
   }
 }

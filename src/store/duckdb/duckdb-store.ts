@@ -6,6 +6,7 @@ import { DuckDbApiKeyRepository } from './api-keys-repository.js';
 import { DuckDbCallRepository } from './calls-repository.js';
 import { DuckDbPool } from './connection-pool.js';
 import { migrateDuckDb } from './migrations.js';
+import { CallSearchIndex } from './search-index.js';
 import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
 import { DuckDbBudgetRepository } from './budgets-repository.js';
@@ -24,6 +25,8 @@ export interface DuckDbStoreOptions {
    */
   checkpointThreshold?: string;
   threads?: number;
+  /** How often the search indexer picks up new rows; 0 leaves indexing to the caller. */
+  searchIndexIntervalMs?: number;
 }
 
 export class StoreLockedError extends Error {}
@@ -45,9 +48,12 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     throw error;
   }
   await pool.write((connection) => migrateDuckDb(connection));
+  const searchIndex = new CallSearchIndex(pool);
+  const interval = options.searchIndexIntervalMs ?? 2_000;
+  if (interval > 0) searchIndex.start(interval);
   return {
     kind: 'duckdb',
-    calls: new DuckDbCallRepository(pool),
+    calls: new DuckDbCallRepository(pool, searchIndex),
     projects: new DuckDbProjectRepository(pool),
     apiKeys: new DuckDbApiKeyRepository(pool),
     priceOverrides: new DuckDbPriceOverrideRepository(pool),
@@ -63,6 +69,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     ping: async () => {
       await pool.query('SELECT 1 AS ok');
     },
-    close: () => pool.close(),
+    close: async () => {
+      await searchIndex.stop();
+      await pool.close();
+    },
   };
 }

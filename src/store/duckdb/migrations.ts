@@ -176,6 +176,35 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
   },
   // @anchor outcomes
   // @anchor live
+  {
+    version: 5,
+    name: 'commit order and search index',
+    sql: `
+      -- One number per group commit, in commit order (the writer is serialized), so a
+      -- background indexer can tell indexed rows from newer ones with one watermark.
+      -- Existing rows are numbered here; no column default, because DuckDB 1.5 fails to
+      -- replay a WAL holding a nextval() default (found by the kill -9 test). NOT NULL, so
+      -- a writer that forgets the number fails instead of hiding rows from searches.
+      CREATE SEQUENCE calls_commit_seq START 1;
+      ALTER TABLE calls ADD COLUMN commit_seq BIGINT;
+      UPDATE calls SET commit_seq = nextval('calls_commit_seq');
+      ALTER TABLE calls ALTER COLUMN commit_seq SET NOT NULL;
+      -- Inverted index over the lowercased words of input and output, one row per project,
+      -- word and indexer run; ids of deleted calls stay until the call is checked against
+      -- the calls table, which every search does.
+      CREATE TABLE call_search_postings (
+        project_id VARCHAR NOT NULL,
+        token VARCHAR NOT NULL,
+        first_at TIMESTAMP NOT NULL,
+        last_at TIMESTAMP NOT NULL,
+        -- len(ids), kept apart so ranking words never reads the id lists
+        n INTEGER NOT NULL,
+        ids VARCHAR[] NOT NULL
+      );
+      CREATE TABLE call_search_state (watermark BIGINT NOT NULL);
+      INSERT INTO call_search_state VALUES (0);
+    `,
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {
