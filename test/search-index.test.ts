@@ -168,4 +168,26 @@ describe('indexed search', () => {
       expect(await allPages(indexed, query)).toEqual(await allPages(scanned, query));
     }
   });
+
+  it('answers exactly as before after its runs are merged into one row per word and day', { timeout: 120_000 }, async () => {
+    // Several small indexer runs, as a trickle of calls produces.
+    const rand = random(21);
+    for (let run = 0; run < 4; run++) {
+      await store(calls(2000 + run * 10, 2010 + run * 10, rand, 'm'), 'p1');
+      expect(await index.catchUp()).toBe(10);
+    }
+    const before = Number((await pool.query<{ n: bigint }>('SELECT count(*) AS n FROM call_search_postings'))[0]!.n);
+    const groups = Number((await pool.query<{ n: bigint }>("SELECT count(*) AS n FROM (SELECT DISTINCT project_id, token, date_trunc('day', first_at) FROM call_search_postings)"))[0]!.n);
+    expect(groups).toBeLessThan(before);
+    expect(await index.merge()).toBe(groups);
+    // Still answered from the index, with every rare row of p1 among the candidates.
+    const rare = await index.candidates('p1', 'RARE', {});
+    const rareRows = await pool.query<{ id: string }>("SELECT id FROM calls WHERE project_id = 'p1' AND regexp_matches(CAST(input AS VARCHAR), 'rare[0-9]+token')");
+    expect(rareRows.length).toBeGreaterThan(0);
+    for (const row of rareRows) expect(rare!.ids).toContain(row.id);
+    for (const search of randomTerms(random(9), 25)) {
+      const query = { filters: { projectId: 'p1', search }, sort: 'started_at' as const, order: 'desc' as const, limit: 9 };
+      expect(await allPages(indexed, query), JSON.stringify(search)).toEqual(await allPages(scanned, query));
+    }
+  });
 });

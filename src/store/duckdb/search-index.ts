@@ -57,6 +57,8 @@ export class CallSearchIndex {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Posting rows after the last merge; null until first read. */
+  private mergedRows: number | null = null;
   /** The last indexer failure, kept for diagnosis; searches stay exact without the index. */
   lastError: Error | null = null;
 
@@ -71,6 +73,7 @@ export class CallSearchIndex {
   start(intervalMs: number): void {
     const tick = (): void => {
       this.running = this.indexChunk()
+        .then((indexed) => (indexed > 0 ? this.mergeIfGrown() : undefined))
         .then(() => {
           this.lastError = null;
         })
@@ -137,6 +140,49 @@ export class CallSearchIndex {
         await connection.run('UPDATE call_search_state SET watermark = $1', [high]);
         await connection.run('COMMIT');
         return Number(next.n);
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Each indexer run adds a posting row per word it saw, so a steady trickle of calls would
+   * grow the table by a vocabulary every tick and every search would read them all. Once the
+   * table has doubled since the last merge, its rows are merged into one per project, word
+   * and day: the merge costs a pass over the table, at most once per doubling, so its cost per
+   * indexed row stays constant while the table stays within twice its merged size.
+   */
+  private async mergeIfGrown(): Promise<void> {
+    const rows = await this.postingRows();
+    if (this.mergedRows === null) this.mergedRows = rows;
+    else if (rows > 2 * Math.max(this.mergedRows, 10_000)) await this.merge();
+  }
+
+  private postingRows(): Promise<number> {
+    return this.pool.maintain(async (connection) => Number((await readRows(connection, 'SELECT count(*) AS n FROM call_search_postings'))[0]?.n ?? 0));
+  }
+
+  /**
+   * Merges posting rows per project, word and day of their first call; returns the rows left.
+   * A word whose merged count passes MAX_CANDIDATES keeps no ids, as a single run would.
+   */
+  merge(): Promise<number> {
+    return this.pool.maintain(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        await connection.run(`CREATE TEMP TABLE merged_postings AS
+          SELECT project_id, token, min(first_at) AS first_at, max(last_at) AS last_at, CAST(sum(n) AS INTEGER) AS n,
+            CASE WHEN sum(n) <= ${MAX_CANDIDATES} THEN flatten(list(ids)) ELSE [] END AS ids
+          FROM call_search_postings GROUP BY project_id, token, date_trunc('day', first_at)`);
+        await connection.run('DELETE FROM call_search_postings');
+        await connection.run('INSERT INTO call_search_postings SELECT * FROM merged_postings');
+        await connection.run('DROP TABLE merged_postings');
+        const [after] = await readRows(connection, 'SELECT count(*) AS n FROM call_search_postings');
+        await connection.run('COMMIT');
+        this.mergedRows = Number(after?.n ?? 0);
+        return this.mergedRows;
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
