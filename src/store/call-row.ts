@@ -1,7 +1,8 @@
 // Converts stored call rows back into CallRecords (JSON columns arrive as text), and
 // encodes the keyset cursor of the logs list. Shared by both store engines.
 import type { CallRecord } from '../domain/call-record.js';
-import type { CallSummary, LogSortColumn } from './ports.js';
+import { sqlTimestamp, type SqlParams } from '../analytics/sql-params.js';
+import type { CallSummary, LogQuery, LogSortColumn } from './ports.js';
 
 function parseJson(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? null;
@@ -62,4 +63,11 @@ export function decodeCursor(cursor: string): CursorPayload | null {
   } catch {
     return null;
   }
+}
+
+/** The keyset condition that continues a page after the cursor's row, in the query's order. */
+export function keysetCondition(query: Pick<LogQuery, 'sort' | 'order'>, cursor: CursorPayload | null, params: SqlParams): string {
+  if (!cursor) return '';
+  const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
+  return ` AND (${sortExpression(query.sort)}, id) ${query.order === 'asc' ? '>' : '<'} (${value}, ${params.add(cursor.id)})`;
 }

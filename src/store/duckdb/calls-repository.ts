@@ -3,7 +3,7 @@ import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node
 import type { CallRecord } from '../../domain/call-record.js';
 import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression, keysetCondition } from '../call-row.js';
 import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { appendCall } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
@@ -98,11 +98,7 @@ function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: Call
   const where = compileCallFilters(filters, params, 'duckdb');
   const sortKey = sortExpression(query.sort);
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  let keyset = '';
-  if (cursor) {
-    const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
-    keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
-  }
+  const keyset = keysetCondition(query, cursor, params);
   const condition = extra ? ` AND ${extra}` : '';
   return `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM ${source} WHERE ${where}${keyset}${condition}
     ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}`;

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { CALL_COLUMNS, type CallRecord } from '../../domain/call-record.js';
 import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression } from '../call-row.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression, keysetCondition } from '../call-row.js';
 import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
@@ -169,11 +169,7 @@ export class PgCallRepository implements CallRepository {
     const where = compileCallFilters(query.filters, params, 'postgres');
     const sortKey = sortExpression(query.sort);
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    let keyset = '';
-    if (cursor) {
-      const value = query.sort === 'started_at' ? `${params.add(sqlTimestamp(Number(cursor.v)))}::TIMESTAMP` : params.add(cursor.v);
-      keyset = ` AND (${sortKey}, id) ${direction === 'DESC' ? '<' : '>'} (${value}, ${params.add(cursor.id)})`;
-    }
+    const keyset = keysetCondition(query, cursor, params);
     const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
     const order = (key: string) => `ORDER BY ${key} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
     if (query.filters.search) {

@@ -2,15 +2,14 @@
 // filtered pages.
 import type pg from 'pg';
 import type { OutcomeRecord } from '../../domain/outcome.js';
-import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
 import type { OutcomeListQuery, OutcomePatch, OutcomeRepository } from '../ports.js';
-import { rowToOutcome } from '../duckdb/outcomes-repository.js';
+import { OUTCOME_COLUMNS, outcomeListSql, outcomePatchSql, rowToOutcome } from '../outcome-rows.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 
-const COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type';
 const UPDATABLE = ['project_id', 'target', 'name', 'status', 'value', 'closed_at', 'lesson', 'properties', 'created_at', 'updated_at', 'target_type'];
 
-const INSERT_SQL = `INSERT INTO outcomes (${COLUMNS})
+const INSERT_SQL = `INSERT INTO outcomes (${OUTCOME_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::timestamp[], $8::text[], $9::json[],
     $10::timestamp[], $11::timestamp[], $12::text[])`;
 
@@ -35,7 +34,7 @@ export class PgOutcomeRepository implements OutcomeRepository {
   }
 
   async get(projectId: string, id: string): Promise<OutcomeRecord | null> {
-    const rows = await queryRows(this.pool, `SELECT ${COLUMNS} FROM outcomes WHERE project_id = $1 AND id = $2`, [projectId, id]);
+    const rows = await queryRows(this.pool, `SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE project_id = $1 AND id = $2`, [projectId, id]);
     return rows[0] ? rowToOutcome(rows[0]) : null;
   }
 
@@ -46,37 +45,14 @@ export class PgOutcomeRepository implements OutcomeRepository {
   }
 
   async update(projectId: string, id: string, patch: OutcomePatch): Promise<OutcomeRecord | null> {
-    const params = new SqlParams();
-    const sets: string[] = [];
-    if (patch.status !== undefined) sets.push(`status = ${params.add(patch.status)}`);
-    if (patch.value !== undefined) sets.push(`value = ${params.add(patch.value)}::float8`);
-    if (patch.closed_at !== undefined) {
-      sets.push(patch.closed_at === null ? 'closed_at = NULL' : `closed_at = ${params.add(sqlTimestamp(patch.closed_at))}::TIMESTAMP`);
-    }
-    if (patch.lesson !== undefined) sets.push(`lesson = ${params.add(patch.lesson)}`);
-    if (patch.properties !== undefined) sets.push(`properties = ${params.add(JSON.stringify(patch.properties))}`);
-    sets.push(`updated_at = ${params.add(sqlTimestamp(Date.now()))}::TIMESTAMP`);
-    const sql = `UPDATE outcomes SET ${sets.join(', ')} WHERE project_id = ${params.add(projectId)} AND id = ${params.add(id)}`;
-    const result = await this.pool.query(sql, params.values);
+    const { sql, params } = outcomePatchSql(projectId, id, patch);
+    const result = await this.pool.query(sql, params);
     return (result.rowCount ?? 0) > 0 ? this.get(projectId, id) : null;
   }
 
   async list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }> {
-    const params = new SqlParams();
-    const conditions = [`project_id = ${params.add(query.projectId)}`];
-    if (query.target !== undefined) conditions.push(`target = ${params.add(query.target)}`);
-    if (query.targetType !== undefined) conditions.push(`target_type = ${params.add(query.targetType)}`);
-    if (query.name !== undefined) conditions.push(`name = ${params.add(query.name)}`);
-    if (query.status && query.status.length > 0) conditions.push(`status IN (${query.status.map((s) => params.add(s)).join(', ')})`);
-    if (query.from !== undefined) conditions.push(`created_at >= ${params.add(sqlTimestamp(query.from))}::TIMESTAMP`);
-    if (query.to !== undefined) conditions.push(`created_at < ${params.add(sqlTimestamp(query.to))}::TIMESTAMP`);
-    const where = conditions.join(' AND ');
-    const limit = Math.max(1, Math.trunc(query.limit));
-    const offset = Math.max(0, Math.trunc(query.offset));
-    const [rows, counted] = await Promise.all([
-      queryRows(this.pool, `SELECT ${COLUMNS} FROM outcomes WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`, params.values),
-      queryRows<{ n: number }>(this.pool, `SELECT count(*) AS n FROM outcomes WHERE ${where}`, params.values),
-    ]);
+    const { page, count, params } = outcomeListSql(query);
+    const [rows, counted] = await Promise.all([queryRows(this.pool, page, params), queryRows<{ n: number }>(this.pool, count, params)]);
     return { items: rows.map(rowToOutcome), total: counted[0]?.n ?? 0 };
   }
 }
