@@ -1,17 +1,10 @@
 // Budgets on PostgreSQL: a small table, written rarely; the guard keeps each budget in memory.
 import type pg from 'pg';
-import type { Budget, BudgetAction, BudgetScope, BudgetType } from '../../domain/budget.js';
+import type { Budget } from '../../domain/budget.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
+import { rowToBudget } from '../budget-rows.js';
 import type { BudgetRepository } from '../ports.js';
 import { queryRows } from './pg-pool.js';
-
-function rowToBudget(row: Record<string, unknown>): Budget {
-  return {
-    id: String(row.id), project_id: String(row.project_id), name: String(row.name), budget_type: row.budget_type as BudgetType,
-    amount: Number(row.amount), scope: row.scope as BudgetScope, scope_value: row.scope_value === null ? null : String(row.scope_value),
-    action: row.action as BudgetAction, is_active: Boolean(row.is_active), created_at: Number(row.created_at), updated_at: Number(row.updated_at),
-  };
-}
 
 export class PgBudgetRepository implements BudgetRepository {
   constructor(private readonly pool: pg.Pool) {}
