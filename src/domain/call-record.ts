@@ -3,6 +3,7 @@
 // complete form that the recorder stores and every reader gets back.
 import { z } from 'zod';
 import { contentJson, safeJson, safeStringMap, timestampSchema } from './primitives.js';
+import type { UsageColumns } from './usage.js';
 
 export const CALL_STATUSES = ['success', 'error', 'timeout', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
@@ -88,7 +89,7 @@ export const callRecordInputSchema = z.strictObject({
 export type CallRecordInput = z.infer<typeof callRecordInputSchema>;
 
 /** A stored call. Timestamps are epoch milliseconds; absent values are null, never undefined. */
-export interface CallRecord {
+export interface CallRecord extends UsageColumns {
   id: string;
   request_id: string;
   project_id: string;
@@ -110,12 +111,6 @@ export interface CallRecord {
   http_status: number | null;
   error_type: string | null;
   error_message: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cached_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
   usage_source: UsageSource;
   cost_usd: number | null;
   input_cost_usd: number | null;
