@@ -1,0 +1,240 @@
+// Budget enforcement for instances sharing one database. The check and the hold are one
+// atomic statement in the database (the ledger), so a worst case held by one instance counts
+// for all of them. A gateway call's recorded cost replaces its hold in one transaction when the
+// reservation is settled; other recorded calls (ingestion) are counted in small batches. Live
+// holds are extended while their instance runs; a dead instance's holds expire.
+import { randomUUID } from 'node:crypto';
+import { budgetPeriod, type Budget } from '../domain/budget.js';
+import type { CallRecord } from '../domain/call-record.js';
+import type { LiveEventBus } from '../live/event-bus.js';
+import type { BudgetCrossing, BudgetLedger, BudgetPeriodKey, Store } from '../store/ports.js';
+import { announceCrossing, BudgetExceededError, NO_RESERVATION, toNanos, toUsd, worstCaseNanos, type BudgetGuard, type BudgetReservation, type BudgetScopeKeys, type BudgetStatus } from './budget-guard.js';
+import { budgetApplies, keysOfCall, spentInPeriod, type ScopeKeys } from './budget-usage.js';
+
+export interface SharedBudgetGuardOptions {
+  holdTtlMs?: number;
+  now?: () => number;
+}
+
+/** A dead instance's holds are given back after this long. */
+export const DEFAULT_HOLD_TTL_MS = 30_000;
+/** Budgets created, changed or deleted through another instance are seen within this long. */
+const LIST_TTL_MS = 2_000;
+/** Ingested calls' costs are counted in batches this often. */
+const FLUSH_MS = 20;
+
+const keyOf = (key: BudgetPeriodKey) => `${key.budgetId}|${key.periodStart}`;
+
+interface SharedReservation {
+  holdId: string;
+  /** Whether a hold row was written (an unpriced call holds nothing). */
+  held: boolean;
+  keys: Set<string>;
+  /** Costs of the request's recorded attempts, by period key, counted when it settles. */
+  increments: Map<string, BudgetPeriodKey & { nanos: number }>;
+  done: boolean;
+}
+
+interface ProjectBudgets { budgets: Budget[]; loadedAt: number; loading: Promise<void> | null }
+
+export class SharedBudgetGuard implements BudgetGuard {
+  private readonly projects = new Map<string, ProjectBudgets>();
+  private readonly byId = new Map<string, Budget>();
+  /** Period counters known to exist in the database (so increments to them are never lost). */
+  private readonly ensured = new Set<string>();
+  private readonly ensuring = new Map<string, Promise<void>>();
+  private readonly pendingByRequest = new Map<string, SharedReservation>();
+  private readonly live = new Set<SharedReservation>();
+  private queued = new Map<string, BudgetPeriodKey & { nanos: number }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly holdTtlMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly store: Store, private readonly ledger: BudgetLedger, private readonly bus: LiveEventBus, options: SharedBudgetGuardOptions = {}) {
+    this.holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
+    this.now = options.now ?? Date.now;
+    // Extended three times per lifetime: a missed beat or two does not let a live hold lapse.
+    this.heartbeat = setInterval(() => this.extendLiveHolds(), Math.max(100, this.holdTtlMs / 3));
+    this.heartbeat.unref();
+  }
+
+  async reload(projectId: string): Promise<void> {
+    const budgets = await this.store.budgets.list(projectId);
+    const previous = this.projects.get(projectId);
+    for (const budget of previous?.budgets ?? []) this.byId.delete(budget.id);
+    for (const budget of budgets) this.byId.set(budget.id, budget);
+    this.projects.set(projectId, { budgets, loadedAt: this.now(), loading: null });
+  }
+
+  /** The project's budgets; a stale list is used once more while a fresh one loads in the background. */
+  private async budgetsOf(projectId: string): Promise<Budget[]> {
+    const known = this.projects.get(projectId);
+    if (!known) {
+      await this.reload(projectId);
+      return this.projects.get(projectId)?.budgets ?? [];
+    }
+    if (this.now() - known.loadedAt > LIST_TTL_MS && !known.loading) {
+      known.loading = this.track(this.reload(projectId)).catch(() => {
+        known.loading = null;
+      });
+    }
+    return known.budgets;
+  }
+
+  /** Makes sure the counter of the budget's period at `now` (and of the next one) exists. */
+  private ensurePeriod(budget: Budget, now: number): Promise<BudgetPeriodKey> | BudgetPeriodKey {
+    const period = budgetPeriod(budget.budget_type, now);
+    const key = { budgetId: budget.id, periodStart: period.start };
+    const id = keyOf(key);
+    if (this.ensured.has(id)) return key;
+    let ensuring = this.ensuring.get(id);
+    if (!ensuring) {
+      ensuring = (async () => {
+        if (!(await this.ledger.usage(key))) {
+          // Only the first instance to need the counter sums the stored calls; the others find it.
+          await this.ledger.ensurePeriod(key, toNanos(await spentInPeriod(this.store.sql, budget, now)));
+        }
+        // The next period's counter starts at zero before any call can fall in it, so no call
+        // at the turn of a period is counted twice or missed.
+        if (period.resetAt !== null) {
+          const next = { budgetId: budget.id, periodStart: period.resetAt };
+          await this.ledger.ensurePeriod(next, 0);
+          this.ensured.add(keyOf(next));
+        }
+        this.ensured.add(id);
+      })().finally(() => this.ensuring.delete(id));
+      this.ensuring.set(id, ensuring);
+    }
+    return ensuring.then(() => key);
+  }
+
+  async reserve(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): Promise<BudgetReservation> {
+    const matching = (await this.budgetsOf(keys.projectId)).filter((budget) => budgetApplies(budget, keys));
+    if (matching.length === 0) return NO_RESERVATION;
+    const now = this.now();
+    const periodKeys = await Promise.all(matching.map((budget) => this.ensurePeriod(budget, now)));
+    const amount = worstCaseNanos(worstCaseUsd);
+    const reservation: SharedReservation = { holdId: randomUUID(), held: amount > 0, keys: new Set(periodKeys.map(keyOf)), increments: new Map(), done: false };
+    const requestId = 'requestId' in keys ? keys.requestId : undefined;
+    // Registered before the check so the heartbeat already covers the hold it may write.
+    this.live.add(reservation);
+    let refused: Awaited<ReturnType<BudgetLedger['reserve']>>;
+    try {
+      refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
+    } catch (error) {
+      this.live.delete(reservation);
+      throw error;
+    }
+    if (refused) {
+      this.live.delete(reservation);
+      const budget = this.byId.get(refused.refusedBudgetId) ?? matching.find((item) => item.id === refused.refusedBudgetId)!;
+      throw new BudgetExceededError(budget, toUsd(refused.committedNanos));
+    }
+    if (requestId) this.pendingByRequest.set(requestId, reservation);
+    const giveBack = () => {
+      if (reservation.done) return;
+      reservation.done = true;
+      if (requestId) this.pendingByRequest.delete(requestId);
+      this.settleReservation(reservation);
+    };
+    return { settle: giveBack, release: giveBack };
+  }
+
+  private settleReservation(reservation: SharedReservation): void {
+    // Costs observed here but not yet flushed go in the same transaction: once this hold is
+    // gone, no cost this instance has seen is missing from the shared counter.
+    for (const [id, increment] of this.queued) addTo(reservation.increments, id, increment, increment.nanos);
+    this.queued = new Map();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const increments = [...reservation.increments.values()];
+    const work = this.ledger.settle(reservation.held ? reservation.holdId : null, increments).then(
+      (crossings) => this.announce(crossings),
+      () => {
+        // Counted later with the next batch; the hold expires on its own.
+        for (const increment of increments) this.queueIncrement(increment);
+      },
+    ).finally(() => this.live.delete(reservation));
+    void this.track(work);
+  }
+
+  observe(call: CallRecord): void {
+    if (!call.cost_usd || call.cost_usd < 0) return;
+    const keys = keysOfCall(call);
+    const nanos = toNanos(call.cost_usd);
+    const reservation = this.pendingByRequest.get(call.request_id);
+    for (const budget of this.projects.get(call.project_id)?.budgets ?? []) {
+      if (!budgetApplies(budget, keys)) continue;
+      const key = { budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, call.started_at).start };
+      const id = keyOf(key);
+      // A counter this instance has not seen created starts from the stored calls, this one included.
+      if (!this.ensured.has(id)) continue;
+      if (reservation && !reservation.done && reservation.keys.has(id)) addTo(reservation.increments, id, key, nanos);
+      else this.queueIncrement({ ...key, nanos });
+    }
+  }
+
+  private queueIncrement(increment: BudgetPeriodKey & { nanos: number }): void {
+    addTo(this.queued, keyOf(increment), increment, increment.nanos);
+    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const increments = [...this.queued.values()];
+    this.queued = new Map();
+    if (increments.length === 0) return Promise.resolve();
+    return this.track(this.ledger.settle(null, increments).then(
+      (crossings) => this.announce(crossings),
+      () => {
+        for (const increment of increments) this.queueIncrement(increment);
+      },
+    ));
+  }
+
+  private announce(crossings: BudgetCrossing[]): void {
+    for (const crossing of crossings) {
+      const budget = this.byId.get(crossing.budgetId);
+      if (budget) announceCrossing(this.bus, { ...budget, amount: crossing.amountUsd }, crossing.threshold, crossing.spentNanos);
+    }
+  }
+
+  private extendLiveHolds(): void {
+    const holdIds = [...this.live].filter((reservation) => reservation.held).map((reservation) => reservation.holdId);
+    if (holdIds.length > 0) void this.track(this.ledger.extend(holdIds, this.holdTtlMs).catch(() => undefined));
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  async status(budget: Budget): Promise<BudgetStatus> {
+    await this.settled();
+    const now = this.now();
+    const key = await this.ensurePeriod(budget, now);
+    const usage = await this.ledger.usage(key);
+    const resetAt = budgetPeriod(budget.budget_type, now).resetAt;
+    return { current_usage: toUsd(usage?.spentNanos ?? 0), reserved: toUsd(usage?.heldNanos ?? 0), reset_at: resetAt === null ? null : new Date(resetAt).toISOString() };
+  }
+
+  async settled(): Promise<void> {
+    await this.flush();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.settled();
+  }
+}
+
+function addTo(map: Map<string, BudgetPeriodKey & { nanos: number }>, id: string, key: BudgetPeriodKey, nanos: number): void {
+  const current = map.get(id);
+  if (current) current.nanos += nanos;
+  else map.set(id, { budgetId: key.budgetId, periodStart: key.periodStart, nanos });
+}
