@@ -48,6 +48,8 @@ export class SharedBudgetGuard implements BudgetGuard {
   private queued = new Map<string, BudgetPeriodKey & { nanos: number }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Give-backs of finished calls on their way to the database. */
+  private readonly settling = new Set<Promise<unknown>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly holdTtlMs: number;
   private readonly now: () => number;
@@ -116,6 +118,9 @@ export class SharedBudgetGuard implements BudgetGuard {
     const now = this.now();
     const periodKeys = await Promise.all(matching.map((budget) => this.ensurePeriod(budget, now)));
     const amount = worstCaseNanos(worstCaseUsd);
+    // A call that finished here before this one arrived has given its hold back first: a
+    // client calling again after an answer is never refused by its own previous call.
+    if (this.settling.size > 0) await Promise.allSettled([...this.settling]);
     const reservation: SharedReservation = { holdId: randomUUID(), held: amount > 0, keys: new Set(periodKeys.map(keyOf)), increments: new Map(), done: false };
     const requestId = 'requestId' in keys ? keys.requestId : undefined;
     // Registered before the check so the heartbeat already covers the hold it may write.
@@ -156,7 +161,11 @@ export class SharedBudgetGuard implements BudgetGuard {
         // Counted later with the next batch; the hold expires on its own.
         for (const increment of increments) this.queueIncrement(increment);
       },
-    ).finally(() => this.live.delete(reservation));
+    ).finally(() => {
+      this.live.delete(reservation);
+      this.settling.delete(work);
+    });
+    this.settling.add(work);
     void this.track(work);
   }
 
