@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream, statusAnswer, type FakeAnswer, type FakeUpstream } from './helpers/fake-upstream.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
@@ -26,6 +27,28 @@ let upstream: FakeUpstream;
 let flaky: FakeUpstream;
 let instances: SpawnedServer[] = [];
 const dirs: string[] = [];
+/** Live events received by a client of each of the three instances. */
+const heard: { type: string; data: Record<string, unknown> }[][] = [];
+const sockets: WebSocket[] = [];
+
+async function listen(instance: SpawnedServer): Promise<void> {
+  const socket = new WebSocket(`${instance.url.replace('http', 'ws')}/api/v1/live`);
+  const events: (typeof heard)[number] = [];
+  socket.addEventListener('message', (message) => events.push(JSON.parse(String(message.data)) as (typeof events)[number]));
+  await new Promise((resolve) => socket.addEventListener('open', resolve));
+  socket.send(JSON.stringify({ type: 'auth', key: KEY }));
+  for (let waited = 0; !events.some((event) => event.type === 'connected'); waited += 20) {
+    if (waited > 5_000) throw new Error(`no 'connected' from ${instance.url}/api/v1/live`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  sockets.push(socket);
+  heard.push(events);
+}
+
+/** The events of one type each client heard, as [field values...] per event. */
+function heardBy(type: string, fields: string[], where: (data: Record<string, unknown>) => boolean): unknown[][][] {
+  return heard.map((events) => events.filter((event) => event.type === type && where(event.data)).map((event) => fields.map((field) => event.data[field])));
+}
 
 async function spawnInstance(configPath: string): Promise<SpawnedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'wip-shared-budgets-'));
@@ -60,9 +83,13 @@ beforeAll(async () => {
   for (let i = 1; i < 3; i++) instances.push(await spawnInstance(configPath));
   db = new pg.Client({ connectionString: schema.url });
   await db.connect();
+  for (const instance of instances) await listen(instance);
+  // Instances relay events once they hear that another has subscribers (announced every second).
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
 }, 120_000);
 
 afterAll(async () => {
+  for (const socket of sockets) socket.close();
   for (const instance of instances) {
     if (instance.process.exitCode === null) instance.process.kill('SIGTERM');
     await instance.exited;
@@ -128,6 +155,8 @@ describe('a block budget shared by three instances', () => {
     const created = await api(instances[0]!, 'POST', '/api/v1/budgets', { name: 'shared cap', budget_type: 'daily', amount: limit, scope: 'tag', scope_value: 'wave', action: 'block' });
     expect(created.status).toBe(201);
     const budget = (await created.json()) as { id: string };
+    // An alert budget on the same calls: its 80% and 100% are announced once, to every instance.
+    const alert = (await (await api(instances[1]!, 'POST', '/api/v1/budgets', { name: 'wave alert', budget_type: 'daily', amount: 0.02, scope: 'tag', scope_value: 'wave', action: 'alert' })).json()) as { id: string };
     // Instances learn of a budget made elsewhere within 2 s; wait until each enforces it.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
@@ -152,6 +181,8 @@ describe('a block budget shared by three instances', () => {
       const rows = await db.query<{ calls: string; cost: number | null }>("SELECT count(*) AS calls, sum(cost_usd) AS cost FROM calls WHERE 'wave' = ANY(tags) AND status = 'success'");
       return [Number(rows.rows[0]!.calls), rows.rows[0]!.cost];
     }, { timeout: 5_000 }).toEqual([expectedFirst + expectedSecond, expect.closeTo(spent, 9)]);
+    const crossings = () => heardBy('budget_exceeded', ['threshold'], (data) => data.budget_id === alert.id);
+    await expect.poll(crossings, { timeout: 5_000 }).toEqual([[[0.8], [1]], [[0.8], [1]], [[0.8], [1]]]);
     const counter = await db.query<{ spent_nanos: string }>('SELECT spent_nanos FROM budget_usage WHERE budget_id = $1 ORDER BY period_start LIMIT 1', [budget.id]);
     expect(Number(counter.rows[0]!.spent_nanos)).toBe(Math.round(spent * 1e9));
   }, 90_000);
@@ -255,5 +286,9 @@ describe('circuit breakers shared by three instances', () => {
         return response.status;
       }, { timeout: 3_000, interval: 100 }).toBe(200);
     }
+    // Each change was announced once, by the instance that made it, and heard on every instance.
+    const changes = () => heardBy('provider_status_changed', ['from', 'to'], (data) => data.provider === 'flaky');
+    const once = [['closed', 'open'], ['open', 'half_open'], ['half_open', 'closed']];
+    await expect.poll(changes, { timeout: 5_000 }).toEqual([once, once, once]);
   }, 60_000);
 });
