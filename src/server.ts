@@ -50,7 +50,10 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const bootstrap = await bootstrapAdminKey(store, config.admin_key);
   const liveBus = new LiveEventBus();
   const costSettings = await CostSettings.load(store.priceOverrides);
-  const budgetGuard = createBudgetGuard(store, liveBus, { holdTtlMs: config.budget_hold_ttl_seconds * 1000 });
+  const budgetGuard = createBudgetGuard(store, liveBus, {
+    holdTtlMs: config.budget_hold_ttl_seconds * 1000,
+    onUnavailable: (error) => app.log.warn({ err: error }, 'budgets not checked: the store did not answer'),
+  });
   const livePublisher = new LivePublisher(liveBus);
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
   const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));

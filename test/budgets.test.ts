@@ -186,3 +186,27 @@ describe.each(['duckdb', 'postgres'] as const)('budget guard on %s', (engine) =>
     });
   });
 });
+
+describe('budget guard on postgres without its database', () => {
+  const goneKeys: BudgetScopeKeys = { projectId: 'gone', provider: 'openai', model: 'gpt-4o', userId: null, apiKeyId: null, tags: [] };
+
+  it('keeps admitting, unchecked, while the database cannot be reached', async () => {
+    const schemaOwn = await createPgTestSchema();
+    const own = await openPostgresStore({ databaseUrl: schemaOwn.url });
+    const now = Date.now();
+    await own.budgets.insert({ id: 'gone', project_id: 'gone', name: 'spent', budget_type: 'total', amount: 0.01, scope: 'global', scope_value: null, action: 'block', is_active: true, created_at: now, updated_at: now });
+    const told: unknown[] = [];
+    const guard = createBudgetGuard(own, new LiveEventBus(), { onUnavailable: (error) => told.push(error) });
+    const first = await guard.reserve(goneKeys, 0.01);
+    await expect(guard.reserve(goneKeys, 0.005)).rejects.toThrow(BudgetExceededError);
+    first.release();
+    await guard.settled();
+    await own.close();
+    // The pool is gone: the check cannot run, so the call goes through and the outage is told once.
+    const unchecked = await Promise.all([guard.reserve(goneKeys, 0.02), guard.reserve(goneKeys, 0.02)]);
+    unchecked.forEach((reservation) => reservation.release());
+    expect(told).toHaveLength(1);
+    await guard.close();
+    await schemaOwn.drop();
+  });
+});

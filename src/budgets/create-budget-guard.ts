@@ -10,6 +10,8 @@ export interface BudgetGuardOptions {
   /** How long a hold outlives its instance: live holds are extended, a dead instance's expire. */
   holdTtlMs?: number;
   now?: () => number;
+  /** Told when a call was admitted unchecked because a shared store did not answer. */
+  onUnavailable?: (error: unknown) => void;
 }
 
 export function createBudgetGuard(store: Store, bus: LiveEventBus, options: BudgetGuardOptions = {}): BudgetGuard {

@@ -14,6 +14,8 @@ import { budgetApplies, keysOfCall, spentInPeriod, type ScopeKeys } from './budg
 export interface SharedBudgetGuardOptions {
   holdTtlMs?: number;
   now?: () => number;
+  /** Told when a call was admitted unchecked because the database did not answer. */
+  onUnavailable?: (error: unknown) => void;
 }
 
 /** A dead instance's holds are given back after this long. */
@@ -22,6 +24,9 @@ export const DEFAULT_HOLD_TTL_MS = 30_000;
 const LIST_TTL_MS = 2_000;
 /** Ingested calls' costs are counted in batches this often. */
 const FLUSH_MS = 20;
+/** After the database failed to take a batch, it is tried again this much later. */
+const RETRY_MS = 1_000;
+const UNAVAILABLE_TELL_MS = 10_000;
 
 const keyOf = (key: BudgetPeriodKey) => `${key.budgetId}|${key.periodStart}`;
 
@@ -53,10 +58,14 @@ export class SharedBudgetGuard implements BudgetGuard {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly holdTtlMs: number;
   private readonly now: () => number;
+  private readonly onUnavailable: (error: unknown) => void;
+  private unavailableToldAt = Number.NEGATIVE_INFINITY;
+  private closed = false;
 
   constructor(private readonly store: Store, private readonly ledger: BudgetLedger, private readonly bus: LiveEventBus, options: SharedBudgetGuardOptions = {}) {
     this.holdTtlMs = options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
     this.now = options.now ?? Date.now;
+    this.onUnavailable = options.onUnavailable ?? (() => undefined);
     // Extended three times per lifetime: a missed beat or two does not let a live hold lapse.
     this.heartbeat = setInterval(() => this.extendLiveHolds(), Math.max(100, this.holdTtlMs / 3));
     this.heartbeat.unref();
@@ -112,7 +121,25 @@ export class SharedBudgetGuard implements BudgetGuard {
     return ensuring.then(() => key);
   }
 
+  /**
+   * While the database cannot be reached the gateway keeps serving: calls are admitted without
+   * a hold, and their costs are counted once it answers again.
+   */
   async reserve(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): Promise<BudgetReservation> {
+    try {
+      return await this.reserveInLedger(keys, worstCaseUsd);
+    } catch (error) {
+      if (error instanceof BudgetExceededError) throw error;
+      // Told once per outage-sized interval, not once per call.
+      if (this.now() - this.unavailableToldAt > UNAVAILABLE_TELL_MS) {
+        this.unavailableToldAt = this.now();
+        this.onUnavailable(error);
+      }
+      return NO_RESERVATION;
+    }
+  }
+
+  private async reserveInLedger(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): Promise<BudgetReservation> {
     const matching = (await this.budgetsOf(keys.projectId)).filter((budget) => budgetApplies(budget, keys));
     if (matching.length === 0) return NO_RESERVATION;
     const now = this.now();
@@ -159,7 +186,7 @@ export class SharedBudgetGuard implements BudgetGuard {
       (crossings) => this.announce(crossings),
       () => {
         // Counted later with the next batch; the hold expires on its own.
-        for (const increment of increments) this.queueIncrement(increment);
+        for (const increment of increments) this.queueIncrement(increment, RETRY_MS);
       },
     ).finally(() => {
       this.live.delete(reservation);
@@ -185,9 +212,11 @@ export class SharedBudgetGuard implements BudgetGuard {
     }
   }
 
-  private queueIncrement(increment: BudgetPeriodKey & { nanos: number }): void {
+  private queueIncrement(increment: BudgetPeriodKey & { nanos: number }, delayMs = FLUSH_MS): void {
     addTo(this.queued, keyOf(increment), increment, increment.nanos);
-    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+    if (this.closed) return;
+    this.flushTimer ??= setTimeout(() => void this.flush(), delayMs);
+    this.flushTimer.unref();
   }
 
   private flush(): Promise<void> {
@@ -199,7 +228,7 @@ export class SharedBudgetGuard implements BudgetGuard {
     return this.track(this.ledger.settle(null, increments).then(
       (crossings) => this.announce(crossings),
       () => {
-        for (const increment of increments) this.queueIncrement(increment);
+        for (const increment of increments) this.queueIncrement(increment, RETRY_MS);
       },
     ));
   }
@@ -239,6 +268,9 @@ export class SharedBudgetGuard implements BudgetGuard {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     await this.settled();
+    this.closed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
 }
 
