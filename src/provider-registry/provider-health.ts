@@ -31,6 +31,7 @@ export class ProviderHealth {
   private probeHeld = false;
   private probing = false;
   private probeRefusedUntil = 0;
+  private writeAppliedAt = 0;
 
   constructor(
     readonly name: string,
@@ -84,13 +85,12 @@ export class ProviderHealth {
     this.pending.successes += 1;
     this.pending.latencySumMs += latencyMs;
     this.lastSuccessAt = Date.now();
-    // Only a success that can change the stored breaker is written: none on a healthy provider.
+    if (!this.shared) return this.breaker.success();
     const wasProbe = this.probeHeld;
     this.probeHeld = false;
-    if (!this.shared || (!wasProbe && this.breaker.state === 'closed' && this.breaker.consecutiveFailures === 0)) {
-      if (!this.shared) this.breaker.success();
-      return;
-    }
+    // Only a success that can change the stored breaker is written: none on a healthy provider.
+    if (!wasProbe && this.breaker.state === 'closed' && this.breaker.consecutiveFailures === 0) return;
+    if (wasProbe || this.breaker.state === 'closed') this.anticipate('closed', null, 0);
     this.shared.breakers.success(this.name).then((write) => this.apply(write), () => this.breaker.success());
   }
 
@@ -101,6 +101,12 @@ export class ProviderHealth {
     this.probeHeld = false;
     if (!this.shared) return this.breaker.failure(retryAfterMs);
     const rule = { threshold: this.threshold, openMs: this.openSeconds * 1000, retryAfterMs: retryAfterMs ?? null };
+    const failures = this.breaker.consecutiveFailures + 1;
+    if (this.breaker.state !== 'closed' || failures >= this.threshold) {
+      this.anticipate('open', Math.max(this.breaker.openUntilMs, Date.now() + Math.max(rule.openMs, retryAfterMs ?? 0)), failures);
+    } else {
+      this.anticipate('closed', null, failures);
+    }
     this.shared.breakers.failure(this.name, rule).then((write) => this.apply(write), () => this.breaker.failure(retryAfterMs));
   }
 
@@ -112,15 +118,28 @@ export class ProviderHealth {
     this.shared.breakers.releaseProbe(this.name).catch(() => undefined);
   }
 
+  /**
+   * What this instance's write will most likely store, taken at once so the next call here is
+   * already refused; the database's answer then replaces it (and announces the change).
+   */
+  private anticipate(state: CircuitState, openUntil: number | null, failures: number): void {
+    this.writeAppliedAt = Date.now();
+    this.breaker.adopt(state, openUntil, failures);
+  }
+
   /** A write this instance made: its change (if any) is announced here, once. */
   private apply(write: BreakerWrite): void {
+    this.writeAppliedAt = Date.now();
     this.breaker.adopt(write.state, write.openUntil, write.failureCount, this.probeHeld);
     if (write.from !== write.state) this.onChange(write.from, write.state);
   }
 
-  /** The stored breaker and counters, as another instance may have changed them. */
-  adoptStored(record: ProviderHealthRecord, openUntil: number | null): void {
-    this.breaker.adopt(record.circuit_state, openUntil, record.failure_count, this.probeHeld);
+  /**
+   * The stored breaker and counters, as another instance may have changed them, read by a query
+   * sent at `readAt`: a write of this instance answered since then is newer, and is kept.
+   */
+  adoptStored(record: ProviderHealthRecord, openUntil: number | null, readAt: number): void {
+    if (readAt > this.writeAppliedAt) this.breaker.adopt(record.circuit_state, openUntil, record.failure_count, this.probeHeld);
     this.adoptCounters(record);
   }
 

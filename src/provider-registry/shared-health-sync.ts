@@ -35,7 +35,8 @@ export class SharedHealthSync {
         throw error;
       }
     }
-    for (const stored of await this.breakers.states()) healths.get(stored.name)?.adoptStored(stored.health, stored.openUntil);
+    const readAt = Date.now();
+    for (const stored of await this.breakers.states()) healths.get(stored.name)?.adoptStored(stored.health, stored.openUntil, readAt);
   }
 
   async stop(): Promise<void> {
