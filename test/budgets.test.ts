@@ -142,6 +142,29 @@ describe.each(['duckdb', 'postgres'] as const)('budget guard on %s', (engine) =>
       other.release();
     });
 
+    it('starts each day of a daily budget from zero, counting each call in the day it started', async () => {
+      const limit = await budget('daily-turn', { budget_type: 'daily', amount: 1 });
+      const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+      let now = day + 86_400_000 - 1000;
+      const guard = createBudgetGuard(store, new LiveEventBus(), { now: () => now });
+      guards.push(guard);
+      const spend = async (cost: number, request: string) => {
+        const reservation = await guard.reserve(keysFor('daily-turn', { requestId: request }), cost);
+        guard.observe(recorded('daily-turn', cost, { request_id: request, started_at: now }));
+        reservation.settle(cost);
+        await guard.settled();
+      };
+      await spend(0.7, 'turn-1');
+      expect((await guard.status(limit)).current_usage).toBeCloseTo(0.7, 12);
+      await expect(guard.reserve(keysFor('daily-turn'), 0.5)).rejects.toThrow(BudgetExceededError);
+      for (const cost of [0.4, 0.25]) {
+        now += 86_400_000;
+        await spend(cost, `turn-${now}`);
+        const status = await guard.status(limit);
+        expect([status.current_usage, status.reset_at]).toEqual([expect.closeTo(cost, 12), new Date(Math.floor(now / 86_400_000 + 1) * 86_400_000).toISOString()]);
+      }
+    });
+
     it('refuses an unpriced call only once a block budget is exhausted', async () => {
       await budget('unpriced', { amount: 0.01 });
       const guard = newGuard();

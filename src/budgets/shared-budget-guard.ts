@@ -47,6 +47,8 @@ export class SharedBudgetGuard implements BudgetGuard {
   private readonly byId = new Map<string, Budget>();
   /** Period counters known to exist in the database (so increments to them are never lost). */
   private readonly ensured = new Set<string>();
+  /** Current period counters whose next period's counter exists too. */
+  private readonly prepared = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly pendingByRequest = new Map<string, SharedReservation>();
   private readonly live = new Set<SharedReservation>();
@@ -99,11 +101,11 @@ export class SharedBudgetGuard implements BudgetGuard {
     const period = budgetPeriod(budget.budget_type, now);
     const key = { budgetId: budget.id, periodStart: period.start };
     const id = keyOf(key);
-    if (this.ensured.has(id)) return key;
+    if (this.prepared.has(id)) return key;
     let ensuring = this.ensuring.get(id);
     if (!ensuring) {
       ensuring = (async () => {
-        if (!(await this.ledger.usage(key))) {
+        if (!this.ensured.has(id) && !(await this.ledger.usage(key))) {
           // Only the first instance to need the counter sums the stored calls; the others find it.
           await this.ledger.ensurePeriod(key, toNanos(await spentInPeriod(this.store.sql, budget, now)));
         }
@@ -115,6 +117,7 @@ export class SharedBudgetGuard implements BudgetGuard {
           this.ensured.add(keyOf(next));
         }
         this.ensured.add(id);
+        this.prepared.add(id);
       })().finally(() => this.ensuring.delete(id));
       this.ensuring.set(id, ensuring);
     }
