@@ -263,9 +263,10 @@ export class SharedBudgetGuard implements BudgetGuard {
     return { current_usage: toUsd(usage?.spentNanos ?? 0), reserved: toUsd(usage?.heldNanos ?? 0), reset_at: resetAt === null ? null : new Date(resetAt).toISOString() };
   }
 
+  /** Waits for the work started so far only, so that a busy gateway cannot keep it waiting. */
   async settled(): Promise<void> {
     await this.flush();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.inflight]);
   }
 
   async close(): Promise<void> {
