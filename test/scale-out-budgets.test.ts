@@ -181,8 +181,9 @@ describe('a block budget shared by three instances', () => {
       const rows = await db.query<{ calls: string; cost: number | null }>("SELECT count(*) AS calls, sum(cost_usd) AS cost FROM calls WHERE 'wave' = ANY(tags) AND status = 'success'");
       return [Number(rows.rows[0]!.calls), rows.rows[0]!.cost];
     }, { timeout: 5_000 }).toEqual([expectedFirst + expectedSecond, expect.closeTo(spent, 9)]);
-    const crossings = () => heardBy('budget_exceeded', ['threshold'], (data) => data.budget_id === alert.id);
-    await expect.poll(crossings, { timeout: 5_000 }).toEqual([[[0.8], [1]], [[0.8], [1]], [[0.8], [1]]]);
+    // Announced by whichever instances settled the crossing calls: once each, in any order.
+    const crossings = () => heardBy('budget_exceeded', ['threshold'], (data) => data.budget_id === alert.id).map((events) => events.flat().sort());
+    await expect.poll(crossings, { timeout: 5_000 }).toEqual([[0.8, 1], [0.8, 1], [0.8, 1]]);
     const counter = await db.query<{ spent_nanos: string }>('SELECT spent_nanos FROM budget_usage WHERE budget_id = $1 ORDER BY period_start LIMIT 1', [budget.id]);
     expect(Number(counter.rows[0]!.spent_nanos)).toBe(Math.round(spent * 1e9));
   }, 90_000);

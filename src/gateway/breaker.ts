@@ -61,6 +61,11 @@ export class CircuitBreaker {
     this.probeInFlight = false;
   }
 
+  /** The state as last set (an open circuit stays `open` here once its time is up). */
+  get setState(): CircuitState {
+    return this.current;
+  }
+
   /** When the circuit may next be probed (epoch ms; 0 unless open). */
   get openUntilMs(): number {
     return this.current === 'closed' ? 0 : this.openUntil;

@@ -90,8 +90,8 @@ export class ProviderHealth {
     this.probeHeld = false;
     // Only a success that can change the stored breaker is written: none on a healthy provider.
     if (!wasProbe && this.breaker.state === 'closed' && this.breaker.consecutiveFailures === 0) return;
-    if (wasProbe || this.breaker.state === 'closed') this.anticipate('closed', null, 0);
-    this.shared.breakers.success(this.name).then((write) => this.apply(write), () => this.breaker.success());
+    const announceHere = wasProbe || this.breaker.state === 'closed' ? this.anticipate('closed', null, 0) : () => undefined;
+    this.shared.breakers.success(this.name).then((write) => this.apply(write), announceHere);
   }
 
   failure(retryAfterMs?: number): void {
@@ -102,12 +102,11 @@ export class ProviderHealth {
     if (!this.shared) return this.breaker.failure(retryAfterMs);
     const rule = { threshold: this.threshold, openMs: this.openSeconds * 1000, retryAfterMs: retryAfterMs ?? null };
     const failures = this.breaker.consecutiveFailures + 1;
-    if (this.breaker.state !== 'closed' || failures >= this.threshold) {
-      this.anticipate('open', Math.max(this.breaker.openUntilMs, Date.now() + Math.max(rule.openMs, retryAfterMs ?? 0)), failures);
-    } else {
-      this.anticipate('closed', null, failures);
-    }
-    this.shared.breakers.failure(this.name, rule).then((write) => this.apply(write), () => this.breaker.failure(retryAfterMs));
+    const opens = this.breaker.state !== 'closed' || failures >= this.threshold;
+    const announceHere = opens
+      ? this.anticipate('open', Math.max(this.breaker.openUntilMs, Date.now() + Math.max(rule.openMs, retryAfterMs ?? 0)), failures)
+      : this.anticipate('closed', null, failures);
+    this.shared.breakers.failure(this.name, rule).then((write) => this.apply(write), announceHere);
   }
 
   /** A call that never reached a verdict (client cancelled) frees the probe slot. */
@@ -120,11 +119,16 @@ export class ProviderHealth {
 
   /**
    * What this instance's write will most likely store, taken at once so the next call here is
-   * already refused; the database's answer then replaces it (and announces the change).
+   * already refused; the database's answer then replaces it (and announces the change). The
+   * returned function announces the change here instead, when the database cannot be reached.
    */
-  private anticipate(state: CircuitState, openUntil: number | null, failures: number): void {
+  private anticipate(state: CircuitState, openUntil: number | null, failures: number): () => void {
+    const from = this.breaker.setState;
     this.writeAppliedAt = Date.now();
     this.breaker.adopt(state, openUntil, failures);
+    return () => {
+      if (from !== state) this.onChange(from, state);
+    };
   }
 
   /** A write this instance made: its change (if any) is announced here, once. */
