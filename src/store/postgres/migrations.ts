@@ -251,6 +251,9 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         held BIGINT;
         cap DOUBLE PRECISION;
       BEGIN
+        -- A hold is short-lived: the lock on the counter is released without waiting for the
+        -- WAL flush. A hold lost in a database crash only matters for the calls in flight then.
+        PERFORM set_config('synchronous_commit', 'off', true);
         FOR r IN
           SELECT u.budget_id, u.spent_nanos, b.amount, b.action, b.is_active
           FROM unnest(p_budgets, p_periods) AS w(budget_id, period_start)
