@@ -148,9 +148,6 @@ export class SharedBudgetGuard implements BudgetGuard {
     const now = this.now();
     const periodKeys = await Promise.all(matching.map((budget) => this.ensurePeriod(budget, now)));
     const amount = worstCaseNanos(worstCaseUsd);
-    // A call that finished here before this one arrived has given its hold back first: a
-    // client calling again after an answer is never refused by its own previous call.
-    if (this.settling.size > 0) await Promise.allSettled([...this.settling]);
     const reservation: SharedReservation = { holdId: randomUUID(), held: amount > 0, keys: new Set(periodKeys.map(keyOf)), increments: new Map(), done: false };
     const requestId = 'requestId' in keys ? keys.requestId : undefined;
     // Registered before the check so the heartbeat already covers the hold it may write.
@@ -158,6 +155,12 @@ export class SharedBudgetGuard implements BudgetGuard {
     let refused: Awaited<ReturnType<BudgetLedger['reserve']>>;
     try {
       refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
+      // A call that finished here before this one arrived may still be giving its hold back:
+      // asked again once that is written, a client is never refused for its own previous call.
+      if (refused && this.settling.size > 0) {
+        await Promise.allSettled([...this.settling]);
+        refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
+      }
     } catch (error) {
       this.live.delete(reservation);
       throw error;
