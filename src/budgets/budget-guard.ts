@@ -21,8 +21,9 @@ export interface BudgetScopeKeys {
  * A held worst case. The call's real cost is counted once, when its record is queued on the
  * recorder (which hands every record to `observe` synchronously), so `settle` gives the hold
  * back: record the call and settle it in the same synchronous step (either order), and there
- * is no moment when the call is counted twice or not at all. `release` is for calls that
- * failed or were cancelled. Both are idempotent; the first one wins.
+ * is no moment when the call is counted twice or not at all. On a shared store the costs
+ * observed for the reservation's `requestId` replace the hold in one transaction. `release` is
+ * for calls that failed or were cancelled. Both are idempotent; the first one wins.
  */
 export interface BudgetReservation { settle(actualCostUsd: number | null): void; release(): void }
 
