@@ -233,3 +233,41 @@ describe('budget guard on postgres without its database', () => {
     await schemaOwn.drop();
   });
 });
+
+describe('budget guards of two instances on one database', () => {
+  it('counts the calls an instance only ingests, before and after it has read the budgets, and across the turn of a day', async () => {
+    const shared = await createPgTestSchema();
+    const [gateway, ingester] = [await openPostgresStore({ databaseUrl: shared.url }), await openPostgresStore({ databaseUrl: shared.url })];
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    let now = day + 86_400_000 - 10_000;
+    const limit: Budget = { id: 'ingested', project_id: 'ingest', name: 'ingested', budget_type: 'daily', amount: 1, scope: 'global', scope_value: null, action: 'alert', is_active: true, created_at: now, updated_at: now };
+    await gateway.budgets.insert(limit);
+    const watcher = createBudgetGuard(gateway, new LiveEventBus(), { now: () => now });
+    const observer = createBudgetGuard(ingester, new LiveEventBus(), { now: () => now });
+    const call = (cost: number) => normalizeCall({ provider: 'openai', model: 'gpt-4o', cost_usd: cost, started_at: now }, { projectId: 'ingest', apiKeyId: null });
+    try {
+      expect((await watcher.status(limit)).current_usage).toBe(0);
+      // The ingesting instance has not read the project's budgets: the first calls wait for them.
+      observer.observe(call(0.25));
+      observer.observe(call(0.125));
+      await observer.settled();
+      expect((await watcher.status(limit)).current_usage).toBe(0.375);
+      now += 86_400_000;
+      observer.observe(call(0.5));
+      await observer.settled();
+      expect((await watcher.status(limit)).current_usage).toBe(0.5);
+      // Two days on, with no call in between: the counter is made again, and keeps counting.
+      now += 2 * 86_400_000;
+      observer.observe(call(0.0625));
+      await observer.settled();
+      expect((await watcher.status(limit)).current_usage).toBe(0.0625);
+    } finally {
+      await watcher.close();
+      await observer.close();
+      await gateway.close();
+      await ingester.close();
+      await shared.drop();
+    }
+  });
+});
+

@@ -27,6 +27,8 @@ const FLUSH_MS = 20;
 /** After the database failed to take a batch, it is tried again this much later. */
 const RETRY_MS = 1_000;
 const UNAVAILABLE_TELL_MS = 10_000;
+/** Calls kept per project while its budgets cannot be read (the database is away). */
+const MAX_UNLISTED_CALLS = 10_000;
 
 const keyOf = (key: BudgetPeriodKey) => `${key.budgetId}|${key.periodStart}`;
 
@@ -45,12 +47,15 @@ interface ProjectBudgets { budgets: Budget[]; loadedAt: number; loading: Promise
 export class SharedBudgetGuard implements BudgetGuard {
   private readonly projects = new Map<string, ProjectBudgets>();
   private readonly byId = new Map<string, Budget>();
-  /** Period counters known to exist in the database (so increments to them are never lost). */
+  /** Period counters known to exist in the database. */
   private readonly ensured = new Set<string>();
   /** Current period counters whose next period's counter exists too. */
   private readonly prepared = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly pendingByRequest = new Map<string, SharedReservation>();
+  /** Calls recorded for a project whose budgets are being read. */
+  private readonly unlisted = new Map<string, CallRecord[]>();
+  private readonly listing = new Set<string>();
   private readonly live = new Set<SharedReservation>();
   private queued = new Map<string, BudgetPeriodKey & { nanos: number }>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -204,17 +209,47 @@ export class SharedBudgetGuard implements BudgetGuard {
 
   observe(call: CallRecord): void {
     if (!call.cost_usd || call.cost_usd < 0) return;
+    const known = this.projects.get(call.project_id);
+    if (known) return this.count(call, known.budgets);
+    // An instance that only ingests may not have read this project's budgets yet: they are read
+    // now and the calls counted then, so no instance leaves its calls out of a shared counter.
+    const waiting = this.unlisted.get(call.project_id) ?? [];
+    if (waiting.length < MAX_UNLISTED_CALLS) waiting.push(call);
+    this.unlisted.set(call.project_id, waiting);
+    if (this.listing.has(call.project_id)) return;
+    this.listing.add(call.project_id);
+    void this.track(this.reload(call.project_id)).then(
+      () => {
+        const budgets = this.projects.get(call.project_id)?.budgets ?? [];
+        for (const waited of this.unlisted.get(call.project_id) ?? []) this.count(waited, budgets);
+        this.unlisted.delete(call.project_id);
+      },
+      () => undefined,
+    ).finally(() => this.listing.delete(call.project_id));
+  }
+
+  /**
+   * Adds the call's cost to the counters of its budgets, with its reservation when it has one.
+   * A counter of an earlier period that was never created is skipped by the database.
+   */
+  private count(call: CallRecord, budgets: Budget[]): void {
     const keys = keysOfCall(call);
-    const nanos = toNanos(call.cost_usd);
+    const nanos = toNanos(call.cost_usd ?? 0);
     const reservation = this.pendingByRequest.get(call.request_id);
-    for (const budget of this.projects.get(call.project_id)?.budgets ?? []) {
+    const now = this.now();
+    for (const budget of budgets) {
       if (!budgetApplies(budget, keys)) continue;
       const key = { budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, call.started_at).start };
       const id = keyOf(key);
-      // A counter this instance has not seen created starts from the stored calls, this one included.
-      if (!this.ensured.has(id)) continue;
-      if (reservation && !reservation.done && reservation.keys.has(id)) addTo(reservation.increments, id, key, nanos);
-      else this.queueIncrement({ ...key, nanos });
+      if (reservation && !reservation.done && reservation.keys.has(id)) {
+        addTo(reservation.increments, id, key, nanos);
+      } else if (this.prepared.has(id) || key.periodStart !== budgetPeriod(budget.budget_type, now).start) {
+        this.queueIncrement({ ...key, nanos });
+      } else {
+        // The current period's counter (and the next one's) made first: traffic that only
+        // ingests keeps the chain of counters going from one period to the next.
+        void this.track(Promise.resolve(this.ensurePeriod(budget, now)).then(() => this.queueIncrement({ ...key, nanos }), () => this.queueIncrement({ ...key, nanos }, RETRY_MS)));
+      }
     }
   }
 
@@ -268,8 +303,12 @@ export class SharedBudgetGuard implements BudgetGuard {
 
   /** Waits for the work started so far only, so that a busy gateway cannot keep it waiting. */
   async settled(): Promise<void> {
-    await this.flush();
-    await Promise.allSettled([...this.inflight]);
+    // A few rounds, not until idle: work in flight (budgets being read, a counter being made)
+    // queues counts of its own, but a busy gateway must not keep this waiting.
+    for (let round = 0; round < 4 && (this.inflight.size > 0 || this.queued.size > 0 || round === 0); round++) {
+      await this.flush();
+      await Promise.allSettled([...this.inflight]);
+    }
   }
 
   async close(): Promise<void> {
