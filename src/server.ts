@@ -11,7 +11,7 @@ import type { LoupeConfig } from './config/schema.js';
 import type { PriceCall } from './ingest/ingest-calls.js';
 import { createPricer, registryLocalTest } from './pricing/pricer.js';
 import { Recorder } from './recorder/recorder.js';
-import { BudgetGuard } from './budgets/budget-guard.js';
+import { createBudgetGuard } from './budgets/create-budget-guard.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
 import { LivePublisher } from './live/live-publisher.js';
@@ -50,7 +50,10 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const bootstrap = await bootstrapAdminKey(store, config.admin_key);
   const liveBus = new LiveEventBus();
   const costSettings = await CostSettings.load(store.priceOverrides);
-  const budgetGuard = new BudgetGuard(store, liveBus);
+  const budgetGuard = createBudgetGuard(store, liveBus, {
+    holdTtlMs: config.budget_hold_ttl_seconds * 1000,
+    onUnavailable: (error) => app.log.warn({ err: error }, 'budgets not checked: the store did not answer'),
+  });
   const livePublisher = new LivePublisher(liveBus);
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
   const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));
@@ -93,6 +96,8 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
         stopRetention();
         await app.close();
         await recorder.drain();
+        await budgetGuard.close();
+        await providers.close();
         livePublisher.close();
         await crossInstance?.stop();
         await store.close();

@@ -57,8 +57,9 @@ describe('fallback and circuit breaker', () => {
       total_providers: 2, healthy_providers: 1, degraded_providers: 0, unavailable_providers: 1,
       local_providers_available: 0, remote_providers_available: 1, has_fallback: false,
     });
-    const stored = await server.store.sql.query<{ circuit_state: string }>("SELECT circuit_state FROM provider_health WHERE name = 'primary'");
-    expect(stored[0]?.circuit_state).toBe('open');
+    // Persisted without the gateway waiting for it.
+    const stored = () => server.store.sql.query<{ circuit_state: string }>("SELECT circuit_state FROM provider_health WHERE name = 'primary'").then((rows) => rows[0]?.circuit_state);
+    await expect.poll(stored, { timeout: 5_000 }).toBe('open');
   });
 
   it('answers 503 when every provider that serves the model is unavailable', async () => {

@@ -22,6 +22,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_INGEST_WORKERS: 'ingest_workers',
   LOUPE_SECRET_KEY: 'secret_key',
   LOUPE_RETENTION_DAYS: 'retention_days',
+  LOUPE_BUDGET_HOLD_TTL_SECONDS: 'budget_hold_ttl_seconds',
 };
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -40,6 +40,8 @@ export const configSchema = z.strictObject({
     })
     .default({ max_batch: 2000, flush_interval_ms: 5, max_queue: 100_000 }),
   retention_days: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** On a shared database: how long a budget hold outlives an instance that stopped (crashed) before settling it. */
+  budget_hold_ttl_seconds: z.coerce.number().min(1).max(3600).default(30),
   upstream_allowlist: z.array(z.string()).default([]),
   providers: z.array(providerConfigSchema).default([]),
   /** The remote model savings are measured against (provider/model as the catalog names it). */

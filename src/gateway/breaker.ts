@@ -61,6 +61,28 @@ export class CircuitBreaker {
     this.probeInFlight = false;
   }
 
+  /** The state as last set (an open circuit stays `open` here once its time is up). */
+  get setState(): CircuitState {
+    return this.current;
+  }
+
+  /** When the circuit may next be probed (epoch ms; 0 unless open). */
+  get openUntilMs(): number {
+    return this.current === 'closed' ? 0 : this.openUntil;
+  }
+
+  /**
+   * Takes the state another instance wrote to the shared store, without announcing it (the
+   * instance that changed it did). A probe this instance holds stays held while half-open.
+   */
+  adopt(state: CircuitState, openUntil: number | null, failures: number, probeHeldHere = false): void {
+    this.current = state;
+    this.openUntil = openUntil ?? 0;
+    this.failures = failures;
+    if (state !== 'half_open') this.probeInFlight = false;
+    else if (probeHeldHere) this.probeInFlight = true;
+  }
+
   private transition(to: CircuitState): void {
     const from = this.current;
     if (from === to) return;

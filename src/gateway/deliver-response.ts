@@ -125,7 +125,7 @@ async function relayStream(delivery: Delivery): Promise<void> {
   }
   response.end();
   if (outcome.status === 'success') health.success(performance.now() - delivery.arrived);
-  else if (outcome.status === 'cancelled') health.breaker.abandon();
+  else if (outcome.status === 'cancelled') health.abandon();
   else health.failure();
   observe(outcome, transform.observations, firstTokenAt === null ? null : firstTokenAt - delivery.arrived);
 }

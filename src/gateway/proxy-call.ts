@@ -70,7 +70,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
   let reservation: BudgetReservation;
   try {
     const worstCase = () => worstCaseCost({ projectId, provider: original.target.name, model: original.model, body: gateway.body, timeoutMs: original.target.timeoutMs }, deps.costSettings);
-    reservation = await deps.budgets.reserve({ projectId, provider: original.target.name, model: original.model, userId: attribution.user_id ?? null, apiKeyId, tags: attribution.tags ?? [] }, worstCase);
+    reservation = await deps.budgets.reserve({ projectId, provider: original.target.name, model: original.model, userId: attribution.user_id ?? null, apiKeyId, tags: attribution.tags ?? [], requestId }, worstCase);
   } catch (error) {
     if (!(error instanceof BudgetExceededError)) throw error;
     const refused = outcomeFor(original.target.name, original.model, 1);
@@ -90,7 +90,9 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
     for (const [index, route] of routes.entries()) {
       const health = deps.registry.healthOf(route.target.name)!;
       for (let retry = 0; retry <= route.target.maxRetries; retry++) {
-        if (!health.breaker.tryAcquire()) {
+        // Synchronous unless a shared half-open circuit asks the database for the probe.
+        const admitted = health.admit();
+        if (!(admitted === true || (admitted !== false && (await admitted)))) {
           failures.push(`${route.target.name}: circuit open`);
           break;
         }
@@ -100,7 +102,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
         const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw }, { model: route.model, apiKey: route.target.apiKey ?? undefined, nowMs: startedAt });
         if (!prepared.ok) {
           // The call cannot be said to this provider: the caller's mistake, not the provider's.
-          health.breaker.abandon();
+          health.abandon();
           return sendError(reply, fromUpstreamError(prepared.error));
         }
         const outgoing = prepared.value;
@@ -108,7 +110,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
         const result = await sendAttempt(route.target, outgoing, abort.signal);
         if (result.kind === 'failed') {
           if (result.errorType === 'cancelled') {
-            health.breaker.abandon();
+            health.abandon();
             Object.assign(outcome, { status: 'cancelled', errorType: 'client_disconnected', errorMessage: result.message });
             record(outcome);
             return;

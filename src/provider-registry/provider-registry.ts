@@ -13,6 +13,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
 import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
 import { ProviderHealth } from './provider-health.js';
+import { SharedHealthSync } from './shared-health-sync.js';
 
 /** Where a type's API lives when no base URL is configured; null when one is required. */
 function defaultBaseUrl(type: string): string | null {
@@ -46,12 +47,15 @@ export class ProviderRegistry {
   private readonly health = new Map<string, ProviderHealth>();
   private readonly allowlist: Allowlist;
   private readonly guardedAgent: Agent;
+  /** Set when the store is shared: breakers and counters then live in the database. */
+  private readonly sync: SharedHealthSync | null;
 
   private constructor(private readonly repository: ProviderRepository, private readonly box: SecretBox, private readonly bus: LiveEventBus, allowlist: readonly string[]) {
     this.allowlist = parseAllowlist(allowlist);
     // Untrusted upstreams connect through a lookup that refuses private addresses, so a
     // name that later resolves to one (DNS rebinding) is stopped at connect time.
     this.guardedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64, connect: { lookup: guardedLookup(this.allowlist, () => false) } });
+    this.sync = repository.breakers ? new SharedHealthSync(repository.breakers, () => this.health.values()) : null;
   }
 
   static async load(config: Readonly<LoupeConfig>, repository: ProviderRepository, box: SecretBox, bus: LiveEventBus): Promise<ProviderRegistry> {
@@ -74,6 +78,10 @@ export class ProviderRegistry {
       }
       registry.install(record, health.get(record.name));
     }
+    if (registry.sync) {
+      await registry.sync.sync();
+      registry.sync.start();
+    }
     return registry;
   }
 
@@ -89,13 +97,17 @@ export class ProviderRegistry {
     });
     const existing = this.health.get(record.name);
     if (!existing) {
-      this.health.set(record.name, new ProviderHealth(record.name, record.circuit_breaker_threshold, record.circuit_breaker_timeout, (from, to) => this.stateChanged(record.name, from, to), stored));
+      const breakers = this.repository.breakers;
+      // A probe holds its lease for as long as the call may take, then another instance may probe.
+      const shared = breakers ? { breakers, probeLeaseMs: (record.timeout_seconds + 5) * 1000 } : undefined;
+      this.health.set(record.name, new ProviderHealth(record.name, record.circuit_breaker_threshold, record.circuit_breaker_timeout, (from, to) => this.stateChanged(record.name, from, to), stored, shared));
     }
   }
 
   private stateChanged(name: string, from: string, to: string): void {
     const health = this.health.get(name);
-    if (health) void this.repository.saveHealth(health.snapshot()).catch(() => undefined);
+    // A shared store already holds the change (its write decided it) and sums the counters.
+    if (health && !health.isShared) void this.repository.saveHealth(health.snapshot()).catch(() => undefined);
     this.bus.publish(ALL_PROJECTS, 'provider_status_changed', { provider: name, from, to });
   }
 
@@ -168,6 +180,11 @@ export class ProviderRegistry {
     this.records.delete(name);
     this.targets.delete(name);
     this.health.delete(name);
+  }
+
+  /** Stops sharing health (the last counters are written). */
+  async close(): Promise<void> {
+    await this.sync?.stop();
   }
 
   private async checkUrl(url: string): Promise<void> {

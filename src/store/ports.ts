@@ -185,6 +185,35 @@ export interface BudgetRepository {
   insert(budget: Budget): Promise<void>;
   update(budget: Budget): Promise<void>;
   delete(projectId: string, id: string): Promise<boolean>;
+  /** Spend and holds shared by every instance on the store; absent where one process owns the store. */
+  readonly ledger?: BudgetLedger;
+}
+
+/** One budget's counter for one period, as the ledger keys it (period start in epoch ms). */
+export interface BudgetPeriodKey { budgetId: string; periodStart: number }
+
+/** A threshold of a budget's amount that a spend increment crossed first, across instances. */
+export interface BudgetCrossing { budgetId: string; threshold: number; spentNanos: number; amountUsd: number }
+
+/**
+ * Budget spend and holds kept in the database, so instances sharing it enforce one limit.
+ * Amounts are integer nano-dollars. Every method is one atomic step in the database.
+ */
+export interface BudgetLedger {
+  /** Creates the period's counter when missing, starting from `spentNanos` (the stored calls); returns whether it was created. */
+  ensurePeriod(key: BudgetPeriodKey, spentNanos: number): Promise<boolean>;
+  /**
+   * Checks every block budget among `keys` (amount, action and is_active read from the budgets
+   * table now) against spent + unexpired holds + `amountNanos`, and holds `amountNanos` on each
+   * key under `holdId` until `expiresInMs` from now; nothing is held when one refuses.
+   */
+  reserve(holdId: string, keys: BudgetPeriodKey[], amountNanos: number, expiresInMs: number): Promise<{ refusedBudgetId: string; committedNanos: number } | null>;
+  /** Deletes the hold `holdId` (when given) and adds the increments, in one transaction; returns the thresholds crossed. */
+  settle(holdId: string | null, increments: (BudgetPeriodKey & { nanos: number })[]): Promise<BudgetCrossing[]>;
+  /** Pushes back the expiry of live holds (their instance is alive). */
+  extend(holdIds: string[], expiresInMs: number): Promise<void>;
+  /** Spent in the period and held now (unexpired). */
+  usage(key: BudgetPeriodKey): Promise<{ spentNanos: number; heldNanos: number } | null>;
 }
 
 export interface ProviderRepository {
@@ -193,4 +222,33 @@ export interface ProviderRepository {
   delete(name: string): Promise<boolean>;
   listHealth(): Promise<ProviderHealthRecord[]>;
   saveHealth(health: ProviderHealthRecord): Promise<void>;
+  /** Circuit breakers shared by every instance on the store; absent where one process owns the store. */
+  readonly breakers?: SharedBreakers;
+}
+
+export type SharedCircuitState = 'closed' | 'open' | 'half_open';
+
+/** A breaker as the database holds it; `openUntil` in epoch ms (null unless open or half-open). */
+export interface SharedBreakerState { name: string; state: SharedCircuitState; openUntil: number | null; failureCount: number }
+
+/** The state after a write, and the state before it (equal when nothing changed). */
+export interface BreakerWrite extends SharedBreakerState { from: SharedCircuitState }
+
+/** Counters gathered since the last flush, added to the stored totals. */
+export interface HealthCounterDelta { name: string; total: number; successes: number; failures: number; latencySumMs: number; lastSuccessAt: number | null; lastFailureAt: number | null }
+
+/**
+ * Breaker transitions decided atomically in the database, so the instance whose write changes
+ * a state is the one that announces it, and a half-open probe is leased to one instance.
+ */
+export interface SharedBreakers {
+  failure(name: string, rule: { threshold: number; openMs: number; retryAfterMs: number | null }): Promise<BreakerWrite>;
+  /** A success closes a closed (resets its count) or half-open breaker; an open one stays open. */
+  success(name: string): Promise<BreakerWrite>;
+  /** Leases the half-open probe to the caller for `leaseMs`; null when open, closed, or leased elsewhere. */
+  acquireProbe(name: string, leaseMs: number): Promise<BreakerWrite | null>;
+  releaseProbe(name: string): Promise<void>;
+  addCounters(deltas: HealthCounterDelta[]): Promise<void>;
+  /** Every breaker, with the stored counters. */
+  states(): Promise<(SharedBreakerState & { health: ProviderHealthRecord })[]>;
 }

@@ -1,13 +1,19 @@
-// Budgets on PostgreSQL: a small table, written rarely; the guard keeps each budget in memory.
+// Budgets on PostgreSQL: a small table, written rarely, and the ledger of their spend and holds
+// that every instance on the database enforces together.
 import type pg from 'pg';
 import type { Budget } from '../../domain/budget.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { rowToBudget } from '../budget-rows.js';
 import type { BudgetRepository } from '../ports.js';
+import { PgBudgetLedger } from './budget-ledger.js';
 import { queryRows } from './pg-pool.js';
 
 export class PgBudgetRepository implements BudgetRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  readonly ledger: PgBudgetLedger;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.ledger = new PgBudgetLedger(pool);
+  }
 
   async list(projectId?: string): Promise<Budget[]> {
     const rows = projectId === undefined
@@ -38,6 +44,10 @@ export class PgBudgetRepository implements BudgetRepository {
 
   async delete(projectId: string, id: string): Promise<boolean> {
     const result = await this.pool.query('DELETE FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
+    if ((result.rowCount ?? 0) > 0) {
+      await this.pool.query('DELETE FROM budget_usage WHERE budget_id = $1', [id]);
+      await this.pool.query('DELETE FROM budget_holds WHERE budget_id = $1', [id]);
+    }
     return (result.rowCount ?? 0) > 0;
   }
 }

@@ -213,6 +213,183 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       $do$;
     `,
   },
+  {
+    version: 3,
+    name: 'shared budget ledger and circuit breakers',
+    // Spend per budget and period, the worst cases held by calls in flight (an instance that
+    // dies stops extending its holds, so they expire), and the breaker columns every instance
+    // reads. The functions make each step one atomic statement: rows are locked in budget id
+    // order, so concurrent reservations queue on the counter instead of deadlocking.
+    sql: `
+      CREATE TABLE budget_usage (
+        budget_id TEXT NOT NULL,
+        period_start TIMESTAMP NOT NULL,
+        spent_nanos BIGINT NOT NULL,
+        -- Highest threshold (0.8, 1) announced this period, and the amount it was announced at.
+        announced DOUBLE PRECISION NOT NULL DEFAULT 0,
+        announced_amount DOUBLE PRECISION,
+        PRIMARY KEY (budget_id, period_start)
+      );
+      CREATE TABLE budget_holds (
+        hold_id TEXT NOT NULL,
+        budget_id TEXT NOT NULL,
+        amount_nanos BIGINT NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (hold_id, budget_id)
+      );
+      CREATE INDEX budget_holds_budget ON budget_holds (budget_id, expires_at);
+      ALTER TABLE provider_health ADD COLUMN open_until TIMESTAMP, ADD COLUMN probe_until TIMESTAMP;
+
+      CREATE FUNCTION loupe_budget_reached(spent BIGINT, cap DOUBLE PRECISION) RETURNS DOUBLE PRECISION
+        LANGUAGE sql IMMUTABLE AS $fn$ SELECT CASE WHEN spent >= cap THEN 1.0 WHEN spent >= 0.8 * cap THEN 0.8 ELSE 0.0 END $fn$;
+
+      CREATE FUNCTION loupe_budget_reserve(p_hold TEXT, p_budgets TEXT[], p_periods TIMESTAMP[], p_amount BIGINT, p_ttl_ms BIGINT)
+      RETURNS TABLE (o_refused TEXT, o_committed BIGINT) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        now_utc TIMESTAMP := clock_timestamp() AT TIME ZONE 'UTC';
+        r RECORD;
+        held BIGINT;
+        cap DOUBLE PRECISION;
+      BEGIN
+        -- A hold is short-lived: the lock on the counter is released without waiting for the
+        -- WAL flush. A hold lost in a database crash only matters for the calls in flight then.
+        PERFORM set_config('synchronous_commit', 'off', true);
+        FOR r IN
+          SELECT u.budget_id, u.spent_nanos, b.amount, b.action, b.is_active
+          FROM unnest(p_budgets, p_periods) AS w(budget_id, period_start)
+          JOIN budget_usage u ON u.budget_id = w.budget_id AND u.period_start = w.period_start
+          JOIN budgets b ON b.id = u.budget_id
+          ORDER BY u.budget_id
+          FOR UPDATE OF u
+        LOOP
+          DELETE FROM budget_holds h WHERE h.budget_id = r.budget_id AND h.expires_at <= now_utc;
+          IF r.action = 'block' AND r.is_active THEN
+            SELECT coalesce(sum(h.amount_nanos), 0) INTO held FROM budget_holds h WHERE h.budget_id = r.budget_id;
+            cap := floor(r.amount * 1e9 + 0.5);
+            IF r.spent_nanos + held >= cap OR r.spent_nanos + held + p_amount > cap THEN
+              o_refused := r.budget_id;
+              o_committed := r.spent_nanos + held;
+              RETURN NEXT;
+              RETURN;
+            END IF;
+          END IF;
+        END LOOP;
+        IF p_amount > 0 THEN
+          INSERT INTO budget_holds (hold_id, budget_id, amount_nanos, expires_at)
+          SELECT p_hold, held_budget, p_amount, now_utc + p_ttl_ms * interval '1 millisecond' FROM unnest(p_budgets) AS held_budget;
+        END IF;
+      END
+      $fn$;
+
+      CREATE FUNCTION loupe_budget_settle(p_hold TEXT, p_budgets TEXT[], p_periods TIMESTAMP[], p_nanos BIGINT[])
+      RETURNS TABLE (o_budget TEXT, o_threshold DOUBLE PRECISION, o_spent BIGINT, o_amount DOUBLE PRECISION) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        r RECORD;
+        cap DOUBLE PRECISION;
+        base DOUBLE PRECISION;
+        reached DOUBLE PRECISION;
+        new_spent BIGINT;
+      BEGIN
+        IF p_hold IS NOT NULL THEN
+          DELETE FROM budget_holds h WHERE h.hold_id = p_hold;
+        END IF;
+        FOR r IN
+          SELECT u.budget_id, u.period_start, u.spent_nanos, u.announced, u.announced_amount, w.nanos, b.amount
+          FROM unnest(p_budgets, p_periods, p_nanos) AS w(budget_id, period_start, nanos)
+          JOIN budget_usage u ON u.budget_id = w.budget_id AND u.period_start = w.period_start
+          JOIN budgets b ON b.id = u.budget_id
+          ORDER BY u.budget_id, u.period_start
+          FOR UPDATE OF u
+        LOOP
+          cap := floor(r.amount * 1e9 + 0.5);
+          new_spent := r.spent_nanos + r.nanos;
+          -- A changed amount re-arms the thresholds the spend had not crossed at that amount.
+          base := CASE WHEN r.announced_amount IS DISTINCT FROM r.amount THEN loupe_budget_reached(r.spent_nanos, cap) ELSE r.announced END;
+          reached := loupe_budget_reached(new_spent, cap);
+          UPDATE budget_usage u SET spent_nanos = new_spent, announced = greatest(base, reached), announced_amount = r.amount
+          WHERE u.budget_id = r.budget_id AND u.period_start = r.period_start;
+          IF reached > base THEN
+            o_budget := r.budget_id;
+            o_threshold := reached;
+            o_spent := new_spent;
+            o_amount := r.amount;
+            RETURN NEXT;
+          END IF;
+        END LOOP;
+      END
+      $fn$;
+
+      -- Breakers: the write that changes circuit_state returns the state before it, so exactly
+      -- one instance announces each change.
+      CREATE FUNCTION loupe_breaker_failure(p_name TEXT, p_threshold INTEGER, p_open_ms BIGINT, p_retry_ms BIGINT)
+      RETURNS TABLE (o_from TEXT, o_state TEXT, o_open_until TIMESTAMP, o_failures INTEGER) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        now_utc TIMESTAMP := clock_timestamp() AT TIME ZONE 'UTC';
+        r RECORD;
+      BEGIN
+        INSERT INTO provider_health (name, circuit_state, failure_count, total_requests, successful_requests, failed_requests, updated_at)
+        VALUES (p_name, 'closed', 0, 0, 0, 0, now_utc) ON CONFLICT (name) DO NOTHING;
+        SELECT h.circuit_state, h.failure_count, h.open_until INTO r FROM provider_health h WHERE h.name = p_name FOR UPDATE;
+        o_from := r.circuit_state;
+        o_failures := r.failure_count + 1;
+        IF r.circuit_state <> 'closed' OR o_failures >= p_threshold THEN
+          o_state := 'open';
+          o_open_until := greatest(r.open_until, now_utc + greatest(p_open_ms, coalesce(p_retry_ms, 0)) * interval '1 millisecond');
+        ELSE
+          o_state := 'closed';
+          o_open_until := NULL;
+        END IF;
+        UPDATE provider_health h SET circuit_state = o_state, failure_count = o_failures, open_until = o_open_until,
+          probe_until = CASE WHEN o_state = 'open' THEN NULL ELSE h.probe_until END, updated_at = now_utc
+        WHERE h.name = p_name;
+        RETURN NEXT;
+      END
+      $fn$;
+
+      CREATE FUNCTION loupe_breaker_success(p_name TEXT)
+      RETURNS TABLE (o_from TEXT, o_state TEXT, o_open_until TIMESTAMP, o_failures INTEGER) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        now_utc TIMESTAMP := clock_timestamp() AT TIME ZONE 'UTC';
+        r RECORD;
+      BEGIN
+        SELECT h.circuit_state, h.failure_count, h.open_until INTO r FROM provider_health h WHERE h.name = p_name FOR UPDATE;
+        IF NOT FOUND THEN
+          o_from := 'closed'; o_state := 'closed'; o_open_until := NULL; o_failures := 0;
+          RETURN NEXT;
+          RETURN;
+        END IF;
+        o_from := r.circuit_state;
+        -- An open circuit is closed only by its probe (which made it half-open), never by a
+        -- call that was admitted before it opened.
+        IF r.circuit_state = 'open' THEN
+          o_state := 'open'; o_open_until := r.open_until; o_failures := r.failure_count;
+        ELSE
+          o_state := 'closed'; o_open_until := NULL; o_failures := 0;
+          IF r.circuit_state <> 'closed' OR r.failure_count <> 0 THEN
+            UPDATE provider_health h SET circuit_state = 'closed', failure_count = 0, open_until = NULL, probe_until = NULL, updated_at = now_utc WHERE h.name = p_name;
+          END IF;
+        END IF;
+        RETURN NEXT;
+      END
+      $fn$;
+
+      CREATE FUNCTION loupe_breaker_probe(p_name TEXT, p_lease_ms BIGINT)
+      RETURNS TABLE (o_from TEXT, o_state TEXT, o_open_until TIMESTAMP, o_failures INTEGER) LANGUAGE plpgsql AS $fn$
+      DECLARE
+        now_utc TIMESTAMP := clock_timestamp() AT TIME ZONE 'UTC';
+        r RECORD;
+      BEGIN
+        SELECT h.circuit_state, h.failure_count, h.open_until, h.probe_until INTO r FROM provider_health h WHERE h.name = p_name FOR UPDATE;
+        IF NOT FOUND OR r.circuit_state = 'closed' OR r.open_until > now_utc OR (r.circuit_state = 'half_open' AND r.probe_until > now_utc) THEN
+          RETURN;
+        END IF;
+        UPDATE provider_health h SET circuit_state = 'half_open', probe_until = now_utc + p_lease_ms * interval '1 millisecond', updated_at = now_utc WHERE h.name = p_name;
+        o_from := r.circuit_state; o_state := 'half_open'; o_open_until := r.open_until; o_failures := r.failure_count;
+        RETURN NEXT;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -1,11 +1,13 @@
 // Providers and their health on PostgreSQL. Health rows are shared by every instance on the
-// database: each instance saves its view, and the newest write wins.
+// database: breakers change through atomic transitions and counters are added to, never
+// overwritten (shared-breakers.ts).
 import type pg from 'pg';
 import type { ProviderHealthRecord, ProviderRecord } from '../../domain/provider.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import type { ProviderRepository } from '../ports.js';
 import { healthValues, providerValues, rowToHealth, rowToProvider } from '../provider-rows.js';
 import { queryRows } from './pg-pool.js';
+import { PgSharedBreakers } from './shared-breakers.js';
 
 const timestamp = (ms: number | null) => (ms === null ? null : sqlTimestamp(ms));
 
@@ -24,7 +26,11 @@ const UPSERT_PROVIDER = upsertSql('providers', PROVIDER_COLUMNS, 'name');
 const UPSERT_HEALTH = upsertSql('provider_health', HEALTH_COLUMNS, 'name');
 
 export class PgProviderRepository implements ProviderRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  readonly breakers: PgSharedBreakers;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.breakers = new PgSharedBreakers(pool);
+  }
 
   async list(): Promise<ProviderRecord[]> {
     const rows = await queryRows(this.pool, 'SELECT * FROM providers ORDER BY priority, name');
