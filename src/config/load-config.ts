@@ -22,6 +22,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_INGEST_WORKERS: 'ingest_workers',
   LOUPE_SECRET_KEY: 'secret_key',
   LOUPE_RETENTION_DAYS: 'retention_days',
+  LOUPE_SPOOL_MAX_BYTES: 'spool_max_bytes',
 };
 
 function readConfigFile(path: string): Record<string, unknown> {
