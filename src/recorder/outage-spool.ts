@@ -48,6 +48,7 @@ export class OutageSpool {
   private probe: NodeJS.Timeout | null = null;
   private probing = false;
   private replaying: Promise<void> | null = null;
+  private replayAgain = false;
   private retry: NodeJS.Timeout | null = null;
   private replayedOfCurrentSegment = 0;
   private dropped = 0;
@@ -110,9 +111,18 @@ export class OutageSpool {
   /** Writes every spooled record to the store; one replay at a time. */
   replay(): Promise<void> {
     if (this.outage || this.closed) return Promise.resolve();
-    this.replaying ??= this.replayAll().finally(() => {
+    if (this.replaying) {
+      // The running replay may be past the records this call is about: go again after it.
+      this.replayAgain = true;
+      return this.replaying;
+    }
+    this.replaying = this.replayAll().finally(() => {
       this.replaying = null;
       this.replayedOfCurrentSegment = 0;
+      if (this.replayAgain) {
+        this.replayAgain = false;
+        void this.replay();
+      }
     });
     return this.replaying;
   }
