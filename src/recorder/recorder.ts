@@ -174,7 +174,6 @@ export class Recorder {
     return batch.filter((group) => !group.unawaited);
   }
 
-  /** Stops accepting records and writes everything already queued. */
   /** Resolves once everything queued so far is written, without closing the recorder. */
   async settled(): Promise<void> {
     while (this.flushing || this.queue.length > 0) {
@@ -183,6 +182,7 @@ export class Recorder {
     }
   }
 
+  /** Stops accepting records and writes everything already queued (to the spool during an outage). */
   async drain(): Promise<void> {
     this.closed = true;
     while (this.flushing || this.queue.length > 0) {

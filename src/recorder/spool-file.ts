@@ -56,6 +56,8 @@ export class SpoolFile {
   private depth: SpoolDepth = { records: 0, bytes: 0 };
   private nextSegment = 1;
   private prepared = false;
+  /** Size of the active file after the last complete append. */
+  private activeBytes = 0;
 
   constructor(readonly directory: string, readonly maxBytes: number) {}
 
@@ -70,6 +72,7 @@ export class SpoolFile {
    * Returns the bytes cut.
    */
   recover(): number {
+    if (this.prepared) return 0;
     this.prepared = true;
     let entries: string[];
     try {
@@ -104,8 +107,15 @@ export class SpoolFile {
       }
       if (lines.length > 0) {
         const handle = await this.activeHandle();
-        await handle.write(Buffer.concat(lines, bytes));
-        await handle.datasync();
+        try {
+          await handle.write(Buffer.concat(lines, bytes));
+          await handle.datasync();
+        } catch (error) {
+          // A short write (a full disk) must not leave half a line for the next append to glue onto.
+          await handle.truncate(this.activeBytes).catch(() => undefined);
+          throw error;
+        }
+        this.activeBytes += bytes;
         this.depth.records += lines.length;
         this.depth.bytes += bytes;
       }
@@ -153,6 +163,7 @@ export class SpoolFile {
     if (this.handle) return this.handle;
     await mkdir(this.directory, { recursive: true });
     this.handle = await open(join(this.directory, ACTIVE), 'a');
+    this.activeBytes = (await this.handle.stat()).size;
     syncDirectory(this.directory);
     return this.handle;
   }
