@@ -52,7 +52,11 @@ export async function copyStore(source: Store, target: Store, options: CopyOptio
   await copyOutcomes(source, target, checkpoint, { chunkSize: options.chunkSize, onChunk: (current) => { save(current); outcomesBar.update(current.outcomes!.copied); } });
 
   const { rows, mismatches } = await compareStores(source, target);
-  if (mismatches.length > 0) throw new CopyMismatchError(mismatches);
+  if (mismatches.length > 0) {
+    const error = new CopyMismatchError(mismatches);
+    if (saved) error.message += `. This run continued an interrupted copy; if the target was changed or emptied since, empty it, delete ${progressFile.path} and copy again`;
+    throw error;
+  }
   progressFile.remove();
   return { resumed: saved !== null, tables: rows };
 }
