@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `loupe` command: serve (default), migrate, demo. Boot failures print one clear line.
+// The `loupe` command: serve (default), migrate, demo, store copy. Boot failures print one clear line.
 import { Command } from 'commander';
 import { registerDemoCommand } from './cli/demo-command.js';
+import { registerStoreCommand } from './cli/store-copy-command.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loupeVersion, startServer } from './server.js';
 import { migrateStore } from './store/migrate-store.js';
@@ -40,6 +41,7 @@ const program = new Command('loupe').version(loupeVersion()).description('Loupe:
 program.command('serve', { isDefault: true }).description('serve gateway, API and dashboard').action(serve);
 program.command('migrate').description('apply store migrations and exit').action(migrate);
 registerDemoCommand(program);
+registerStoreCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);

@@ -11,6 +11,7 @@ import type { LoupeConfig } from './config/schema.js';
 import type { PriceCall } from './ingest/ingest-calls.js';
 import { createPricer, registryLocalTest } from './pricing/pricer.js';
 import { Recorder } from './recorder/recorder.js';
+import { OutageSpool } from './recorder/outage-spool.js';
 import { createBudgetGuard } from './budgets/create-budget-guard.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
@@ -58,6 +59,15 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
   const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));
   const providers = await ProviderRegistry.load(config, store.providers, secretBox, liveBus);
+  // Gateway calls made while the store is unreachable wait here (none for an in-memory store).
+  const spool = config.data_dir === ':memory:' ? null : new OutageSpool(store, {
+    directory: join(config.data_dir, 'spool'),
+    maxBytes: config.spool_max_bytes,
+    replayBatch: config.recorder.max_batch,
+    probeIntervalMs: 1000,
+    onStored: (calls) => livePublisher.committed(calls),
+    log: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message), error: (message) => app.log.error(message) },
+  });
   const recorder = new Recorder(store, {
     maxBatch: config.recorder.max_batch,
     flushIntervalMs: config.recorder.flush_interval_ms,
@@ -71,7 +81,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     },
     onCommitted: (calls) => livePublisher.committed(calls),
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
-  });
+  }, spool);
   const pricer = createPricer(costSettings, registryLocalTest(providers));
   const priceCall: PriceCall = (call) => pricer.priceCall(call);
   // @anchor pricing
@@ -83,6 +93,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
+  spool?.start();
   const stopRetention = config.retention_days
     ? scheduleRetention(store, config.retention_days, (error) => app.log.error({ err: error }, 'retention failed'))
     : () => undefined;
@@ -96,6 +107,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
         stopRetention();
         await app.close();
         await recorder.drain();
+        await spool?.close();
         await budgetGuard.close();
         await providers.close();
         livePublisher.close();

@@ -1,50 +1,19 @@
 // PostgreSQL becoming unreachable under a running server (a TCP relay in front of it is cut):
 // ingestion answers 503 with Retry-After, never an acknowledgement of what was not stored, and
 // /health reports the store down; when the relay is back, the same request is stored once.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { TcpRelay } from './helpers/tcp-relay.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
-class Relay {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  constructor(private readonly target: { host: string; port: number }, readonly port: number) {}
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async cut(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-    this.server = null;
-  }
-}
-
 let schema: PgTestSchema;
-let relay: Relay;
+let relay: TcpRelay;
 let server: TestServer;
 
 beforeAll(async () => {
   schema = await createPgTestSchema();
-  const url = new URL(schema.url);
-  const probe = createServer();
-  const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((resolve) => probe.close(resolve));
-  relay = new Relay({ host: url.hostname, port: Number(url.port || 5432) }, port);
-  await relay.open();
-  url.host = `127.0.0.1:${port}`;
-  server = await startTestServer({ database_url: url.toString() }, 'postgres');
+  relay = await TcpRelay.towards(schema.url);
+  server = await startTestServer({ database_url: relay.through(schema.url) }, 'postgres');
 });
 afterAll(async () => {
   await server?.close().catch(() => undefined);

@@ -29,6 +29,7 @@ import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
@@ -94,6 +95,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   const ingest = { recorder };
   registerHealthRoutes(app, store, recorder, services.version);
+  registerMetricsRoutes(app, recorder);
   // Closed after in-flight requests finish (onClose runs once the server stops accepting).
   const preparePool = new PreparePool(config.ingest_workers);
   app.addHook('onClose', () => preparePool.close());

@@ -3,6 +3,7 @@
 // another instance keeps working.
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../store/ports.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import { hashesEqual, hashKeySecret } from './api-key-secret.js';
 import { signSession, verifySession } from './session-token.js';
 
@@ -34,7 +35,7 @@ export class Authenticator {
     const now = Date.now();
     let entry = this.cache.get(cacheKey);
     if (!entry || entry.expires < now) {
-      entry = { key: await this.keys.get(claims.projectId, claims.keyId), expires: now + CACHE_TTL_MS };
+      entry = { key: await lookupOrLastKnown(() => this.keys.get(claims.projectId, claims.keyId), entry), expires: now + CACHE_TTL_MS };
       this.cache.set(cacheKey, entry);
     }
     return entry.key && entry.key.revoked_at === null ? entry.key : null;
@@ -46,7 +47,7 @@ export class Authenticator {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || entry.expires < now) {
-      const key = await this.keys.findByHash(hash);
+      const key = await lookupOrLastKnown(() => this.keys.findByHash(hash), entry);
       entry = { key, expires: now + CACHE_TTL_MS };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(hash, entry);
@@ -59,5 +60,19 @@ export class Authenticator {
   /** Forgets cached lookups so a revocation on this instance applies at once. */
   invalidate(): void {
     this.cache.clear();
+  }
+}
+
+/**
+ * While the store is unreachable, a key seen before keeps the answer last read for it, so the
+ * gateway goes on serving known callers through an outage; a key never seen cannot be checked
+ * and the lookup fails (503).
+ */
+async function lookupOrLastKnown(lookup: () => Promise<ApiKeyRecord | null>, previous: CacheEntry | undefined): Promise<ApiKeyRecord | null> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if (previous && isStoreUnavailable(error)) return previous.key;
+    throw error;
   }
 }

@@ -39,6 +39,8 @@ export const configSchema = z.strictObject({
       max_queue: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
     })
     .default({ max_batch: 2000, flush_interval_ms: 5, max_queue: 100_000 }),
+  /** Bound on the outage spool (<data dir>/spool) holding gateway calls while the store is unreachable. */
+  spool_max_bytes: z.coerce.number().int().min(1024 * 1024).max(1024 ** 4).default(1024 ** 3),
   retention_days: z.coerce.number().int().min(1).max(36_500).optional(),
   /** On a shared database: how long a budget hold outlives an instance that stopped (crashed) before settling it. */
   budget_hold_ttl_seconds: z.coerce.number().min(1).max(3600).default(30),

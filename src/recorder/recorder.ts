@@ -1,9 +1,12 @@
 // The group-commit writer between everything that produces calls and the store. Writers
 // queue groups of records; one flush at a time commits whatever has accumulated, so many
 // small submissions share one transaction. Ingestion awaits its group's commit (an
-// acknowledged record is durable); the gateway does not wait at all.
+// acknowledged record is durable); the gateway does not wait at all, and when the store is
+// unreachable its records go to the outage spool instead of being lost.
 import type { CallRecord } from '../domain/call-record.js';
 import type { CallWrite, InsertOutcome, Store } from '../store/ports.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
+import type { OutageSpool } from './outage-spool.js';
 
 export interface RecorderOptions {
   maxBatch: number;
@@ -26,6 +29,8 @@ export class RecorderClosedError extends Error {
 
 interface Group {
   writes: CallWrite[];
+  /** Nobody awaits the commit (the gateway): the records may go to the spool instead. */
+  unawaited: boolean;
   resolve(outcomes: InsertOutcome[]): void;
   reject(error: Error): void;
 }
@@ -52,6 +57,8 @@ export class Recorder {
     private readonly store: Store,
     private readonly options: RecorderOptions,
     private readonly events: RecorderEvents = {},
+    /** Where unawaited records go while the store is unreachable; without it they are reported lost. */
+    readonly spool: OutageSpool | null = null,
   ) {}
 
   get pending(): number {
@@ -60,22 +67,26 @@ export class Recorder {
 
   /** Queues records and resolves once their batch is committed. */
   submit(writes: CallWrite[]): Promise<InsertOutcome[]> {
+    return this.enqueue(writes, false);
+  }
+
+  /** Queues one record without waiting (the gateway's path). */
+  record(write: CallWrite): void {
+    this.enqueue([write], true).catch((error: Error) => this.events.onUnawaitedFailure?.([write], error));
+  }
+
+  private enqueue(writes: CallWrite[], unawaited: boolean): Promise<InsertOutcome[]> {
     if (this.closed) return Promise.reject(new RecorderClosedError());
     if (this.heldRecords + writes.length > this.options.maxQueue) {
       return Promise.reject(new QueueFullError(1));
     }
     if (this.events.beforeWrite) for (const write of writes) this.events.beforeWrite(write);
     return new Promise((resolve, reject) => {
-      this.queue.push({ writes, resolve, reject });
+      this.queue.push({ writes, unawaited, resolve, reject });
       this.queuedRecords += writes.length;
       this.heldRecords += writes.length;
       this.schedule();
     });
-  }
-
-  /** Queues one record without waiting (the gateway's path). */
-  record(write: CallWrite): void {
-    this.submit([write]).catch((error: Error) => this.events.onUnawaitedFailure?.([write], error));
   }
 
   private schedule(): void {
@@ -114,16 +125,30 @@ export class Recorder {
   }
 
   private async flushOnce(): Promise<void> {
-    const batch = this.takeBatch();
+    const taken = this.takeBatch();
+    const heldByBatch = taken.reduce((sum, group) => sum + group.writes.length, 0);
+    try {
+      // During an outage the gateway's records go straight to the spool; ingestion still
+      // tries the store, so it answers 503 until the store is back and not a moment longer.
+      const batch = this.spool?.inOutage ? await this.spoolGroups(taken) : taken;
+      if (batch.length > 0) await this.commit(batch);
+    } finally {
+      this.heldRecords -= heldByBatch;
+    }
+  }
+
+  private async commit(batch: Group[]): Promise<void> {
     const writes = batch.flatMap((group) => group.writes);
     let outcomes: InsertOutcome[];
     try {
       outcomes = await this.store.calls.insertBatch(writes);
     } catch (error) {
+      if (this.spool && isStoreUnavailable(error)) {
+        this.spool.storeUnreachable(error);
+        batch = await this.spoolGroups(batch);
+      }
       for (const group of batch) group.reject(error as Error);
       return;
-    } finally {
-      this.heldRecords -= writes.length;
     }
     let offset = 0;
     for (const group of batch) {
@@ -136,7 +161,19 @@ export class Recorder {
     }
   }
 
-  /** Stops accepting records and writes everything already queued. */
+  /** Spools the unawaited groups of a batch; returns the others. */
+  private async spoolGroups(batch: Group[]): Promise<Group[]> {
+    const unawaited = batch.filter((group) => group.unawaited);
+    if (unawaited.length === 0) return batch;
+    try {
+      await this.spool!.keep(unawaited.flatMap((group) => group.writes));
+      for (const group of unawaited) group.resolve([]);
+    } catch (error) {
+      for (const group of unawaited) group.reject(error as Error);
+    }
+    return batch.filter((group) => !group.unawaited);
+  }
+
   /** Resolves once everything queued so far is written, without closing the recorder. */
   async settled(): Promise<void> {
     while (this.flushing || this.queue.length > 0) {
@@ -145,6 +182,7 @@ export class Recorder {
     }
   }
 
+  /** Stops accepting records and writes everything already queued (to the spool during an outage). */
   async drain(): Promise<void> {
     this.closed = true;
     while (this.flushing || this.queue.length > 0) {

@@ -93,7 +93,8 @@ export interface CallRepository {
 }
 
 export interface ProjectRepository {
-  ensure(id: string, name: string): Promise<Project>;
+  /** Creates the project unless it exists; `createdAt` (default now) lets a copy keep the original. */
+  ensure(id: string, name: string, createdAt?: number): Promise<Project>;
   get(id: string): Promise<Project | null>;
   list(): Promise<Project[]>;
 }

@@ -19,6 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, store: Store, recorde
         version,
         store: { kind: store.kind, status: storeStatus },
         recorder: { pending: recorder.pending },
+        spool: recorder.spool?.stats() ?? null,
       });
     },
   });

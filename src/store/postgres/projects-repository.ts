@@ -8,8 +8,8 @@ import { queryRows } from './pg-pool.js';
 export class PgProjectRepository implements ProjectRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async ensure(id: string, name: string): Promise<Project> {
-    await this.pool.query('INSERT INTO projects VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, name, sqlTimestamp(Date.now())]);
+  async ensure(id: string, name: string, createdAt = Date.now()): Promise<Project> {
+    await this.pool.query('INSERT INTO projects VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, name, sqlTimestamp(createdAt)]);
     const project = await this.get(id);
     if (!project) throw new Error(`project ${id} could not be created`);
     return project;
