@@ -2,9 +2,10 @@
 // each) to a real Loupe process on a file-backed DuckDB store. The baseline, measured in the
 // same run, is a bare Node HTTP server that reads and JSON-parses the same bodies.
 // Usage: npx tsx bench/ingest.bench.ts [seconds=15]
+// LOUPE_BENCH_CPU_PROF=<dir> writes CPU profiles of the server (main and worker threads) there.
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
@@ -13,6 +14,7 @@ const SECONDS = Number(process.argv[2] ?? 15);
 const CLIENTS = 4;
 const BATCH = 500;
 const KEY = 'lp_bench_ingest_key_0123456789abcdef';
+const PROFILE_DIR = process.env.LOUPE_BENCH_CPU_PROF;
 
 const WORDS = 'the model answered quickly with a detailed plan for the quarterly report and listed risks costs and next steps for the team'.split(' ');
 function text(seed: number, length: number): string {
@@ -74,6 +76,19 @@ async function drive(url: string, headers: Record<string, string>, seconds: numb
   return { records, seconds: (performance.now() - started) / 1000, acknowledged, errors };
 }
 
+/**
+ * CPU seconds (user + system, every thread) a process has used so far, from /proc; null where
+ * there is no /proc. Less sensitive than a rate to what else runs on a shared machine.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return null;
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function baseline(seconds: number): Promise<RunResult> {
   const port = await freePort();
   const server = createServer((request, response) => {
@@ -96,8 +111,13 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-ingest-'));
   try {
     const base = await baseline(Math.min(5, SECONDS));
-    const server = await spawnLoupe({ LOUPE_DATA_DIR: dataDir, LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error' });
+    const nodeArgs = ['--import', 'tsx', 'src/main.ts', 'serve'];
+    if (PROFILE_DIR) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
+    const server = await spawnLoupe({ LOUPE_DATA_DIR: dataDir, LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error' }, 30_000, nodeArgs);
+    const cpuBefore = cpuSeconds(server.process.pid);
     const run = await drive(`${server.url}/api/v1/calls`, { authorization: `Bearer ${KEY}` }, SECONDS, true);
+    const cpuAfter = cpuSeconds(server.process.pid);
+    const load = loadavg();
     server.process.kill('SIGTERM');
     await server.exited;
     const store = await openDuckDbStore({ dataDir });
@@ -108,6 +128,10 @@ async function main(): Promise<void> {
     console.log(`ingestion, ${CLIENTS} clients x batches of ${BATCH}, ~1.4 KB text per record`);
     console.log(`  baseline (bare node:http + JSON.parse): ${Math.round(baseRate).toLocaleString('en')} records/s`);
     console.log(`  loupe  (validate, normalize, commit):   ${Math.round(loupeRate).toLocaleString('en')} records/s  (ratio ${(loupeRate / baseRate).toFixed(2)} of baseline)`);
+    if (cpuBefore !== null && cpuAfter !== null) {
+      console.log(`  server CPU (all threads): ${(((cpuAfter - cpuBefore) / run.records) * 1e6).toFixed(1)} µs per record, ${((cpuAfter - cpuBefore) / run.seconds).toFixed(2)} cores`);
+    }
+    console.log(`  load average at the end of the load: ${load.map((n) => n.toFixed(2)).join(' ')}`);
     console.log(`  acknowledged ${run.acknowledged.length.toLocaleString('en')}, stored ${stored[0]!.n.toLocaleString('en')}, non-200 answers ${run.errors}`);
     if (stored[0]!.n !== run.acknowledged.length) {
       console.error('MISMATCH: stored count differs from acknowledged count');
