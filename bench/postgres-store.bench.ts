@@ -1,10 +1,12 @@
 // The PostgreSQL store against the embedded DuckDB store, in the same run on the same data:
 // ingestion through CallRepository.insertBatch (2,000-record batches, as the recorder sends
-// them), then the dashboard's heaviest reads over N calls spread over 30 days: the overview,
-// the per-model breakdown, and filtered logs pages. Every figure is printed with the DuckDB
-// figure of the same run and their ratio. PostgreSQL comes from scripts/ensure-postgres.sh
+// them; one writer, two at once, and without the trigram search index), then the dashboard's
+// heaviest reads over N calls spread over 30 days: the overview, the per-model breakdown, and
+// filtered logs pages. Every figure is printed with the DuckDB figure of the same run and their
+// ratio. PostgreSQL comes from scripts/ensure-postgres.sh
 // (or DATABASE_URL); the benchmark works in a schema of its own and drops it at the end.
 // Usage: npx tsx bench/postgres-store.bench.ts [calls=1000000] [ingested=100000]
+// LOUPE_BENCH_INGEST_ONLY=1 stops after the ingestion figures.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,14 +45,26 @@ function record(i: number, now: number): CallWrite {
   return { call, bodyHash: `h${i}`, clientId: false };
 }
 
-async function ingestionRate(store: Store): Promise<number> {
+/**
+ * Records per second through insertBatch, `writers` loops at once over disjoint ids (as that
+ * many Loupe instances, each with its recorder, would write), `prefix` keeping runs apart.
+ */
+async function ingestionRate(store: Store, prefix: string, writers = 1): Promise<number> {
   const now = Date.now();
   const started = performance.now();
-  for (let offset = 0; offset < INGESTED; offset += BATCH) {
-    const writes: CallWrite[] = [];
-    for (let i = offset; i < Math.min(INGESTED, offset + BATCH); i++) writes.push(record(i, now));
-    await store.calls.insertBatch(writes);
-  }
+  const perWriter = Math.ceil(INGESTED / writers);
+  await Promise.all(Array.from({ length: writers }, async (_, writer) => {
+    const first = writer * perWriter;
+    const last = Math.min(INGESTED, first + perWriter);
+    for (let offset = first; offset < last; offset += BATCH) {
+      const writes: CallWrite[] = [];
+      for (let i = offset; i < Math.min(last, offset + BATCH); i++) {
+        const write = record(i, now);
+        writes.push({ ...write, call: { ...write.call, id: `${prefix}-${i}`, request_id: `${prefix}-${i}` } });
+      }
+      await store.calls.insertBatch(writes);
+    }
+  }));
   return INGESTED / ((performance.now() - started) / 1000);
 }
 
@@ -88,12 +102,28 @@ async function main(): Promise<void> {
   const pg = await openPostgresStore({ databaseUrl: schema.url });
   try {
     console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    const duckRate = await ingestionRate(duck);
-    const pgRate = await ingestionRate(pg);
-    console.log(`\ningestion, ${INGESTED.toLocaleString('en')} records with content in ${BATCH}-record batches`);
+    const duckRate = await ingestionRate(duck, 'ing');
+    const pgRate = await ingestionRate(pg, 'ing');
+    const pgTwoWriters = await ingestionRate(pg, 'ing2', 2);
+    // The trigram index over prompt and response text is what logs search needs; its cost is
+    // measured apart, on a schema of its own without it.
+    const bare = await createPgTestSchema();
+    const pgBare = await openPostgresStore({ databaseUrl: bare.url });
+    let pgBareRate: number;
+    try {
+      await pgBare.sql.query('DROP INDEX IF EXISTS calls_search_trgm');
+      pgBareRate = await ingestionRate(pgBare, 'ing');
+    } finally {
+      await pgBare.close();
+      await bare.drop();
+    }
+    console.log(`\ningestion, ${INGESTED.toLocaleString('en')} records with content in ${BATCH}-record batches (load average ${loadavg()[0]!.toFixed(2)})`);
     console.log('| engine | records/s | ratio to DuckDB |\n|---|---|---|');
-    console.log(`| DuckDB (appender) | ${duckRate.toFixed(0)} | 1.00 |`);
-    console.log(`| PostgreSQL (INSERT ... unnest) | ${pgRate.toFixed(0)} | ${(pgRate / duckRate).toFixed(2)} |`);
+    console.log(`| DuckDB (appender, data chunks) | ${duckRate.toFixed(0)} | 1.00 |`);
+    console.log(`| PostgreSQL (ids claimed, then COPY), one writer | ${pgRate.toFixed(0)} | ${(pgRate / duckRate).toFixed(2)} |`);
+    console.log(`| PostgreSQL, two writers at once (two instances) | ${pgTwoWriters.toFixed(0)} | ${(pgTwoWriters / duckRate).toFixed(2)} |`);
+    console.log(`| PostgreSQL, one writer, without the trigram search index | ${pgBareRate.toFixed(0)} | ${(pgBareRate / duckRate).toFixed(2)} |`);
+    if (process.env.LOUPE_BENCH_INGEST_ONLY) return;
 
     process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into each engine...\n`);
     await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
