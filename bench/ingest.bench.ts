@@ -7,7 +7,12 @@ import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareCalls } from '../src/ingest/prepare-calls.js';
+import { DuckDbCallRepository } from '../src/store/duckdb/calls-repository.js';
+import { DuckDbPool } from '../src/store/duckdb/connection-pool.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { migrateDuckDb } from '../src/store/duckdb/migrations.js';
+import { CallSearchIndex } from '../src/store/duckdb/search-index.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
 
 const SECONDS = Number(process.argv[2] ?? 15);
@@ -107,6 +112,45 @@ async function baseline(seconds: number): Promise<RunResult> {
   }
 }
 
+/** CPU seconds of this process so far, every thread (DuckDB's included). */
+function processCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * The store's share, in this process without HTTP: CPU per record of insertBatch (append and
+ * group commit) for the same records in 2,000-record batches (one round of the four clients),
+ * then of the search indexer catching up on them, which the server runs beside ingestion.
+ */
+async function storeShare(dataDir: string, records: number): Promise<{ insertCpuUs: number; insertRate: number; indexCpuUs: number }> {
+  const pool = await DuckDbPool.open({ path: join(dataDir, 'store-share.duckdb'), memoryLimit: '1GB', checkpointThreshold: '256MB' });
+  try {
+    await pool.write((connection) => migrateDuckDb(connection));
+    const calls = new DuckDbCallRepository(pool);
+    const index = new CallSearchIndex(pool);
+    const templates = Array.from({ length: CLIENTS }, (_, client) => makeTemplate(client));
+    const batches = [];
+    for (let round = 0; round * BATCH * CLIENTS < records; round++) {
+      // One group commit as the recorder forms it: every client's request of one round.
+      const items = templates.flatMap((template) => JSON.parse(template.replaceAll('-ROUND-', `-store${round}-`)) as unknown[]);
+      batches.push(prepareCalls(items, { projectId: 'default', apiKeyId: null }).writes);
+    }
+    const written = batches.reduce((sum, batch) => sum + batch.length, 0);
+    let cpu = processCpuSeconds();
+    const started = performance.now();
+    for (const batch of batches) await calls.insertBatch(batch);
+    const insertSeconds = (performance.now() - started) / 1000;
+    const insertCpuUs = ((processCpuSeconds() - cpu) / written) * 1e6;
+    cpu = processCpuSeconds();
+    await index.catchUp();
+    const indexCpuUs = ((processCpuSeconds() - cpu) / written) * 1e6;
+    return { insertCpuUs, insertRate: written / insertSeconds, indexCpuUs };
+  } finally {
+    await pool.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-ingest-'));
   try {
@@ -137,6 +181,10 @@ async function main(): Promise<void> {
       console.error('MISMATCH: stored count differs from acknowledged count');
       process.exitCode = 1;
     }
+    const share = await storeShare(dataDir, 100_000);
+    console.log('in this process, 100,000 of the same records already prepared (CPU of every thread):');
+    console.log(`  insertBatch (append + group commit): ${share.insertCpuUs.toFixed(1)} µs per record, ${Math.round(share.insertRate).toLocaleString('en')} records/s`);
+    console.log(`  search indexer catching up on them:  ${share.indexCpuUs.toFixed(1)} µs per record`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
