@@ -1,10 +1,12 @@
 // The PostgreSQL store against the embedded DuckDB store, in the same run on the same data:
 // ingestion through CallRepository.insertBatch (2,000-record batches, as the recorder sends
-// them), then the dashboard's heaviest reads over N calls spread over 30 days: the overview,
-// the per-model breakdown, and filtered logs pages. Every figure is printed with the DuckDB
-// figure of the same run and their ratio. PostgreSQL comes from scripts/ensure-postgres.sh
+// them; one writer, two at once, and without the trigram search index), then the dashboard's
+// heaviest reads over N calls spread over 30 days: the overview, the per-model breakdown, and
+// filtered logs pages. Every figure is printed with the DuckDB figure of the same run and their
+// ratio. PostgreSQL comes from scripts/ensure-postgres.sh
 // (or DATABASE_URL); the benchmark works in a schema of its own and drops it at the end.
 // Usage: npx tsx bench/postgres-store.bench.ts [calls=1000000] [ingested=100000]
+// LOUPE_BENCH_INGEST_ONLY=1 stops after the ingestion figures.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,8 +16,11 @@ import { overview } from '../src/analytics/overview.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { CallWrite, LogQuery, Store } from '../src/store/ports.js';
+import { copyCalls } from '../src/store/postgres/copy-calls.js';
+import { createPgPool, inTransaction } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
+import { UNNEST_INSERT_SQL, unnestParameters } from './pg-unnest-insert.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 import { percentile, timeRuns } from './timing.js';
 
@@ -43,15 +48,59 @@ function record(i: number, now: number): CallWrite {
   return { call, bodyHash: `h${i}`, clientId: false };
 }
 
-async function ingestionRate(store: Store): Promise<number> {
+/**
+ * Records per second through insertBatch, `writers` loops at once over disjoint ids (as that
+ * many Loupe instances, each with its recorder, would write), `prefix` keeping runs apart.
+ */
+async function ingestionRate(store: Store, prefix: string, writers = 1): Promise<number> {
   const now = Date.now();
   const started = performance.now();
-  for (let offset = 0; offset < INGESTED; offset += BATCH) {
-    const writes: CallWrite[] = [];
-    for (let i = offset; i < Math.min(INGESTED, offset + BATCH); i++) writes.push(record(i, now));
-    await store.calls.insertBatch(writes);
-  }
+  const perWriter = Math.ceil(INGESTED / writers);
+  await Promise.all(Array.from({ length: writers }, async (_, writer) => {
+    const first = writer * perWriter;
+    const last = Math.min(INGESTED, first + perWriter);
+    for (let offset = first; offset < last; offset += BATCH) {
+      const writes: CallWrite[] = [];
+      for (let i = offset; i < Math.min(last, offset + BATCH); i++) {
+        const write = record(i, now);
+        writes.push({ ...write, call: { ...write.call, id: `${prefix}-${i}`, request_id: `${prefix}-${i}` } });
+      }
+      await store.calls.insertBatch(writes);
+    }
+  }));
   return INGESTED / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Rows only (no id claim): COPY against the INSERT ... unnest it replaced, batch for batch in
+ * alternating order on one connection, so both see the same load and the same table size.
+ */
+async function copyAgainstUnnest(url: string, store: Store, rounds: number): Promise<{ copy: number; unnest: number }> {
+  const pool = createPgPool({ connectionString: url, max: 1 });
+  const now = Date.now();
+  const seconds = { copy: 0, unnest: 0 };
+  let next = 0;
+  try {
+    await store.calls.insertBatch([record(INGESTED, now)]);
+    for (let round = 0; round < rounds; round++) {
+      for (const method of round % 2 === 0 ? (['copy', 'unnest'] as const) : (['unnest', 'copy'] as const)) {
+        const writes: CallWrite[] = [];
+        for (let i = 0; i < BATCH; i++, next++) {
+          const write = record(next % INGESTED, now);
+          writes.push({ ...write, call: { ...write.call, id: `ab-${next}`, request_id: `ab-${next}` } });
+        }
+        const started = performance.now();
+        await inTransaction(pool, async (client) => {
+          if (method === 'copy') await copyCalls(client, writes);
+          else await client.query(UNNEST_INSERT_SQL, unnestParameters(writes));
+        });
+        seconds[method] += (performance.now() - started) / 1000;
+      }
+    }
+  } finally {
+    await pool.end();
+  }
+  return { copy: (rounds * BATCH) / seconds.copy, unnest: (rounds * BATCH) / seconds.unnest };
 }
 
 /** The same rows as bench/synthetic-calls.ts (no content), generated inside PostgreSQL. */
@@ -88,12 +137,35 @@ async function main(): Promise<void> {
   const pg = await openPostgresStore({ databaseUrl: schema.url });
   try {
     console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    const duckRate = await ingestionRate(duck);
-    const pgRate = await ingestionRate(pg);
-    console.log(`\ningestion, ${INGESTED.toLocaleString('en')} records with content in ${BATCH}-record batches`);
+    const duckRate = await ingestionRate(duck, 'ing');
+    const pgRate = await ingestionRate(pg, 'ing');
+    const pgTwoWriters = await ingestionRate(pg, 'ing2', 2);
+    // The trigram index over prompt and response text is what logs search needs; its cost is
+    // measured apart, on a schema of its own without it.
+    const rowsOnly = await copyAgainstUnnest(schema.url, pg, 20);
+    const bare = await createPgTestSchema();
+    const pgBare = await openPostgresStore({ databaseUrl: bare.url });
+    let pgBareRate: number;
+    let bareRowsOnly: { copy: number; unnest: number };
+    try {
+      await pgBare.sql.query('DROP INDEX IF EXISTS calls_search_trgm');
+      pgBareRate = await ingestionRate(pgBare, 'ing');
+      bareRowsOnly = await copyAgainstUnnest(bare.url, pgBare, 20);
+    } finally {
+      await pgBare.close();
+      await bare.drop();
+    }
+    console.log(`\ningestion, ${INGESTED.toLocaleString('en')} records with content in ${BATCH}-record batches (load average ${loadavg()[0]!.toFixed(2)})`);
     console.log('| engine | records/s | ratio to DuckDB |\n|---|---|---|');
-    console.log(`| DuckDB (appender) | ${duckRate.toFixed(0)} | 1.00 |`);
-    console.log(`| PostgreSQL (INSERT ... unnest) | ${pgRate.toFixed(0)} | ${(pgRate / duckRate).toFixed(2)} |`);
+    console.log(`| DuckDB (appender, data chunks) | ${duckRate.toFixed(0)} | 1.00 |`);
+    console.log(`| PostgreSQL (ids claimed, then COPY), one writer | ${pgRate.toFixed(0)} | ${(pgRate / duckRate).toFixed(2)} |`);
+    console.log(`| PostgreSQL, two writers at once (two instances) | ${pgTwoWriters.toFixed(0)} | ${(pgTwoWriters / duckRate).toFixed(2)} |`);
+    console.log(`| PostgreSQL, one writer, without the trigram search index | ${pgBareRate.toFixed(0)} | ${(pgBareRate / duckRate).toFixed(2)} |`);
+    console.log(`\nrows only (no id claim), 20 batches each, alternating: COPY against the INSERT ... unnest it replaced`);
+    console.log('| indexes | INSERT ... unnest | COPY | COPY / unnest |\n|---|---|---|---|');
+    console.log(`| all | ${rowsOnly.unnest.toFixed(0)} | ${rowsOnly.copy.toFixed(0)} | ${(rowsOnly.copy / rowsOnly.unnest).toFixed(2)} |`);
+    console.log(`| all but the trigram search index | ${bareRowsOnly.unnest.toFixed(0)} | ${bareRowsOnly.copy.toFixed(0)} | ${(bareRowsOnly.copy / bareRowsOnly.unnest).toFixed(2)} |`);
+    if (process.env.LOUPE_BENCH_INGEST_ONLY) return;
 
     process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into each engine...\n`);
     await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });

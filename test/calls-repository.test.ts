@@ -38,5 +38,9 @@ describe('insertBatch on a file store', () => {
     expect(mixed.slice(2500).every((outcome) => outcome === 'created')).toBe(true);
     expect(new Set(await store.calls.insertBatch(writes(7500, 10_000)))).toEqual(new Set(['created']));
     expect(await store.calls.count('default')).toBe(10_000);
+    // A row from the third data chunk of its batch (rows 4,096 and on) reads back intact.
+    const stored = await store.calls.get('default', 'repo-4321');
+    expect(stored?.input).toEqual([{ role: 'user', content: `question 4321 ${'text '.repeat(100)}` }]);
+    expect(stored?.total_tokens).toBe(15);
   });
 });

@@ -127,6 +127,19 @@ describe('several instances on one database', () => {
     expect(await partitions()).toContain('calls_20250101');
   });
 
+  it('a batch that PostgreSQL refuses during its COPY is rolled back whole, ids unclaimed, and the next batch goes in', async () => {
+    const now = Date.now();
+    const refused = [
+      { call: call('copy-ok', now), bodyHash: 'a', clientId: true },
+      { call: call('copy-bad', now), bodyHash: 'b', clientId: true, inputJson: '{not json' },
+    ];
+    await expect(stores[0]!.calls.insertBatch(refused)).rejects.toMatchObject({ code: '22P02' });
+    expect(await stores[0]!.calls.get('p', 'copy-ok')).toBeNull();
+    const retried = [refused[0]!, { ...refused[1]!, inputJson: '{"fixed":true}' }];
+    expect(await stores[0]!.calls.insertBatch(retried)).toEqual(['created', 'created']);
+    expect((await stores[1]!.calls.get('p', 'copy-bad'))?.input).toEqual({ fixed: true });
+  });
+
   it('live events relay between instances in order, split under the NOTIFY payload limit', async () => {
     const [busA, busB] = [new LiveEventBus(), new LiveEventBus()];
     const bridges = await Promise.all([CrossInstanceEvents.start(busA, stores[0]!.broadcast!, () => undefined), CrossInstanceEvents.start(busB, stores[1]!.broadcast!, () => undefined)]);

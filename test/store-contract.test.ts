@@ -154,6 +154,21 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect(await store.calls.get(P, 'missing')).toBeNull();
     });
 
+    it('round-trips text that bulk-load formats must escape, and numbers at full precision', async () => {
+      const awkward = 'tab\there\nnew line\r\nback\\slash \\N quote" comma, {brace} é ✓';
+      const escapes = makeCall(900, {
+        id: 'escape-1', project_id: 'contract-escapes', error_message: awkward, user_id: '\\N', agent: '', session_id: 'NULL',
+        tags: ['a,b', 'quote"d', 'back\\slash', '{brace}', 'sp ace', '', 'NULL'], properties: { note: awkward, nested: { n: 1 } },
+        latency_ms: 0.1 + 0.2, cost_usd: 1.234e-9, input_cost_usd: 123456789.125, confidence: 1 / 3,
+      });
+      const empty = makeCall(901, { id: 'escape-2', project_id: 'contract-escapes', tags: [], input: awkward, output: null, params: null });
+      const input = [{ role: 'user', content: awkward }];
+      const prepared: CallWrite = { ...write({ ...escapes, input }), inputJson: JSON.stringify(input), outputJson: null };
+      expect(await store.calls.insertBatch([prepared, write(empty)])).toEqual(['created', 'created']);
+      expect(await store.calls.get('contract-escapes', 'escape-1')).toEqual({ ...escapes, input, output: null });
+      expect(await store.calls.get('contract-escapes', 'escape-2')).toEqual(empty);
+    });
+
     it('insertBatch: same id and body is a duplicate, another body a conflict, repeats within a batch too', async () => {
       const fresh = makeCall(500, { started_at: T0 - 40 * 86_400_000 });
       const result = await store.calls.insertBatch([

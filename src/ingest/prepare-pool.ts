@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { CallContext } from '../domain/normalize-call.js';
 import { BodyError, parseCallsBody } from './parse-calls-body.js';
 import { prepareCalls, type PreparedCalls } from './prepare-calls.js';
+import { fromWire, type WirePrepared } from './prepared-wire.js';
 
 /** Bodies below this size are prepared inline (measured: a hop costs ~0.2 ms). */
 const INLINE_BELOW_BYTES = 64 * 1024;
@@ -19,7 +20,7 @@ export interface PrepareRequest {
 }
 
 export type PrepareReply =
-  | { id: number; ok: true; single: boolean; prepared: PreparedCalls }
+  | { id: number; ok: true; single: boolean; prepared: WirePrepared }
   | { id: number; ok: false; code: string; message: string; field?: string | undefined };
 
 export interface PreparedBody {
@@ -97,7 +98,7 @@ export class PreparePool {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) for (const worker of this.workers) worker.unref();
-    if (reply.ok) pending.resolve({ single: reply.single, prepared: reply.prepared });
+    if (reply.ok) pending.resolve({ single: reply.single, prepared: fromWire(reply.prepared) });
     else if (reply.code === 'internal') pending.reject(new Error(reply.message));
     else pending.reject(new BodyError(reply.code as BodyError['code'], reply.message, reply.field));
   }

@@ -5,13 +5,14 @@ import type { CallContext } from '../domain/normalize-call.js';
 import { BodyError, parseCallsBody } from './parse-calls-body.js';
 import { prepareCalls } from './prepare-calls.js';
 import type { PrepareReply, PrepareRequest } from './prepare-pool.js';
+import { toWire } from './prepared-wire.js';
 
 const decoder = new TextDecoder();
 
 function handle(request: PrepareRequest): PrepareReply {
   try {
     const { single, items } = parseCallsBody(decoder.decode(request.body), request.maxItems);
-    return { id: request.id, ok: true, single, prepared: prepareCalls(items, request.context as CallContext) };
+    return { id: request.id, ok: true, single, prepared: toWire(prepareCalls(items, request.context as CallContext)) };
   } catch (error) {
     if (error instanceof BodyError) return { id: request.id, ok: false, code: error.code, message: error.message, field: error.field };
     return { id: request.id, ok: false, code: 'internal', message: (error as Error).message };

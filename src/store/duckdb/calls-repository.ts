@@ -5,7 +5,7 @@ import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression, keysetCondition } from '../call-row.js';
 import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
-import { appendCall } from './append-call.js';
+import { appendCalls } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
 import type { CallSearchIndex, SearchCandidates } from './search-index.js';
 
@@ -54,7 +54,7 @@ async function appendAll(connection: DuckDBConnection, writes: CallWrite[]): Pro
     const commitSeq = BigInt(numbered?.seq as bigint);
     const appender = await connection.createAppender('calls');
     try {
-      for (const write of writes) appendCall(appender, write, commitSeq);
+      appendCalls(appender, writes, commitSeq);
       appender.flushSync();
     } catch (error) {
       // Closing an appender whose flush failed reports "transaction aborted", which would

@@ -1,62 +1,17 @@
-// Calls on PostgreSQL: batches go in as one INSERT ... SELECT FROM unnest(column arrays), so
-// a batch of any size is one statement with one parameter per column; ids are claimed in
-// call_ids first, which sorts created rows from duplicates and conflicts across instances.
+// Calls on PostgreSQL: ids are claimed in call_ids first, which sorts created rows from
+// duplicates and conflicts across instances; the created rows then go in with one COPY.
 import type pg from 'pg';
 import { CALL_COLUMNS, type CallRecord } from '../../domain/call-record.js';
 import { compileCallFilters } from '../../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression, keysetCondition } from '../call-row.js';
 import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
+import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 
-type Column = (typeof CALL_COLUMNS)[number];
-
-/** The array type each column travels as; tags go as JSON text (unnest would flatten a 2-D array). */
-const ARRAY_TYPES: Record<Column, string> = {
-  id: 'text', request_id: 'text', project_id: 'text', trace_id: 'text', parent_id: 'text',
-  started_at: 'timestamp', ended_at: 'timestamp', latency_ms: 'float8', ttft_ms: 'float8', tokens_per_second: 'float8',
-  provider: 'text', model: 'text', response_model: 'text', endpoint: 'text', is_streaming: 'bool', finish_reason: 'text', params: 'json',
-  status: 'text', http_status: 'int4', error_type: 'text', error_message: 'text',
-  prompt_tokens: 'int8', completion_tokens: 'int8', total_tokens: 'int8', cached_tokens: 'int8', cache_write_tokens: 'int8',
-  reasoning_tokens: 'int8', usage_source: 'text',
-  cost_usd: 'float8', input_cost_usd: 'float8', output_cost_usd: 'float8', price_source: 'text',
-  is_fallback: 'bool', original_provider: 'text', attempt: 'int4', cache_hit: 'bool', tool_calls_count: 'int4', api_key_id: 'text',
-  user_id: 'text', session_id: 'text', agent: 'text', conversation_name: 'text', account_id: 'text', tags: 'jsonb', properties: 'json',
-  confidence: 'float8', signal: 'text', input: 'json', output: 'json',
-};
-
-const INSERT_COLUMNS = [...CALL_COLUMNS, 'body_hash'] as const;
-const INSERT_SQL = (() => {
-  const arrays = INSERT_COLUMNS.map((column, i) => `$${i + 1}::${column === 'body_hash' ? 'text' : ARRAY_TYPES[column]}[]`);
-  const selected = INSERT_COLUMNS.map((column) => (column === 'tags' ? 'ARRAY(SELECT jsonb_array_elements_text(u.tags))' : `u.${column}`));
-  return `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${INSERT_COLUMNS.join(', ')})`;
-})();
-
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
-
-function jsonText(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-function columnArrays(writes: CallWrite[]): unknown[][] {
-  const arrays = INSERT_COLUMNS.map(() => new Array<unknown>(writes.length));
-  writes.forEach((write, row) => {
-    const call = write.call as unknown as Record<string, unknown>;
-    INSERT_COLUMNS.forEach((column, i) => {
-      let value: unknown;
-      if (column === 'body_hash') value = write.bodyHash;
-      else if (column === 'started_at' || column === 'ended_at') value = call[column] === null ? null : sqlTimestamp(call[column] as number);
-      else if (column === 'input') value = write.inputJson !== undefined ? write.inputJson : jsonText(call.input);
-      else if (column === 'output') value = write.outputJson !== undefined ? write.outputJson : jsonText(call.output);
-      else if (column === 'params' || column === 'tags' || column === 'properties') value = jsonText(call[column]);
-      else value = call[column] ?? null;
-      arrays[i]![row] = value;
-    });
-  });
-  return arrays;
-}
 
 /** Claims each new id in call_ids; what could not be claimed is compared by body hash. */
 async function claimIds(client: pg.PoolClient, writes: CallWrite[]): Promise<InsertOutcome[]> {
@@ -119,7 +74,8 @@ export class PgCallRepository implements CallRepository {
     return inTransaction(this.pool, async (client) => {
       const outcomes = await claimIds(client, writes);
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
-      if (fresh.length > 0) await client.query(INSERT_SQL, columnArrays(fresh));
+      await copyCalls(client, fresh);
+      // The rows of `fresh` are now inserted in this transaction.
       return outcomes;
     });
   }
