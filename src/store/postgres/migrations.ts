@@ -1,6 +1,7 @@
 // Versioned schema migrations for PostgreSQL; each runs once, in order, in a transaction,
 // under an advisory lock so instances starting together do not race.
 import type pg from 'pg';
+import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
 
 interface Migration {
@@ -395,7 +396,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
 
 export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   const ran: number[] = [];
   try {
     await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);

@@ -1,6 +1,7 @@
 // Daily partitions of `calls`: created ahead for the coming week (at start and hourly), and
 // on demand for whatever days a batch brings (imports of old calls, clocks ahead).
 import type pg from 'pg';
+import { checkout } from './pg-pool.js';
 
 const DAY_MS = 86_400_000;
 const DAYS_AHEAD = 7;
@@ -61,7 +62,7 @@ export class CallPartitions {
     );
     let dropped = 0;
     for (const { name } of old.rows) {
-      const client = await this.pool.connect();
+      const client = await checkout(this.pool);
       try {
         await client.query('BEGIN');
         const counted = await client.query<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`);

@@ -77,8 +77,26 @@ export async function queryRows<Row = Record<string, unknown>>(runner: pg.Pool |
   return result.rows as Row[];
 }
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A client taken from the pool. While a client is checked out the pool no longer listens for
+ * its errors, so a server that goes away between two of its queries (mid-transaction, or
+ * during a COPY) would raise an uncaught 'error' and end the process; the query in flight
+ * fails anyway, which is where the caller learns of it.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
   const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (destroy?: boolean | Error) => {
+    client.off('error', ignore);
+    release(destroy);
+  };
+  return client;
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await checkout(pool);
   try {
     await client.query('BEGIN');
     const result = await work(client);
