@@ -8,7 +8,6 @@ import type { CallPlan, ProviderAdapter, StreamObservations, StreamStep, StreamT
 import { upstreamError, type UpstreamError } from '../providers/kit/errors.js';
 import { encodeSseErrorEvent } from '../providers/kit/sse-error-event.js';
 import type { GatewayOutcome } from './build-gateway-call.js';
-import { firstEventEnd } from './first-event.js';
 import { fromUpstreamError } from './gateway-errors.js';
 
 export interface Delivery {
@@ -113,17 +112,9 @@ async function relayStream(delivery: Delivery): Promise<void> {
     else if (step.forward.length > 0) response.write(step.forward);
     return step.terminal;
   };
-  let first = true;
   try {
     for await (const chunk of upstream.body) {
-      let bytes = chunk as Uint8Array;
-      const cut = first ? firstEventEnd(bytes) : 0;
-      first = false;
-      if (cut > 0) {
-        terminal = take(transform.push(bytes.subarray(0, cut)));
-        bytes = bytes.subarray(cut);
-      }
-      terminal ??= take(transform.push(bytes));
+      terminal = take(transform.push(chunk as Uint8Array));
       // Leaving the loop destroys the upstream body: nothing more is read after an end state.
       if (terminal !== null) break;
     }
