@@ -24,9 +24,9 @@ const SECONDS = Number(args.find((arg) => !arg.startsWith('--')) ?? 8);
  * A process that serves the gateway: nobody awaits its call records, so they are committed in
  * groups every 50 ms rather than 5 ms (each DuckDB commit has a fixed cost, paid on the event
  * loop); DuckDB gets one thread beside Node on a 2-core machine and a 256 MB buffer pool
- * (64 and 128 MB let commits fail, "failed to pin block", when 120,000 gateway records were
- * written at full speed beside the search indexer); V8 grows its old generation by 25 % per
- * full collection instead of up to four times.
+ * (with 64 MB, and in half the runs with 128 MB, commits failed with "failed to pin block"
+ * within 120,000 gateway records written at full speed beside the search indexer); V8 grows
+ * its old generation by 25 % per full collection instead of up to four times.
  */
 const GATEWAY_SETTINGS = { recorder: { flush_interval_ms: 50 }, duckdb_threads: 1, duckdb_memory_limit: '256MB', heap_growth_percent: 25 };
 const settings = args.includes('--default-config') ? {} : GATEWAY_SETTINGS;
