@@ -4,8 +4,8 @@
 // and Loupe. Loopback only; bounded in count and time.
 // Loupe runs from the built JavaScript (npx tsc -p tsconfig.json first; `npm run bench:gateway`
 // does both), as in production; LOUPE_BENCH_NODE_FLAGS adds node flags (e.g. --cpu-prof).
-// Loupe is configured as a gateway process (GATEWAY_SETTINGS, printed with the table); pass
-// --default-config to measure it with the defaults instead.
+// Loupe is configured as a gateway process (GATEWAY_SETTINGS and GATEWAY_NODE_FLAGS, printed
+// with the table); pass --default-config to measure it with the defaults instead.
 // Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8] [--default-config]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +25,15 @@ const SECONDS = Number(args.find((arg) => !arg.startsWith('--')) ?? 8);
  * groups every 50 ms rather than 5 ms (each DuckDB commit has a fixed cost, paid on the event
  * loop); DuckDB gets one thread beside Node on a 2-core machine and a 256 MB buffer pool
  * (with 64 MB, and in half the runs with 128 MB, commits failed with "failed to pin block"
- * within 120,000 gateway records written at full speed beside the search indexer); V8 grows
- * its old generation by 25 % per full collection instead of up to four times.
+ * within 150,000 gateway records written at full speed beside the search indexer); V8 grows
+ * its old generation by 25 % per full collection instead of up to four times, and its young
+ * generation is capped at 4 MB semi-spaces (a node flag: V8 sizes it when the process starts).
  */
 const GATEWAY_SETTINGS = { recorder: { flush_interval_ms: 50 }, duckdb_threads: 1, duckdb_memory_limit: '256MB', heap_growth_percent: 25 };
-const settings = args.includes('--default-config') ? {} : GATEWAY_SETTINGS;
+const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+const defaults = args.includes('--default-config');
+const settings = defaults ? {} : GATEWAY_SETTINGS;
+const nodeFlags = defaults ? [] : GATEWAY_NODE_FLAGS;
 const KEY = 'lp_bench_gateway_key_0123456789abcdef';
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
 const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], stream: true });
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-gateway-'));
   const configPath = join(dataDir, 'loupe.json');
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }], ...settings }));
-  const flags = (process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const flags = [...nodeFlags, ...(process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath }, 30_000, [...flags, 'dist/src/main.js', 'serve']);
   const auth = { authorization: `Bearer ${KEY}` };
   try {
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
     const sent = 2050 + 550 + loupeRun.ok + loupeRun.errors;
     const added = (run: number[], q: number) => (percentile(run, q) - percentile(direct.total, q)).toFixed(2);
     console.log(`gateway on loopback against ../shared/bench/gwbench mock upstream (ms; added = minus direct at the same percentile)`);
-    console.log(`Loupe settings: ${JSON.stringify(settings)}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    console.log(`Loupe settings: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ') || 'none'}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
     console.log('| measure | direct | bare pass-through | Loupe (recording) | target |');
     console.log('|---|---|---|---|---|');
     console.log(`| p50 latency, 1 connection | ${percentile(direct.total, 0.5).toFixed(2)} | ${percentile(viaPass.total, 0.5).toFixed(2)} (+${added(viaPass.total, 0.5)}) | ${percentile(viaLoupe.total, 0.5).toFixed(2)} (+${added(viaLoupe.total, 0.5)}) | +0.5 |`);
