@@ -149,6 +149,10 @@ async function main(): Promise<void> {
     console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
     console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
     console.log(`| calls stored / calls answered | | | ${row?.n} / ${sent - loupeRun.errors} | equal |`);
+    if (row?.n !== sent - loupeRun.errors) {
+      console.log(`NOT RECORDED: ${sent - loupeRun.errors - (row?.n ?? 0)} answered calls are missing from the store`);
+      process.exitCode = 1;
+    }
   } finally {
     pass.close();
     mock.process.kill();
