@@ -4,6 +4,7 @@
 // and Loupe. Loopback only; bounded in count and time.
 // Loupe runs from the built JavaScript (npx tsc -p tsconfig.json first; `npm run bench:gateway`
 // does both), as in production; LOUPE_BENCH_NODE_FLAGS adds node flags (e.g. --cpu-prof).
+// bench/process-sampler.ts runs inside Loupe and reports what its memory was at the peak.
 // Loupe is configured as a gateway process (GATEWAY_SETTINGS and GATEWAY_NODE_FLAGS, printed
 // with the table); pass --default-config to measure it with the defaults instead.
 // Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8] [--default-config]
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
+import type { SamplerReport } from './process-sampler.js';
 import { percentile } from './timing.js';
 
 const args = process.argv.slice(2);
@@ -120,8 +122,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-gateway-'));
   const configPath = join(dataDir, 'loupe.json');
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }], ...settings }));
-  const flags = [...nodeFlags, ...(process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath }, 30_000, [...flags, 'dist/src/main.js', 'serve']);
+  const flags = [...nodeFlags, '--import', './dist/bench/process-sampler.js', ...(process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const samplerOut = join(dataDir, 'sampler.json');
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, LOUPE_SAMPLER_OUT: samplerOut }, 30_000, [...flags, 'dist/src/main.js', 'serve']);
   const auth = { authorization: `Bearer ${KEY}` };
   try {
     const direct = await latencies(mock.url, BODY, 2000, {});
@@ -149,6 +152,9 @@ async function main(): Promise<void> {
     console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
     console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
     console.log(`| calls stored / calls answered | | | ${row?.n} / ${sent - loupeRun.errors} | equal |`);
+    const peak = JSON.parse(readFileSync(samplerOut, 'utf8')) as SamplerReport;
+    const mb = (value: number) => `${Math.round(value)} MB`;
+    console.log(`Loupe at its peak: V8 heap ${mb(peak.heapTotalMb)} (${mb(peak.heapUsedMb)} used), other anonymous memory ${mb(peak.anonMb - peak.heapTotalMb)}, file pages ${mb(peak.fileMb)}; event-loop delay over the run, p99 ${peak.loopDelayP99Ms.toFixed(1)} ms`);
     if (row?.n !== sent - loupeRun.errors) {
       console.log(`NOT RECORDED: ${sent - loupeRun.errors - (row?.n ?? 0)} answered calls are missing from the store`);
       process.exitCode = 1;
