@@ -3,12 +3,14 @@
 import { Command } from 'commander';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerStoreCommand } from './cli/store-copy-command.js';
+import { applyHeapGrowth } from './config/heap-growth.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loupeVersion, startServer } from './server.js';
 import { migrateStore } from './store/migrate-store.js';
 
 async function serve(): Promise<void> {
   const config = loadConfig();
+  applyHeapGrowth(config);
   const server = await startServer(config);
   if (server.createdAdminKey) {
     process.stdout.write(

@@ -104,6 +104,13 @@ describe('streaming chat', () => {
     expect(await response.text()).toBe(sseFixture('openai/chat-stream.chunks.txt').join(''));
   });
 
+  it('relays a stream that arrives in one read byte for byte', async () => {
+    const wire = sseFixture('openai/chat-stream.chunks.txt').join('');
+    upstream.respondWith({ kind: 'sse', chunks: [wire] });
+    const response = await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    expect(await response.text()).toBe(wire);
+  });
+
   it('honours include_usage false and estimates tokens with a tokenizer', async () => {
     const chunks = sseFixture('openai/chat-stream.chunks.txt').filter((chunk) => !chunk.includes('"choices":[],"usage"'));
     upstream.respondWith({ kind: 'sse', chunks });

@@ -21,8 +21,8 @@ describe('loadConfig', () => {
 
   it('lets the environment override the file', () => {
     const path = file('a.yaml', 'port: 5000\nhost: 0.0.0.0\nrecorder:\n  max_batch: 500\n');
-    const config = loadConfig({ LOUPE_CONFIG: path, LOUPE_PORT: '6000', LOUPE_DATA_DIR: '/tmp/x' });
-    expect(config).toMatchObject({ port: 6000, host: '0.0.0.0', data_dir: '/tmp/x', recorder: { max_batch: 500 } });
+    const config = loadConfig({ LOUPE_CONFIG: path, LOUPE_PORT: '6000', LOUPE_DATA_DIR: '/tmp/x', LOUPE_HEAP_GROWTH_PERCENT: '25' });
+    expect(config).toMatchObject({ port: 6000, host: '0.0.0.0', data_dir: '/tmp/x', recorder: { max_batch: 500 }, heap_growth_percent: 25 });
   });
 
   it('reads JSON files and provider shortcuts from the environment', () => {
@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     [{ LOUPE_PORT: '70000' }, 'port'],
     [{ LOUPE_ADMIN_KEY: 'short' }, 'admin_key'],
     [{ LOUPE_LOG_LEVEL: 'loud' }, 'log_level'],
+    [{ LOUPE_HEAP_GROWTH_PERCENT: '0' }, 'heap_growth_percent'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${key}\\b`));

@@ -32,6 +32,8 @@ export const configSchema = z.strictObject({
   /** Worker threads that parse large ingestion batches; 0 parses on the event loop. Default: cores − 1, at most 4. */
   ingest_workers: z.coerce.number().int().min(0).max(64).optional(),
   duckdb_threads: z.coerce.number().int().min(1).max(256).optional(),
+  /** Old-generation growth per full collection, in percent (heap-growth.ts); unset leaves V8's adaptive growth. */
+  heap_growth_percent: z.coerce.number().int().min(1).max(300).optional(),
   recorder: z
     .strictObject({
       max_batch: z.coerce.number().int().min(1).max(100_000).default(2000),

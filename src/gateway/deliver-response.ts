@@ -97,33 +97,39 @@ async function relayStream(delivery: Delivery): Promise<void> {
   const { upstream, reply, outcome, health, abort } = delivery;
   const transform = delivery.adapter.createStreamTransform(delivery.plan);
   const response = reply.hijack().raw;
+  // The headers leave with the first forwarded bytes, and the last bytes with the end of the
+  // response: each separate write is a system call that the first byte (or the client's
+  // next request) waits behind. A stream that arrives in one read leaves in one write.
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
-  // The client learns at once that the stream started, before the first event is parsed.
-  response.flushHeaders();
   outcome.httpStatus = upstream.statusCode;
   let firstTokenAt: number | null = null;
   let terminal: StreamTerminal | null = null;
-  const forward = (step: StreamStep): StreamTerminal | null => {
+  // Assigned inside take(); typed wide so that the checks after the loop are not narrowed away.
+  let last = null as Uint8Array | null;
+  const take = (step: StreamStep): StreamTerminal | null => {
     if (step.firstToken && firstTokenAt === null) firstTokenAt = performance.now();
-    if (step.forward.length > 0) response.write(step.forward);
+    if (step.terminal !== null) last = step.forward;
+    else if (step.forward.length > 0) response.write(step.forward);
     return step.terminal;
   };
   try {
     for await (const chunk of upstream.body) {
-      terminal = forward(transform.push(chunk as Uint8Array));
+      terminal = take(transform.push(chunk as Uint8Array));
       // Leaving the loop destroys the upstream body: nothing more is read after an end state.
       if (terminal !== null) break;
     }
-    terminal ??= forward(transform.end());
+    terminal ??= take(transform.end());
   } catch (error) {
     terminal = abort.signal.aborted ? null : { kind: 'error', error: upstreamError('connection', { message: `upstream stream broke: ${(error as Error).message}`, code: 'stream_interrupted' }) };
   }
   if (abort.signal.aborted) outcome.status = 'cancelled';
   else if (terminal?.kind === 'error') {
     Object.assign(outcome, { status: 'error', errorType: recordedErrorType(terminal.error, null), errorMessage: terminal.error.message });
-    response.write(encodeSseErrorEvent(terminal.error));
+    if (last !== null && last.length > 0) response.write(last);
+    last = encodeSseErrorEvent(terminal.error);
   }
-  response.end();
+  if (last !== null && last.length > 0) response.end(last);
+  else response.end();
   if (outcome.status === 'success') health.success(performance.now() - delivery.arrived);
   else if (outcome.status === 'cancelled') health.abandon();
   else health.failure();
