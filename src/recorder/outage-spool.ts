@@ -103,7 +103,7 @@ export class OutageSpool {
     if (this.outage || this.closed) return;
     this.outage = true;
     const reason = error instanceof Error ? error.message : String(error);
-    this.options.log.warn(`store unreachable (${reason}): gateway calls are kept in the spool at ${this.path} (up to ${this.options.maxBytes} bytes) until it is back`);
+    this.options.log.warn(`store unavailable (${reason}): gateway calls are kept in the spool at ${this.path} (up to ${this.options.maxBytes} bytes) until it is back`);
     this.probe = setInterval(() => this.probeStore(), this.options.probeIntervalMs);
     this.probe.unref();
   }
