@@ -75,7 +75,7 @@ describe('Recorder with an outage spool', () => {
     recorder.record(write('g4'));
     await recorder.settled();
     expect(spool.stats().records).toBe(4);
-    expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([expect.stringContaining('store unreachable (connect ECONNREFUSED')]);
+    expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([expect.stringContaining('store unavailable (connect ECONNREFUSED')]);
 
     cut.now = false;
     await until(() => spool.stats().state === 'ok' && spool.stats().records === 0);
