@@ -2,6 +2,7 @@
 // under an advisory lock so instances starting together do not race.
 import type pg from 'pg';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
+import { addCallsStatements, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -212,6 +213,12 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       END
       $do$;
     `,
+  },
+  {
+    version: 4,
+    name: 'call rollups',
+    // The tables, then every stored call added to them (back-fill of an existing store).
+    sql: `${rollupDdl('postgres')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}`,
   },
 ];
 

@@ -1,0 +1,103 @@
+// When a metrics query may read rollups, and which rollup grain answers each part of its
+// range: whole days from day rows, whole hours from hour rows, whole minutes from minute rows,
+// and the seconds at either edge from raw calls, so sums and counts stay exact.
+import type { CallFilters, SqlReader } from '../../store/ports.js';
+import type { DimensionName, MetricName } from '../metrics/definitions.js';
+import { GRAIN_MS, ROLLUP_DIMENSIONS, type RollupGrain } from './rollup-schema.js';
+import { SqlParams } from '../sql-params.js';
+import { partsSql } from './compile-rollup-query.js';
+import { ROLLUP_METRICS } from './rollup-metrics.js';
+
+/** Shorter ranges read raw rows: they are cheap to scan and their answers are exact. */
+export const ROLLUP_MIN_RANGE_MS = 6 * 3_600_000;
+
+export interface Segment {
+  /** null: raw calls. */
+  grain: RollupGrain | null;
+  from: number;
+  to: number;
+}
+
+const ROLLUP_FILTERS = new Set<keyof CallFilters>(['projectId', 'from', 'to', ...ROLLUP_DIMENSIONS]);
+
+/** Only project, time and the rollup dimensions filter, or a rollup cannot answer. */
+export function filtersFitRollups(filters: CallFilters): boolean {
+  const unset = (value: unknown) => value === undefined || value === '' || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+  return Object.entries(filters).every(([key, value]) => unset(value) || ROLLUP_FILTERS.has(key as keyof CallFilters));
+}
+
+type RollupMode = 'raw' | 'rollups';
+const readerModes = new WeakMap<SqlReader, RollupMode>();
+
+function readerWith(reader: SqlReader, mode: RollupMode): SqlReader {
+  const wrapped: SqlReader = { dialect: reader.dialect, query: (sql, params) => reader.query(sql, params) };
+  readerModes.set(wrapped, mode);
+  return wrapped;
+}
+
+/** A reader whose analytics always scan raw calls (the reference rollups are measured against). */
+export function rawRowsOnly(reader: SqlReader): SqlReader {
+  return readerWith(reader, 'raw');
+}
+
+/** A reader whose analytics read rollups for every range they fit, however few its calls. */
+export function rollupsWhereverTheyFit(reader: SqlReader): SqlReader {
+  return readerWith(reader, 'rollups');
+}
+
+/**
+ * Below this many calls a range is scanned: exact percentiles cost little there. Counted from
+ * the rollup rows of the range, which costs one small indexed read.
+ */
+export const ROLLUP_MIN_CALLS = 50_000;
+
+/** [from, to) split into the coarsest whole buckets of `grains` (coarsest first), raw at the edges. */
+export function splitRange(from: number, to: number, grains: readonly RollupGrain[]): Segment[] {
+  if (from >= to) return [];
+  const [grain, ...finer] = grains;
+  if (grain === undefined) return [{ grain: null, from, to }];
+  const size = GRAIN_MS[grain];
+  const start = Math.ceil(from / size) * size;
+  const end = Math.floor(to / size) * size;
+  if (start >= end) return splitRange(from, to, finer);
+  return [...splitRange(from, start, finer), { grain, from: start, to: end }, ...splitRange(end, to, finer)];
+}
+
+export interface RollupQueryShape {
+  metrics: readonly MetricName[];
+  dimensions: readonly DimensionName[];
+  filters: CallFilters;
+  timeBucket?: 'hour' | 'day';
+}
+
+/** The segments a query reads, or null when it must scan raw calls. */
+export function planRollupRead(query: RollupQueryShape): Segment[] | null {
+  const { from, to } = query.filters;
+  if (from === undefined || to === undefined || to - from < ROLLUP_MIN_RANGE_MS) return null;
+  if (!filtersFitRollups(query.filters)) return null;
+  if (!query.dimensions.every((dimension) => (ROLLUP_DIMENSIONS as readonly string[]).includes(dimension))) return null;
+  const grouped = query.dimensions.length > 0 || query.timeBucket !== undefined;
+  for (const metric of query.metrics) {
+    const definition = ROLLUP_METRICS[metric];
+    if (!definition || ('members' in definition && grouped)) return null;
+  }
+  // A day row cannot be split into hours.
+  const grains: RollupGrain[] = query.timeBucket === 'hour' ? ['hour', 'minute'] : ['day', 'hour', 'minute'];
+  return splitRange(from, to, grains);
+}
+
+/** The segments a query reads on this reader, or null to scan raw calls. */
+export async function chooseRollupSegments(reader: SqlReader, query: RollupQueryShape): Promise<Segment[] | null> {
+  const mode = readerModes.get(reader);
+  if (mode === 'raw') return null;
+  const segments = planRollupRead(query);
+  if (!segments || mode === 'rollups') return segments;
+  const params = new SqlParams();
+  const rolled = segments.filter((segment) => segment.grain !== null);
+  if (rolled.length === 0) return null;
+  const [row] = await reader.query<{ n: number | bigint | null }>(
+    `SELECT sum(calls) AS n FROM (${partsSql('calls', rolled, query.filters, params, reader.dialect)}) parts`,
+    params.values,
+  );
+  return Number(row?.n ?? 0) >= ROLLUP_MIN_CALLS ? segments : null;
+}
