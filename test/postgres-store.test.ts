@@ -11,6 +11,7 @@ import { SqlParams } from '../src/analytics/sql-params.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { CrossInstanceEvents } from '../src/live/cross-instance-events.js';
 import { LiveEventBus } from '../src/live/event-bus.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { Store } from '../src/store/ports.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
@@ -59,11 +60,11 @@ describe('loupe migrate', () => {
   it('applies every migration once, then reports the schema up to date', async () => {
     const env = { ...process.env, DATABASE_URL: schema.url, LOUPE_LOG_LEVEL: 'silent' };
     const first = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], { cwd: ROOT, env });
-    expect(first.stdout.trim()).toBe('postgres: applied migrations 1, 2');
+    expect(first.stdout.trim()).toBe(`postgres: applied migrations ${POSTGRES_MIGRATIONS.map((migration) => migration.version).join(', ')}`);
     const again = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], { cwd: ROOT, env });
     expect(again.stdout.trim()).toBe('postgres: schema already up to date');
     const versions = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.rows.map((row) => row.version)).toEqual([1, 2]);
+    expect(versions.rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version).sort((a, b) => a - b));
     // The partitions of the coming week exist before any call arrives.
     const names = await partitions();
     for (let i = 0; i <= 7; i++) expect(names).toContain(dayName(Date.now() + i * DAY));
