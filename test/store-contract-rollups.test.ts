@@ -281,6 +281,20 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     expect(await chooseRollupSegments(opened.store.sql, { metrics: ['requests'], dimensions: [], filters })).toBeNull();
   });
 
+  it('an open end reads rollups up to now and raw rows after it (a clock ahead)', async () => {
+    const ahead = makeCall(9999, Date.now() + 2 * HOUR);
+    await opened.store.calls.insertBatch([write(ahead)]);
+    const open: CallFilters = { projectId: P, from: RANGE.from };
+    const segments = await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: open });
+    expect(segments?.[segments.length - 1]).toMatchObject({ grain: null, to: Infinity });
+    const expected = [...calls, ahead].filter((c) => c.project_id === P && c.started_at >= RANGE.from);
+    const totals = await runTotals(reader(), { metrics: ['requests', 'cost', 'total_tokens'], filters: open });
+    expectExact(totals.requests, expected.length, 'requests');
+    expectExact(totals.cost, EXACT.cost!(expected), 'cost');
+    expectExact(totals.total_tokens, EXACT.total_tokens!(expected), 'total tokens');
+    expect(await opened.store.calls.deleteByIds(P, [ahead.id])).toBe(1);
+  });
+
   it('stay equal after deletes at bucket edges and repricing', async () => {
     const doomed = calls.filter((c, i) => c.project_id === P && (i < 6 || i % 37 === 0));
     expect(await opened.store.calls.deleteByIds(P, doomed.map((c) => c.id))).toBe(doomed.length);

@@ -14,7 +14,8 @@ import { binValueSql, CALL_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, TTFT_ROLLUPS } 
 type Parts = 'calls' | 'ttft';
 
 function segmentWhere(filters: CallFilters, segment: Segment, params: SqlParams, dialect: Dialect): string {
-  const scoped = { ...filters, from: segment.from, to: segment.to };
+  const scoped: CallFilters = { ...filters, from: segment.from, to: segment.to };
+  if (!Number.isFinite(segment.to)) delete scoped.to;
   if (segment.grain === null) return compileCallFilters(scoped, params, dialect);
   return `grain = '${segment.grain}' AND ${compileCallFilters(scoped, params, dialect, 'bucket')}`;
 }

@@ -15,6 +15,7 @@ export interface Segment {
   /** null: raw calls. */
   grain: RollupGrain | null;
   from: number;
+  /** Infinity: open-ended (raw segments only). */
   to: number;
 }
 
@@ -71,9 +72,11 @@ export interface RollupQueryShape {
 }
 
 /** The segments a query reads, or null when it must scan raw calls. */
-export function planRollupRead(query: RollupQueryShape): Segment[] | null {
-  const { from, to } = query.filters;
-  if (from === undefined || to === undefined || to - from < ROLLUP_MIN_RANGE_MS) return null;
+export function planRollupRead(query: RollupQueryShape, now = Date.now()): Segment[] | null {
+  const { from } = query.filters;
+  // An open end is "now" for the rollup buckets; calls after it (clocks ahead) are still read raw.
+  const to = query.filters.to ?? now;
+  if (from === undefined || to - from < ROLLUP_MIN_RANGE_MS) return null;
   if (!filtersFitRollups(query.filters)) return null;
   if (!query.dimensions.every((dimension) => (ROLLUP_DIMENSIONS as readonly string[]).includes(dimension))) return null;
   const grouped = query.dimensions.length > 0 || query.timeBucket !== undefined;
@@ -83,7 +86,13 @@ export function planRollupRead(query: RollupQueryShape): Segment[] | null {
   }
   // A day row cannot be split into hours.
   const grains: RollupGrain[] = query.timeBucket === 'hour' ? ['hour', 'minute'] : ['day', 'hour', 'minute'];
-  return splitRange(from, to, grains);
+  const segments = splitRange(from, to, grains);
+  if (query.filters.to === undefined) {
+    const last = segments[segments.length - 1];
+    if (last && last.grain === null) last.to = Infinity;
+    else segments.push({ grain: null, from: to, to: Infinity });
+  }
+  return segments;
 }
 
 /** The segments a query reads on this reader, or null to scan raw calls. */

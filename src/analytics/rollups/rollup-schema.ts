@@ -251,6 +251,14 @@ export function refreshStatements(scope: RollupScope): Statement[] {
   return statements;
 }
 
+/** Every rollup rebuilt from every stored call (the migration's back-fill; bulk loads). */
+export function rebuildStatements(): Statement[] {
+  return [
+    ...ROLLUP_TABLES.map((table) => ({ sql: `DELETE FROM ${table.name}`, params: [] })),
+    ...addCallsStatements({ where: 'TRUE', params: [] }),
+  ];
+}
+
 /** Retention: removes the buckets before a UTC midnight, matching the calls it removed. */
 export function purgeStatements(before: number): Statement[] {
   return ROLLUP_TABLES.map((table) => ({ sql: `DELETE FROM ${table.name} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
