@@ -9,15 +9,14 @@ import type { MetricName } from '../metrics/definitions.js';
 import { SqlParams } from '../sql-params.js';
 import type { Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
-import { binValueSql, CALL_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, TTFT_ROLLUPS } from './rollup-schema.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
 
 function segmentWhere(filters: CallFilters, segment: Segment, params: SqlParams, dialect: Dialect): string {
   const scoped: CallFilters = { ...filters, from: segment.from, to: segment.to };
   if (!Number.isFinite(segment.to)) delete scoped.to;
-  if (segment.grain === null) return compileCallFilters(scoped, params, dialect);
-  return `grain = '${segment.grain}' AND ${compileCallFilters(scoped, params, dialect, 'bucket')}`;
+  return compileCallFilters(scoped, params, dialect, segment.grain === null ? 'started_at' : 'bucket');
 }
 
 /** Rollup rows and raw calls of every segment, with the same columns. */
@@ -31,7 +30,7 @@ export function partsSql(parts: Parts, segments: readonly Segment[], filters: Ca
   ];
   return segments.map((segment) => {
     const where = segmentWhere(filters, segment, params, dialect);
-    if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${table.name} WHERE ${where}`;
+    if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
     return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`;
   }).join(' UNION ALL ');
 }
@@ -39,7 +38,7 @@ export function partsSql(parts: Parts, segments: readonly Segment[], filters: Ca
 /** Users ('u') and sessions ('s') seen in the range: day member rows, raw calls elsewhere. */
 function membersSql(segments: readonly Segment[], filters: CallFilters, params: SqlParams, dialect: Dialect): string {
   return segments.map((segment) => {
-    if (segment.grain === 'day') return `SELECT kind, member FROM call_rollup_members WHERE ${segmentWhere(filters, segment, params, dialect)}`;
+    if (segment.grain === 'day') return `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`;
     const raw: Segment = { ...segment, grain: null };
     return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, raw, params, dialect)} AND user_id IS NOT NULL
       UNION ALL SELECT 's', session_id FROM calls WHERE ${segmentWhere(filters, raw, params, dialect)} AND session_id IS NOT NULL`;

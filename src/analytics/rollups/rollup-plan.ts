@@ -80,9 +80,11 @@ export function planRollupRead(query: RollupQueryShape, now = Date.now()): Segme
   if (!filtersFitRollups(query.filters)) return null;
   if (!query.dimensions.every((dimension) => (ROLLUP_DIMENSIONS as readonly string[]).includes(dimension))) return null;
   const grouped = query.dimensions.length > 0 || query.timeBucket !== undefined;
+  // Member rows know only project and day, so they answer distinct counts of unfiltered totals.
+  const narrowed = ROLLUP_DIMENSIONS.some((dimension) => (query.filters[dimension]?.length ?? 0) > 0);
   for (const metric of query.metrics) {
     const definition = ROLLUP_METRICS[metric];
-    if (!definition || ('members' in definition && grouped)) return null;
+    if (!definition || ('members' in definition && (grouped || narrowed))) return null;
   }
   // A day row cannot be split into hours.
   const grains: RollupGrain[] = query.timeBucket === 'hour' ? ['hour', 'minute'] : ['day', 'hour', 'minute'];

@@ -85,8 +85,11 @@ export const VALUE_COLUMNS: readonly ValueColumn[] = [
 export const ROLLUP_DIMENSIONS = ['provider', 'model', 'status'] as const;
 
 interface RollupTable {
+  /** One table per grain: `<name>_<grain>` (small day tables scan in no time). */
   name: string;
-  /** Key columns after grain, project, bucket and the dimensions, with their per-call value. */
+  /** Rollup dimensions in the key (members have none: distinct counts need no per-model split). */
+  dimensions: readonly string[];
+  /** Key columns after project, bucket and the dimensions, with their per-call value. */
   extraKeys: { name: string; perCall: string; type: 'integer' | 'text' }[];
   values: readonly ValueColumn[];
   grains: readonly RollupGrain[];
@@ -96,6 +99,7 @@ interface RollupTable {
 
 export const CALL_ROLLUPS: RollupTable = {
   name: 'call_rollups',
+  dimensions: ROLLUP_DIMENSIONS,
   extraKeys: [{ name: 'latency_bin', perCall: binSql('latency_ms'), type: 'integer' }, { name: 'latency_band', perCall: bandSql('latency_ms'), type: 'integer' }],
   values: VALUE_COLUMNS,
   grains: ROLLUP_GRAINS,
@@ -103,15 +107,18 @@ export const CALL_ROLLUPS: RollupTable = {
 
 export const TTFT_ROLLUPS: RollupTable = {
   name: 'call_rollup_ttft',
+  dimensions: ROLLUP_DIMENSIONS,
   extraKeys: [{ name: 'ttft_bin', perCall: binSql('ttft_ms'), type: 'integer' }],
   values: [{ name: 'calls', perCall: '1', type: 'bigint', merge: 'sum' }],
   grains: ROLLUP_GRAINS,
   only: 'ttft_ms IS NOT NULL',
 };
 
-/** Distinct users and sessions per day (kind 'u' or 's'), for exact distinct counts. */
+/** Distinct users and sessions per day (kind 'u' or 's'), for exact distinct counts. Keyed by
+ * project and day only: per model, a session that used eight models is eight rows. */
 export const MEMBER_ROLLUPS: RollupTable = {
   name: 'call_rollup_members',
+  dimensions: [],
   extraKeys: [{ name: 'kind', perCall: 'members.kind', type: 'text' }, { name: 'member', perCall: 'members.member', type: 'text' }],
   values: [{ name: 'calls', perCall: '1', type: 'bigint', merge: 'sum' }],
   grains: ['day'],
@@ -126,22 +133,30 @@ function sqlType(type: ColumnType | 'integer' | 'text', dialect: Dialect): strin
   return type.toUpperCase();
 }
 
+export function rollupTableName(table: RollupTable, grain: RollupGrain): string {
+  return `${table.name}_${grain}`;
+}
+
+/** Every physical table: [definition, grain, name]. */
+export function physicalTables(): [RollupTable, RollupGrain, string][] {
+  return ROLLUP_TABLES.flatMap((table) => table.grains.map((grain): [RollupTable, RollupGrain, string] => [table, grain, rollupTableName(table, grain)]));
+}
+
 function keyColumns(table: RollupTable): string[] {
-  return ['grain', 'project_id', 'bucket', ...ROLLUP_DIMENSIONS, ...table.extraKeys.map((key) => key.name)];
+  return ['project_id', 'bucket', ...table.dimensions, ...table.extraKeys.map((key) => key.name)];
 }
 
 export function rollupDdl(dialect: Dialect): string {
   const text = sqlType('text', dialect);
-  return ROLLUP_TABLES.map((table) => {
+  return physicalTables().map(([table, , name]) => {
     const columns = [
-      `grain ${text} NOT NULL`, `project_id ${text} NOT NULL`, 'bucket TIMESTAMP NOT NULL',
-      ...ROLLUP_DIMENSIONS.map((dimension) => `${dimension} ${text} NOT NULL`),
+      `project_id ${text} NOT NULL`, 'bucket TIMESTAMP NOT NULL',
+      ...table.dimensions.map((dimension) => `${dimension} ${text} NOT NULL`),
       ...table.extraKeys.map((key) => `${key.name} ${sqlType(key.type, dialect)} NOT NULL`),
       ...table.values.map((value) => `${value.name} ${sqlType(value.type, dialect)}${value.merge === 'sum' ? ' NOT NULL' : ''}`),
     ];
-    // Project, grain and bucket lead the key: every read is a range of buckets of one project.
-    const key = ['project_id', 'grain', 'bucket', ...keyColumns(table).slice(3)];
-    return `CREATE TABLE ${table.name} (${columns.join(', ')}, PRIMARY KEY (${key.join(', ')}));`;
+    // Project and bucket lead the key: every read is a range of buckets of one project.
+    return `CREATE TABLE ${name} (${columns.join(', ')}, PRIMARY KEY (${keyColumns(table).join(', ')}));`;
   }).join('\n');
 }
 
@@ -156,11 +171,6 @@ export interface Statement {
   params: unknown[];
 }
 
-function bucketSql(grains: readonly RollupGrain[]): string {
-  if (grains.length === 1) return `date_trunc('${grains[0]}', started_at)`;
-  return `CASE g.grain ${grains.map((grain) => `WHEN '${grain}' THEN date_trunc('${grain}', started_at)`).join(' ')} END`;
-}
-
 function mergeSql(value: ValueColumn, table: string): string {
   const current = `${table}.${value.name}`;
   const added = `EXCLUDED.${value.name}`;
@@ -171,33 +181,32 @@ function mergeSql(value: ValueColumn, table: string): string {
 }
 
 /**
- * Adds the selected calls to one rollup table: one row per grain and key, merged into what is
- * there. Rows come out in key order, so concurrent writers lock shared rows in the same order.
+ * Adds the selected calls to one rollup table: one row per key, merged into what is there.
+ * Rows come out in key order, so concurrent writers lock shared rows in the same order.
  */
-export function addToRollupSql(table: RollupTable, selection: CallSelection): string {
+export function addToRollupSql(table: RollupTable, grain: RollupGrain, selection: CallSelection): string {
   const keys = keyColumns(table);
-  const grains = table.grains.length > 1 ? ` CROSS JOIN (VALUES ${table.grains.map((grain) => `('${grain}')`).join(', ')}) AS g(grain)` : '';
-  const grainValue = table.grains.length > 1 ? 'g.grain' : `'${table.grains[0]}'`;
+  const name = rollupTableName(table, grain);
   const members = table === MEMBER_ROLLUPS
     ? ` CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members`
     : '';
   const where = table.only ? `(${selection.where}) AND ${table.only}` : selection.where;
   const selected = [
-    `${grainValue} AS grain`, 'project_id', `${bucketSql(table.grains)} AS bucket`, ...ROLLUP_DIMENSIONS,
+    'project_id', `date_trunc('${grain}', started_at) AS bucket`, ...table.dimensions,
     ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
     ...table.values.map((value) => `${value.merge}(${value.perCall}) AS ${value.name}`),
   ];
   const positions = keys.map((_, i) => i + 1).join(', ');
-  const update = table.values.map((value) => mergeSql(value, table.name)).join(', ');
-  return `INSERT INTO ${table.name} (${[...keys, ...table.values.map((value) => value.name)].join(', ')})
-    SELECT ${selected.join(', ')} FROM calls${members}${grains} WHERE ${where}
+  const update = table.values.map((value) => mergeSql(value, name)).join(', ');
+  return `INSERT INTO ${name} (${[...keys, ...table.values.map((value) => value.name)].join(', ')})
+    SELECT ${selected.join(', ')} FROM calls${members} WHERE ${where}
     GROUP BY ${positions} ORDER BY ${positions}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${update}`;
 }
 
 /** Adds the selected calls to every rollup table. */
 export function addCallsStatements(selection: CallSelection): Statement[] {
-  return ROLLUP_TABLES.map((table) => ({ sql: addToRollupSql(table, selection), params: selection.params }));
+  return physicalTables().map(([table, grain]) => ({ sql: addToRollupSql(table, grain, selection), params: selection.params }));
 }
 
 /** What a refresh rebuilds: whole UTC days of one project (all of it when `days` is absent),
@@ -209,7 +218,7 @@ export interface RollupScope {
   days?: number[];
 }
 
-function scopeCondition(scope: RollupScope, timeColumn: string, dayParams: [number, number] | null): { where: string; params: unknown[] } {
+function scopeCondition(scope: Omit<RollupScope, 'model'> & { model?: string | undefined }, timeColumn: string, dayParams: [number, number] | null): { where: string; params: unknown[] } {
   const params: unknown[] = [scope.projectId];
   const conditions = ['project_id = $1'];
   if (scope.model !== undefined) {
@@ -245,8 +254,15 @@ export function refreshStatements(scope: RollupScope): Statement[] {
   const statements: Statement[] = [];
   for (const range of ranges) {
     const rollupScope = scopeCondition(scope, 'bucket', range);
-    for (const table of ROLLUP_TABLES) statements.push({ sql: `DELETE FROM ${table.name} WHERE ${rollupScope.where}`, params: rollupScope.params });
-    statements.push(...addCallsStatements(scopeCondition(scope, 'started_at', range)));
+    for (const [table, , name] of physicalTables()) {
+      // Members have no model column: a model's refresh rebuilds the day's members whole.
+      const where = scope.model !== undefined && !table.dimensions.includes('model') ? scopeCondition({ ...scope, model: undefined }, 'bucket', range) : rollupScope;
+      statements.push({ sql: `DELETE FROM ${name} WHERE ${where.where}`, params: where.params });
+    }
+    for (const [table, grain] of physicalTables()) {
+      const selection = scopeCondition(table.dimensions.includes('model') ? scope : { ...scope, model: undefined }, 'started_at', range);
+      statements.push({ sql: addToRollupSql(table, grain, selection), params: selection.params });
+    }
   }
   return statements;
 }
@@ -254,14 +270,14 @@ export function refreshStatements(scope: RollupScope): Statement[] {
 /** Every rollup rebuilt from every stored call (the migration's back-fill; bulk loads). */
 export function rebuildStatements(): Statement[] {
   return [
-    ...ROLLUP_TABLES.map((table) => ({ sql: `DELETE FROM ${table.name}`, params: [] })),
+    ...physicalTables().map(([, , name]) => ({ sql: `DELETE FROM ${name}`, params: [] })),
     ...addCallsStatements({ where: 'TRUE', params: [] }),
   ];
 }
 
 /** Retention: removes the buckets before a UTC midnight, matching the calls it removed. */
 export function purgeStatements(before: number): Statement[] {
-  return ROLLUP_TABLES.map((table) => ({ sql: `DELETE FROM ${table.name} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
+  return physicalTables().map(([, , name]) => ({ sql: `DELETE FROM ${name} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
 }
 
 /** The days a time range touches, or no bound (all days) when the range is open. */
