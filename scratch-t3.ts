@@ -1,13 +1,14 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { compileMetricsQuery } from './src/analytics/metrics/compile-query.js';
+import { planRollupRead } from './src/analytics/rollups/rollup-plan.js';
 const db = await DuckDBInstance.create('/tmp/wip-rollup-bench-1m/loupe.duckdb');
 const c = await db.connect();
-const time = async (label: string, sql: string) => { let best = 1e9; for (let i = 0; i < 4; i++) { const t = performance.now(); await c.runAndReadAll(sql); best = Math.min(best, performance.now() - t); } console.log(label, best.toFixed(1)); };
-const from = new Date(Date.now() - 29 * 86400000).toISOString().slice(0, 10);
-await time('day seg', `SELECT model, sum(calls), sum(cost_usd) FROM call_rollups WHERE grain='day' AND project_id='default' AND bucket >= '${from}' GROUP BY 1`);
-await time('day seg all cols', `SELECT model, sum(calls), sum(cost_usd), sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(unpriced_tokens), sum(priced_calls) FROM call_rollups WHERE grain='day' AND project_id='default' AND bucket >= '${from}' GROUP BY 1`);
-await time('hour seg', `SELECT model, sum(calls) FROM call_rollups WHERE grain='hour' AND project_id='default' AND bucket >= now()::TIMESTAMP - INTERVAL 20 HOUR GROUP BY 1`);
-await time('minute seg', `SELECT model, sum(calls) FROM call_rollups WHERE grain='minute' AND project_id='default' AND bucket >= now()::TIMESTAMP - INTERVAL 50 MINUTE GROUP BY 1`);
-await time('raw 1 day', `SELECT model, count(*), sum(cost_usd) FROM calls WHERE project_id='default' AND started_at >= now()::TIMESTAMP - INTERVAL 1 DAY GROUP BY 1`);
-await time('raw 30 day', `SELECT model, count(*), sum(cost_usd), sum(prompt_tokens), sum(completion_tokens), sum(total_tokens) FROM calls WHERE project_id='default' AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY GROUP BY 1`);
-const r = await c.runAndReadAll(`EXPLAIN ANALYZE SELECT model, sum(calls) FROM call_rollups WHERE grain='minute' AND project_id='default' AND bucket >= now()::TIMESTAMP - INTERVAL 50 MINUTE GROUP BY 1`);
-console.log(String(r.getRows()[0]![1]).slice(-3000));
+const filters = { projectId: 'default', from: Date.now() - 30 * 86_400_000 };
+for (const tbl of ['call_rollups_minute','call_rollups_hour','call_rollups_day','call_rollup_members_day']) console.log(tbl, (await c.runAndReadAll(`SELECT count(*) n FROM ${tbl}`)).getRowObjectsJS());
+const q = { metrics: ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'], dimensions: ['model'], filters } as never;
+const seg = planRollupRead(q);
+console.log(seg);
+const compiled = compileMetricsQuery(q, 'duckdb', seg);
+for (let i = 0; i < 3; i++) { const t = performance.now(); await c.runAndReadAll(compiled.sql, compiled.params as never); console.log('ms', performance.now() - t); }
+await c.run("PRAGMA enable_profiling='json'"); await c.run("PRAGMA profiling_output='/tmp/wip-rollup-scratch/prof.json'");
+await c.runAndReadAll(compiled.sql, compiled.params as never);

@@ -1,6 +1,6 @@
 // When a metrics query may read rollups, and which rollup grain answers each part of its
-// range: whole days from day rows, whole hours from hour rows, whole minutes from minute rows,
-// and the seconds at either edge from raw calls, so sums and counts stay exact.
+// range: whole days from day rows, whole hours from hour rows, and the part of an hour at
+// either edge from raw calls, so sums and counts stay exact.
 import type { CallFilters, SqlReader } from '../../store/ports.js';
 import type { DimensionName, MetricName } from '../metrics/definitions.js';
 import { GRAIN_MS, ROLLUP_DIMENSIONS, type RollupGrain } from './rollup-schema.js';
@@ -87,7 +87,7 @@ export function planRollupRead(query: RollupQueryShape, now = Date.now()): Segme
     if (!definition || ('members' in definition && (grouped || narrowed))) return null;
   }
   // A day row cannot be split into hours.
-  const grains: RollupGrain[] = query.timeBucket === 'hour' ? ['hour', 'minute'] : ['day', 'hour', 'minute'];
+  const grains: RollupGrain[] = query.timeBucket === 'hour' ? ['hour'] : ['day', 'hour'];
   const segments = splitRange(from, to, grains);
   if (query.filters.to === undefined) {
     const last = segments[segments.length - 1];
