@@ -4,7 +4,7 @@
 // Usage: npx tsx bench/analytics.bench.ts [calls=1000000] [dataDir] [--synthetic] [--no-raw]
 // (--synthetic: rows from one INSERT ... SELECT over range(), no content, 10% with an outcome;
 // loads 1M calls in seconds instead of the demo generator's ~80 s; the rollups are then rebuilt
-// from them. --no-raw: skip the raw scans, for 10M runs.) Each case stops after RUNS runs or
+// from them. --no-raw: skip the raw scans; --case-seconds=N: the time bound per case, default 60.) Each case stops after RUNS runs or
 // CASE_SECONDS, whichever comes first.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ const SYNTHETIC = process.argv.includes('--synthetic');
 const CALLS = Number(args[0] ?? 1_000_000);
 const NO_RAW = process.argv.includes('--no-raw');
 const RUNS = 10;
-const CASE_SECONDS = 60;
+const CASE_SECONDS = Number(process.argv.find((arg) => arg.startsWith('--case-seconds='))?.split('=')[1] ?? 60);
 
 /** Like timeRuns, but a case never runs past CASE_SECONDS (a warm-up run, then up to RUNS). */
 async function timeBounded(task: () => Promise<unknown>): Promise<number[]> {
