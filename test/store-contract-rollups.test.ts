@@ -14,7 +14,7 @@ import type { MetricName } from '../src/analytics/metrics/definitions.js';
 import { overview } from '../src/analytics/overview.js';
 import { performance } from '../src/analytics/performance.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
-import { physicalTables } from '../src/analytics/rollups/rollup-schema.js';
+import { physicalTables, ROLLUP_WATERMARK_TABLE } from '../src/analytics/rollups/rollup-schema.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, SqlReader, Store } from '../src/store/ports.js';
@@ -193,7 +193,9 @@ interface OpenedStore {
 async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedStore> {
   if (engine === 'duckdb') {
     const dataDir = mkdtempSync(join(tmpdir(), 'wip-rollup-contract-'));
-    const open = () => openDuckDbStore({ dataDir, memoryLimit: '512MB' });
+    // No timed folding: calls stay above the watermark (read raw) until a delete folds them, so
+    // both the lagging and the folded state are read, deterministically.
+    const open = () => openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0 });
     const opened: OpenedStore = {
       store: await open(),
       reopen: async () => (opened.store = await open()),
@@ -201,7 +203,7 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
         await opened.store.close();
         const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
         const connection = await instance.connect();
-        await connection.run(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version = 7`);
+        await connection.run(`${DROP_ROLLUPS} DROP TABLE ${ROLLUP_WATERMARK_TABLE}; DELETE FROM schema_migrations WHERE version = 7`);
         connection.closeSync();
         instance.closeSync();
       },
@@ -312,6 +314,11 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     calls = calls.map((c) => (c.project_id === P && c.model === 'gpt-a' && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY && c.price_source !== 'reported'
       ? { ...c, cost_usd: ((c.latency_ms ?? 0) / 3_600_000) * 3.6 } : c));
     expect(repriced).toBe(calls.filter((c) => c.project_id === P && c.model === 'gpt-a' && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY).length);
+    await expectRollupsMatch(reader(), calls, filters);
+    // New calls on top of folded rollups (on DuckDB above the watermark, read raw).
+    const late = makeCalls(P, 20_000).filter((_, i) => i % 40 === 0);
+    await opened.store.calls.insertBatch(late.map(write));
+    calls = [...calls, ...late];
     await expectRollupsMatch(reader(), calls, filters);
   });
 

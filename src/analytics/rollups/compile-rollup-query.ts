@@ -9,7 +9,7 @@ import type { MetricName } from '../metrics/definitions.js';
 import { SqlParams } from '../sql-params.js';
 import type { Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
-import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
 
@@ -28,21 +28,44 @@ export function partsSql(parts: Parts, segments: readonly Segment[], filters: Ca
     ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
     ...table.values.map((value) => `${value.perCall} AS ${value.name}`),
   ];
-  return segments.map((segment) => {
+  const only = table.only ? ` AND ${table.only}` : '';
+  const selects = segments.map((segment) => {
     const where = segmentWhere(filters, segment, params, dialect);
     if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
-    return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`;
-  }).join(' UNION ALL ');
+    return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${only}`;
+  });
+  const tail = lagSpan(segments, (grain) => grain !== null, dialect);
+  if (tail) selects.push(`SELECT ${rawColumns.join(', ')} FROM calls WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${ABOVE_WATERMARK}`);
+  return selects.join(' UNION ALL ');
+}
+
+/** Calls committed after the rollups' watermark (DuckDB): read raw, in the same snapshot. */
+const ABOVE_WATERMARK = `commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+
+/**
+ * The time span of the segments a lagging engine's rollups answer (they are contiguous), whose
+ * calls above the watermark must be read raw; null when the engine does not lag.
+ */
+function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain']) => boolean, dialect: Dialect): Segment | null {
+  if (!rollupsLag(dialect)) return null;
+  const covered = segments.filter((segment) => rolled(segment.grain));
+  if (covered.length === 0) return null;
+  return { grain: null, from: Math.min(...covered.map((segment) => segment.from)), to: Math.max(...covered.map((segment) => segment.to)) };
 }
 
 /** Users ('u') and sessions ('s') seen in the range: day member rows, raw calls elsewhere. */
 function membersSql(segments: readonly Segment[], filters: CallFilters, params: SqlParams, dialect: Dialect): string {
-  return segments.map((segment) => {
-    if (segment.grain === 'day') return `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`;
-    const raw: Segment = { ...segment, grain: null };
-    return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, raw, params, dialect)} AND user_id IS NOT NULL
-      UNION ALL SELECT 's', session_id FROM calls WHERE ${segmentWhere(filters, raw, params, dialect)} AND session_id IS NOT NULL`;
-  }).join(' UNION ALL ');
+  const raw = (segment: Segment, extra = '') => {
+    const scoped: Segment = { ...segment, grain: null };
+    return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND user_id IS NOT NULL${extra}
+      UNION ALL SELECT 's', session_id FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND session_id IS NOT NULL${extra}`;
+  };
+  const selects = segments.map((segment) => (segment.grain === 'day'
+    ? `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`
+    : raw(segment)));
+  const tail = lagSpan(segments, (grain) => grain === 'day', dialect);
+  if (tail) selects.push(raw(tail, ` AND ${ABOVE_WATERMARK}`));
+  return selects.join(' UNION ALL ');
 }
 
 interface Group {

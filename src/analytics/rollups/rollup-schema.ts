@@ -131,6 +131,17 @@ export const MEMBER_ROLLUPS: RollupTable = {
 
 export const ROLLUP_TABLES = [CALL_ROLLUPS, TTFT_ROLLUPS, MEMBER_ROLLUPS] as const;
 
+/**
+ * DuckDB only: the commit number up to which calls are in the rollups (src/store/duckdb/
+ * rollups.ts). PostgreSQL adds each insert in its own transaction and has no watermark.
+ */
+export const ROLLUP_WATERMARK_TABLE = 'call_rollup_state';
+
+/** Whether a dialect's rollups lag behind the calls (read the calls above the watermark raw). */
+export function rollupsLag(dialect: Dialect): boolean {
+  return dialect === 'duckdb';
+}
+
 function sqlType(type: ColumnType | 'integer' | 'text', dialect: Dialect): string {
   if (type === 'double') return 'DOUBLE PRECISION';
   if (type === 'text') return dialect === 'duckdb' ? 'VARCHAR' : 'TEXT';

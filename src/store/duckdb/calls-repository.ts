@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, row
 import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { appendCall } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
-import { addCommitToRollups, inDuckDbTransaction, purgeRollupsBefore, refreshRollups } from './rollups.js';
+import { inDuckDbTransaction, purgeRollupsBefore, refreshRollups } from './rollups.js';
 import { daysOfRange } from '../../analytics/rollups/rollup-schema.js';
 import type { CallSearchIndex, SearchCandidates } from './search-index.js';
 
@@ -69,7 +69,6 @@ async function appendAll(connection: DuckDBConnection, writes: CallWrite[]): Pro
       throw error;
     }
     appender.closeSync();
-    await addCommitToRollups(connection, commitSeq);
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);

@@ -1,6 +1,6 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addCallsStatements, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -209,8 +209,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
   {
     version: 7,
     name: 'call rollups',
-    // The tables, then every stored call added to them (back-fill of an existing store).
-    sql: `${rollupDdl('duckdb')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}`,
+    // The tables, then every stored call added to them (back-fill of an existing store). Built
+    // from the rollup definition: changing that definition needs a new migration that rebuilds.
+    sql: `${rollupDdl('duckdb')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}
+      CREATE TABLE ${ROLLUP_WATERMARK_TABLE} (watermark BIGINT NOT NULL);
+      INSERT INTO ${ROLLUP_WATERMARK_TABLE} SELECT COALESCE(max(commit_seq), 0) FROM calls;`,
   },
 ];
 

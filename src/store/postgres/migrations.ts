@@ -217,7 +217,8 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   {
     version: 4,
     name: 'call rollups',
-    // The tables, then every stored call added to them (back-fill of an existing store).
+    // The tables, then every stored call added to them (back-fill of an existing store). Built
+    // from the rollup definition: changing that definition needs a new migration that rebuilds.
     sql: `${rollupDdl('postgres')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}`,
   },
 ];
