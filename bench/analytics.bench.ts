@@ -3,8 +3,8 @@
 // the same run; plus a bare count(*) over the same 30 days as a baseline.
 // Usage: npx tsx bench/analytics.bench.ts [calls=1000000] [dataDir] [--synthetic] [--no-raw]
 // (--synthetic: rows from one INSERT ... SELECT over range(), no content, 10% with an outcome;
-// loads 1M calls in seconds instead of the demo generator's ~80 s; the rollups are then rebuilt
-// from them. --no-raw: skip the raw scans; --case-seconds=N: the time bound per case, default 60.) Each case stops after RUNS runs or
+// loads 1M calls in seconds instead of the demo generator's ~80 s; the store's rollup folder
+// takes them in as they arrive, and the benchmark waits until it has. --no-raw: skip the raw scans; --case-seconds=N: the time bound per case, default 60.) Each case stops after RUNS runs or
 // CASE_SECONDS, whichever comes first.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
-import { rebuildStatements } from '../src/analytics/rollups/rollup-schema.js';
+import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
 import type { SqlReader, Store } from '../src/store/ports.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 import { percentile } from './timing.js';
@@ -56,9 +56,18 @@ async function load(store: Store): Promise<void> {
             ended_at, NULL, '{}', ended_at, ended_at, 'call'
      FROM calls WHERE hash(id) % 10 = 0`,
   );
-  const started = performance.now();
-  for (const statement of rebuildStatements()) await store.sql.query(statement.sql, statement.params);
-  process.stderr.write(`rollups rebuilt from ${CALLS.toLocaleString('en')} calls in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** Waits for the store's rollup folder to take in every loaded call (it folds every 2 s). */
+async function waitForRollups(store: Store, loadStarted: number): Promise<void> {
+  const loaded = performance.now();
+  for (;;) {
+    const [row] = await store.sql.query<{ caught_up: boolean }>(ROLLUPS_CAUGHT_UP_SQL);
+    if (row?.caught_up) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const done = performance.now();
+  console.log(`loaded in ${((loaded - loadStarted) / 1000).toFixed(1)} s; rollups caught up ${((done - loaded) / 1000).toFixed(1)} s after the load ended`);
 }
 
 async function main(): Promise<void> {
@@ -67,7 +76,9 @@ async function main(): Promise<void> {
   try {
     const store = await openDuckDbStore({ dataDir });
     const [row] = await store.sql.query<{ n: number }>('SELECT count(*) AS n FROM calls');
+    const loadStarted = performance.now();
     if ((row?.n ?? 0) < CALLS) await load(store);
+    await waitForRollups(store, loadStarted);
     const filters = { projectId: 'default', from: Date.now() - 30 * 86_400_000 };
     const cases: [string, (reader: SqlReader) => Promise<unknown>][] = [
       ['overview (with previous period)', (reader) => overview(reader, filters)],

@@ -142,6 +142,9 @@ export function rollupsLag(dialect: Dialect): boolean {
   return dialect === 'duckdb';
 }
 
+/** DuckDB: true once every stored call is folded into the rollups. */
+export const ROLLUPS_CAUGHT_UP_SQL = `SELECT (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up`;
+
 function sqlType(type: ColumnType | 'integer' | 'text', dialect: Dialect): string {
   if (type === 'double') return 'DOUBLE PRECISION';
   if (type === 'text') return dialect === 'duckdb' ? 'VARCHAR' : 'TEXT';
@@ -282,7 +285,8 @@ export function refreshStatements(scope: RollupScope): Statement[] {
   return statements;
 }
 
-/** Every rollup rebuilt from every stored call (the migration's back-fill; bulk loads). */
+/** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path, on
+ * PostgreSQL; DuckDB's folder picks such rows up by itself). */
 export function rebuildStatements(): Statement[] {
   return [
     ...physicalTables().map(([, , name]) => ({ sql: `DELETE FROM ${name}`, params: [] })),
