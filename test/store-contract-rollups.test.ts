@@ -141,7 +141,7 @@ async function expectRollupsMatch(reader: SqlReader, calls: CallRecord[], filter
   const metrics = [...exact.map(([name]) => name), ...PERCENTILES.map(([name]) => name)] as MetricName[];
   // The plan really goes through every grain and the raw edges.
   const segments = await chooseRollupSegments(reader, { metrics, dimensions: [], filters });
-  expect(segments?.map((segment) => segment.grain)).toEqual([null, 'hour', 'day', 'hour', null]);
+  expect(segments?.segments.map((segment) => segment.grain)).toEqual([null, 'hour', 'day', 'hour', null]);
   const totals = await runTotals(reader, { metrics, filters });
   for (const [name, expected] of exact) expectExact(totals[name], expected(rows), name);
   for (const [name, column, q] of PERCENTILES) expectPercentile(totals[name], present(rows.map((c) => c[column])), q, name);
@@ -295,7 +295,7 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     await opened.store.calls.insertBatch([write(ahead)]);
     const open: CallFilters = { projectId: P, from: RANGE.from };
     const segments = await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: open });
-    expect(segments?.[segments.length - 1]).toMatchObject({ grain: null, to: Infinity });
+    expect(segments?.segments.at(-1)).toMatchObject({ grain: null, to: Infinity });
     const expected = [...calls, ahead].filter((c) => c.project_id === P && c.started_at >= RANGE.from);
     const totals = await runTotals(reader(), { metrics: ['requests', 'cost', 'total_tokens'], filters: open });
     expectExact(totals.requests, expected.length, 'requests');

@@ -26,9 +26,9 @@ export interface Performance {
 /** Calls per latency band; the bands are a rollup key, so long ranges count them from rollups exactly. */
 async function histogram(reader: SqlReader, filters: CallFilters): Promise<Performance['latency_histogram']> {
   const params = new SqlParams();
-  const segments = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
-  const source = segments
-    ? `SELECT latency_band AS bucket, sum(calls) AS n FROM (${partsSql('calls', segments, filters, params, reader.dialect)}) parts WHERE latency_band <> ${NULL_BAND} GROUP BY 1`
+  const rollups = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
+  const source = rollups
+    ? `SELECT latency_band AS bucket, sum(calls) AS n FROM (${partsSql('calls', rollups, filters, params, reader.dialect)}) parts WHERE latency_band <> ${NULL_BAND} GROUP BY 1`
     : `SELECT ${bandSql('latency_ms')} AS bucket, count(*) AS n FROM calls WHERE ${compileCallFilters(filters, params, reader.dialect)} AND latency_ms IS NOT NULL GROUP BY 1`;
   const rows = await reader.query<{ bucket: number; n: number }>(source, params.values);
   const counts = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));

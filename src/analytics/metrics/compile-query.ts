@@ -5,7 +5,7 @@ import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters, type Dialect } from '../filters.js';
 import { SqlParams } from '../sql-params.js';
 import { compileRollupQuery } from '../rollups/compile-rollup-query.js';
-import type { Segment } from '../rollups/rollup-plan.js';
+import type { RollupRead } from '../rollups/rollup-plan.js';
 import { DIMENSIONS, METRICS, type DimensionName, type MetricDefinition, type MetricName } from './definitions.js';
 
 export const TIME_BUCKETS = ['hour', 'day'] as const;
@@ -62,11 +62,11 @@ function limitClause(query: MetricsQuery): string {
  * Scans raw calls, or reads the given rollup segments (src/analytics/rollups/rollup-plan.ts
  * decides when a query may).
  */
-export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect, segments: readonly Segment[] | null = null): CompiledQuery {
+export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect, rollups: RollupRead | null = null): CompiledQuery {
   if (query.timeBucket && !TIME_BUCKETS.includes(query.timeBucket)) throw new Error(`unknown time bucket ${String(query.timeBucket)}`);
   const metrics = [...new Set(query.metrics)];
   const dimensions = [...new Set(query.dimensions ?? [])];
-  if (segments) return compileRollupQuery(query, segments, dialect, (group) => orderClause(query, metrics, dimensions, group) + limitClause(query));
+  if (rollups) return compileRollupQuery(query, rollups, dialect, (group) => orderClause(query, metrics, dimensions, group) + limitClause(query));
   return compileRawQuery(query, dialect);
 }
 

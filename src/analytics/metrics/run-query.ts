@@ -7,10 +7,10 @@ import { compileMetricsQuery, type MetricsQuery } from './compile-query.js';
 export type MetricRow = Record<string, number | string | null>;
 
 export async function runMetrics(reader: SqlReader, query: MetricsQuery): Promise<MetricRow[]> {
-  const segments = await chooseRollupSegments(reader, {
+  const rollups = await chooseRollupSegments(reader, {
     metrics: query.metrics, dimensions: [...new Set(query.dimensions ?? [])], filters: query.filters, ...(query.timeBucket ? { timeBucket: query.timeBucket } : {}),
   });
-  const compiled = compileMetricsQuery(query, reader.dialect, segments);
+  const compiled = compileMetricsQuery(query, reader.dialect, rollups);
   const rows = await reader.query(compiled.sql, compiled.params);
   return rows.map((row) => {
     const out: MetricRow = {};

@@ -7,7 +7,7 @@ import { compileCallFilters, type Dialect } from '../filters.js';
 import { dimensionColumn, type CompiledQuery, type MetricsQuery } from '../metrics/compile-query.js';
 import type { MetricName } from '../metrics/definitions.js';
 import { SqlParams } from '../sql-params.js';
-import type { Segment } from './rollup-plan.js';
+import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
 import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
 
@@ -19,8 +19,10 @@ function segmentWhere(filters: CallFilters, segment: Segment, params: SqlParams,
   return compileCallFilters(scoped, params, dialect, segment.grain === null ? 'started_at' : 'bucket');
 }
 
-/** Rollup rows and raw calls of every segment, with the same columns. */
-export function partsSql(parts: Parts, segments: readonly Segment[], filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+/** Rollup rows and raw calls of every segment, with the same columns (`withTail` false: the
+ * rollup rows alone, for a quick count). */
+export function partsSql(parts: Parts, read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect, withTail = true): string {
+  const { segments } = read;
   const table = parts === 'calls' ? CALL_ROLLUPS : TTFT_ROLLUPS;
   const columns = [...ROLLUP_DIMENSIONS, 'bucket', ...table.extraKeys.map((key) => key.name), ...table.values.map((value) => value.name)];
   const rawColumns = [
@@ -34,13 +36,15 @@ export function partsSql(parts: Parts, segments: readonly Segment[], filters: Ca
     if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
     return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${only}`;
   });
-  const tail = lagSpan(segments, (grain) => grain !== null, dialect);
-  if (tail) selects.push(`SELECT ${rawColumns.join(', ')} FROM calls WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${ABOVE_WATERMARK}`);
+  const tail = withTail ? lagSpan(segments, (grain) => grain !== null, dialect) : null;
+  if (tail) selects.push(`SELECT ${rawColumns.join(', ')} FROM calls WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${aboveWatermark(read)}`);
   return selects.join(' UNION ALL ');
 }
 
 /** Calls committed after the rollups' watermark (DuckDB): read raw, in the same snapshot. */
-const ABOVE_WATERMARK = `commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+function aboveWatermark(read: RollupRead): string {
+  return `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+}
 
 /**
  * The time span of the segments a lagging engine's rollups answer (they are contiguous), whose
@@ -54,7 +58,8 @@ function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain'])
 }
 
 /** Users ('u') and sessions ('s') seen in the range: day member rows, raw calls elsewhere. */
-function membersSql(segments: readonly Segment[], filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+function membersSql(read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+  const { segments } = read;
   const raw = (segment: Segment, extra = '') => {
     const scoped: Segment = { ...segment, grain: null };
     return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND user_id IS NOT NULL${extra}
@@ -64,7 +69,7 @@ function membersSql(segments: readonly Segment[], filters: CallFilters, params: 
     ? `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`
     : raw(segment)));
   const tail = lagSpan(segments, (grain) => grain === 'day', dialect);
-  if (tail) selects.push(raw(tail, ` AND ${ABOVE_WATERMARK}`));
+  if (tail) selects.push(raw(tail, ` AND ${aboveWatermark(read)}`));
   return selects.join(' UNION ALL ');
 }
 
@@ -97,7 +102,7 @@ function joinOn(group: Group, alias: string): string {
  * `orderBy` takes the caller's ORDER BY and LIMIT suffix (the raw compiler's, so both orders
  * are the same).
  */
-export function compileRollupQuery(query: MetricsQuery, segments: readonly Segment[], dialect: Dialect, orderBy: (group: string[]) => string): CompiledQuery {
+export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialect: Dialect, orderBy: (group: string[]) => string): CompiledQuery {
   const params = new SqlParams();
   const group: Group = { select: [], names: [] };
   if (query.timeBucket) {
@@ -130,9 +135,9 @@ export function compileRollupQuery(query: MetricsQuery, segments: readonly Segme
       outer.push(`${binValueSql(`${definition.histogram}_bins.b${list.length - 1}`)} AS ${metric}`);
     }
   }
-  const ctes = [`parts AS (${partsSql('calls', segments, query.filters, params, dialect)})`];
-  if (histograms.has('ttft')) ctes.push(`ttft_parts AS (${partsSql('ttft', segments, query.filters, params, dialect)})`);
-  if (needsMembers) ctes.push(`members AS (${membersSql(segments, query.filters, params, dialect)})`);
+  const ctes = [`parts AS (${partsSql('calls', read, query.filters, params, dialect)})`];
+  if (histograms.has('ttft')) ctes.push(`ttft_parts AS (${partsSql('ttft', read, query.filters, params, dialect)})`);
+  if (needsMembers) ctes.push(`members AS (${membersSql(read, query.filters, params, dialect)})`);
   const groupBy = group.select.length > 0 ? ` GROUP BY ${group.select.map((_, i) => i + 1).join(', ')}` : '';
   // A query of percentiles alone still needs a select list (and its one ungrouped row).
   const aggregatedColumns = [...group.select, ...aggregates];

@@ -3,7 +3,7 @@
 // either edge from raw calls, so sums and counts stay exact.
 import type { CallFilters, SqlReader } from '../../store/ports.js';
 import type { DimensionName, MetricName } from '../metrics/definitions.js';
-import { GRAIN_MS, ROLLUP_DIMENSIONS, type RollupGrain } from './rollup-schema.js';
+import { GRAIN_MS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, type RollupGrain } from './rollup-schema.js';
 import { SqlParams } from '../sql-params.js';
 import { partsSql } from './compile-rollup-query.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
@@ -97,18 +97,31 @@ export function planRollupRead(query: RollupQueryShape, now = Date.now()): Segme
   return segments;
 }
 
-/** The segments a query reads on this reader, or null to scan raw calls. */
-export async function chooseRollupSegments(reader: SqlReader, query: RollupQueryShape): Promise<Segment[] | null> {
+/** What a query reads from rollups: its segments, and (DuckDB) the watermark seen when planning. */
+export interface RollupRead {
+  segments: Segment[];
+  /**
+   * The folder only moves the watermark up, so calls at or below this one are in the rollups
+   * whenever the query runs: stated as a constant, it lets zone maps skip them when the raw
+   * tail is read (the exact bound is still the watermark in the query's own snapshot).
+   */
+  watermarkFloor: number;
+}
+
+/** The rollup read a query makes on this reader, or null to scan raw calls. */
+export async function chooseRollupSegments(reader: SqlReader, query: RollupQueryShape): Promise<RollupRead | null> {
   const mode = readerModes.get(reader);
   if (mode === 'raw') return null;
   const segments = planRollupRead(query);
-  if (!segments || mode === 'rollups') return segments;
+  if (!segments) return null;
   const params = new SqlParams();
   const rolled = segments.filter((segment) => segment.grain !== null);
-  if (rolled.length === 0) return null;
-  const [row] = await reader.query<{ n: number | bigint | null }>(
-    `SELECT sum(calls) AS n FROM (${partsSql('calls', rolled, query.filters, params, reader.dialect)}) parts`,
-    params.values,
-  );
-  return Number(row?.n ?? 0) >= ROLLUP_MIN_CALLS ? segments : null;
+  const watermark = rollupsLag(reader.dialect) ? `(SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : '0';
+  const counted = mode !== 'rollups' && rolled.length > 0
+    ? `(SELECT sum(calls) FROM (${partsSql('calls', { segments: rolled, watermarkFloor: 0 }, query.filters, params, reader.dialect, false)}) parts)`
+    : 'NULL';
+  const [row] = await reader.query<{ n: number | bigint | null; watermark: number | bigint }>(`SELECT ${counted} AS n, ${watermark} AS watermark`, params.values);
+  const read = { segments, watermarkFloor: Number(row?.watermark ?? 0) };
+  if (mode === 'rollups') return read;
+  return rolled.length > 0 && Number(row?.n ?? 0) >= ROLLUP_MIN_CALLS ? read : null;
 }
