@@ -1,10 +1,13 @@
 // Analytics routes at scale: each analytics query of /api/v1/analytics/* run in-process over
-// N demo calls (30 days). Baseline, measured in the same run: a bare count(*) over the same
-// 30 days. Usage: npx tsx bench/analytics.bench.ts [calls=1000000] [dataDir] [--synthetic]
+// N demo calls (30 days), as served (rollups for long ranges) and forced to scan raw calls, in
+// the same run; plus a bare count(*) over the same 30 days as a baseline.
+// Usage: npx tsx bench/analytics.bench.ts [calls=1000000] [dataDir] [--synthetic] [--no-raw]
 // (--synthetic: rows from one INSERT ... SELECT over range(), no content, 10% with an outcome;
-// loads 1M calls in seconds instead of the demo generator's ~80 s).
+// loads 1M calls in seconds instead of the demo generator's ~80 s; the store's rollup folder
+// takes them in as they arrive, and the benchmark waits until it has. --no-raw: skip the raw scans; --case-seconds=N: the time bound per case, default 60.) Each case stops after RUNS runs or
+// CASE_SECONDS, whichever comes first.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { costBreakdown, modelBreakdown, peopleBreakdown, providerBreakdown } from '../src/analytics/breakdowns.js';
 import { heatmap } from '../src/analytics/heatmap.js';
@@ -14,14 +17,31 @@ import { costTrend, errorAnalysis, insights, usageTrends } from '../src/analytic
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import type { Store } from '../src/store/ports.js';
+import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
+import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
+import type { SqlReader, Store } from '../src/store/ports.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
-import { percentile, timeRuns } from './timing.js';
+import { percentile } from './timing.js';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const SYNTHETIC = process.argv.includes('--synthetic');
 const CALLS = Number(args[0] ?? 1_000_000);
+const NO_RAW = process.argv.includes('--no-raw');
 const RUNS = 10;
+const CASE_SECONDS = Number(process.argv.find((arg) => arg.startsWith('--case-seconds='))?.split('=')[1] ?? 60);
+
+/** Like timeRuns, but a case never runs past CASE_SECONDS (a warm-up run, then up to RUNS). */
+async function timeBounded(task: () => Promise<unknown>): Promise<number[]> {
+  const deadline = performance.now() + CASE_SECONDS * 1000;
+  await task();
+  const durations: number[] = [];
+  while (durations.length < RUNS && (durations.length === 0 || performance.now() < deadline)) {
+    const started = performance.now();
+    await task();
+    durations.push(performance.now() - started);
+  }
+  return durations;
+}
 
 async function load(store: Store): Promise<void> {
   process.stderr.write(`loading ${CALLS.toLocaleString('en')} ${SYNTHETIC ? 'synthetic' : 'demo'} calls...\n`);
@@ -38,40 +58,60 @@ async function load(store: Store): Promise<void> {
   );
 }
 
+/** Waits for the store's rollup folder to take in every loaded call (it folds every 2 s). */
+async function waitForRollups(store: Store, loadStarted: number): Promise<void> {
+  const loaded = performance.now();
+  for (;;) {
+    const [row] = await store.sql.query<{ caught_up: boolean }>(ROLLUPS_CAUGHT_UP_SQL);
+    if (row?.caught_up) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const done = performance.now();
+  console.log(`loaded in ${((loaded - loadStarted) / 1000).toFixed(1)} s; rollups caught up ${((done - loaded) / 1000).toFixed(1)} s after the load ended`);
+}
+
 async function main(): Promise<void> {
   const given = args[1];
   const dataDir = given ?? mkdtempSync(join(tmpdir(), 'loupe-bench-analytics-'));
   try {
     const store = await openDuckDbStore({ dataDir });
     const [row] = await store.sql.query<{ n: number }>('SELECT count(*) AS n FROM calls');
+    const loadStarted = performance.now();
     if ((row?.n ?? 0) < CALLS) await load(store);
+    await waitForRollups(store, loadStarted);
     const filters = { projectId: 'default', from: Date.now() - 30 * 86_400_000 };
-    const reader = store.sql;
-    const cases: [string, () => Promise<unknown>][] = [
-      ['overview (with previous period)', () => overview(reader, filters)],
-      ['performance', () => performanceAnalytics(reader, filters)],
-      ['models', () => modelBreakdown(reader, filters)],
-      ['providers', () => providerBreakdown(reader, filters)],
-      ['agents', () => peopleBreakdown(reader, filters, 'agent')],
-      ['users', () => peopleBreakdown(reader, filters, 'user')],
-      ['usage-trends (day, by model)', () => usageTrends(reader, filters, 'day', 'model')],
-      ['usage-trends (hour)', () => usageTrends(reader, filters, 'hour', null)],
-      ['cost-breakdown (tag)', () => costBreakdown(reader, filters, 'tag')],
-      ['cost-trend', () => costTrend(reader, filters, 'day')],
-      ['errors', () => errorAnalysis(reader, filters)],
-      ['trends', () => insights(reader, filters)],
-      ['heatmap symbol x model, win rate', () => heatmap(reader, filters, { rows: 'property.symbol', cols: 'model', metric: 'win_rate' })],
+    const cases: [string, (reader: SqlReader) => Promise<unknown>][] = [
+      ['overview (with previous period)', (reader) => overview(reader, filters)],
+      ['performance', (reader) => performanceAnalytics(reader, filters)],
+      ['models', (reader) => modelBreakdown(reader, filters)],
+      ['providers', (reader) => providerBreakdown(reader, filters)],
+      ['agents', (reader) => peopleBreakdown(reader, filters, 'agent')],
+      ['users', (reader) => peopleBreakdown(reader, filters, 'user')],
+      ['usage-trends (day, by model)', (reader) => usageTrends(reader, filters, 'day', 'model')],
+      ['usage-trends (hour)', (reader) => usageTrends(reader, filters, 'hour', null)],
+      ['cost-breakdown (model)', (reader) => costBreakdown(reader, filters, 'model')],
+      ['cost-breakdown (tag)', (reader) => costBreakdown(reader, filters, 'tag')],
+      ['cost-trend', (reader) => costTrend(reader, filters, 'day')],
+      ['errors', (reader) => errorAnalysis(reader, filters)],
+      ['trends', (reader) => insights(reader, filters)],
+      ['heatmap provider x model, success rate', (reader) => heatmap(reader, filters, { rows: 'provider', cols: 'model', metric: 'success_rate' })],
+      ['heatmap symbol x model, win rate', (reader) => heatmap(reader, filters, { rows: 'property.symbol', cols: 'model', metric: 'win_rate' })],
     ];
-    const baselineTimes = await timeRuns(RUNS, () => reader.query('SELECT count(*) FROM calls WHERE project_id = $1 AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY', ['default']));
+    const served = store.sql;
+    const raw = rawRowsOnly(store.sql);
+    const baselineTimes = await timeBounded(() => served.query('SELECT count(*) FROM calls WHERE project_id = $1 AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY', ['default']));
     const [baseline50, baseline95] = [percentile(baselineTimes, 0.5), percentile(baselineTimes, 0.95)];
-    console.log(`analytics at ${CALLS.toLocaleString('en')} calls, 30 days (${RUNS} runs; ms; baseline count(*) p50 ${baseline50.toFixed(1)} ms, p95 ${baseline95.toFixed(1)} ms)`);
-    console.log('| route | p50 | p95 | p50 / baseline p50 | p95 / baseline p95 |');
-    console.log('|---|---|---|---|---|');
+    console.log(`analytics at ${CALLS.toLocaleString('en')} calls, 30 days (up to ${RUNS} runs or ${CASE_SECONDS} s per case; ms; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}; baseline count(*) p50 ${baseline50.toFixed(1)} ms, p95 ${baseline95.toFixed(1)} ms)`);
+    console.log('| route | served p50 | served p95 | raw scan p50 | raw scan p95 | raw / served (p95) | served p95 / baseline p95 |');
+    console.log('|---|---|---|---|---|---|---|');
     for (const [name, run] of cases) {
-      const times = await timeRuns(RUNS, run);
+      const times = await timeBounded(() => run(served));
       const [p50, p95] = [percentile(times, 0.5), percentile(times, 0.95)];
-      console.log(`| ${name} | ${p50.toFixed(0)} | ${p95.toFixed(0)} | ${(p50 / baseline50).toFixed(0)} | ${(p95 / baseline95).toFixed(0)} |`);
+      const rawTimes = NO_RAW ? null : await timeBounded(() => run(raw));
+      const rawCells = rawTimes ? [percentile(rawTimes, 0.5).toFixed(0), percentile(rawTimes, 0.95).toFixed(0), (percentile(rawTimes, 0.95) / p95).toFixed(1)] : ['–', '–', '–'];
+      console.log(`| ${name} | ${p50.toFixed(0)} | ${p95.toFixed(0)} | ${rawCells.join(' | ')} | ${(p95 / baseline95).toFixed(0)} |`);
     }
+    console.log(`load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     await store.close();
   } finally {
     if (!given && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });

@@ -49,10 +49,11 @@ function listCondition(column: string, values: string[] | undefined, params: Sql
   return `${column} IN (${values.map((value) => params.add(value)).join(', ')})`;
 }
 
-export function compileCallFilters(filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+/** `timeColumn`: the rollup tables filter their bucket start instead of started_at. */
+export function compileCallFilters(filters: CallFilters, params: SqlParams, dialect: Dialect, timeColumn = 'started_at'): string {
   const conditions: string[] = [`project_id = ${params.add(filters.projectId)}`];
-  if (filters.from !== undefined) conditions.push(`started_at >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
-  if (filters.to !== undefined) conditions.push(`started_at < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
+  if (filters.from !== undefined) conditions.push(`${timeColumn} >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
+  if (filters.to !== undefined) conditions.push(`${timeColumn} < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
   for (const condition of [
     listCondition('provider', filters.provider, params),
     listCondition('model', filters.model, params),

@@ -5,6 +5,9 @@ import { compileCallFilters } from './filters.js';
 import type { MetricName } from './metrics/definitions.js';
 import { runMetrics, runTotals, type MetricRow } from './metrics/run-query.js';
 import { SqlParams } from './sql-params.js';
+import { partsSql } from './rollups/compile-rollup-query.js';
+import { chooseRollupSegments } from './rollups/rollup-plan.js';
+import { bandSql, LATENCY_BUCKETS_MS, NULL_BAND } from './rollups/rollup-schema.js';
 
 const PERFORMANCE_METRICS: MetricName[] = [
   'requests', 'avg_latency', 'p50_latency', 'p95_latency', 'p99_latency', 'min_latency', 'max_latency', 'avg_ttft',
@@ -14,23 +17,20 @@ const PERFORMANCE_METRICS: MetricName[] = [
  * after another on one thread, two queries use two (1M calls, paired runs: 151 → 128 ms). */
 const TTFT_PERCENTILES: MetricName[] = ['p50_ttft', 'p95_ttft'];
 
-/** Upper bounds (ms, exclusive) of the latency histogram buckets; the last is open. */
-export const LATENCY_BUCKETS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
-
 export interface Performance {
   summary: MetricRow;
   latency_histogram: { from_ms: number; to_ms: number | null; count: number }[];
   by_provider: MetricRow[];
 }
 
+/** Calls per latency band; the bands are a rollup key, so long ranges count them from rollups exactly. */
 async function histogram(reader: SqlReader, filters: CallFilters): Promise<Performance['latency_histogram']> {
   const params = new SqlParams();
-  const where = compileCallFilters(filters, params, reader.dialect);
-  const cases = LATENCY_BUCKETS_MS.map((bound, index) => `WHEN latency_ms < ${bound} THEN ${index}`).join(' ');
-  const rows = await reader.query<{ bucket: number; n: number }>(
-    `SELECT CASE ${cases} ELSE ${LATENCY_BUCKETS_MS.length} END AS bucket, count(*) AS n FROM calls WHERE ${where} AND latency_ms IS NOT NULL GROUP BY 1`,
-    params.values,
-  );
+  const rollups = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
+  const source = rollups
+    ? `SELECT latency_band AS bucket, sum(calls) AS n FROM (${partsSql('calls', rollups, filters, params, reader.dialect)}) parts WHERE latency_band <> ${NULL_BAND} GROUP BY 1`
+    : `SELECT ${bandSql('latency_ms')} AS bucket, count(*) AS n FROM calls WHERE ${compileCallFilters(filters, params, reader.dialect)} AND latency_ms IS NOT NULL GROUP BY 1`;
+  const rows = await reader.query<{ bucket: number; n: number }>(source, params.values);
   const counts = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
   return [...LATENCY_BUCKETS_MS, null].map((bound, index) => ({
     from_ms: index === 0 ? 0 : LATENCY_BUCKETS_MS[index - 1]!,

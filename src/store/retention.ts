@@ -1,5 +1,6 @@
 // LOUPE_RETENTION_DAYS: calls older than the retention period are removed hourly, by whole
 // UTC days on both engines (PostgreSQL drops the day partitions; DuckDB deletes the rows).
+// Whole days keep the rollups exact: every hour and day bucket before the cutoff goes with them.
 import type { Store } from './ports.js';
 
 const DAY_MS = 86_400_000;

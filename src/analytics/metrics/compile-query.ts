@@ -4,6 +4,8 @@
 import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters, type Dialect } from '../filters.js';
 import { SqlParams } from '../sql-params.js';
+import { compileRollupQuery } from '../rollups/compile-rollup-query.js';
+import type { RollupRead } from '../rollups/rollup-plan.js';
 import { DIMENSIONS, METRICS, type DimensionName, type MetricDefinition, type MetricName } from './definitions.js';
 
 export const TIME_BUCKETS = ['hour', 'day'] as const;
@@ -52,7 +54,23 @@ function orderClause(query: MetricsQuery, metrics: readonly MetricName[], dimens
   return ` ORDER BY ${order.field} ${order.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST${group.length > 0 ? `, ${group.join(', ')}` : ''}`;
 }
 
-export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect): CompiledQuery {
+function limitClause(query: MetricsQuery): string {
+  return query.limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(query.limit)))}`;
+}
+
+/**
+ * Scans raw calls, or reads the given rollup segments (src/analytics/rollups/rollup-plan.ts
+ * decides when a query may).
+ */
+export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect, rollups: RollupRead | null = null): CompiledQuery {
+  if (query.timeBucket && !TIME_BUCKETS.includes(query.timeBucket)) throw new Error(`unknown time bucket ${String(query.timeBucket)}`);
+  const metrics = [...new Set(query.metrics)];
+  const dimensions = [...new Set(query.dimensions ?? [])];
+  if (rollups) return compileRollupQuery(query, rollups, dialect, (group) => orderClause(query, metrics, dimensions, group) + limitClause(query));
+  return compileRawQuery(query, dialect);
+}
+
+function compileRawQuery(query: MetricsQuery, dialect: Dialect): CompiledQuery {
   const params = new SqlParams();
   const inner: string[] = [];
   const outer: string[] = [];
@@ -90,7 +108,6 @@ export function compileMetricsQuery(query: MetricsQuery, dialect: Dialect): Comp
   let sql = `SELECT ${inner.join(', ')} FROM calls WHERE ${where}`;
   if (group.length > 0) sql += ` GROUP BY ${group.join(', ')}`;
   if (quantiles.size > 0) sql = `SELECT ${[...group, ...outer].join(', ')} FROM (${sql}) grouped`;
-  sql += orderClause(query, metrics, dimensions, group);
-  if (query.limit !== undefined) sql += ` LIMIT ${Math.max(1, Math.min(10_000, Math.floor(query.limit)))}`;
+  sql += orderClause(query, metrics, dimensions, group) + limitClause(query);
   return { sql, params: params.values };
 }

@@ -1,12 +1,16 @@
 // Runs a compiled metrics query and returns plain rows: numbers as numbers, time buckets as
 // ISO-8601 strings.
 import type { SqlReader } from '../../store/ports.js';
+import { chooseRollupSegments } from '../rollups/rollup-plan.js';
 import { compileMetricsQuery, type MetricsQuery } from './compile-query.js';
 
 export type MetricRow = Record<string, number | string | null>;
 
 export async function runMetrics(reader: SqlReader, query: MetricsQuery): Promise<MetricRow[]> {
-  const compiled = compileMetricsQuery(query, reader.dialect);
+  const rollups = await chooseRollupSegments(reader, {
+    metrics: query.metrics, dimensions: [...new Set(query.dimensions ?? [])], filters: query.filters, ...(query.timeBucket ? { timeBucket: query.timeBucket } : {}),
+  });
+  const compiled = compileMetricsQuery(query, reader.dialect, rollups);
   const rows = await reader.query(compiled.sql, compiled.params);
   return rows.map((row) => {
     const out: MetricRow = {};

@@ -7,6 +7,8 @@ import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, row
 import type { CallFilters, CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { appendCalls } from './append-call.js';
 import type { DuckDbPool } from './connection-pool.js';
+import { inDuckDbTransaction, purgeRollupsBefore, refreshRollups } from './rollups.js';
+import { daysOfRange } from '../../analytics/rollups/rollup-schema.js';
 import type { CallSearchIndex, SearchCandidates } from './search-index.js';
 
 /** Ids as escaped literals: an inline list probes the primary-key index (see findKnownIds). */
@@ -147,10 +149,11 @@ export class DuckDbCallRepository implements CallRepository {
       const output = `completion_tokens * ${params.add(rates.outputPerToken)}`;
       set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
     }
-    return this.pool.write(async (connection) => {
+    return this.pool.write((connection) => inDuckDbTransaction(connection, async () => {
       const result = await connection.run(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values as DuckDBValue[]);
+      if (result.rowsChanged > 0) await refreshRollups(connection, { projectId: request.projectId, model: request.model, ...daysOfRange(request.from, request.to) });
       return Number(result.rowsChanged);
-    });
+    }));
   }
 
   async get(projectId: string, id: string): Promise<CallRecord | null> {
@@ -252,13 +255,14 @@ export class DuckDbCallRepository implements CallRepository {
 
   async deleteByIds(projectId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.pool.write(async (connection) => {
-      const result = await connection.run(
-        'DELETE FROM calls WHERE project_id = $1 AND id IN (SELECT unnest($2::VARCHAR[]))',
+    return this.pool.write((connection) => inDuckDbTransaction(connection, async () => {
+      const deleted = (await connection.runAndReadAll(
+        'DELETE FROM calls WHERE project_id = $1 AND id IN (SELECT unnest($2::VARCHAR[])) RETURNING epoch_ms(started_at) AS at',
         [projectId, listValue(ids)] as DuckDBValue[],
-      );
-      return Number(result.rowsChanged);
-    });
+      )).getRowObjectsJS();
+      await refreshRollups(connection, { projectId, days: deleted.map((row) => Number(row.at)) });
+      return deleted.length;
+    }));
   }
 
   async count(projectId: string): Promise<number> {
@@ -267,9 +271,10 @@ export class DuckDbCallRepository implements CallRepository {
   }
 
   purgeBefore(before: number): Promise<number> {
-    return this.pool.write(async (connection) => {
+    return this.pool.write((connection) => inDuckDbTransaction(connection, async () => {
       const result = await connection.run('DELETE FROM calls WHERE started_at < $1::TIMESTAMP', [sqlTimestamp(before)]);
+      await purgeRollupsBefore(connection, before);
       return Number(result.rowsChanged);
-    });
+    }));
   }
 }

@@ -6,6 +6,7 @@ import { DuckDbApiKeyRepository } from './api-keys-repository.js';
 import { DuckDbCallRepository } from './calls-repository.js';
 import { DuckDbPool } from './connection-pool.js';
 import { migrateDuckDb } from './migrations.js';
+import { RollupFolder } from './rollups.js';
 import { CallSearchIndex } from './search-index.js';
 import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
@@ -27,6 +28,8 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** How often the search indexer picks up new rows; 0 leaves indexing to the caller. */
   searchIndexIntervalMs?: number;
+  /** How often new calls are folded into the rollups; 0: only when deletes or retention need it (tests). */
+  rollupFoldIntervalMs?: number;
 }
 
 export class StoreLockedError extends Error {}
@@ -51,6 +54,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   const searchIndex = new CallSearchIndex(pool);
   const interval = options.searchIndexIntervalMs ?? 2_000;
   if (interval > 0) searchIndex.start(interval);
+  const rollups = new RollupFolder(pool);
+  const foldInterval = options.rollupFoldIntervalMs ?? 2_000;
+  if (foldInterval > 0) rollups.start(foldInterval);
   return {
     kind: 'duckdb',
     calls: new DuckDbCallRepository(pool, searchIndex),
@@ -71,6 +77,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     },
     close: async () => {
       await searchIndex.stop();
+      await rollups.stop();
       await pool.close();
     },
   };

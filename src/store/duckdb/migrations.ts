@@ -1,5 +1,6 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { addCallsStatements, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -204,6 +205,15 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       CREATE TABLE call_search_state (watermark BIGINT NOT NULL);
       INSERT INTO call_search_state VALUES (0);
     `,
+  },
+  {
+    version: 7,
+    name: 'call rollups',
+    // The tables, then every stored call added to them (back-fill of an existing store). Built
+    // from the rollup definition: changing that definition needs a new migration that rebuilds.
+    sql: `${rollupDdl('duckdb')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}
+      CREATE TABLE ${ROLLUP_WATERMARK_TABLE} (watermark BIGINT NOT NULL);
+      INSERT INTO ${ROLLUP_WATERMARK_TABLE} SELECT COALESCE(max(commit_seq), 0) FROM calls;`,
   },
 ];
 

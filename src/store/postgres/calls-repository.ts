@@ -9,6 +9,8 @@ import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, Repri
 import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
+import { addInsertedToRollups, purgeRollupsBefore, refreshRollups } from './rollups.js';
+import { daysOfRange } from '../../analytics/rollups/rollup-schema.js';
 
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
@@ -76,6 +78,7 @@ export class PgCallRepository implements CallRepository {
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
       await copyCalls(client, fresh);
       // The rows of `fresh` are now inserted in this transaction.
+      await addInsertedToRollups(client, fresh.map((write) => write.call));
       return outcomes;
     });
   }
@@ -95,8 +98,11 @@ export class PgCallRepository implements CallRepository {
       const output = `completion_tokens * ${rate(rates.outputPerToken)}`;
       set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
     }
-    const result = await this.pool.query(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values);
-    return result.rowCount ?? 0;
+    return inTransaction(this.pool, async (client) => {
+      const result = await client.query(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values);
+      if ((result.rowCount ?? 0) > 0) await refreshRollups(client, { projectId: request.projectId, model: request.model, ...daysOfRange(request.from, request.to) });
+      return result.rowCount ?? 0;
+    });
   }
 
   async get(projectId: string, id: string): Promise<CallRecord | null> {
@@ -152,8 +158,9 @@ export class PgCallRepository implements CallRepository {
   async deleteByIds(projectId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return inTransaction(this.pool, async (client) => {
-      const deleted = await queryRows<{ id: string }>(client, 'DELETE FROM calls WHERE project_id = $1 AND id = ANY($2::text[]) RETURNING id', [projectId, ids]);
+      const deleted = await queryRows<{ id: string; started_at: number }>(client, 'DELETE FROM calls WHERE project_id = $1 AND id = ANY($2::text[]) RETURNING id, started_at', [projectId, ids]);
       if (deleted.length > 0) await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deleted.map((row) => row.id)]);
+      await refreshRollups(client, { projectId, days: deleted.map((row) => row.started_at) });
       return deleted.length;
     });
   }
@@ -163,7 +170,9 @@ export class PgCallRepository implements CallRepository {
     return rows[0]?.n ?? 0;
   }
 
-  purgeBefore(before: number): Promise<number> {
-    return this.partitions.dropBefore(before);
+  async purgeBefore(before: number): Promise<number> {
+    const dropped = await this.partitions.dropBefore(before);
+    await purgeRollupsBefore(this.pool, before);
+    return dropped;
   }
 }

@@ -1,0 +1,154 @@
+// Compiles a metrics query to SQL over rollups: the range's segments (rollup rows of each
+// grain, raw calls at the edges, shaped alike) are unioned into "parts", and every metric is
+// an aggregate over the parts. Percentiles walk the cumulative histogram to the bin holding
+// the order statistic at rank ⌊q·(n−1)⌋ and report the bin's middle.
+import type { CallFilters } from '../../store/ports.js';
+import { compileCallFilters, type Dialect } from '../filters.js';
+import { dimensionColumn, type CompiledQuery, type MetricsQuery } from '../metrics/compile-query.js';
+import type { MetricName } from '../metrics/definitions.js';
+import { SqlParams } from '../sql-params.js';
+import type { RollupRead, Segment } from './rollup-plan.js';
+import { ROLLUP_METRICS } from './rollup-metrics.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
+
+type Parts = 'calls' | 'ttft';
+
+function segmentWhere(filters: CallFilters, segment: Segment, params: SqlParams, dialect: Dialect): string {
+  const scoped: CallFilters = { ...filters, from: segment.from, to: segment.to };
+  if (!Number.isFinite(segment.to)) delete scoped.to;
+  return compileCallFilters(scoped, params, dialect, segment.grain === null ? 'started_at' : 'bucket');
+}
+
+/** Rollup rows and raw calls of every segment, with the same columns (`withTail` false: the
+ * rollup rows alone, for a quick count). */
+export function partsSql(parts: Parts, read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect, withTail = true): string {
+  const { segments } = read;
+  const table = parts === 'calls' ? CALL_ROLLUPS : TTFT_ROLLUPS;
+  const columns = [...ROLLUP_DIMENSIONS, 'bucket', ...table.extraKeys.map((key) => key.name), ...table.values.map((value) => value.name)];
+  const rawColumns = [
+    ...ROLLUP_DIMENSIONS, 'started_at AS bucket',
+    ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
+    ...table.values.map((value) => `${value.perCall} AS ${value.name}`),
+  ];
+  const only = table.only ? ` AND ${table.only}` : '';
+  const selects = segments.map((segment) => {
+    const where = segmentWhere(filters, segment, params, dialect);
+    if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
+    return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${only}`;
+  });
+  const tail = withTail ? lagSpan(segments, (grain) => grain !== null, dialect) : null;
+  if (tail) selects.push(`SELECT ${rawColumns.join(', ')} FROM calls WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${aboveWatermark(read)}`);
+  return selects.join(' UNION ALL ');
+}
+
+/** Calls committed after the rollups' watermark (DuckDB): read raw, in the same snapshot. */
+function aboveWatermark(read: RollupRead): string {
+  return `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+}
+
+/**
+ * The time span of the segments a lagging engine's rollups answer (they are contiguous), whose
+ * calls above the watermark must be read raw; null when the engine does not lag.
+ */
+function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain']) => boolean, dialect: Dialect): Segment | null {
+  if (!rollupsLag(dialect)) return null;
+  const covered = segments.filter((segment) => rolled(segment.grain));
+  if (covered.length === 0) return null;
+  return { grain: null, from: Math.min(...covered.map((segment) => segment.from)), to: Math.max(...covered.map((segment) => segment.to)) };
+}
+
+/** Users ('u') and sessions ('s') seen in the range: day member rows, raw calls elsewhere. */
+function membersSql(read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+  const { segments } = read;
+  const raw = (segment: Segment, extra = '') => {
+    const scoped: Segment = { ...segment, grain: null };
+    return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND user_id IS NOT NULL${extra}
+      UNION ALL SELECT 's', session_id FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND session_id IS NOT NULL${extra}`;
+  };
+  const selects = segments.map((segment) => (segment.grain === 'day'
+    ? `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`
+    : raw(segment)));
+  const tail = lagSpan(segments, (grain) => grain === 'day', dialect);
+  if (tail) selects.push(raw(tail, ` AND ${aboveWatermark(read)}`));
+  return selects.join(' UNION ALL ');
+}
+
+interface Group {
+  /** Select-list expressions over parts. */
+  select: string[];
+  /** Their output names. */
+  names: string[];
+}
+
+/** Bin of each requested quantile of one histogram, per group. */
+function quantileBinsSql(parts: string, bin: string, quantiles: number[], group: Group): string {
+  const positions = group.select.map((_, i) => i + 1);
+  const partition = group.names.length > 0 ? `PARTITION BY ${group.names.join(', ')} ` : '';
+  const bins = quantiles.map((q, i) => `min(bin) FILTER (WHERE upto > floor(${q} * (total - 1))) AS b${i}`);
+  return `SELECT ${[...group.names, ...bins].join(', ')} FROM (
+      SELECT ${[...group.names, 'bin'].join(', ')},
+        sum(n) OVER (${partition}ORDER BY bin ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+        sum(n) OVER (${partition.trim()}) AS total
+      FROM (SELECT ${[...group.select, `${bin} AS bin`, 'sum(calls) AS n'].join(', ')} FROM ${parts} WHERE ${bin} > ${NULL_BIN}
+            GROUP BY ${[...positions, positions.length + 1].join(', ')}) binned
+    ) cumulative${group.names.length > 0 ? ` GROUP BY ${group.names.join(', ')}` : ''}`;
+}
+
+function joinOn(group: Group, alias: string): string {
+  return group.names.length === 0 ? 'TRUE' : group.names.map((name) => `aggregated.${name} = ${alias}.${name}`).join(' AND ');
+}
+
+/**
+ * `orderBy` takes the caller's ORDER BY and LIMIT suffix (the raw compiler's, so both orders
+ * are the same).
+ */
+export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialect: Dialect, orderBy: (group: string[]) => string): CompiledQuery {
+  const params = new SqlParams();
+  const group: Group = { select: [], names: [] };
+  if (query.timeBucket) {
+    group.select.push(`date_trunc('${query.timeBucket}', bucket) AS bucket`);
+    group.names.push('bucket');
+  }
+  for (const dimension of new Set(query.dimensions ?? [])) {
+    const column = `"${dimensionColumn(dimension)}"`;
+    group.select.push(`${dimension} AS ${column}`);
+    group.names.push(column);
+  }
+  const metrics = [...new Set(query.metrics)];
+  const aggregates: string[] = [];
+  const outer: string[] = [];
+  const histograms = new Map<'latency' | 'ttft', number[]>();
+  const needsMembers = metrics.some((metric) => { const definition = ROLLUP_METRICS[metric]; return definition !== undefined && 'members' in definition; });
+  for (const metric of metrics) {
+    const definition = ROLLUP_METRICS[metric as MetricName];
+    if (!definition) throw new Error(`metric ${metric} has no rollup form`);
+    if ('sql' in definition) {
+      aggregates.push(`${definition.sql} AS ${metric}`);
+      outer.push(`aggregated.${metric}`);
+    } else if ('members' in definition) {
+      aggregates.push(`(SELECT count(DISTINCT member) FROM members WHERE kind = '${definition.members}') AS ${metric}`);
+      outer.push(`aggregated.${metric}`);
+    } else {
+      const list = histograms.get(definition.histogram) ?? [];
+      list.push(definition.q);
+      histograms.set(definition.histogram, list);
+      outer.push(`${binValueSql(`${definition.histogram}_bins.b${list.length - 1}`)} AS ${metric}`);
+    }
+  }
+  const ctes = [`parts AS (${partsSql('calls', read, query.filters, params, dialect)})`];
+  if (histograms.has('ttft')) ctes.push(`ttft_parts AS (${partsSql('ttft', read, query.filters, params, dialect)})`);
+  if (needsMembers) ctes.push(`members AS (${membersSql(read, query.filters, params, dialect)})`);
+  const groupBy = group.select.length > 0 ? ` GROUP BY ${group.select.map((_, i) => i + 1).join(', ')}` : '';
+  // A query of percentiles alone still needs a select list (and its one ungrouped row).
+  const aggregatedColumns = [...group.select, ...aggregates];
+  ctes.push(`aggregated AS (SELECT ${aggregatedColumns.length > 0 ? aggregatedColumns.join(', ') : 'count(*) AS parts'} FROM parts${groupBy})`);
+  const joins: string[] = [];
+  for (const [histogram, quantiles] of histograms) {
+    const source = histogram === 'latency' ? 'parts' : 'ttft_parts';
+    ctes.push(`${histogram}_bins AS (${quantileBinsSql(source, `${histogram}_bin`, quantiles, group)})`);
+    joins.push(` LEFT JOIN ${histogram}_bins ON ${joinOn(group, `${histogram}_bins`)}`);
+  }
+  const selected = [...group.names.map((name) => `aggregated.${name}`), ...outer];
+  const sql = `WITH ${ctes.join(', ')} SELECT * FROM (SELECT ${selected.join(', ')} FROM aggregated${joins.join('')}) answered${orderBy(group.names)}`;
+  return { sql, params: params.values };
+}

@@ -1,0 +1,342 @@
+// The store contract for rollups, on DuckDB and PostgreSQL: analytics read from rollups equal
+// the values computed here from the rows written (counts and sums exactly, percentiles within
+// 4.9 % of the order statistic at rank ⌊q·(n−1)⌋), over a range that cuts through day and
+// hour buckets, and stay so after deletes, repricing, retention and a back-fill.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecord } from '../src/domain/call-record.js';
+import { runMetrics, runTotals } from '../src/analytics/metrics/run-query.js';
+import type { MetricName } from '../src/analytics/metrics/definitions.js';
+import { overview } from '../src/analytics/overview.js';
+import { performance } from '../src/analytics/performance.js';
+import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
+import { physicalTables, ROLLUP_WATERMARK_TABLE } from '../src/analytics/rollups/rollup-schema.js';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import type { CallFilters, CallWrite, SqlReader, Store } from '../src/store/ports.js';
+import { applyRetention } from '../src/store/retention.js';
+import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+
+const ENGINES = ['duckdb', 'postgres'] as const;
+const P = 'rollup-contract';
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const D0 = Date.UTC(2026, 10, 1);
+/** The stated bound on a percentile read from rollups, relative to the order statistic. */
+const PERCENTILE_ERROR = 0.049;
+
+/** A deterministic spread in [0, 1). */
+function spread(i: number, salt: number): number {
+  const x = Math.sin(i * 12.9898 + salt * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+function makeCall(i: number, startedAt: number, project = P): CallRecord {
+  const latency = i % 17 === 3 ? null : i % 41 === 0 ? 0 : Math.round(40 * Math.exp(spread(i, 1) * 6) * 10) / 10;
+  const failed = i % 9 === 4;
+  const priced = i % 11 !== 2;
+  const prompt = 50 + (i % 97) * 7;
+  const completion = 10 + (i % 31) * 5;
+  return {
+    id: `${project}-${String(i).padStart(5, '0')}`, request_id: `req-${i}`, project_id: project, trace_id: null, parent_id: null,
+    started_at: startedAt, ended_at: startedAt + 1000, latency_ms: latency,
+    ttft_ms: i % 2 === 0 ? Math.round(5 + spread(i, 2) * 900) : null, tokens_per_second: i % 3 === 0 ? 5 + spread(i, 3) * 100 : null,
+    provider: ['openai', 'anthropic', 'ollama'][i % 3]!, model: ['gpt-a', 'claude-b', 'llama-c', 'gpt-d', 'claude-e'][i % 5]!,
+    response_model: null, endpoint: '/v1/chat/completions', is_streaming: i % 2 === 0, finish_reason: failed ? null : 'stop', params: {},
+    status: failed ? 'error' : i % 23 === 7 ? 'timeout' : 'success', http_status: failed ? 500 : 200,
+    error_type: failed ? 'server_error' : null, error_message: failed ? 'upstream 500' : null,
+    prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cached_tokens: i % 4 === 0 ? 20 : 0, cache_write_tokens: 0,
+    reasoning_tokens: i % 6 === 0 ? 8 : 0, usage_source: 'provider',
+    cost_usd: priced ? Math.round((prompt * 0.00001 + completion * 0.00003) * 1e8) / 1e8 : null, input_cost_usd: null, output_cost_usd: null,
+    price_source: priced ? 'catalog' : 'unknown', is_fallback: i % 13 === 5, original_provider: null, attempt: 1, cache_hit: false,
+    tool_calls_count: i % 5 === 0 ? 1 : 0, api_key_id: null,
+    user_id: i % 7 === 6 ? null : `user-${i % 29}`, session_id: i % 8 === 7 ? null : `sess-${i % 113}`, agent: null,
+    conversation_name: null, account_id: null, tags: [], properties: {}, confidence: null, signal: null,
+    input: null, output: null,
+  };
+}
+
+/** 1,200 calls over three days, with calls exactly on and just before day and hour edges and the range's ends. */
+function makeCalls(project = P, offset = 0): CallRecord[] {
+  const edges = [D0 + DAY, D0 + DAY - 1, D0 + 2 * DAY + 15 * HOUR, D0 + 2 * DAY + 15 * HOUR - 1, D0 + 11 * HOUR, D0 + 11 * HOUR - 1];
+  const times = Array.from({ length: 1200 - edges.length }, (_, i) => D0 + Math.floor((i * 3 * DAY) / 1200) + Math.floor(spread(i, 4) * 90_000));
+  return [...edges, ...times].map((at, i) => makeCall(i + offset, at, project));
+}
+
+const write = (call: CallRecord): CallWrite => ({ call, bodyHash: `h-${call.id}`, clientId: true });
+
+/** Cuts a day bucket, hours at both ends, and raw minutes at the edges. */
+const RANGE = { from: D0 + 10 * HOUR + 17 * MIN + 23_456, to: D0 + 2 * DAY + 15 * HOUR + 42 * MIN + 10_001 };
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const present = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+
+/** Exact figures (counts, sums, means, extremes, distinct counts) recomputed from the rows. */
+const EXACT: Partial<Record<MetricName, (rows: CallRecord[]) => number | null>> = {
+  requests: (r) => r.length,
+  errors: (r) => r.filter((c) => c.status !== 'success').length,
+  error_rate: (r) => (r.length ? r.filter((c) => c.status !== 'success').length / r.length : null),
+  streaming_share: (r) => (r.length ? r.filter((c) => c.is_streaming).length / r.length : null),
+  fallback_calls: (r) => r.filter((c) => c.is_fallback).length,
+  prompt_tokens: (r) => sum(r.map((c) => c.prompt_tokens)),
+  completion_tokens: (r) => sum(r.map((c) => c.completion_tokens)),
+  total_tokens: (r) => sum(r.map((c) => c.total_tokens)),
+  cached_tokens: (r) => sum(r.map((c) => c.cached_tokens)),
+  reasoning_tokens: (r) => sum(r.map((c) => c.reasoning_tokens)),
+  cost: (r) => sum(present(r.map((c) => c.cost_usd))),
+  unpriced_calls: (r) => r.filter((c) => c.cost_usd === null).length,
+  unpriced_tokens: (r) => sum(r.filter((c) => c.cost_usd === null).map((c) => c.total_tokens)),
+  avg_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? sum(v) / v.length : null; },
+  min_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? Math.min(...v) : null; },
+  max_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? Math.max(...v) : null; },
+  avg_ttft: (r) => { const v = present(r.map((c) => c.ttft_ms)); return v.length ? sum(v) / v.length : null; },
+  max_tokens_per_second: (r) => { const v = present(r.map((c) => c.tokens_per_second)); return v.length ? Math.max(...v) : null; },
+  unique_users: (r) => new Set(present(r.map((c) => (c.user_id === null ? null : Number(c.user_id.slice(5)))))).size,
+  sessions: (r) => new Set(r.map((c) => c.session_id).filter((s) => s !== null)).size,
+  models: (r) => new Set(r.map((c) => c.model)).size,
+  performance_score: (r) => (r.length ? sum(r.map((c) => (c.status === 'success' ? 100_000 / (1000 + (c.latency_ms ?? 0)) : 0))) / r.length : null),
+  tool_calls: (r) => sum(r.map((c) => c.tool_calls_count)),
+};
+const PERCENTILES: [MetricName, 'latency_ms' | 'ttft_ms', number][] = [
+  ['p50_latency', 'latency_ms', 0.5], ['p95_latency', 'latency_ms', 0.95], ['p99_latency', 'latency_ms', 0.99],
+  ['p50_ttft', 'ttft_ms', 0.5], ['p95_ttft', 'ttft_ms', 0.95],
+];
+const GROUPED_EXACT = Object.keys(EXACT).filter((name) => name !== 'unique_users' && name !== 'sessions') as MetricName[];
+
+function expectExact(actual: unknown, expected: number | null, label: string): void {
+  if (expected === null) {
+    expect(actual, label).toBeNull();
+    return;
+  }
+  // Integers exactly; money and means to far below a cent.
+  if (Number.isInteger(expected) && !label.includes('cost')) expect(actual, label).toBe(expected);
+  else expect(Math.abs(Number(actual) - expected), `${label}: ${String(actual)} vs ${expected}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected)));
+}
+
+function expectPercentile(actual: unknown, values: number[], q: number, label: string): void {
+  if (values.length === 0) {
+    expect(actual, label).toBeNull();
+    return;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = sorted[Math.floor(q * (sorted.length - 1))]!;
+  expect(Math.abs(Number(actual) - rank), `${label}: ${String(actual)} vs order statistic ${rank}`).toBeLessThanOrEqual(PERCENTILE_ERROR * rank + 1e-9);
+}
+
+function inRange(calls: CallRecord[], filters: CallFilters): CallRecord[] {
+  return calls.filter((c) => c.project_id === filters.projectId && c.started_at >= filters.from! && c.started_at < filters.to!
+    && (!filters.model || filters.model.includes(c.model)) && (!filters.provider || filters.provider.includes(c.provider)) && (!filters.status || filters.status.includes(c.status)));
+}
+
+async function expectRollupsMatch(reader: SqlReader, calls: CallRecord[], filters: CallFilters): Promise<void> {
+  const rows = inRange(calls, filters);
+  // Distinct users and sessions come from rollups only for totals not narrowed by a dimension.
+  const narrowed = Boolean(filters.provider ?? filters.model ?? filters.status);
+  const exact = Object.entries(EXACT).filter(([name]) => !narrowed || (name !== 'unique_users' && name !== 'sessions'));
+  const metrics = [...exact.map(([name]) => name), ...PERCENTILES.map(([name]) => name)] as MetricName[];
+  // The plan really goes through every grain and the raw edges.
+  const segments = await chooseRollupSegments(reader, { metrics, dimensions: [], filters });
+  expect(segments?.segments.map((segment) => segment.grain)).toEqual([null, 'hour', 'day', 'hour', null]);
+  const totals = await runTotals(reader, { metrics, filters });
+  for (const [name, expected] of exact) expectExact(totals[name], expected(rows), name);
+  for (const [name, column, q] of PERCENTILES) expectPercentile(totals[name], present(rows.map((c) => c[column])), q, name);
+
+  const perModel = await runMetrics(reader, { metrics: [...GROUPED_EXACT, 'p50_latency', 'p95_latency'], dimensions: ['model', 'provider'], filters });
+  const keys = new Set(rows.map((c) => `${c.model}|${c.provider}`));
+  expect(perModel).toHaveLength(keys.size);
+  for (const row of perModel) {
+    const group = rows.filter((c) => c.model === row.model && c.provider === row.provider);
+    for (const name of GROUPED_EXACT) expectExact(row[name], EXACT[name]!(group), `${String(row.model)} ${name}`);
+    expectPercentile(row.p95_latency, present(group.map((c) => c.latency_ms)), 0.95, `${String(row.model)} p95`);
+  }
+
+  for (const interval of ['hour', 'day'] as const) {
+    const size = interval === 'hour' ? HOUR : DAY;
+    const series = await runMetrics(reader, { metrics: ['requests', 'cost', 'errors', 'total_tokens', 'p95_latency'], dimensions: ['status'], filters, timeBucket: interval });
+    const groups = new Map<string, CallRecord[]>();
+    for (const call of rows) {
+      const key = `${new Date(Math.floor(call.started_at / size) * size).toISOString()}|${call.status}`;
+      groups.set(key, [...(groups.get(key) ?? []), call]);
+    }
+    expect(series, interval).toHaveLength(groups.size);
+    for (const row of series) {
+      const group = groups.get(`${String(row.bucket)}|${String(row.status)}`)!;
+      expect(group, `${String(row.bucket)} ${String(row.status)}`).toBeDefined();
+      for (const name of ['requests', 'cost', 'errors', 'total_tokens'] as const) expectExact(row[name], EXACT[name]!(group), `${interval} ${String(row.bucket)} ${name}`);
+      expectPercentile(row.p95_latency, present(group.map((c) => c.latency_ms)), 0.95, `${interval} ${String(row.bucket)} p95`);
+    }
+  }
+
+  // The performance route's histogram: calls per latency band, exactly.
+  const histogram = (await performance(reader, filters)).latency_histogram;
+  for (const band of histogram) {
+    const expected = present(rows.map((c) => c.latency_ms)).filter((ms) => ms >= band.from_ms && (band.to_ms === null || ms < band.to_ms)).length;
+    expect(band.count, `band from ${band.from_ms}`).toBe(expected);
+  }
+}
+
+const DROP_ROLLUPS = physicalTables().map(([, , name]) => `DROP TABLE ${name};`).join(' ');
+
+interface OpenedStore {
+  store: Store;
+  reopen(): Promise<Store>;
+  /** Drops the rollup tables and forgets their migration, as in a store from before them. */
+  undoRollupMigration(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedStore> {
+  if (engine === 'duckdb') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wip-rollup-contract-'));
+    // No timed folding: calls stay above the watermark (read raw) until a delete folds them, so
+    // both the lagging and the folded state are read, deterministically.
+    const open = () => openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0 });
+    const opened: OpenedStore = {
+      store: await open(),
+      reopen: async () => (opened.store = await open()),
+      undoRollupMigration: async () => {
+        await opened.store.close();
+        const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
+        const connection = await instance.connect();
+        await connection.run(`${DROP_ROLLUPS} DROP TABLE ${ROLLUP_WATERMARK_TABLE}; DELETE FROM schema_migrations WHERE version = 7`);
+        connection.closeSync();
+        instance.closeSync();
+      },
+      cleanup: async () => {
+        await opened.store.close().catch(() => undefined);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+    return opened;
+  }
+  const schema: PgTestSchema = await createPgTestSchema();
+  const open = () => openPostgresStore({ databaseUrl: schema.url });
+  const opened: OpenedStore = {
+    store: await open(),
+    reopen: async () => (opened.store = await open()),
+    undoRollupMigration: async () => {
+      await opened.store.close();
+      const client = new pg.Client({ connectionString: schema.url });
+      await client.connect();
+      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version = 4`);
+      await client.end();
+    },
+    cleanup: async () => {
+      await opened.store.close().catch(() => undefined);
+      await schema.drop();
+    },
+  };
+  return opened;
+}
+
+describe.each(ENGINES)('rollups on %s', (engine) => {
+  let opened: OpenedStore;
+  let calls: CallRecord[];
+  const filters: CallFilters = { projectId: P, ...RANGE };
+  const reader = () => rollupsWhereverTheyFit(opened.store.sql);
+
+  beforeAll(async () => {
+    opened = await openStoreFor(engine);
+    await opened.store.projects.ensure(P, 'Rollups');
+    calls = [...makeCalls(), ...makeCalls('other', 5000)];
+    // Several batches, so rollup rows are merged across commits.
+    for (let i = 0; i < calls.length; i += 250) await opened.store.calls.insertBatch(calls.slice(i, i + 250).map(write));
+  }, 60_000);
+  afterAll(async () => {
+    await opened?.cleanup();
+  });
+
+  it('every figure read from rollups equals the rows: totals, per model, per hour and day bucket, histogram', async () => {
+    await expectRollupsMatch(reader(), calls, filters);
+  });
+
+  it('filtered by rollup dimensions, and equal to the raw scan for every exact figure', async () => {
+    const narrowed: CallFilters = { ...filters, provider: ['openai', 'ollama'], status: ['success', 'timeout'] };
+    await expectRollupsMatch(reader(), calls, narrowed);
+    const metrics = GROUPED_EXACT;
+    const [fromRollups, fromRows] = await Promise.all([
+      runMetrics(reader(), { metrics, dimensions: ['model'], filters: narrowed }),
+      runMetrics(rawRowsOnly(opened.store.sql), { metrics, dimensions: ['model'], filters: narrowed }),
+    ]);
+    expect(fromRollups.map((row) => row.model)).toEqual(fromRows.map((row) => row.model));
+    fromRollups.forEach((row, i) => {
+      for (const name of metrics) expectExact(row[name], fromRows[i]![name] === null ? null : Number(fromRows[i]![name]), `${String(row.model)} ${name}`);
+    });
+  });
+
+  it('the overview route figures of both periods come from rollups and match the rows', async () => {
+    const result = await overview(reader(), filters);
+    const rows = inRange(calls, filters);
+    expectExact(result.current.requests, rows.length, 'requests');
+    expectExact(result.current.sessions, EXACT.sessions!(rows), 'sessions');
+    expectExact(result.current.unique_users, EXACT.unique_users!(rows), 'unique users');
+    const previous = inRange(calls, { projectId: P, from: 2 * RANGE.from - RANGE.to, to: RANGE.from });
+    expectExact(result.previous.requests, previous.length, 'previous requests');
+    expectExact(result.previous.cost, EXACT.cost!(previous), 'previous cost');
+  });
+
+  it('a query with another filter, or a short range, scans raw rows', async () => {
+    expect(await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: { ...filters, userId: 'user-1' } })).toBeNull();
+    expect(await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: ['agent'], filters })).toBeNull();
+    expect(await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: { ...filters, to: filters.from! + 5 * HOUR } })).toBeNull();
+    expect(await chooseRollupSegments(reader(), { metrics: ['sessions'], dimensions: ['model'], filters })).toBeNull();
+    expect(await chooseRollupSegments(reader(), { metrics: ['unique_users'], dimensions: [], filters: { ...filters, model: ['gpt-a'] } })).toBeNull();
+    // By default a range needs enough calls to be worth it; these 2,400 are not.
+    expect(await chooseRollupSegments(opened.store.sql, { metrics: ['requests'], dimensions: [], filters })).toBeNull();
+  });
+
+  it('an open end reads rollups up to now and raw rows after it (a clock ahead)', async () => {
+    const ahead = makeCall(9999, Date.now() + 2 * HOUR);
+    await opened.store.calls.insertBatch([write(ahead)]);
+    const open: CallFilters = { projectId: P, from: RANGE.from };
+    const segments = await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: open });
+    expect(segments?.segments.at(-1)).toMatchObject({ grain: null, to: Infinity });
+    const expected = [...calls, ahead].filter((c) => c.project_id === P && c.started_at >= RANGE.from);
+    const totals = await runTotals(reader(), { metrics: ['requests', 'cost', 'total_tokens'], filters: open });
+    expectExact(totals.requests, expected.length, 'requests');
+    expectExact(totals.cost, EXACT.cost!(expected), 'cost');
+    expectExact(totals.total_tokens, EXACT.total_tokens!(expected), 'total tokens');
+    expect(await opened.store.calls.deleteByIds(P, [ahead.id])).toBe(1);
+  });
+
+  it('stay equal after deletes at bucket edges and repricing', async () => {
+    const doomed = calls.filter((c, i) => c.project_id === P && (i < 6 || i % 37 === 0));
+    expect(await opened.store.calls.deleteByIds(P, doomed.map((c) => c.id))).toBe(doomed.length);
+    calls = calls.filter((c) => !doomed.includes(c));
+    await expectRollupsMatch(reader(), calls, filters);
+
+    const repriced = await opened.store.calls.reprice({ projectId: P, model: 'gpt-a', from: D0 + DAY, to: D0 + 2 * DAY, rates: { kind: 'local', perHour: 3.6 } });
+    calls = calls.map((c) => (c.project_id === P && c.model === 'gpt-a' && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY && c.price_source !== 'reported'
+      ? { ...c, cost_usd: ((c.latency_ms ?? 0) / 3_600_000) * 3.6 } : c));
+    expect(repriced).toBe(calls.filter((c) => c.project_id === P && c.model === 'gpt-a' && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY).length);
+    await expectRollupsMatch(reader(), calls, filters);
+    // New calls on top of folded rollups (on DuckDB above the watermark, read raw).
+    const late = makeCalls(P, 20_000).filter((_, i) => i % 40 === 0);
+    await opened.store.calls.insertBatch(late.map(write));
+    calls = [...calls, ...late];
+    await expectRollupsMatch(reader(), calls, filters);
+  });
+
+  it('are back-filled by the migration from the calls already stored', async () => {
+    await opened.undoRollupMigration();
+    // Opening a store applies its pending migrations.
+    await opened.reopen();
+    await expectRollupsMatch(reader(), calls, filters);
+  });
+
+  it('stay equal after retention removes the oldest day', async () => {
+    const now = D0 + 3 * DAY + 5 * HOUR;
+    // Three days kept: D0 + 1 day onwards.
+    await applyRetention(opened.store, 3, now);
+    calls = calls.filter((c) => c.started_at >= D0 + DAY);
+    const sinceCutoff = { ...filters, from: D0 + 10 * HOUR + 17 * MIN + 23_456 };
+    await expectRollupsMatch(reader(), calls, sinceCutoff);
+    const rows = await runTotals(reader(), { metrics: ['requests', 'cost'], filters: { projectId: P, from: D0 - DAY, to: D0 + 3 * DAY } });
+    expectExact(rows.requests, calls.filter((c) => c.project_id === P).length, 'requests over everything');
+  });
+});
