@@ -27,7 +27,7 @@ beforeAll(async () => {
   relay = await TcpRelay.towards(schema.url);
   upstream = await startFakeUpstream();
   upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
-  dataDir = mkdtempSync(join(tmpdir(), 'wip-spool-outage-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'loupe-spool-outage-'));
   server = await startTestServer({
     database_url: relay.through(schema.url),
     data_dir: dataDir,

@@ -51,7 +51,7 @@ function heardBy(type: string, fields: string[], where: (data: Record<string, un
 }
 
 async function spawnInstance(configPath: string, extraEnv: Record<string, string> = {}): Promise<SpawnedServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'wip-shared-budgets-'));
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-shared-budgets-'));
   dirs.push(dir);
   return spawnLoupe({
     DATABASE_URL: schema.url, LOUPE_ADMIN_KEY: KEY, LOUPE_DATA_DIR: dir, LOUPE_SECRET_KEY: SECRET,
@@ -64,7 +64,7 @@ beforeAll(async () => {
   schema = await createPgTestSchema();
   upstream = await startFakeUpstream();
   flaky = await startFakeUpstream();
-  const configDir = mkdtempSync(join(tmpdir(), 'wip-shared-budgets-config-'));
+  const configDir = mkdtempSync(join(tmpdir(), 'loupe-shared-budgets-config-'));
   dirs.push(configDir);
   configPath = join(configDir, 'loupe.json');
   writeFileSync(configPath, JSON.stringify({

@@ -19,7 +19,7 @@ const started: SpawnedServer[] = [];
 
 beforeAll(async () => {
   schema = await createPgTestSchema();
-  dataDir = mkdtempSync(join(tmpdir(), 'wip-spool-crash-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'loupe-spool-crash-'));
   client = new pg.Client({ connectionString: schema.url });
   await client.connect();
 });

@@ -192,7 +192,7 @@ interface OpenedStore {
 
 async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedStore> {
   if (engine === 'duckdb') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'wip-rollup-contract-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'loupe-rollup-contract-'));
     // No timed folding: calls stay above the watermark (read raw) until a delete folds them, so
     // both the lagging and the folded state are read, deterministically.
     const open = () => openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0 });

@@ -28,7 +28,7 @@ let sourceDir: string;
 
 beforeAll(async () => {
   schema = await createPgTestSchema();
-  sourceDir = mkdtempSync(join(tmpdir(), 'wip-spool-copy-'));
+  sourceDir = mkdtempSync(join(tmpdir(), 'loupe-spool-copy-'));
   const store = await openDuckDbStore({ dataDir: sourceDir, searchIndexIntervalMs: 0 });
   try {
     await writeDemoToStore(store, generateDemo({ calls: CALLS, days: 7, seed: 11, endMs: NOW }, 500), { projectId: 'default' });

@@ -52,7 +52,7 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
 }
 
 function directory(): string {
-  const path = mkdtempSync(join(tmpdir(), 'wip-spool-unit-'));
+  const path = mkdtempSync(join(tmpdir(), 'loupe-spool-unit-'));
   directories.push(path);
   return join(path, 'spool');
 }

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function spoolDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'wip-spool-test-'));
+  const directory = mkdtempSync(join(tmpdir(), 'loupe-spool-test-'));
   directories.push(directory);
   return join(directory, 'spool');
 }
