@@ -223,7 +223,7 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version = 4`);
+      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version IN (4, 5)`);
       await client.end();
     },
     cleanup: async () => {
@@ -278,6 +278,36 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     const previous = inRange(calls, { projectId: P, from: 2 * RANGE.from - RANGE.to, to: RANGE.from });
     expectExact(result.previous.requests, previous.length, 'previous requests');
     expectExact(result.previous.cost, EXACT.cost!(previous), 'previous cost');
+  });
+
+  it('distinct users and sessions count a member once whether seen at the edges, in whole days or both', async () => {
+    // Members of their own: at both raw edges only; in an edge hour and in the whole day; in the whole day only.
+    const members: [number, string, string][] = [
+      [RANGE.from + MIN, 'user-9001', 'sess-edges'], [RANGE.to - MIN, 'user-9001', 'sess-edges'],
+      [D0 + 20 * HOUR, 'user-9002', 'sess-edge-and-day'], [D0 + DAY + 5 * HOUR, 'user-9002', 'sess-edge-and-day'],
+      [D0 + DAY + 6 * HOUR, 'user-9003', 'sess-day'],
+    ];
+    const extra = members.map(([at, user, session], i) => ({ ...makeCall(30_000 + i, at), user_id: user, session_id: session }));
+    await opened.store.calls.insertBatch(extra.map(write));
+    const all = [...calls, ...extra];
+    const ranges: [string, CallFilters, boolean][] = [
+      ['edges and a whole day', filters, true],
+      ['whole days only', { projectId: P, from: D0 + DAY, to: D0 + 2 * DAY }, true],
+      ['edges only', { projectId: P, from: D0 + DAY + 4 * HOUR + 30 * MIN, to: D0 + DAY + 12 * HOUR }, false],
+    ];
+    for (const [name, range, wholeDays] of ranges) {
+      const read = await chooseRollupSegments(reader(), { metrics: ['sessions'], dimensions: [], filters: range });
+      expect(read?.segments.some((segment) => segment.grain === 'day'), name).toBe(wholeDays);
+      const rows = inRange(all, range);
+      const [fromRollups, fromRows] = await Promise.all([
+        runTotals(reader(), { metrics: ['unique_users', 'sessions'], filters: range }),
+        runTotals(rawRowsOnly(opened.store.sql), { metrics: ['unique_users', 'sessions'], filters: range }),
+      ]);
+      expectExact(fromRollups.unique_users, EXACT.unique_users!(rows), `${name}: unique users`);
+      expectExact(fromRollups.sessions, EXACT.sessions!(rows), `${name}: sessions`);
+      expectExact(fromRows.sessions, EXACT.sessions!(rows), `${name}: sessions from rows`);
+    }
+    expect(await opened.store.calls.deleteByIds(P, extra.map((c) => c.id))).toBe(extra.length);
   });
 
   it('a query with another filter, or a short range, scans raw rows', async () => {

@@ -178,6 +178,14 @@ export function rollupDdl(dialect: Dialect): string {
   }).join('\n');
 }
 
+/**
+ * PostgreSQL: member rows in member order within a project and kind, so distinct members of a
+ * range of days come out of an index-only scan without a sort (compile-rollup-query.ts), and
+ * an edge member is looked up among them by one probe. DuckDB counts distinct values by
+ * hashing and needs none.
+ */
+export const MEMBER_INDEX_DDL = `CREATE INDEX IF NOT EXISTS ${rollupTableName(MEMBER_ROLLUPS, 'day')}_by_member ON ${rollupTableName(MEMBER_ROLLUPS, 'day')} (project_id, kind, member, bucket)`;
+
 /** The calls a rollup statement reads: a condition on `calls` (no alias) and its parameters. */
 export interface CallSelection {
   where: string;
