@@ -59,19 +59,22 @@ function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain'])
 
 /**
  * Distinct users ('u') or sessions ('s') seen in the range, exactly: the members of the whole
- * days (distinct in the order of the member index, without a sort), plus those seen only at the
- * edges (partial days and, on DuckDB, calls above the watermark), read raw and kept when no
- * day row of the range has them. A count(DISTINCT …) over the union of all of them sorted every
- * member row of the range (1.2M session rows in 30 days at 10M calls) and spilled to disk.
+ * days (distinct in the order of the member index, without a sort), plus the members of the
+ * edges (hour member rows, raw calls for the minutes at the ends and, on DuckDB, above the
+ * watermark) that no day row of the range has. One count(DISTINCT …) over the union of day
+ * member rows and the raw calls of the partial days sorted every member row of the range and
+ * read up to two days of calls.
  */
 function membersCountSql(kind: 'u' | 's', read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string {
   const { segments } = read;
   const column = kind === 'u' ? 'user_id' : 'session_id';
   const days = rollupTableName(MEMBER_ROLLUPS, 'day');
-  const raw = (segment: Segment, extra = '') => `SELECT ${column} AS member FROM calls WHERE ${segmentWhere(filters, { ...segment, grain: null }, params, dialect)} AND ${column} IS NOT NULL${extra}`;
+  const raw = (segment: Segment, extra = '') => `SELECT ${column} AS member FROM calls WHERE ${segmentWhere(filters, segment, params, dialect)} AND ${column} IS NOT NULL${extra}`;
+  const rows = (segment: Segment) => (segment.grain === null ? raw(segment)
+    : `SELECT member FROM ${rollupTableName(MEMBER_ROLLUPS, segment.grain)} WHERE kind = '${kind}' AND ${segmentWhere(filters, segment, params, dialect)}`);
   const daySegments = segments.filter((segment) => segment.grain === 'day');
-  const edges = segments.filter((segment) => segment.grain !== 'day').map((segment) => raw(segment));
-  const tail = lagSpan(segments, (grain) => grain === 'day', dialect);
+  const edges = segments.filter((segment) => segment.grain !== 'day').map(rows);
+  const tail = lagSpan(segments, (grain) => grain !== null, dialect);
   if (tail) edges.push(raw(tail, ` AND ${aboveWatermark(read)}`));
   // Day segments are contiguous (whole days in the middle of the range): one span.
   const daySpan: Segment | null = daySegments.length === 0 ? null
@@ -129,12 +132,15 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
   }
   const metrics = [...new Set(query.metrics)];
   const aggregates: string[] = [];
+  /** Whether an aggregate reads the parts (distinct members read tables of their own). */
+  let overParts = group.select.length > 0;
   const outer: string[] = [];
   const histograms = new Map<'latency' | 'ttft', number[]>();
   for (const metric of metrics) {
     const definition = ROLLUP_METRICS[metric as MetricName];
     if (!definition) throw new Error(`metric ${metric} has no rollup form`);
     if ('sql' in definition) {
+      overParts = true;
       aggregates.push(`${definition.sql} AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else if ('members' in definition) {
@@ -152,7 +158,11 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
   const groupBy = group.select.length > 0 ? ` GROUP BY ${group.select.map((_, i) => i + 1).join(', ')}` : '';
   // A query of percentiles alone still needs a select list (and its one ungrouped row).
   const aggregatedColumns = [...group.select, ...aggregates];
-  ctes.push(`aggregated AS (SELECT ${aggregatedColumns.length > 0 ? aggregatedColumns.join(', ') : 'count(*) AS parts'} FROM parts${groupBy})`);
+  // Distinct members alone: one row, without reading the parts (a select list of scalar
+  // subqueries over them would give one row per part).
+  ctes.push(overParts || aggregatedColumns.length === 0
+    ? `aggregated AS (SELECT ${aggregatedColumns.length > 0 ? aggregatedColumns.join(', ') : 'count(*) AS parts'} FROM parts${groupBy})`
+    : `aggregated AS (SELECT ${aggregatedColumns.join(', ')})`);
   const joins: string[] = [];
   for (const [histogram, quantiles] of histograms) {
     const source = histogram === 'latency' ? 'parts' : 'ttft_parts';

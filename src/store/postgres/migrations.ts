@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
-import { addCallsStatements, MEMBER_INDEX_DDL, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, memberHoursMigrationSql, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -400,8 +400,8 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     sql: `${rollupDdl('postgres')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}`,
   },  {
     version: 5,
-    name: 'member rollups by member',
-    sql: `${MEMBER_INDEX_DDL};`,
+    name: 'member rollups per hour, and by member',
+    sql: memberHoursMigrationSql('postgres'),
   },
 ];
 
