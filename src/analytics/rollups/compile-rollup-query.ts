@@ -79,11 +79,11 @@ function membersCountSql(kind: 'u' | 's', read: RollupRead, filters: CallFilters
   // Day segments are contiguous (whole days in the middle of the range): one span.
   const daySpan: Segment | null = daySegments.length === 0 ? null
     : { grain: 'day', from: Math.min(...daySegments.map((segment) => segment.from)), to: Math.max(...daySegments.map((segment) => segment.to)) };
-  const dayWhere = () => `${days}.kind = '${kind}' AND ${segmentWhere(filters, daySpan!, params, dialect)}`;
+  const dayWhere = (span: Segment) => `${days}.kind = '${kind}' AND ${segmentWhere(filters, span, params, dialect)}`;
   const counts: string[] = [];
-  if (daySpan) counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM ${days} WHERE ${dayWhere()}) day_members)`);
+  if (daySpan) counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM ${days} WHERE ${dayWhere(daySpan)}) day_members)`);
   if (edges.length > 0) {
-    const unseen = daySpan ? ` WHERE NOT EXISTS (SELECT 1 FROM ${days} WHERE ${days}.member = edge_members.member AND ${dayWhere()})` : '';
+    const unseen = daySpan ? ` WHERE NOT EXISTS (SELECT 1 FROM ${days} WHERE ${days}.member = edge_members.member AND ${dayWhere(daySpan)})` : '';
     counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM (${edges.join(' UNION ALL ')}) edge_rows) edge_members${unseen})`);
   }
   return counts.length === 0 ? '0' : counts.join(' + ');
