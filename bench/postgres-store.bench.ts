@@ -27,6 +27,7 @@ import { createPgPool, inTransaction } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
 import { UNNEST_INSERT_SQL, unnestParameters } from './pg-unnest-insert.js';
+import { loadPostgresCalls } from './pg-synthetic-calls.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 import { percentile } from './timing.js';
 
@@ -123,30 +124,6 @@ async function copyAgainstUnnest(url: string, store: Store, rounds: number): Pro
   return { copy: (rounds * BATCH) / seconds.copy, unnest: (rounds * BATCH) / seconds.unnest };
 }
 
-/** The same rows as bench/synthetic-calls.ts (no content), generated inside PostgreSQL. */
-async function loadPostgres(store: Store): Promise<void> {
-  const now = Date.now();
-  const span = 30 * DAY;
-  await store.sql.query(`SELECT ensure_calls_partition(d::date) FROM generate_series(to_timestamp(${(now - span) / 1000})::date, to_timestamp(${now / 1000})::date, '1 day') AS d`);
-  const arr = (items: string[]) => `(ARRAY[${items.map((item) => `'${item}'`).join(',')}])`;
-  const sql = `
-    INSERT INTO calls (id, request_id, project_id, started_at, ended_at, latency_ms, ttft_ms, tokens_per_second, provider, model, endpoint, is_streaming, finish_reason,
-      status, http_status, prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, usage_source, cost_usd, price_source,
-      is_fallback, attempt, cache_hit, tool_calls_count, user_id, session_id, agent, tags, properties, body_hash)
-    SELECT 'syn-' || i, 'syn-' || i, 'default', ts, ts + interval '800 milliseconds', 200 + (h % 3000), 50 + ((h >> 3) % 400), 20 + ((h >> 5) % 80),
-      ${arr(PROVIDERS)}[1 + i % 4], ${arr(MODELS)}[1 + i % 6], '/v1/chat/completions', i % 3 = 0, 'stop',
-      CASE WHEN (h >> 7) % 10 = 9 THEN 'error' ELSE 'success' END, 200, 300 + i % 900, 80 + i % 300, 380 + i % 900 + i % 300, 0, 0, 0, 'provider',
-      ((300 + i % 900) * 2.5 + (80 + i % 300) * 10.0) / 1e6, 'catalog', false, 1, false, 0, 'user-' || (i % 500), 'session-' || (i / 8),
-      ${arr(['researcher', 'analyst', 'trader'])}[1 + i % 3], ARRAY['demo'], json_build_object('symbol', ${arr(['AAPL', 'TSLA', 'BTC-USD', 'EURUSD'])}[1 + i % 4]), 'synthetic'
-    FROM generate_series(:start, :end) AS i,
-      LATERAL (SELECT abs(hashint8(i)) AS h, to_timestamp((${now - span} + i * ${span}::bigint / ${CALLS}) / 1000.0) AT TIME ZONE 'UTC' AS ts) AS derived`;
-  for (let start = 0; start < CALLS; start += 100_000) {
-    await store.sql.query(sql.replace(':start', String(start)).replace(':end', String(Math.min(CALLS, start + 100_000) - 1)));
-    process.stderr.write(`  postgres: ${Math.min(CALLS, start + 100_000).toLocaleString('en')} calls\n`);
-  }
-  await store.sql.query('ANALYZE calls');
-}
-
 async function main(): Promise<void> {
   if (!process.env.LOUPE_TEST_DATABASE_URL && !process.env.DATABASE_URL) {
     process.env.LOUPE_TEST_DATABASE_URL = execFileSync('bash', ['scripts/ensure-postgres.sh'], { encoding: 'utf8' }).trim();
@@ -189,7 +166,7 @@ async function main(): Promise<void> {
 
     process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into each engine...\n`);
     await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
-    await loadPostgres(pg);
+    await loadPostgresCalls(pg, CALLS);
     const started = performance.now();
     for (const statement of rebuildStatements()) await pg.sql.query(statement.sql, statement.params);
     console.log(`rollups rebuilt from ${(CALLS + INGESTED).toLocaleString('en')} calls on PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s`);

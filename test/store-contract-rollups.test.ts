@@ -14,7 +14,7 @@ import type { MetricName } from '../src/analytics/metrics/definitions.js';
 import { overview } from '../src/analytics/overview.js';
 import { performance } from '../src/analytics/performance.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
-import { physicalTables, ROLLUP_WATERMARK_TABLE } from '../src/analytics/rollups/rollup-schema.js';
+import { MEMBER_ROLLUPS, physicalTables, ROLLUP_WATERMARK_TABLE, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, SqlReader, Store } from '../src/store/ports.js';
@@ -180,13 +180,17 @@ async function expectRollupsMatch(reader: SqlReader, calls: CallRecord[], filter
   }
 }
 
+const MEMBER_HOURS = rollupTableName(MEMBER_ROLLUPS, 'hour');
+const MEMBER_DAYS = rollupTableName(MEMBER_ROLLUPS, 'day');
 const DROP_ROLLUPS = physicalTables().map(([, , name]) => `DROP TABLE ${name};`).join(' ');
 
 interface OpenedStore {
   store: Store;
   reopen(): Promise<Store>;
-  /** Drops the rollup tables and forgets their migration, as in a store from before them. */
+  /** Drops the rollup tables and forgets their migrations, as in a store from before them. */
   undoRollupMigration(): Promise<void>;
+  /** Drops the hour member rows and forgets their migration, as in a store from before them. */
+  undoMemberHoursMigration(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -203,7 +207,15 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
         await opened.store.close();
         const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
         const connection = await instance.connect();
-        await connection.run(`${DROP_ROLLUPS} DROP TABLE ${ROLLUP_WATERMARK_TABLE}; DELETE FROM schema_migrations WHERE version = 7`);
+        await connection.run(`${DROP_ROLLUPS} DROP TABLE ${ROLLUP_WATERMARK_TABLE}; DELETE FROM schema_migrations WHERE version IN (7, 8)`);
+        connection.closeSync();
+        instance.closeSync();
+      },
+      undoMemberHoursMigration: async () => {
+        await opened.store.close();
+        const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
+        const connection = await instance.connect();
+        await connection.run(`DROP TABLE ${MEMBER_HOURS}; DELETE FROM schema_migrations WHERE version = 8`);
         connection.closeSync();
         instance.closeSync();
       },
@@ -223,7 +235,14 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version = 4`);
+      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version IN (4, 5)`);
+      await client.end();
+    },
+    undoMemberHoursMigration: async () => {
+      await opened.store.close();
+      const client = new pg.Client({ connectionString: schema.url });
+      await client.connect();
+      await client.query(`DROP TABLE ${MEMBER_HOURS}; DROP INDEX ${MEMBER_DAYS}_by_member; DELETE FROM schema_migrations WHERE version = 5`);
       await client.end();
     },
     cleanup: async () => {
@@ -280,6 +299,36 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     expectExact(result.previous.cost, EXACT.cost!(previous), 'previous cost');
   });
 
+  it('distinct users and sessions count a member once whether seen at the edges, in whole days or both', async () => {
+    // Members of their own: at both raw edges only; in an edge hour and in the whole day; in the whole day only.
+    const members: [number, string, string][] = [
+      [RANGE.from + MIN, 'user-9001', 'sess-edges'], [RANGE.to - MIN, 'user-9001', 'sess-edges'],
+      [D0 + 20 * HOUR, 'user-9002', 'sess-edge-and-day'], [D0 + DAY + 5 * HOUR, 'user-9002', 'sess-edge-and-day'],
+      [D0 + DAY + 6 * HOUR, 'user-9003', 'sess-day'],
+    ];
+    const extra = members.map(([at, user, session], i) => ({ ...makeCall(30_000 + i, at), user_id: user, session_id: session }));
+    await opened.store.calls.insertBatch(extra.map(write));
+    const all = [...calls, ...extra];
+    const ranges: [string, CallFilters, boolean][] = [
+      ['edges and a whole day', filters, true],
+      ['whole days only', { projectId: P, from: D0 + DAY, to: D0 + 2 * DAY }, true],
+      ['edges only', { projectId: P, from: D0 + DAY + 4 * HOUR + 30 * MIN, to: D0 + DAY + 12 * HOUR }, false],
+    ];
+    for (const [name, range, wholeDays] of ranges) {
+      const read = await chooseRollupSegments(reader(), { metrics: ['sessions'], dimensions: [], filters: range });
+      expect(read?.segments.some((segment) => segment.grain === 'day'), name).toBe(wholeDays);
+      const rows = inRange(all, range);
+      const [fromRollups, fromRows] = await Promise.all([
+        runTotals(reader(), { metrics: ['unique_users', 'sessions'], filters: range }),
+        runTotals(rawRowsOnly(opened.store.sql), { metrics: ['unique_users', 'sessions'], filters: range }),
+      ]);
+      expectExact(fromRollups.unique_users, EXACT.unique_users!(rows), `${name}: unique users`);
+      expectExact(fromRollups.sessions, EXACT.sessions!(rows), `${name}: sessions`);
+      expectExact(fromRows.sessions, EXACT.sessions!(rows), `${name}: sessions from rows`);
+    }
+    expect(await opened.store.calls.deleteByIds(P, extra.map((c) => c.id))).toBe(extra.length);
+  });
+
   it('a query with another filter, or a short range, scans raw rows', async () => {
     expect(await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: [], filters: { ...filters, userId: 'user-1' } })).toBeNull();
     expect(await chooseRollupSegments(reader(), { metrics: ['requests'], dimensions: ['agent'], filters })).toBeNull();
@@ -327,6 +376,17 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     // Opening a store applies its pending migrations.
     await opened.reopen();
     await expectRollupsMatch(reader(), calls, filters);
+  });
+
+  it('get hour member rows from the migration that added them, in a store that had the other rollups', async () => {
+    await opened.undoMemberHoursMigration();
+    await opened.reopen();
+    await expectRollupsMatch(reader(), calls, filters);
+    const [row] = await opened.store.sql.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${MEMBER_HOURS} WHERE project_id = $1`, [P]);
+    const hours = new Set(calls.filter((c) => c.project_id === P).flatMap((c) => [
+      c.user_id === null ? null : `u ${Math.floor(c.started_at / HOUR)} ${c.user_id}`, c.session_id === null ? null : `s ${Math.floor(c.started_at / HOUR)} ${c.session_id}`,
+    ]).filter((key) => key !== null));
+    expect(Number(row?.n)).toBe(hours.size);
   });
 
   it('stay equal after retention removes the oldest day', async () => {

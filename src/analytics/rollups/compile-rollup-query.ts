@@ -57,20 +57,36 @@ function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain'])
   return { grain: null, from: Math.min(...covered.map((segment) => segment.from)), to: Math.max(...covered.map((segment) => segment.to)) };
 }
 
-/** Users ('u') and sessions ('s') seen in the range: day member rows, raw calls elsewhere. */
-function membersSql(read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string {
+/**
+ * Distinct users ('u') or sessions ('s') seen in the range, exactly: the members of the whole
+ * days (distinct in the order of the member index, without a sort), plus the members of the
+ * edges (hour member rows, raw calls for the minutes at the ends and, on DuckDB, above the
+ * watermark) that no day row of the range has. One count(DISTINCT …) over the union of day
+ * member rows and the raw calls of the partial days sorted every member row of the range and
+ * read up to two days of calls.
+ */
+function membersCountSql(kind: 'u' | 's', read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string {
   const { segments } = read;
-  const raw = (segment: Segment, extra = '') => {
-    const scoped: Segment = { ...segment, grain: null };
-    return `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND user_id IS NOT NULL${extra}
-      UNION ALL SELECT 's', session_id FROM calls WHERE ${segmentWhere(filters, scoped, params, dialect)} AND session_id IS NOT NULL${extra}`;
-  };
-  const selects = segments.map((segment) => (segment.grain === 'day'
-    ? `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${segmentWhere(filters, segment, params, dialect)}`
-    : raw(segment)));
-  const tail = lagSpan(segments, (grain) => grain === 'day', dialect);
-  if (tail) selects.push(raw(tail, ` AND ${aboveWatermark(read)}`));
-  return selects.join(' UNION ALL ');
+  const column = kind === 'u' ? 'user_id' : 'session_id';
+  const days = rollupTableName(MEMBER_ROLLUPS, 'day');
+  const raw = (segment: Segment, extra = '') => `SELECT ${column} AS member FROM calls WHERE ${segmentWhere(filters, segment, params, dialect)} AND ${column} IS NOT NULL${extra}`;
+  const rows = (segment: Segment) => (segment.grain === null ? raw(segment)
+    : `SELECT member FROM ${rollupTableName(MEMBER_ROLLUPS, segment.grain)} WHERE kind = '${kind}' AND ${segmentWhere(filters, segment, params, dialect)}`);
+  const daySegments = segments.filter((segment) => segment.grain === 'day');
+  const edges = segments.filter((segment) => segment.grain !== 'day').map(rows);
+  const tail = lagSpan(segments, (grain) => grain !== null, dialect);
+  if (tail) edges.push(raw(tail, ` AND ${aboveWatermark(read)}`));
+  // Day segments are contiguous (whole days in the middle of the range): one span.
+  const daySpan: Segment | null = daySegments.length === 0 ? null
+    : { grain: 'day', from: Math.min(...daySegments.map((segment) => segment.from)), to: Math.max(...daySegments.map((segment) => segment.to)) };
+  const dayWhere = (span: Segment) => `${days}.kind = '${kind}' AND ${segmentWhere(filters, span, params, dialect)}`;
+  const counts: string[] = [];
+  if (daySpan) counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM ${days} WHERE ${dayWhere(daySpan)}) day_members)`);
+  if (edges.length > 0) {
+    const unseen = daySpan ? ` WHERE NOT EXISTS (SELECT 1 FROM ${days} WHERE ${days}.member = edge_members.member AND ${dayWhere(daySpan)})` : '';
+    counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM (${edges.join(' UNION ALL ')}) edge_rows) edge_members${unseen})`);
+  }
+  return counts.length === 0 ? '0' : counts.join(' + ');
 }
 
 interface Group {
@@ -116,17 +132,19 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
   }
   const metrics = [...new Set(query.metrics)];
   const aggregates: string[] = [];
+  /** Whether an aggregate reads the parts (distinct members read tables of their own). */
+  let overParts = group.select.length > 0;
   const outer: string[] = [];
   const histograms = new Map<'latency' | 'ttft', number[]>();
-  const needsMembers = metrics.some((metric) => { const definition = ROLLUP_METRICS[metric]; return definition !== undefined && 'members' in definition; });
   for (const metric of metrics) {
     const definition = ROLLUP_METRICS[metric as MetricName];
     if (!definition) throw new Error(`metric ${metric} has no rollup form`);
     if ('sql' in definition) {
+      overParts = true;
       aggregates.push(`${definition.sql} AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else if ('members' in definition) {
-      aggregates.push(`(SELECT count(DISTINCT member) FROM members WHERE kind = '${definition.members}') AS ${metric}`);
+      aggregates.push(`(${membersCountSql(definition.members, read, query.filters, params, dialect)}) AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else {
       const list = histograms.get(definition.histogram) ?? [];
@@ -137,11 +155,14 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
   }
   const ctes = [`parts AS (${partsSql('calls', read, query.filters, params, dialect)})`];
   if (histograms.has('ttft')) ctes.push(`ttft_parts AS (${partsSql('ttft', read, query.filters, params, dialect)})`);
-  if (needsMembers) ctes.push(`members AS (${membersSql(read, query.filters, params, dialect)})`);
   const groupBy = group.select.length > 0 ? ` GROUP BY ${group.select.map((_, i) => i + 1).join(', ')}` : '';
   // A query of percentiles alone still needs a select list (and its one ungrouped row).
   const aggregatedColumns = [...group.select, ...aggregates];
-  ctes.push(`aggregated AS (SELECT ${aggregatedColumns.length > 0 ? aggregatedColumns.join(', ') : 'count(*) AS parts'} FROM parts${groupBy})`);
+  // Distinct members alone: one row, without reading the parts (a select list of scalar
+  // subqueries over them would give one row per part).
+  ctes.push(overParts || aggregatedColumns.length === 0
+    ? `aggregated AS (SELECT ${aggregatedColumns.length > 0 ? aggregatedColumns.join(', ') : 'count(*) AS parts'} FROM parts${groupBy})`
+    : `aggregated AS (SELECT ${aggregatedColumns.join(', ')})`);
   const joins: string[] = [];
   for (const [histogram, quantiles] of histograms) {
     const source = histogram === 'latency' ? 'parts' : 'ttft_parts';

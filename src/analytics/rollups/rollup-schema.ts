@@ -118,14 +118,15 @@ export const TTFT_ROLLUPS: RollupTable = {
   only: 'ttft_ms IS NOT NULL',
 };
 
-/** Distinct users and sessions per day (kind 'u' or 's'), for exact distinct counts. Keyed by
- * project and day only: per model, a session that used eight models is eight rows. */
+/** Distinct users and sessions per hour and per day (kind 'u' or 's'), for exact distinct
+ * counts. Keyed by project and bucket only: per model, a session that used eight models is
+ * eight rows. */
 export const MEMBER_ROLLUPS: RollupTable = {
   name: 'call_rollup_members',
   dimensions: [],
   extraKeys: [{ name: 'kind', perCall: 'members.kind', type: 'text' }, { name: 'member', perCall: 'members.member', type: 'text' }],
   values: [{ name: 'calls', perCall: '1', type: 'bigint', merge: 'sum' }],
-  grains: ['day'],
+  grains: ROLLUP_GRAINS,
   only: 'members.member IS NOT NULL',
 };
 
@@ -164,18 +165,45 @@ function keyColumns(table: RollupTable): string[] {
   return ['project_id', 'bucket', ...table.dimensions, ...table.extraKeys.map((key) => key.name)];
 }
 
-export function rollupDdl(dialect: Dialect): string {
+function tableDdl(table: RollupTable, name: string, dialect: Dialect): string {
   const text = sqlType('text', dialect);
-  return physicalTables().map(([table, , name]) => {
-    const columns = [
-      `project_id ${text} NOT NULL`, 'bucket TIMESTAMP NOT NULL',
-      ...table.dimensions.map((dimension) => `${dimension} ${text} NOT NULL`),
-      ...table.extraKeys.map((key) => `${key.name} ${sqlType(key.type, dialect)} NOT NULL`),
-      ...table.values.map((value) => `${value.name} ${sqlType(value.type, dialect)}${value.merge === 'sum' ? ' NOT NULL' : ''}`),
-    ];
-    // Project and bucket lead the key: every read is a range of buckets of one project.
-    return `CREATE TABLE ${name} (${columns.join(', ')}, PRIMARY KEY (${keyColumns(table).join(', ')}));`;
-  }).join('\n');
+  const columns = [
+    `project_id ${text} NOT NULL`, 'bucket TIMESTAMP NOT NULL',
+    ...table.dimensions.map((dimension) => `${dimension} ${text} NOT NULL`),
+    ...table.extraKeys.map((key) => `${key.name} ${sqlType(key.type, dialect)} NOT NULL`),
+    ...table.values.map((value) => `${value.name} ${sqlType(value.type, dialect)}${value.merge === 'sum' ? ' NOT NULL' : ''}`),
+  ];
+  // Project and bucket lead the key: every read is a range of buckets of one project.
+  return `CREATE TABLE ${name} (${columns.join(', ')}, PRIMARY KEY (${keyColumns(table).join(', ')}));`;
+}
+
+export function rollupDdl(dialect: Dialect): string {
+  return physicalTables().map(([table, , name]) => tableDdl(table, name, dialect)).join('\n');
+}
+
+/**
+ * PostgreSQL: member rows in member order within a project and kind, so distinct members of a
+ * range of days come out of an index-only scan without a sort (compile-rollup-query.ts), and
+ * an edge member is looked up among them by one probe. DuckDB counts distinct values by
+ * hashing and needs none.
+ */
+const MEMBER_INDEX_DDL = `CREATE INDEX IF NOT EXISTS ${rollupTableName(MEMBER_ROLLUPS, 'day')}_by_member ON ${rollupTableName(MEMBER_ROLLUPS, 'day')} (project_id, kind, member, bucket)`;
+
+/**
+ * The migration that added member rows per hour (PostgreSQL 5, DuckDB 8): the table, filled
+ * from the calls already rolled up (DuckDB: those at or below the watermark, the folder adds the
+ * rest), and on PostgreSQL the member index. Dropped first: a store created since then got the
+ * table from the first rollup migration, which is built from the current definition.
+ */
+export function memberHoursMigrationSql(dialect: Dialect): string {
+  const name = rollupTableName(MEMBER_ROLLUPS, 'hour');
+  const where = rollupsLag(dialect) ? `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : 'TRUE';
+  return [
+    `DROP TABLE IF EXISTS ${name};`,
+    tableDdl(MEMBER_ROLLUPS, name, dialect),
+    `${addToRollupSql(MEMBER_ROLLUPS, 'hour', { where, params: [] })};`,
+    ...(dialect === 'postgres' ? [`${MEMBER_INDEX_DDL};`] : []),
+  ].join('\n');
 }
 
 /** The calls a rollup statement reads: a condition on `calls` (no alias) and its parameters. */

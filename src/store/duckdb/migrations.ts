@@ -1,6 +1,6 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addCallsStatements, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -214,6 +214,10 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     sql: `${rollupDdl('duckdb')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}
       CREATE TABLE ${ROLLUP_WATERMARK_TABLE} (watermark BIGINT NOT NULL);
       INSERT INTO ${ROLLUP_WATERMARK_TABLE} SELECT COALESCE(max(commit_seq), 0) FROM calls;`,
+  },  {
+    version: 8,
+    name: 'member rollups per hour',
+    sql: memberHoursMigrationSql('duckdb'),
   },
 ];
 

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
-import { addCallsStatements, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, memberHoursMigrationSql, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -398,6 +398,10 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     // The tables, then every stored call added to them (back-fill of an existing store). Built
     // from the rollup definition: changing that definition needs a new migration that rebuilds.
     sql: `${rollupDdl('postgres')}\n${addCallsStatements({ where: 'TRUE', params: [] }).map((statement) => `${statement.sql};`).join('\n')}`,
+  },  {
+    version: 5,
+    name: 'member rollups per hour, and by member',
+    sql: memberHoursMigrationSql('postgres'),
   },
 ];
 
