@@ -178,7 +178,7 @@ async function main(): Promise<void> {
         console.log(`  ${kind}, CPU µs per call (median of ${ROUNDS}), ratio to the baseline:`);
         for (const name of names) {
           const value = median(cpu.get(name)!);
-          console.log(`    ${name.padEnd(36)} ${value.toFixed(1).padStart(6)} µs  ${(value / base).toFixed(2)}`);
+          console.log(`    ${name.padEnd(48)} ${value.toFixed(1).padStart(6)} µs  ${(value / base).toFixed(2)}`);
         }
       }
     }
