@@ -16,3 +16,6 @@ run bench/analytics.bench.ts 1000000
 run bench/export.bench.ts 1000000
 run bench/postgres-store.bench.ts 1000000 100000
 run bench/dashboard.bench.ts 1000000
+run bench/search-words.bench.ts 10000 9
+run bench/budget-guard.bench.ts 2000 6000
+run bench/overview-members.bench.ts 10000000
