@@ -92,6 +92,9 @@ describe('gateway through a 60 s PostgreSQL outage', () => {
     const stop = { now: false };
     const traffic = gatewayTraffic(stop);
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    const before = await fetch(`${base}/health/gateway`);
+    expect(before.status).toBe(200);
+    expect(await before.json()).toMatchObject({ status: 'ok', recording: 'store' });
 
     await relay.cut();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
@@ -99,6 +102,10 @@ describe('gateway through a 60 s PostgreSQL outage', () => {
     expect(during.status).toBe(503);
     expect(during.body.spool.state).toBe('outage');
     expect(during.body.spool.records).toBeGreaterThan(0);
+    // A load balancer probing the gateway's readiness keeps this instance.
+    const gateway = await fetch(`${base}/health/gateway`);
+    expect(gateway.status).toBe(200);
+    expect(await gateway.json()).toMatchObject({ status: 'degraded', recording: 'spool' });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^loupe_spool_records [1-9]\d*$/m);
     expect(metrics).toContain('loupe_spool_state{state="outage"} 1');

@@ -31,6 +31,10 @@ describe('PostgreSQL unreachable', () => {
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.json().error.code).toBe('store_unavailable');
     expect((await server.request('GET', '/health', { key: null })).statusCode).toBe(503);
+    // Without a spool (an in-memory data dir) nothing could record gateway calls now.
+    const gateway = await server.request('GET', '/health/gateway', { key: null });
+    expect(gateway.statusCode).toBe(503);
+    expect(gateway.json()).toMatchObject({ status: 'unavailable', recording: 'none', spool: null });
     await relay.open();
     const stored = await server.request('POST', '/api/v1/calls', { body });
     expect(stored.statusCode, stored.body).toBe(200);
