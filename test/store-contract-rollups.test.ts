@@ -20,6 +20,7 @@ import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, SqlReader, Store } from '../src/store/ports.js';
 import { applyRetention } from '../src/store/retention.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { EXPECTED, present } from './helpers/expected-metrics.js';
 
 const ENGINES = ['duckdb', 'postgres'] as const;
 const P = 'rollup-contract';
@@ -73,35 +74,13 @@ const write = (call: CallRecord): CallWrite => ({ call, bodyHash: `h-${call.id}`
 /** Cuts a day bucket, hours at both ends, and raw minutes at the edges. */
 const RANGE = { from: D0 + 10 * HOUR + 17 * MIN + 23_456, to: D0 + 2 * DAY + 15 * HOUR + 42 * MIN + 10_001 };
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-const present = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
-
 /** Exact figures (counts, sums, means, extremes, distinct counts) recomputed from the rows. */
-const EXACT: Partial<Record<MetricName, (rows: CallRecord[]) => number | null>> = {
-  requests: (r) => r.length,
-  errors: (r) => r.filter((c) => c.status !== 'success').length,
-  error_rate: (r) => (r.length ? r.filter((c) => c.status !== 'success').length / r.length : null),
-  streaming_share: (r) => (r.length ? r.filter((c) => c.is_streaming).length / r.length : null),
-  fallback_calls: (r) => r.filter((c) => c.is_fallback).length,
-  prompt_tokens: (r) => sum(r.map((c) => c.prompt_tokens)),
-  completion_tokens: (r) => sum(r.map((c) => c.completion_tokens)),
-  total_tokens: (r) => sum(r.map((c) => c.total_tokens)),
-  cached_tokens: (r) => sum(r.map((c) => c.cached_tokens)),
-  reasoning_tokens: (r) => sum(r.map((c) => c.reasoning_tokens)),
-  cost: (r) => sum(present(r.map((c) => c.cost_usd))),
-  unpriced_calls: (r) => r.filter((c) => c.cost_usd === null).length,
-  unpriced_tokens: (r) => sum(r.filter((c) => c.cost_usd === null).map((c) => c.total_tokens)),
-  avg_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? sum(v) / v.length : null; },
-  min_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? Math.min(...v) : null; },
-  max_latency: (r) => { const v = present(r.map((c) => c.latency_ms)); return v.length ? Math.max(...v) : null; },
-  avg_ttft: (r) => { const v = present(r.map((c) => c.ttft_ms)); return v.length ? sum(v) / v.length : null; },
-  max_tokens_per_second: (r) => { const v = present(r.map((c) => c.tokens_per_second)); return v.length ? Math.max(...v) : null; },
-  unique_users: (r) => new Set(present(r.map((c) => (c.user_id === null ? null : Number(c.user_id.slice(5)))))).size,
-  sessions: (r) => new Set(r.map((c) => c.session_id).filter((s) => s !== null)).size,
-  models: (r) => new Set(r.map((c) => c.model)).size,
-  performance_score: (r) => (r.length ? sum(r.map((c) => (c.status === 'success' ? 100_000 / (1000 + (c.latency_ms ?? 0)) : 0))) / r.length : null),
-  tool_calls: (r) => sum(r.map((c) => c.tool_calls_count)),
-};
+const EXACT_NAMES: MetricName[] = [
+  'requests', 'errors', 'error_rate', 'streaming_share', 'fallback_calls', 'prompt_tokens', 'completion_tokens', 'total_tokens',
+  'cached_tokens', 'reasoning_tokens', 'cost', 'unpriced_calls', 'unpriced_tokens', 'avg_latency', 'min_latency', 'max_latency',
+  'avg_ttft', 'max_tokens_per_second', 'unique_users', 'sessions', 'models', 'performance_score', 'tool_calls',
+];
+const EXACT: Partial<Record<MetricName, (rows: CallRecord[]) => number | null>> = Object.fromEntries(EXACT_NAMES.map((name) => [name, EXPECTED[name]]));
 const PERCENTILES: [MetricName, 'latency_ms' | 'ttft_ms', number][] = [
   ['p50_latency', 'latency_ms', 0.5], ['p95_latency', 'latency_ms', 0.95], ['p99_latency', 'latency_ms', 0.99],
   ['p50_ttft', 'ttft_ms', 0.5], ['p95_ttft', 'ttft_ms', 0.95],
