@@ -21,7 +21,7 @@ import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
 import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
 import type { SqlReader, Store } from '../src/store/ports.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
-import { percentile } from './timing.js';
+import { percentile, timeBounded } from './timing.js';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const SYNTHETIC = process.argv.includes('--synthetic');
@@ -30,18 +30,7 @@ const NO_RAW = process.argv.includes('--no-raw');
 const RUNS = 10;
 const CASE_SECONDS = Number(process.argv.find((arg) => arg.startsWith('--case-seconds='))?.split('=')[1] ?? 60);
 
-/** Like timeRuns, but a case never runs past CASE_SECONDS (a warm-up run, then up to RUNS). */
-async function timeBounded(task: () => Promise<unknown>): Promise<number[]> {
-  const deadline = performance.now() + CASE_SECONDS * 1000;
-  await task();
-  const durations: number[] = [];
-  while (durations.length < RUNS && (durations.length === 0 || performance.now() < deadline)) {
-    const started = performance.now();
-    await task();
-    durations.push(performance.now() - started);
-  }
-  return durations;
-}
+const timeCase = (task: () => Promise<unknown>) => timeBounded(RUNS, CASE_SECONDS, task);
 
 async function load(store: Store): Promise<void> {
   process.stderr.write(`loading ${CALLS.toLocaleString('en')} ${SYNTHETIC ? 'synthetic' : 'demo'} calls...\n`);
@@ -99,15 +88,15 @@ async function main(): Promise<void> {
     ];
     const served = store.sql;
     const raw = rawRowsOnly(store.sql);
-    const baselineTimes = await timeBounded(() => served.query('SELECT count(*) FROM calls WHERE project_id = $1 AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY', ['default']));
+    const baselineTimes = await timeCase(() => served.query('SELECT count(*) FROM calls WHERE project_id = $1 AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY', ['default']));
     const [baseline50, baseline95] = [percentile(baselineTimes, 0.5), percentile(baselineTimes, 0.95)];
     console.log(`analytics at ${CALLS.toLocaleString('en')} calls, 30 days (up to ${RUNS} runs or ${CASE_SECONDS} s per case; ms; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}; baseline count(*) p50 ${baseline50.toFixed(1)} ms, p95 ${baseline95.toFixed(1)} ms)`);
     console.log('| route | served p50 | served p95 | raw scan p50 | raw scan p95 | raw / served (p95) | served p95 / baseline p95 |');
     console.log('|---|---|---|---|---|---|---|');
     for (const [name, run] of cases) {
-      const times = await timeBounded(() => run(served));
+      const times = await timeCase(() => run(served));
       const [p50, p95] = [percentile(times, 0.5), percentile(times, 0.95)];
-      const rawTimes = NO_RAW ? null : await timeBounded(() => run(raw));
+      const rawTimes = NO_RAW ? null : await timeCase(() => run(raw));
       const rawCells = rawTimes ? [percentile(rawTimes, 0.5).toFixed(0), percentile(rawTimes, 0.95).toFixed(0), (percentile(rawTimes, 0.95) / p95).toFixed(1)] : ['–', '–', '–'];
       console.log(`| ${name} | ${p50.toFixed(0)} | ${p95.toFixed(0)} | ${rawCells.join(' | ')} | ${(p95 / baseline95).toFixed(0)} |`);
     }

@@ -29,7 +29,7 @@ import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
 import { UNNEST_INSERT_SQL, unnestParameters } from './pg-unnest-insert.js';
 import { loadPostgresCalls } from './pg-synthetic-calls.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
-import { percentile } from './timing.js';
+import { percentile, timeBounded } from './timing.js';
 
 const CALLS = Number(process.argv[2] ?? 1_000_000);
 const INGESTED = Number(process.argv[3] ?? 100_000);
@@ -37,18 +37,7 @@ const BATCH = 2000;
 const RUNS = 10;
 const CASE_SECONDS = 60;
 
-/** A warm-up run, then up to RUNS runs, stopping once a case has taken CASE_SECONDS. */
-async function timeBounded(task: () => Promise<unknown>): Promise<number[]> {
-  const deadline = performance.now() + CASE_SECONDS * 1000;
-  await task();
-  const durations: number[] = [];
-  while (durations.length < RUNS && (durations.length === 0 || performance.now() < deadline)) {
-    const started = performance.now();
-    await task();
-    durations.push(performance.now() - started);
-  }
-  return durations;
-}
+const timeCase = (task: () => Promise<unknown>) => timeBounded(RUNS, CASE_SECONDS, task);
 const DAY = 86_400_000;
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'claude-3-5-haiku', 'mistral-large-latest', 'llama3.1:8b'];
 const PROVIDERS = ['openai', 'anthropic', 'mistral', 'ollama'];
@@ -190,8 +179,8 @@ async function main(): Promise<void> {
     console.log(`\nreads at ${CALLS.toLocaleString('en')} calls (up to ${RUNS} runs or ${CASE_SECONDS} s after a warm-up; ms; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')})`);
     console.log('| query | PostgreSQL p50 | p95 | DuckDB p50 | p95 | PostgreSQL / DuckDB (p50) |\n|---|---|---|---|---|---|');
     for (const [name, run] of cases) {
-      const duckTimes = await timeBounded(() => run(duck));
-      const pgTimes = await timeBounded(() => run(pg));
+      const duckTimes = await timeCase(() => run(duck));
+      const pgTimes = await timeCase(() => run(pg));
       const [p50, p95, d50, d95] = [percentile(pgTimes, 0.5), percentile(pgTimes, 0.95), percentile(duckTimes, 0.5), percentile(duckTimes, 0.95)];
       console.log(`| ${name} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${d50.toFixed(1)} | ${d95.toFixed(1)} | ${(p50 / d50).toFixed(2)} |`);
     }

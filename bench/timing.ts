@@ -12,6 +12,19 @@ export async function timeRuns(runs: number, task: () => Promise<unknown>): Prom
   return durations;
 }
 
+/** Like timeRuns, but stops starting new runs once `seconds` have passed (always at least one). */
+export async function timeBounded(runs: number, seconds: number, task: () => Promise<unknown>): Promise<number[]> {
+  const deadline = performance.now() + seconds * 1000;
+  await task();
+  const durations: number[] = [];
+  while (durations.length < runs && (durations.length === 0 || performance.now() < deadline)) {
+    const started = performance.now();
+    await task();
+    durations.push(performance.now() - started);
+  }
+  return durations;
+}
+
 /** Nearest-rank percentile (q in 0..1) of a list of numbers. */
 export function percentile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
