@@ -330,8 +330,11 @@ describe('dashboard in Chromium', () => {
       expect(loading).toBe(7);
       release();
       await tab.waitForSelector('.kpi-value');
-      await tab.waitForFunction(() => document.querySelectorAll('.grid3 canvas').length === 3 && document.querySelector('table.recent-errors tbody tr') !== null);
-      expect(await tab.$$eval('main p.muted', (nodes) => nodes.filter((node) => node.textContent === 'Loading…').length)).toBe(0);
+      // The panels after the KPIs answer in any order; each must leave its loading state.
+      await tab.waitForFunction(() => [...document.querySelectorAll('main p.muted')].every((node) => node.textContent !== 'Loading…'));
+      await tab.waitForFunction(() => document.querySelectorAll('.grid3 canvas').length === 3);
+      expect(await tab.$$eval('.grid2 table', (tables) => tables.map((table) => table.querySelectorAll('tbody tr').length > 0))).toEqual([true, true]);
+      expect(await tab.$$eval('table.recent-errors tbody tr', (rows) => rows.length)).toBeGreaterThan(0);
     } finally {
       release();
       await tab.close();
