@@ -29,7 +29,7 @@ export function priceCall(call: CallRecord, rates: LocalRates = NO_RATES): void 
   // subtracted from it by the catalog), output_tokens all output with reasoning inside,
   // so nothing is billed twice.
   const price = entry
-    ? catalogPrice(entry, { input: call.prompt_tokens, cacheRead: call.cached_tokens, cacheWrite: call.cache_write_tokens, output: call.completion_tokens }, new Date(call.started_at))
+    ? catalogPrice(entry, { input: call.prompt_tokens, cacheRead: call.cached_tokens, cacheWrite: call.cache_write_tokens, output: call.completion_tokens }, call.started_at)
     : null;
   if (!price) {
     call.cost_usd = null;
