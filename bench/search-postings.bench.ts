@@ -1,0 +1,200 @@
+// The search indexer's posting query (one row per project and word: first and last time,
+// number of calls, their ids) in several formulations, alternated in one run on one in-process
+// DuckDB over the two kinds of stored calls of bench/search-words.bench.ts (synthetic rows and
+// chat-like prose). Every candidate's postings are first compared with the current query's
+// (ids as sorted lists, every other column as is); then each is timed, CPU of every thread per
+// call, median of the rounds, with its ratio to the current query.
+// Usage: npx tsx bench/search-postings.bench.ts [callsPerKind=20000] [rounds=7]
+import { loadavg } from 'node:os';
+import { prepareCalls } from '../src/ingest/prepare-calls.js';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { postingsSql, wordListSql } from '../src/store/duckdb/search-index.js';
+import type { Store } from '../src/store/ports.js';
+import { loadSyntheticCalls } from './synthetic-calls.js';
+
+const CALLS = Number(process.argv[2] ?? 20_000);
+const ROUNDS = Number(process.argv[3] ?? 7);
+const THREADS = Number(process.env.LOUPE_BENCH_THREADS ?? 1);
+const WORDS = wordListSql("lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR)))");
+
+/** Each candidate selects (project_id, token, first_at, last_at, n, ids) for the rows `FROM calls WHERE <where>`. */
+const CANDIDATES: Record<string, (where: string) => string> = {
+  'DISTINCT (project, id, time, word), then GROUP BY (before)': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(id) ELSE [] END AS ids
+    FROM (
+      SELECT DISTINCT project_id, id, started_at, token FROM (
+        SELECT project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+      ) WHERE token <> ''
+    ) GROUP BY project_id, token`,
+  'list_distinct per call, no DISTINCT': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(id) ELSE [] END AS ids
+    FROM (
+      SELECT project_id, id, started_at, unnest(list_distinct(${WORDS})) AS token FROM calls WHERE ${where}
+    ) WHERE token <> '' GROUP BY project_id, token`,
+  'DISTINCT (rowid, word), then join the call': (where) => `
+    WITH chunk AS (SELECT rowid AS r, project_id, id, started_at, ${WORDS} AS words FROM calls WHERE ${where}),
+    pairs AS (SELECT DISTINCT r, token FROM (SELECT r, unnest(words) AS token FROM chunk) WHERE token <> '')
+    SELECT c.project_id, p.token, min(c.started_at) AS first_at, max(c.started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(c.id) ELSE [] END AS ids
+    FROM pairs p JOIN chunk c ON c.r = p.r GROUP BY c.project_id, p.token`,
+  'GROUP BY (rowid, word) with the call as payload': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(id) ELSE [] END AS ids
+    FROM (
+      SELECT any_value(project_id) AS project_id, any_value(id) AS id, any_value(started_at) AS started_at, token FROM (
+        SELECT rowid AS r, project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+      ) WHERE token <> '' GROUP BY r, token
+    ) GROUP BY project_id, token`,
+  'DISTINCT (id, word), time looked up afterwards': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(id) ELSE [] END AS ids
+    FROM (
+      SELECT project_id, token, any_value(started_at) AS started_at, id FROM (
+        SELECT project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+      ) WHERE token <> '' GROUP BY project_id, id, token
+    ) GROUP BY project_id, token`,
+  'count(DISTINCT rowid), list(DISTINCT id) per word': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(DISTINCT r) AS n,
+      CASE WHEN count(DISTINCT r) <= 4000 THEN list(DISTINCT id) ELSE [] END AS ids
+    FROM (
+      SELECT rowid AS r, project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+    ) WHERE token <> '' GROUP BY project_id, token`,
+  'count(DISTINCT id), list(DISTINCT id) per word': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(DISTINCT id) AS n,
+      CASE WHEN count(DISTINCT id) <= 4000 THEN list(DISTINCT id) ELSE [] END AS ids
+    FROM (
+      SELECT project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+    ) WHERE token <> '' GROUP BY project_id, token`,
+  'GROUP BY (rowid, word), min() as payload': (where) => `
+    SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
+      CASE WHEN count(*) <= 4000 THEN list(id) ELSE [] END AS ids
+    FROM (
+      SELECT min(project_id) AS project_id, min(id) AS id, min(started_at) AS started_at, token FROM (
+        SELECT rowid AS r, project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
+      ) WHERE token <> '' GROUP BY r, token
+    ) GROUP BY project_id, token`,
+  'adopted (search-index.ts)': (where) => postingsSql(`calls WHERE ${where}`),
+};
+
+function canonical(sql: string): string {
+  return `SELECT project_id, token, first_at, last_at, n, list_sort(ids) AS ids FROM (${sql})`;
+}
+
+/** Posting rows in one result and not in the other, both ways. */
+async function differences(store: Store, candidate: string, baseline: string): Promise<number> {
+  const [row] = await store.sql.query<{ n: bigint }>(
+    `SELECT (SELECT count(*) FROM ((${canonical(candidate)}) EXCEPT ALL (${canonical(baseline)}))) + (SELECT count(*) FROM ((${canonical(baseline)}) EXCEPT ALL (${canonical(candidate)}))) AS n`,
+  );
+  return Number(row!.n);
+}
+
+const VOCABULARY = (
+  'the a of to and in is it that for on with as this be are by or at from an you your we our can will not but if use when which each more than most also only other into over after before about ' +
+  'model answer request response prompt token latency cost budget quarter revenue forecast market risk customer report summary analysis data table query index cluster deploy service error retry ' +
+  'timeout provider gateway stream cache result value price order invoice payment refund account schedule ticket support contract policy review draft plan step list item section example'
+).split(' ');
+const NON_ASCII = ['café', 'naïve', 'Straße', 'déjà', '’s', '—', '“quoted”', 'über', '😀', 'Ωmega', 'ﬁle', 'KELVIN'];
+const PUNCTUATION = [',', '.', ':', ';', '?', '!', ')'];
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** About `chars` characters of chat-like text (as bench/search-words.bench.ts writes). */
+function prose(rand: () => number, chars: number): string {
+  let out = '';
+  let sentenceStart = true;
+  while (out.length < chars) {
+    const roll = rand();
+    let word: string;
+    if (roll < 0.02) word = NON_ASCII[Math.floor(rand() * NON_ASCII.length)]!;
+    else if (roll < 0.07) word = String(Math.floor(rand() * 100_000) / (rand() < 0.5 ? 100 : 1));
+    else if (roll < 0.09) word = `**${VOCABULARY[Math.floor(rand() * VOCABULARY.length)]}**`;
+    else if (roll < 0.1) word = `(${VOCABULARY[Math.floor(rand() * VOCABULARY.length)]}_${Math.floor(rand() * 99)}`;
+    else word = VOCABULARY[Math.floor(rand() * VOCABULARY.length)]!;
+    if (sentenceStart) word = word.charAt(0).toUpperCase() + word.slice(1);
+    sentenceStart = false;
+    out += word;
+    const end = rand();
+    if (end < 0.06) {
+      out += rand() < 0.3 ? '.\n\n- ' : '. ';
+      sentenceStart = true;
+    } else if (end < 0.1) out += `${PUNCTUATION[Math.floor(rand() * PUNCTUATION.length)]} `;
+    else out += ' ';
+  }
+  return out;
+}
+
+async function loadProse(store: Store, project: string, calls: number): Promise<void> {
+  const rand = random(7);
+  const now = Date.now();
+  for (let start = 0; start < calls; start += 2_000) {
+    const items = [];
+    for (let i = start; i < Math.min(calls, start + 2_000); i++) {
+      items.push({
+        id: `prose-${i}`, provider: 'openai', model: 'gpt-4o', started_at: now - (calls - i) * 1_000, latency_ms: 500, prompt_tokens: 300, completion_tokens: 120,
+        input: [{ role: 'system', content: prose(rand, 200) }, { role: 'user', content: prose(rand, 700) }],
+        output: { role: 'assistant', content: prose(rand, 500) },
+      });
+    }
+    await store.calls.insertBatch(prepareCalls(items, { projectId: project, apiKeyId: null }).writes);
+  }
+}
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const store = await openDuckDbStore({ dataDir: ':memory:', threads: THREADS, searchIndexIntervalMs: 0, rollupFoldIntervalMs: 0 });
+  try {
+    await loadSyntheticCalls(store, { calls: CALLS, days: 30, projectId: 'synthetic' });
+    await loadProse(store, 'prose', CALLS);
+    const loadBefore = loadavg();
+    const names = Object.keys(CANDIDATES);
+    for (const project of ['synthetic', 'prose']) {
+      const where = `project_id = '${project}'`;
+      console.log(`${project}: ${CALLS.toLocaleString('en')} calls`);
+      const baseline = CANDIDATES[names[0]!]!(where);
+      for (const name of names.slice(1)) {
+        const wrong = await differences(store, CANDIDATES[name]!(where), baseline);
+        if (wrong > 0) {
+          console.error(`  MISMATCH: ${name}: ${wrong} posting rows differ from the current query's`);
+          process.exitCode = 1;
+        }
+      }
+      const cpu = new Map<string, number[]>(names.map((name) => [name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+          const started = cpuMicros();
+          // Materialized, as the indexer's INSERT does: under count(*) DuckDB would drop the unused aggregates.
+          await store.sql.query(`CREATE OR REPLACE TEMP TABLE bench_postings AS ${CANDIDATES[name]!(where)}`);
+          cpu.get(name)!.push((cpuMicros() - started) / CALLS);
+        }
+      }
+      const base = median(cpu.get(names[0]!)!);
+      console.log(`  posting query, CPU µs per call (median of ${ROUNDS}), ratio to the query before:`);
+      for (const name of names) {
+        const value = median(cpu.get(name)!);
+        console.log(`    ${name.padEnd(58)} ${value.toFixed(1).padStart(6)} µs  ${(value / base).toFixed(2)}`);
+      }
+    }
+    console.log(`load average before / after the timed part: ${loadBefore.map((n) => n.toFixed(2)).join(' ')} / ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  } finally {
+    await store.close();
+  }
+}
+
+await main();
