@@ -129,6 +129,8 @@ describe('bad input', () => {
     ['absurd timestamp', { ...base, started_at: '1970-01-01T00:00:00Z' }, 'started_at'],
     ['future timestamp', { ...base, started_at: '2999-01-01T00:00:00Z' }, 'started_at'],
     ['cached above prompt', { ...base, cached_tokens: 500 }, 'cached_tokens'],
+    // prompt_tokens defaults to 0, so cached tokens alone are more than the prompt.
+    ['cached without prompt', { provider: 'openai', model: 'gpt-4o', cached_tokens: 5 }, 'cached_tokens'],
     ['reasoning above completion', { ...base, reasoning_tokens: 500 }, 'reasoning_tokens'],
     ['unknown status', { ...base, status: 'meh' }, 'status'],
     ['overlong model', { ...base, model: 'x'.repeat(300) }, 'model'],

@@ -73,18 +73,41 @@ export const callRecordInputSchema = z.strictObject({
   input: contentJson.optional(),
   output: contentJson.optional(),
 }).superRefine((record, ctx) => {
+  for (const issue of accountingIssues(record)) ctx.addIssue({ code: 'custom', ...issue });
+});
+
+/** The validated fields the record-level rules read (timestamps already epoch milliseconds). */
+export interface AccountingFields {
+  prompt_tokens?: number | undefined;
+  completion_tokens?: number | undefined;
+  cached_tokens?: number | undefined;
+  cache_write_tokens?: number | undefined;
+  reasoning_tokens?: number | undefined;
+  started_at?: number | undefined;
+  ended_at?: number | null | undefined;
+}
+
+/**
+ * The record-level rules of callRecordInputSchema (fields already valid one by one), apart so
+ * that ingestion's compiled fast path (src/ingest/compiled-schema.ts) applies the very same.
+ */
+export function accountingIssues(record: AccountingFields): { path: [string]; message: string }[] {
+  const issues: { path: [string]; message: string }[] = [];
   // Accounting rules: cached tokens are part of the prompt, reasoning part of the completion.
+  // An absent prompt_tokens is stored as 0, so cached tokens alone already exceed it (and the
+  // catalog refuses to price such usage).
   const cached = (record.cached_tokens ?? 0) + (record.cache_write_tokens ?? 0);
-  if (record.prompt_tokens !== undefined && cached > record.prompt_tokens) {
-    ctx.addIssue({ code: 'custom', path: ['cached_tokens'], message: 'cached_tokens + cache_write_tokens exceed prompt_tokens (prompt_tokens counts all input, cached included)' });
+  if (cached > (record.prompt_tokens ?? 0)) {
+    issues.push({ path: ['cached_tokens'], message: 'cached_tokens + cache_write_tokens exceed prompt_tokens (prompt_tokens counts all input, cached included)' });
   }
   if (record.completion_tokens !== undefined && (record.reasoning_tokens ?? 0) > record.completion_tokens) {
-    ctx.addIssue({ code: 'custom', path: ['reasoning_tokens'], message: 'reasoning_tokens exceed completion_tokens (completion_tokens counts all output, reasoning included)' });
+    issues.push({ path: ['reasoning_tokens'], message: 'reasoning_tokens exceed completion_tokens (completion_tokens counts all output, reasoning included)' });
   }
   if (record.ended_at != null && record.started_at !== undefined && record.ended_at < record.started_at) {
-    ctx.addIssue({ code: 'custom', path: ['ended_at'], message: 'is before started_at' });
+    issues.push({ path: ['ended_at'], message: 'is before started_at' });
   }
-});
+  return issues;
+}
 
 export type CallRecordInput = z.infer<typeof callRecordInputSchema>;
 
