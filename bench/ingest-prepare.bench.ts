@@ -14,7 +14,7 @@ const BASELINE_REV = process.argv[2] ?? 'e632635';
 const ROUNDS = Number(process.argv[3] ?? 9);
 const BATCHES = Number(process.argv[4] ?? 20);
 const BATCH = 500;
-const CONTEXT = { projectId: 'bench', apiKeyId: null };
+const CONTEXT: { projectId: string; apiKeyId: null; now?: number } = { projectId: 'bench', apiKeyId: null };
 
 interface Implementation {
   parseCallsBody(text: string): { items: unknown[] };

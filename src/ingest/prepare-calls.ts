@@ -2,11 +2,12 @@
 // and serialize its content once for both the idempotency hash and the store. Runs inline for
 // small bodies and in worker threads for large batches.
 import { hash } from 'node:crypto';
-import { callRecordInputSchema } from '../domain/call-record.js';
+import { accountingIssues, callRecordInputSchema, type AccountingFields, type CallRecordInput } from '../domain/call-record.js';
 import { describeZodIssue } from '../domain/describe-issue.js';
 import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
+import { compileObjectSchema } from './compiled-schema.js';
 
 export interface ItemError {
   code: string;
@@ -33,6 +34,14 @@ export interface PreparedCalls {
   itemCount: number;
 }
 
+/** Records the compiled checks accept skip zod; every other record is decided by zod itself. */
+const fastParse = compileObjectSchema(callRecordInputSchema, (record) => accountingIssues(record as AccountingFields));
+
+function parseItem(item: unknown): ReturnType<typeof callRecordInputSchema.safeParse> | { success: true; data: CallRecordInput } {
+  const fast = fastParse?.(item);
+  return fast ? { success: true, data: fast as CallRecordInput } : callRecordInputSchema.safeParse(item);
+}
+
 const serialize = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /** Content is serialized once, for both the idempotency hash and the store. */
@@ -47,7 +56,7 @@ function serializeItem(item: Record<string, unknown>): { bodyHash: string; input
 export function prepareCalls(items: readonly unknown[], context: CallContext): PreparedCalls {
   const prepared: PreparedCalls = { invalid: [], writes: [], positions: [], itemCount: items.length };
   items.forEach((item, index) => {
-    const parsed = callRecordInputSchema.safeParse(item);
+    const parsed = parseItem(item);
     if (!parsed.success) {
       const { field, message } = describeZodIssue(parsed.error.issues);
       const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
