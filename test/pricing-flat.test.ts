@@ -89,7 +89,7 @@ describe('direct catalog pricing equals calcPrice', () => {
 
   it('prices calls by their Loupe names the same way: cost, split and price_source (or unpriced)', async () => {
     const providers = (await waitForUpdate()) as Provider[];
-    const names: [string, string][] = [['openai', 'gpt-4o'], ['anthropic', 'claude-sonnet-4-5'], ['gemini', 'gemini-2.5-pro'], ['acme-labs', 'acme-reasoner-1'], ['openrouter', 'no-such-model']];
+    const names: [string, string][] = [['fireworks', 'accounts/fireworks/models/gpt-oss-20b'], ['bedrock', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0'], ['openai', 'gpt-4o'], ['anthropic', 'claude-sonnet-4-5'], ['gemini', 'gemini-2.5-pro'], ['acme-labs', 'acme-reasoner-1'], ['openrouter', 'no-such-model']];
     for (const provider of providers) for (const model of provider.models.slice(0, 8)) names.push([provider.id, model.id]);
     let priced = 0;
     for (const [provider, model] of names) {
@@ -112,5 +112,18 @@ describe('direct catalog pricing equals calcPrice', () => {
       }
     }
     expect(priced).toBeGreaterThan(names.length * 10);
+  });
+
+  it('prices a model by the name it was called, when the catalog id does not match the model\'s own rule', () => {
+    // Fireworks gpt-oss-20b: $0.07/M input, $0.035/M cached input, $0.30/M output; its rule
+    // matches "accounts/fireworks/models/gpt-oss-20b", not the catalog id "gpt-oss-20b".
+    const call = { provider: 'fireworks', model: 'accounts/fireworks/models/gpt-oss-20b', started_at: Date.UTC(2026, 5, 1), prompt_tokens: 1_000_000, cached_tokens: 400_000, cache_write_tokens: 0, completion_tokens: 100_000 } as CallRecord;
+    priceCall(call);
+    expect(call.price_source).toBe('catalog');
+    expect(call.cost_usd).toBeCloseTo(0.6 * 0.07 + 0.4 * 0.035 + 0.1 * 0.3, 12);
+    const regional = { provider: 'bedrock', model: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0', started_at: Date.UTC(2026, 5, 1), prompt_tokens: 1000, cached_tokens: 0, cache_write_tokens: 0, completion_tokens: 1000 } as CallRecord;
+    priceCall(regional);
+    expect(regional.price_source).toBe('catalog');
+    expect(regional.cost_usd! > 0).toBe(true);
   });
 });

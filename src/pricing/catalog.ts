@@ -20,6 +20,11 @@ const PROVIDER_IDS: Readonly<Record<string, string>> = {
 export interface CatalogModel {
   providerId: string;
   model: ModelInfo;
+  /**
+   * The name calcPrice matches the model by: the caller's, since a model's own id need not
+   * match its rule (AWS regional and Fireworks "accounts/…" models do not).
+   */
+  matchName: string;
   /** The provider narrowed to this one model, so calcPrice skips matching. */
   narrowed: Provider;
   /** The model's prices as direct arithmetic; null when only calcPrice can price it. */
@@ -35,22 +40,22 @@ function resolve(provider: string, model: string): CatalogModel | null {
   const probe = known
     ? calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { provider: known })
     : calcPrice({ input_tokens: 1, output_tokens: 1 }, model);
-  return probe ? catalogEntry(probe.provider, probe.model) : null;
+  return probe ? catalogEntry(probe.provider, probe.model, model) : null;
 }
 
-/** One model of one catalog provider, ready to price. */
-export function catalogEntry(provider: Provider, model: ModelInfo): CatalogModel {
+/** One model of one catalog provider, ready to price calls that name it `matchName`. */
+export function catalogEntry(provider: Provider, model: ModelInfo, matchName = model.id): CatalogModel {
   const narrowed = { ...provider, models: [model] };
   // Whether calcPrice prices this model with these very rates (its own id may not match its
   // match rule, or match through a fallback provider) and accepts them at all.
   const accepted = (prices: ModelPrice): boolean => {
     try {
-      return calcPrice({ input_tokens: 0, output_tokens: 0 }, model.id, { provider: { ...narrowed, models: [{ ...model, prices }] } })?.model_price === prices;
+      return calcPrice({ input_tokens: 0, output_tokens: 0 }, matchName, { provider: { ...narrowed, models: [{ ...model, prices }] } })?.model_price === prices;
     } catch {
       return false;
     }
   };
-  return { providerId: provider.id, model, narrowed, flat: compileFlatPricer(model, accepted) };
+  return { providerId: provider.id, model, matchName, narrowed, flat: compileFlatPricer(model, accepted) };
 }
 
 export function catalogModel(provider: string, model: string): CatalogModel | null {
@@ -88,7 +93,7 @@ export function catalogPrice(entry: CatalogModel, usage: CatalogUsage, atMs: num
 export function catalogPriceGeneric(entry: CatalogModel, usage: CatalogUsage, at: Date): CatalogPrice | null {
   const result = calcPrice(
     { input_tokens: usage.input, cache_read_tokens: usage.cacheRead, cache_write_tokens: usage.cacheWrite, output_tokens: usage.output },
-    entry.model.id,
+    entry.matchName,
     { provider: entry.narrowed, timestamp: at },
   );
   return result ? { inputUsd: result.input_price, outputUsd: result.output_price, totalUsd: result.total_price } : null;
