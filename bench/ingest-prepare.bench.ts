@@ -9,6 +9,8 @@ import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { waitForUpdate, type Provider } from '@pydantic/genai-prices';
+import { catalogEntry } from '../src/pricing/catalog.js';
 
 const BASELINE_REV = process.argv[2] ?? 'e632635';
 const ROUNDS = Number(process.argv[3] ?? 9);
@@ -133,6 +135,8 @@ async function main(): Promise<void> {
       console.log(`${stage.padEnd(9)} ${base.toFixed(2).padStart(18)} ${current.toFixed(2).padStart(19)} ${(current / base).toFixed(2).padStart(7)}`);
     }
     console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    const models = ((await waitForUpdate()) as Provider[]).flatMap((provider) => provider.models.map((model) => catalogEntry(provider, model)));
+    console.log(`catalog models priced by direct arithmetic in this tree: ${models.filter((entry) => entry.flat).length} of ${models.length}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
