@@ -9,6 +9,7 @@ import type { MetricName } from '../metrics/definitions.js';
 import { SqlParams } from '../sql-params.js';
 import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
+import { memberBitsCountSql } from './member-bitmaps.js';
 import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
@@ -144,7 +145,9 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
       aggregates.push(`${definition.sql} AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else if ('members' in definition) {
-      aggregates.push(`(${membersCountSql(definition.members, read, query.filters, params, dialect)}) AS ${metric}`);
+      // PostgreSQL keeps members as bitmaps; DuckDB as member rows.
+      const members = dialect === 'postgres' ? memberBitsCountSql(definition.members, read.segments, query.filters, params) : membersCountSql(definition.members, read, query.filters, params, dialect);
+      aggregates.push(`(${members}) AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else {
       const list = histograms.get(definition.histogram) ?? [];
