@@ -200,10 +200,11 @@ export function memberBitsCountSql(kind: MemberKind, segments: readonly Segment[
   const raw = segments.filter((segment) => segment.grain === null)
     .map((segment) => `SELECT ${column} AS member FROM calls WHERE ${where(segment, 'started_at')} AND ${column} IS NOT NULL`);
   const union = rolled.length > 0 ? `SELECT chunk, bit_or(bits) AS bits FROM (${rolled.join(' UNION ALL ')}) rows GROUP BY chunk` : `SELECT 0 AS chunk, ${EMPTY_CHUNK} AS bits WHERE FALSE`;
-  const rawCount = raw.length === 0 ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT edge.member, known.id FROM (${raw.join(' UNION ALL ')}) edge
-      LEFT JOIN ${MEMBER_IDS_TABLE} known ON known.kind = '${kind}' AND known.member = edge.member) edge_members
-    WHERE id IS NULL OR NOT EXISTS (SELECT 1 FROM union_bits WHERE union_bits.chunk = (edge_members.id >> ${CHUNK_SHIFT})::int
-      AND get_bit(union_bits.bits, (edge_members.id & ${CHUNK_BITS - 1})::int) = 1))`;
+  // Each edge member looked up once (not once per call), its chunk found by a hash join.
+  const rawCount = raw.length === 0 ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT member FROM (${raw.join(' UNION ALL ')}) edge_rows) edge
+      LEFT JOIN ${MEMBER_IDS_TABLE} known ON known.kind = '${kind}' AND known.member = edge.member
+      LEFT JOIN union_bits ON union_bits.chunk = (known.id >> ${CHUNK_SHIFT})::int
+    WHERE known.id IS NULL OR union_bits.bits IS NULL OR get_bit(union_bits.bits, (known.id & ${CHUNK_BITS - 1})::int) = 0)`;
   return `WITH union_bits AS MATERIALIZED (${union})
     SELECT (COALESCE((SELECT sum(bit_count(bits)) FROM union_bits), 0) + ${rawCount})::bigint`;
 }
