@@ -167,6 +167,8 @@ async function main(): Promise<void> {
     if ((await held(duck)) < CALLS) {
       process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into DuckDB...\n`);
       await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
+    } else {
+      console.log(`DuckDB store kept from an earlier run: ${(await held(duck)).toLocaleString('en')} calls`);
     }
     if ((await held(pg)) < CALLS) {
       process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into PostgreSQL...\n`);
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       for (const statement of rebuildPgStatements()) await pg.sql.query(statement.sql, statement.params);
       console.log(`rollups rebuilt from ${(CALLS + INGESTED).toLocaleString('en')} calls on PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } else {
-      console.log(`stores kept from an earlier run: ${(await held(pg)).toLocaleString('en')} calls in PostgreSQL, ${(await held(duck)).toLocaleString('en')} in DuckDB`);
+      console.log(`PostgreSQL store kept from an earlier run: ${(await held(pg)).toLocaleString('en')} calls`);
     }
     const waited = performance.now();
     while (!(await duck.sql.query<{ caught_up: boolean }>(ROLLUPS_CAUGHT_UP_SQL))[0]?.caught_up) await new Promise((resolve) => setTimeout(resolve, 250));
