@@ -59,9 +59,9 @@ function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain'])
 }
 
 /**
- * Distinct users ('u') or sessions ('s') seen in the range, exactly: the members of the whole
- * days (distinct in the order of the member index, without a sort), plus the members of the
- * edges (hour member rows, raw calls for the minutes at the ends and, on DuckDB, above the
+ * Distinct users ('u') or sessions ('s') seen in the range from member rows (DuckDB; PostgreSQL
+ * reads member-id bitmaps, member-bitmaps.ts), exactly: the members of the whole days, plus the
+ * members of the edges (hour member rows, raw calls for the minutes at the ends and above the
  * watermark) that no day row of the range has. One count(DISTINCT …) over the union of day
  * member rows and the raw calls of the partial days sorted every member row of the range and
  * read up to two days of calls.
