@@ -120,7 +120,8 @@ export const TTFT_ROLLUPS: RollupTable = {
 
 /** Distinct users and sessions per hour and per day (kind 'u' or 's'), for exact distinct
  * counts. Keyed by project and bucket only: per model, a session that used eight models is
- * eight rows. */
+ * eight rows. PostgreSQL replaced these with member-id bitmaps (its migration 7,
+ * member-bitmaps.ts) and maintains the other tables only (src/store/postgres/member-rollups.ts). */
 export const MEMBER_ROLLUPS: RollupTable = {
   name: 'call_rollup_members',
   dimensions: [],
