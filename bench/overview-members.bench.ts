@@ -1,9 +1,12 @@
 // The overview's distinct users and sessions on PostgreSQL over 30 days whose ends cut through
 // days and hours, against the formulation they replaced, on the same data in the same run:
-// one count(DISTINCT member) per kind over a materialized union of the day member rows and the
-// raw calls of the partial days (kept below as the baseline, exactly as it was compiled). Runs
-// alternate between the two so both see the same load. Also times the whole overview (both
-// periods) as served and without the two distinct counts, to show what is left.
+// member rows per hour and day, the whole days' distinct members read in the order of a
+// (project, kind, member, bucket) index, plus the edges' members that no day row has (kept
+// below as the baseline, exactly as it was compiled, over copies of those tables that this
+// benchmark builds when the schema lacks them). Served now: OR of member-id bitmaps per hour
+// and day (src/analytics/rollups/member-bitmaps.ts). Runs alternate between the two so both
+// see the same load. Also times the whole overview (both periods) as served and without the
+// two distinct counts, to show what is left.
 // Usage: npx tsx bench/overview-members.bench.ts [calls=2000000]
 // LOUPE_BENCH_PG_URL=<url of a schema already loaded by this benchmark> skips the load (and
 // keeps that schema); otherwise a schema of its own is loaded and dropped at the end.
@@ -13,10 +16,11 @@ import { compileCallFilters } from '../src/analytics/filters.js';
 import type { MetricName } from '../src/analytics/metrics/definitions.js';
 import { runTotals } from '../src/analytics/metrics/run-query.js';
 import { overview, OVERVIEW_METRICS } from '../src/analytics/overview.js';
-import { chooseRollupSegments, rollupsWhereverTheyFit, type RollupRead } from '../src/analytics/rollups/rollup-plan.js';
-import { MEMBER_ROLLUPS, physicalTables, rebuildStatements, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
+import { MEMBER_IDS_TABLE, memberBitsTable } from '../src/analytics/rollups/member-bitmaps.js';
+import { chooseRollupSegments, rollupsWhereverTheyFit, type RollupRead, type Segment } from '../src/analytics/rollups/rollup-plan.js';
 import { SqlParams } from '../src/analytics/sql-params.js';
 import type { CallFilters, Store } from '../src/store/ports.js';
+import { pgRollupTableNames, rebuildPgStatements } from '../src/store/postgres/member-rollups.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createPgTestSchema, type PgTestSchema } from '../test/helpers/pg-test-database.js';
 import { loadPostgresCalls } from './pg-synthetic-calls.js';
@@ -26,18 +30,41 @@ const CALLS = Number(process.argv[2] ?? 2_000_000);
 const RUNS = 10;
 const CASE_SECONDS = 60;
 const DAY = 86_400_000;
+const PREVIOUS = { hour: 'previous_members_hour', day: 'previous_members_day' } as const;
 
-/** The members query as compiled before: day member rows and raw calls elsewhere, one union, count(DISTINCT) per kind. */
+/** The member rows per hour and day that the previous formulation read, built from the calls. */
+async function ensurePreviousMemberRows(store: Store): Promise<void> {
+  for (const [grain, table] of Object.entries(PREVIOUS)) {
+    await store.sql.query(`CREATE TABLE IF NOT EXISTS ${table} AS SELECT project_id, date_trunc('${grain}', started_at) AS bucket, members.kind, members.member, count(*) AS calls
+      FROM calls CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members WHERE members.member IS NOT NULL GROUP BY 1, 2, 3, 4`);
+    await store.sql.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (project_id, bucket, kind, member)`);
+  }
+  await store.sql.query(`CREATE INDEX IF NOT EXISTS ${PREVIOUS.day}_by_member ON ${PREVIOUS.day} (project_id, kind, member, bucket)`);
+  for (const table of Object.values(PREVIOUS)) await store.sql.query(`ANALYZE ${table}`);
+}
+
+/** The members query as compiled before (PostgreSQL migration 5), over the previous member rows. */
 function previousMembersQuery(read: RollupRead, filters: CallFilters): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const where = (from: number, to: number, column: string) => compileCallFilters({ ...filters, from, to }, params, 'postgres', column);
-  const selects = read.segments.map((segment) => (segment.grain === 'day'
-    ? `SELECT kind, member FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')} WHERE ${where(segment.from, segment.to, 'bucket')}`
-    : `SELECT 'u' AS kind, user_id AS member FROM calls WHERE ${where(segment.from, segment.to, 'started_at')} AND user_id IS NOT NULL
-      UNION ALL SELECT 's', session_id FROM calls WHERE ${where(segment.from, segment.to, 'started_at')} AND session_id IS NOT NULL`));
-  const sql = `WITH members AS (${selects.join(' UNION ALL ')})
-    SELECT (SELECT count(DISTINCT member) FROM members WHERE kind = 'u') AS unique_users, (SELECT count(DISTINCT member) FROM members WHERE kind = 's') AS sessions`;
-  return { sql, params: params.values };
+  const where = (segment: Segment, column: string) => compileCallFilters({ ...filters, from: segment.from, to: segment.to }, params, 'postgres', column);
+  const count = (kind: 'u' | 's') => {
+    const column = kind === 'u' ? 'user_id' : 'session_id';
+    const daySegments = read.segments.filter((segment) => segment.grain === 'day');
+    const edges = read.segments.filter((segment) => segment.grain !== 'day').map((segment) => (segment.grain === null
+      ? `SELECT ${column} AS member FROM calls WHERE ${where(segment, 'started_at')} AND ${column} IS NOT NULL`
+      : `SELECT member FROM ${PREVIOUS.hour} WHERE kind = '${kind}' AND ${where(segment, 'bucket')}`));
+    const daySpan: Segment | null = daySegments.length === 0 ? null
+      : { grain: 'day', from: Math.min(...daySegments.map((segment) => segment.from)), to: Math.max(...daySegments.map((segment) => segment.to)) };
+    const dayWhere = (span: Segment) => `${PREVIOUS.day}.kind = '${kind}' AND ${where(span, 'bucket')}`;
+    const counts: string[] = [];
+    if (daySpan) counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM ${PREVIOUS.day} WHERE ${dayWhere(daySpan)}) day_members)`);
+    if (edges.length > 0) {
+      const unseen = daySpan ? ` WHERE NOT EXISTS (SELECT 1 FROM ${PREVIOUS.day} WHERE ${PREVIOUS.day}.member = edge_members.member AND ${dayWhere(daySpan)})` : '';
+      counts.push(`(SELECT count(*) FROM (SELECT DISTINCT member FROM (${edges.join(' UNION ALL ')}) edge_rows) edge_members${unseen})`);
+    }
+    return counts.join(' + ');
+  };
+  return { sql: `SELECT ${count('u')} AS unique_users, ${count('s')} AS sessions`, params: params.values };
 }
 
 async function main(): Promise<void> {
@@ -56,13 +83,21 @@ async function main(): Promise<void> {
     if (schema) {
       const started = performance.now();
       await loadPostgresCalls(store, CALLS);
-      for (const statement of rebuildStatements()) await store.sql.query(statement.sql, statement.params);
+      for (const statement of rebuildPgStatements()) await store.sql.query(statement.sql, statement.params);
       console.log(`${CALLS.toLocaleString('en')} calls loaded and rolled up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-    for (const [, , table] of physicalTables()) await store.sql.query(`ANALYZE ${table}`);
-    const [counts] = await store.sql.query<{ calls: string; members: string; sessions: string }>(
-      `SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM ${rollupTableName(MEMBER_ROLLUPS, 'day')}) AS members, (SELECT count(DISTINCT session_id) FROM calls) AS sessions`);
-    console.log(`${Number(counts!.calls).toLocaleString('en')} calls, ${Number(counts!.members).toLocaleString('en')} day member rows, ${Number(counts!.sessions).toLocaleString('en')} sessions`);
+    for (const table of pgRollupTableNames()) await store.sql.query(`ANALYZE ${table}`);
+    const built = performance.now();
+    await ensurePreviousMemberRows(store);
+    console.log(`previous member rows ready in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+    const [counts] = await store.sql.query<Record<string, string>>(
+      `SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM ${PREVIOUS.day}) AS members, (SELECT count(DISTINCT session_id) FROM calls) AS sessions,
+        (SELECT count(*) FROM ${MEMBER_IDS_TABLE}) AS ids, (SELECT count(*) FROM ${memberBitsTable('day')}) AS day_bitmaps, (SELECT count(*) FROM ${memberBitsTable('hour')}) AS hour_bitmaps,
+        pg_total_relation_size('${PREVIOUS.day}') + pg_total_relation_size('${PREVIOUS.hour}') AS previous_bytes,
+        pg_total_relation_size('${memberBitsTable('day')}') + pg_total_relation_size('${memberBitsTable('hour')}') AS bitmap_bytes, pg_total_relation_size('${MEMBER_IDS_TABLE}') AS id_bytes`);
+    const n = (key: string) => Number(counts![key]).toLocaleString('en');
+    const mb = (key: string) => `${(Number(counts![key]) / 2 ** 20).toFixed(0)} MB`;
+    console.log(`${n('calls')} calls, ${n('sessions')} sessions; previous: ${n('members')} day member rows (${mb('previous_bytes')} with hour rows and indexes); now: ${n('ids')} member ids (${mb('id_bytes')}), ${n('day_bitmaps')} day and ${n('hour_bitmaps')} hour bitmap rows (${mb('bitmap_bytes')})`);
 
     // 30 days ending now: both ends cut through a day and an hour.
     const now = Date.now();

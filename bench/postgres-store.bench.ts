@@ -11,6 +11,9 @@
 // analytics, forced to scan raw calls too, on both engines in the same run.
 // Usage: npx tsx bench/postgres-store.bench.ts [calls=1000000] [ingested=100000]
 // LOUPE_BENCH_INGEST_ONLY=1 stops after the ingestion figures.
+// LOUPE_BENCH_PG_URL=<url of a schema> and LOUPE_BENCH_DUCKDB_DIR=<data dir> work in (and keep)
+// stores from an earlier run: their load is skipped when they already hold the calls (loading
+// 10M calls into both takes most of an hour on this machine). Ingestion then adds to them.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,11 +21,12 @@ import { join } from 'node:path';
 import { modelBreakdown } from '../src/analytics/breakdowns.js';
 import { overview } from '../src/analytics/overview.js';
 import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
-import { physicalTables, rebuildStatements, ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
+import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { CallWrite, LogQuery, Store } from '../src/store/ports.js';
 import { copyCalls } from '../src/store/postgres/copy-calls.js';
+import { pgRollupTableNames, rebuildPgStatements } from '../src/store/postgres/member-rollups.js';
 import { createPgPool, inTransaction } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
@@ -85,19 +89,20 @@ async function ingestionRate(store: Store, prefix: string, writers = 1): Promise
  * Rows only (no id claim): COPY against the INSERT ... unnest it replaced, batch for batch in
  * alternating order on one connection, so both see the same load and the same table size.
  */
-async function copyAgainstUnnest(url: string, store: Store, rounds: number): Promise<{ copy: number; unnest: number }> {
+async function copyAgainstUnnest(url: string, store: Store, rounds: number, run: string): Promise<{ copy: number; unnest: number }> {
   const pool = createPgPool({ connectionString: url, max: 1 });
   const now = Date.now();
   const seconds = { copy: 0, unnest: 0 };
   let next = 0;
   try {
-    await store.calls.insertBatch([record(INGESTED, now)]);
+    const first = record(INGESTED, now);
+    await store.calls.insertBatch([{ ...first, call: { ...first.call, id: `ab-${run}-first`, request_id: `ab-${run}-first` } }]);
     for (let round = 0; round < rounds; round++) {
       for (const method of round % 2 === 0 ? (['copy', 'unnest'] as const) : (['unnest', 'copy'] as const)) {
         const writes: CallWrite[] = [];
         for (let i = 0; i < BATCH; i++, next++) {
           const write = record(next % INGESTED, now);
-          writes.push({ ...write, call: { ...write.call, id: `ab-${next}`, request_id: `ab-${next}` } });
+          writes.push({ ...write, call: { ...write.call, id: `ab-${run}-${next}`, request_id: `ab-${run}-${next}` } });
         }
         const started = performance.now();
         await inTransaction(pool, async (client) => {
@@ -117,26 +122,31 @@ async function main(): Promise<void> {
   if (!process.env.LOUPE_TEST_DATABASE_URL && !process.env.DATABASE_URL) {
     process.env.LOUPE_TEST_DATABASE_URL = execFileSync('bash', ['scripts/ensure-postgres.sh'], { encoding: 'utf8' }).trim();
   }
-  const schema = await createPgTestSchema();
-  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-pg-'));
+  const keptUrl = process.env.LOUPE_BENCH_PG_URL;
+  const keptDir = process.env.LOUPE_BENCH_DUCKDB_DIR;
+  const schema = keptUrl ? null : await createPgTestSchema();
+  const pgUrl = keptUrl ?? schema!.url;
+  const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'loupe-bench-pg-'));
   const duck = await openDuckDbStore({ dataDir });
-  const pg = await openPostgresStore({ databaseUrl: schema.url });
+  const pg = await openPostgresStore({ databaseUrl: pgUrl });
+  // Ids of this run's ingestion, apart from any earlier run's in a kept store.
+  const run = Date.now().toString(36);
   try {
     console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    const duckRate = await ingestionRate(duck, 'ing');
-    const pgRate = await ingestionRate(pg, 'ing');
-    const pgTwoWriters = await ingestionRate(pg, 'ing2', 2);
+    const duckRate = await ingestionRate(duck, `ing-${run}`);
+    const pgRate = await ingestionRate(pg, `ing-${run}`);
+    const pgTwoWriters = await ingestionRate(pg, `ing2-${run}`, 2);
     // The trigram index over prompt and response text is what logs search needs; its cost is
     // measured apart, on a schema of its own without it.
-    const rowsOnly = await copyAgainstUnnest(schema.url, pg, 20);
+    const rowsOnly = await copyAgainstUnnest(pgUrl, pg, 20, run);
     const bare = await createPgTestSchema();
     const pgBare = await openPostgresStore({ databaseUrl: bare.url });
     let pgBareRate: number;
     let bareRowsOnly: { copy: number; unnest: number };
     try {
       await pgBare.sql.query('DROP INDEX IF EXISTS calls_search_trgm');
-      pgBareRate = await ingestionRate(pgBare, 'ing');
-      bareRowsOnly = await copyAgainstUnnest(bare.url, pgBare, 20);
+      pgBareRate = await ingestionRate(pgBare, `ing-${run}`);
+      bareRowsOnly = await copyAgainstUnnest(bare.url, pgBare, 20, run);
     } finally {
       await pgBare.close();
       await bare.drop();
@@ -153,16 +163,26 @@ async function main(): Promise<void> {
     console.log(`| all but the trigram search index | ${bareRowsOnly.unnest.toFixed(0)} | ${bareRowsOnly.copy.toFixed(0)} | ${(bareRowsOnly.copy / bareRowsOnly.unnest).toFixed(2)} |`);
     if (process.env.LOUPE_BENCH_INGEST_ONLY) return;
 
-    process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into each engine...\n`);
-    await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
-    await loadPostgresCalls(pg, CALLS);
-    const started = performance.now();
-    for (const statement of rebuildStatements()) await pg.sql.query(statement.sql, statement.params);
-    console.log(`rollups rebuilt from ${(CALLS + INGESTED).toLocaleString('en')} calls on PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const held = async (store: Store) => Number((await store.sql.query<{ n: number | bigint | string }>("SELECT count(*) AS n FROM calls WHERE project_id = 'default'"))[0]?.n ?? 0);
+    if ((await held(duck)) < CALLS) {
+      process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into DuckDB...\n`);
+      await loadSyntheticCalls(duck, { calls: CALLS, days: 30, withContent: false });
+    } else {
+      console.log(`DuckDB store kept from an earlier run: ${(await held(duck)).toLocaleString('en')} calls`);
+    }
+    if ((await held(pg)) < CALLS) {
+      process.stderr.write(`loading ${CALLS.toLocaleString('en')} calls over 30 days into PostgreSQL...\n`);
+      await loadPostgresCalls(pg, CALLS);
+      const started = performance.now();
+      for (const statement of rebuildPgStatements()) await pg.sql.query(statement.sql, statement.params);
+      console.log(`rollups rebuilt from ${(CALLS + INGESTED).toLocaleString('en')} calls on PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } else {
+      console.log(`PostgreSQL store kept from an earlier run: ${(await held(pg)).toLocaleString('en')} calls`);
+    }
     const waited = performance.now();
     while (!(await duck.sql.query<{ caught_up: boolean }>(ROLLUPS_CAUGHT_UP_SQL))[0]?.caught_up) await new Promise((resolve) => setTimeout(resolve, 250));
     console.log(`DuckDB's rollup folder had every call ${((performance.now() - waited) / 1000).toFixed(1)} s after the load ended`);
-    for (const [, , table] of physicalTables()) await pg.sql.query(`ANALYZE ${table}`);
+    for (const table of pgRollupTableNames()) await pg.sql.query(`ANALYZE ${table}`);
 
     const from = Date.now() - 30 * DAY;
     const filters = { projectId: 'default', from };
@@ -188,8 +208,8 @@ async function main(): Promise<void> {
   } finally {
     await duck.close();
     await pg.close();
-    await schema.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await schema?.drop();
+    if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -104,6 +104,13 @@ describe('several instances on one database', () => {
     expect(rows.rows[0]!.part).toMatch(/calls_20240229$/);
   });
 
+  it('three instances writing the first calls of the same new days at once all store them', async () => {
+    const days = [Date.UTC(2023, 4, 10, 12), Date.UTC(2023, 4, 11, 12), Date.UTC(2023, 4, 12, 12)];
+    const results = await Promise.all(stores.map((store, n) => store.calls.insertBatch(days.map((day, i) => ({ call: call(`new-day-${n}-${i}`, day), bodyHash: 'x', clientId: true })))));
+    expect(results).toEqual(stores.map(() => days.map(() => 'created')));
+    expect(await partitions()).toEqual(expect.arrayContaining(['calls_20230510', 'calls_20230511', 'calls_20230512']));
+  });
+
   it('a server with LOUPE_RETENTION_DAYS drops the partitions of older days at start', async () => {
     const server = await startTestServer({ database_url: schema.url, retention_days: 30 }, 'postgres');
     try {

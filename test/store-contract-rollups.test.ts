@@ -15,6 +15,8 @@ import { overview } from '../src/analytics/overview.js';
 import { performance } from '../src/analytics/performance.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
 import { MEMBER_ROLLUPS, physicalTables, ROLLUP_WATERMARK_TABLE, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
+import { MEMBER_BITS_GRAINS, MEMBER_IDS_TABLE, memberBitsTable } from '../src/analytics/rollups/member-bitmaps.js';
+import { PG_ROLLUP_TABLES } from '../src/store/postgres/member-rollups.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, SqlReader, Store } from '../src/store/ports.js';
@@ -160,15 +162,17 @@ async function expectRollupsMatch(reader: SqlReader, calls: CallRecord[], filter
 }
 
 const MEMBER_HOURS = rollupTableName(MEMBER_ROLLUPS, 'hour');
-const MEMBER_DAYS = rollupTableName(MEMBER_ROLLUPS, 'day');
 const DROP_ROLLUPS = physicalTables().map(([, , name]) => `DROP TABLE ${name};`).join(' ');
+/** PostgreSQL's members as ids and bitmaps (its migration 7, which replaced the member rows). */
+const PG_DROP_MEMBER_BITS = `${MEMBER_BITS_GRAINS.map((grain) => `DROP TABLE ${memberBitsTable(grain)};`).join(' ')} DROP TABLE ${MEMBER_IDS_TABLE}; DROP SEQUENCE call_member_ids_u; DROP SEQUENCE call_member_ids_s;`;
+const PG_DROP_ROLLUPS = `${physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => `DROP TABLE ${name};`).join(' ')} ${PG_DROP_MEMBER_BITS}`;
 
 interface OpenedStore {
   store: Store;
   reopen(): Promise<Store>;
   /** Drops the rollup tables and forgets their migrations, as in a store from before them. */
   undoRollupMigration(): Promise<void>;
-  /** Drops the hour member rows and forgets their migration, as in a store from before them. */
+  /** Drops the hour members (DuckDB: member rows; PostgreSQL: all its member ids and bitmaps) and forgets their migration, as in a store from before them. */
   undoMemberHoursMigration(): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -214,14 +218,14 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version IN (4, 5)`);
+      await client.query(`${PG_DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version IN (4, 5, 7)`);
       await client.end();
     },
     undoMemberHoursMigration: async () => {
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`DROP TABLE ${MEMBER_HOURS}; DROP INDEX ${MEMBER_DAYS}_by_member; DELETE FROM schema_migrations WHERE version = 5`);
+      await client.query(`${PG_DROP_MEMBER_BITS} DELETE FROM schema_migrations WHERE version = 7`);
       await client.end();
     },
     cleanup: async () => {
@@ -357,11 +361,14 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     await expectRollupsMatch(reader(), calls, filters);
   });
 
-  it('get hour member rows from the migration that added them, in a store that had the other rollups', async () => {
+  it('get hour members from the migration that added them, in a store that had the other rollups', async () => {
     await opened.undoMemberHoursMigration();
     await opened.reopen();
     await expectRollupsMatch(reader(), calls, filters);
-    const [row] = await opened.store.sql.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${MEMBER_HOURS} WHERE project_id = $1`, [P]);
+    // DuckDB: one member row per hour and member; PostgreSQL: one bit.
+    const [row] = await opened.store.sql.query<{ n: number | bigint | string }>(engine === 'duckdb'
+      ? `SELECT count(*) AS n FROM ${MEMBER_HOURS} WHERE project_id = $1`
+      : `SELECT sum(bit_count(bits)) AS n FROM ${memberBitsTable('hour')} WHERE project_id = $1`, [P]);
     const hours = new Set(calls.filter((c) => c.project_id === P).flatMap((c) => [
       c.user_id === null ? null : `u ${Math.floor(c.started_at / HOUR)} ${c.user_id}`, c.session_id === null ? null : `s ${Math.floor(c.started_at / HOUR)} ${c.session_id}`,
     ]).filter((key) => key !== null));

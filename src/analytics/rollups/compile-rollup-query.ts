@@ -9,6 +9,7 @@ import type { MetricName } from '../metrics/definitions.js';
 import { SqlParams } from '../sql-params.js';
 import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
+import { memberBitsCountSql } from './member-bitmaps.js';
 import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
@@ -58,9 +59,9 @@ function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain'])
 }
 
 /**
- * Distinct users ('u') or sessions ('s') seen in the range, exactly: the members of the whole
- * days (distinct in the order of the member index, without a sort), plus the members of the
- * edges (hour member rows, raw calls for the minutes at the ends and, on DuckDB, above the
+ * Distinct users ('u') or sessions ('s') seen in the range from member rows (DuckDB; PostgreSQL
+ * reads member-id bitmaps, member-bitmaps.ts), exactly: the members of the whole days, plus the
+ * members of the edges (hour member rows, raw calls for the minutes at the ends and above the
  * watermark) that no day row of the range has. One count(DISTINCT …) over the union of day
  * member rows and the raw calls of the partial days sorted every member row of the range and
  * read up to two days of calls.
@@ -144,7 +145,9 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
       aggregates.push(`${definition.sql} AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else if ('members' in definition) {
-      aggregates.push(`(${membersCountSql(definition.members, read, query.filters, params, dialect)}) AS ${metric}`);
+      // PostgreSQL keeps members as bitmaps; DuckDB as member rows.
+      const members = dialect === 'postgres' ? memberBitsCountSql(definition.members, read.segments, query.filters, params) : membersCountSql(definition.members, read, query.filters, params, dialect);
+      aggregates.push(`(${members}) AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else {
       const list = histograms.get(definition.histogram) ?? [];

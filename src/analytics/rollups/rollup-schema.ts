@@ -88,7 +88,7 @@ export const VALUE_COLUMNS: readonly ValueColumn[] = [
 /** Dimensions every rollup row is keyed by; also the only filters a rollup can answer. */
 export const ROLLUP_DIMENSIONS = ['provider', 'model', 'status'] as const;
 
-interface RollupTable {
+export interface RollupTable {
   /** One table per grain: `<name>_<grain>` (small day tables scan in no time). */
   name: string;
   /** Rollup dimensions in the key (members have none: distinct counts need no per-model split). */
@@ -120,7 +120,8 @@ export const TTFT_ROLLUPS: RollupTable = {
 
 /** Distinct users and sessions per hour and per day (kind 'u' or 's'), for exact distinct
  * counts. Keyed by project and bucket only: per model, a session that used eight models is
- * eight rows. */
+ * eight rows. PostgreSQL replaced these with member-id bitmaps (its migration 7,
+ * member-bitmaps.ts) and maintains the other tables only (src/store/postgres/member-rollups.ts). */
 export const MEMBER_ROLLUPS: RollupTable = {
   name: 'call_rollup_members',
   dimensions: [],
@@ -156,9 +157,9 @@ export function rollupTableName(table: RollupTable, grain: RollupGrain): string 
   return `${table.name}_${grain}`;
 }
 
-/** Every physical table: [definition, grain, name]. */
-export function physicalTables(): [RollupTable, RollupGrain, string][] {
-  return ROLLUP_TABLES.flatMap((table) => table.grains.map((grain): [RollupTable, RollupGrain, string] => [table, grain, rollupTableName(table, grain)]));
+/** Every physical table: [definition, grain, name] (`tables`: a dialect's own set, when it keeps members apart). */
+export function physicalTables(tables: readonly RollupTable[] = ROLLUP_TABLES): [RollupTable, RollupGrain, string][] {
+  return tables.flatMap((table) => table.grains.map((grain): [RollupTable, RollupGrain, string] => [table, grain, rollupTableName(table, grain)]));
 }
 
 function keyColumns(table: RollupTable): string[] {
@@ -251,8 +252,8 @@ export function addToRollupSql(table: RollupTable, grain: RollupGrain, selection
 }
 
 /** Adds the selected calls to every rollup table. */
-export function addCallsStatements(selection: CallSelection): Statement[] {
-  return physicalTables().map(([table, grain]) => ({ sql: addToRollupSql(table, grain, selection), params: selection.params }));
+export function addCallsStatements(selection: CallSelection, tables: readonly RollupTable[] = ROLLUP_TABLES): Statement[] {
+  return physicalTables(tables).map(([table, grain]) => ({ sql: addToRollupSql(table, grain, selection), params: selection.params }));
 }
 
 /** What a refresh rebuilds: whole UTC days of one project (all of it when `days` is absent),
@@ -279,7 +280,7 @@ function scopeCondition(scope: Omit<RollupScope, 'model'> & { model?: string | u
 }
 
 /** Consecutive days joined into ranges [from, to). */
-function dayRanges(days: number[]): [number, number][] {
+export function dayRanges(days: number[]): [number, number][] {
   const sorted = [...new Set(days.map((day) => Math.floor(day / GRAIN_MS.day) * GRAIN_MS.day))].sort((a, b) => a - b);
   const ranges: [number, number][] = [];
   for (const day of sorted) {
@@ -295,17 +296,17 @@ function dayRanges(days: number[]): [number, number][] {
  * which a running sum cannot undo exactly (a minimum, a distinct member). Every grain of a
  * day lies within the day, so clearing its buckets clears all of them.
  */
-export function refreshStatements(scope: RollupScope): Statement[] {
+export function refreshStatements(scope: RollupScope, tables: readonly RollupTable[] = ROLLUP_TABLES): Statement[] {
   const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
   const statements: Statement[] = [];
   for (const range of ranges) {
     const rollupScope = scopeCondition(scope, 'bucket', range);
-    for (const [table, , name] of physicalTables()) {
+    for (const [table, , name] of physicalTables(tables)) {
       // Members have no model column: a model's refresh rebuilds the day's members whole.
       const where = scope.model !== undefined && !table.dimensions.includes('model') ? scopeCondition({ ...scope, model: undefined }, 'bucket', range) : rollupScope;
       statements.push({ sql: `DELETE FROM ${name} WHERE ${where.where}`, params: where.params });
     }
-    for (const [table, grain] of physicalTables()) {
+    for (const [table, grain] of physicalTables(tables)) {
       const selection = scopeCondition(table.dimensions.includes('model') ? scope : { ...scope, model: undefined }, 'started_at', range);
       statements.push({ sql: addToRollupSql(table, grain, selection), params: selection.params });
     }
@@ -315,16 +316,16 @@ export function refreshStatements(scope: RollupScope): Statement[] {
 
 /** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path, on
  * PostgreSQL; DuckDB's folder picks such rows up by itself). */
-export function rebuildStatements(): Statement[] {
+export function rebuildStatements(tables: readonly RollupTable[] = ROLLUP_TABLES): Statement[] {
   return [
-    ...physicalTables().map(([, , name]) => ({ sql: `DELETE FROM ${name}`, params: [] })),
-    ...addCallsStatements({ where: 'TRUE', params: [] }),
+    ...physicalTables(tables).map(([, , name]) => ({ sql: `DELETE FROM ${name}`, params: [] })),
+    ...addCallsStatements({ where: 'TRUE', params: [] }, tables),
   ];
 }
 
 /** Retention: removes the buckets before a UTC midnight, matching the calls it removed. */
-export function purgeStatements(before: number): Statement[] {
-  return physicalTables().map(([, , name]) => ({ sql: `DELETE FROM ${name} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
+export function purgeStatements(before: number, tables: readonly RollupTable[] = ROLLUP_TABLES): Statement[] {
+  return physicalTables(tables).map(([, , name]) => ({ sql: `DELETE FROM ${name} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
 }
 
 /** The days a time range touches, or no bound (all days) when the range is open. */

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
+import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
 
 interface Migration {
   version: number;
@@ -402,6 +403,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     version: 5,
     name: 'member rollups per hour, and by member',
     sql: memberHoursMigrationSql('postgres'),
+  },
+  {
+    version: 7,
+    name: 'distinct users and sessions as member ids and bitmaps',
+    sql: memberBitsMigrationSql(),
   },
 ];
 

@@ -27,7 +27,15 @@ export class CallPartitions {
     if (missing.size === 0) return;
     const days = [...missing];
     // Outside the caller's transaction: a new partition is visible to every instance at once.
-    await this.pool.query('SELECT ensure_calls_partition(day) FROM unnest($1::date[]) AS day', [days]);
+    const ensure = () => this.pool.query('SELECT ensure_calls_partition(day) FROM unnest($1::date[]) AS day', [days]);
+    try {
+      await ensure();
+    } catch (error) {
+      // Another instance created the partition while this one waited for the lock, and this
+      // statement's catalog lookup could not see it yet: a new statement does.
+      if ((error as { code?: string }).code !== '42P07') throw error;
+      await ensure();
+    }
     for (const day of days) this.known.add(day);
   }
 

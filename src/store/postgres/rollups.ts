@@ -4,8 +4,10 @@
 // with another instance's insert into the same day (which would count that insert twice or
 // not at all).
 import type pg from 'pg';
-import { addCallsStatements, GRAIN_MS, purgeStatements, refreshStatements, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
+import { GRAIN_MS, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
+import { inTransaction } from './pg-pool.js';
+import { addInsertedStatements, purgePgStatements, refreshPgStatements } from './member-rollups.js';
 
 async function runAll(runner: pg.PoolClient | pg.Pool, statements: Statement[]): Promise<void> {
   for (const statement of statements) await runner.query(statement.sql, statement.params);
@@ -21,6 +23,8 @@ export interface InsertedCall {
   id: string;
   project_id: string;
   started_at: number;
+  user_id: string | null;
+  session_id: string | null;
 }
 
 /** Adds calls just inserted in this transaction to the rollups. */
@@ -29,10 +33,10 @@ export async function addInsertedToRollups(client: pg.PoolClient, calls: Inserte
   const times = calls.map((call) => call.started_at);
   await lockDays(client, calls.map((call) => call.project_id), times);
   // The time bounds let the planner touch only the partitions of the batch's days.
-  await runAll(client, addCallsStatements({
+  await runAll(client, addInsertedStatements({
     where: 'id = ANY($1::text[]) AND started_at >= $2::timestamp AND started_at <= $3::timestamp',
     params: [calls.map((call) => call.id), sqlTimestamp(Math.min(...times)), sqlTimestamp(Math.max(...times))],
-  }));
+  }, calls));
 }
 
 /** Rebuilds a scope's rollups from the calls that remain (after deletes, repricing). */
@@ -41,9 +45,9 @@ export async function refreshRollups(client: pg.PoolClient, scope: RollupScope):
     if (scope.days.length === 0) return;
     await lockDays(client, scope.days.map(() => scope.projectId), scope.days);
   }
-  await runAll(client, refreshStatements(scope));
+  await runAll(client, refreshPgStatements(scope));
 }
 
 export function purgeRollupsBefore(pool: pg.Pool, before: number): Promise<void> {
-  return runAll(pool, purgeStatements(before));
+  return inTransaction(pool, (client) => runAll(client, purgePgStatements(before)));
 }

@@ -1,0 +1,45 @@
+// PostgreSQL's rollup tables without member rows: its distinct users and sessions are kept as
+// member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts). Statements for
+// every rollup, in the caller's transaction or for a bulk rebuild.
+import {
+  addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfRows, purgeMemberBitsStatements, rebuildMemberBitsStatements,
+  refreshMemberBitsStatements, type MemberCall,
+} from '../../analytics/rollups/member-bitmaps.js';
+import {
+  addCallsStatements, dayRanges, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
+  type CallSelection, type RollupScope, type RollupTable, type Statement,
+} from '../../analytics/rollups/rollup-schema.js';
+
+export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS);
+
+/** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
+const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
+
+/** Calls just inserted: their rows are read back for the other rollups, their members come from the values given. */
+export function addInsertedStatements(selection: CallSelection, calls: readonly MemberCall[]): Statement[] {
+  return [...addCallsStatements(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
+}
+
+export function refreshPgStatements(scope: RollupScope): Statement[] {
+  const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
+  return [...refreshStatements(scope, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges)];
+}
+
+/** Retention; run in one transaction (the members' purge takes the lock exclusively). */
+export function purgePgStatements(before: number): Statement[] {
+  return [
+    ...purgeStatements(before, PG_ROLLUP_TABLES),
+    { sql: `SELECT pg_advisory_xact_lock(${MEMBER_IDS_LOCK})`, params: [] },
+    ...purgeMemberBitsStatements(before),
+  ];
+}
+
+/** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path). */
+export function rebuildPgStatements(): Statement[] {
+  return [...rebuildStatements(PG_ROLLUP_TABLES), ...rebuildMemberBitsStatements()];
+}
+
+/** The tables to ANALYZE after a bulk load. */
+export function pgRollupTableNames(): string[] {
+  return [...physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => name), MEMBER_IDS_TABLE, ...MEMBER_BITS_GRAINS.map(memberBitsTable)];
+}
