@@ -99,7 +99,8 @@ async function relayStream(delivery: Delivery): Promise<void> {
   const response = reply.hijack().raw;
   // The headers leave with the first forwarded bytes, and the last bytes with the end of the
   // response: each separate write is a system call that the first byte (or the client's
-  // next request) waits behind. A stream that arrives in one read leaves in one write.
+  // next request) waits behind. A stream that arrives in one read leaves in two writes: its
+  // first event, then the rest.
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
   outcome.httpStatus = upstream.statusCode;
   let firstTokenAt: number | null = null;
@@ -112,28 +113,60 @@ async function relayStream(delivery: Delivery): Promise<void> {
     else if (step.forward.length > 0) response.write(step.forward);
     return step.terminal;
   };
+  let ended = false;
+  const endResponse = (end: StreamTerminal | null): void => {
+    ended = true;
+    if (abort.signal.aborted) outcome.status = 'cancelled';
+    else if (end?.kind === 'error') {
+      Object.assign(outcome, { status: 'error', errorType: recordedErrorType(end.error, null), errorMessage: end.error.message });
+      if (last !== null && last.length > 0) response.write(last);
+      last = encodeSseErrorEvent(end.error);
+    }
+    if (last !== null && last.length > 0) response.end(last);
+    else response.end();
+  };
+  let firstRead = true;
   try {
     for await (const chunk of upstream.body) {
-      terminal = take(transform.push(chunk as Uint8Array));
-      // Leaving the loop destroys the upstream body: nothing more is read after an end state.
-      if (terminal !== null) break;
+      const bytes = chunk as Uint8Array;
+      // An upstream that sends its events in a burst delivers them in one read: the first
+      // event goes out before the rest is parsed (a read can be cut anywhere; the transform
+      // frames across reads).
+      const cut = firstRead ? firstEventEnd(bytes) : -1;
+      firstRead = false;
+      if (cut > 0) {
+        terminal = take(transform.push(bytes.subarray(0, cut)));
+        // Node keeps a response's first write corked until the next tick, i.e. until the rest
+        // of this read is parsed: let it go now.
+        response.uncork();
+      }
+      if (terminal === null) terminal = take(transform.push(cut > 0 ? bytes.subarray(cut) : bytes));
+      if (terminal !== null) {
+        // Leaving the loop destroys the upstream body (nothing more is read after an end
+        // state), which costs an error with its stack trace: the client's bytes leave first.
+        endResponse(terminal);
+        break;
+      }
     }
     terminal ??= take(transform.end());
   } catch (error) {
     terminal = abort.signal.aborted ? null : { kind: 'error', error: upstreamError('connection', { message: `upstream stream broke: ${(error as Error).message}`, code: 'stream_interrupted' }) };
   }
-  if (abort.signal.aborted) outcome.status = 'cancelled';
-  else if (terminal?.kind === 'error') {
-    Object.assign(outcome, { status: 'error', errorType: recordedErrorType(terminal.error, null), errorMessage: terminal.error.message });
-    if (last !== null && last.length > 0) response.write(last);
-    last = encodeSseErrorEvent(terminal.error);
-  }
-  if (last !== null && last.length > 0) response.end(last);
-  else response.end();
+  if (!ended) endResponse(terminal);
   if (outcome.status === 'success') health.success(performance.now() - delivery.arrived);
   else if (outcome.status === 'cancelled') health.abandon();
   else health.failure();
   observe(outcome, transform.observations, firstTokenAt === null ? null : firstTokenAt - delivery.arrived);
+}
+
+const LF = 0x0a;
+
+/** Where the first SSE event of a read ends (after its blank line), when more follows it; else -1. */
+function firstEventEnd(bytes: Uint8Array): number {
+  for (let at = bytes.indexOf(LF); at !== -1 && at + 2 < bytes.length; at = bytes.indexOf(LF, at + 1)) {
+    if (bytes[at + 1] === LF) return at + 2;
+  }
+  return -1;
 }
 
 function observe(outcome: GatewayOutcome, seen: StreamObservations, ttftMs: number | null): void {

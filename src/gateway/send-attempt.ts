@@ -1,6 +1,6 @@
 // One request to one upstream. Failures that never produced a response come back as
 // values, classified for retry and fallback.
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/kit/adapter.js';
 import { joinUpstreamUrl } from '../providers/kit/join-url.js';
 import type { UpstreamTarget } from './upstream-targets.js';
@@ -9,10 +9,28 @@ export type AttemptResult =
   | { kind: 'response'; response: Dispatcher.ResponseData }
   | { kind: 'failed'; errorType: 'timeout' | 'connection_error' | 'cancelled'; message: string };
 
+interface Destination { origin: string; path: string }
+
+/** Origin and path of each upstream URL, parsed once rather than on every call (undici's request(url) parses it each time). */
+const destinations = new Map<string, Destination>();
+const MAX_DESTINATIONS = 1000;
+
+function destinationOf(url: string): Destination {
+  let destination = destinations.get(url);
+  if (!destination) {
+    const parsed = new URL(url);
+    destination = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (destinations.size >= MAX_DESTINATIONS) destinations.clear();
+    destinations.set(url, destination);
+  }
+  return destination;
+}
+
 export async function sendAttempt(target: UpstreamTarget, outgoing: UpstreamRequest, signal: AbortSignal): Promise<AttemptResult> {
   try {
-    const response = await request(joinUpstreamUrl(target.baseUrl, outgoing.path), {
-      method: outgoing.method, dispatcher: target.dispatcher, headers: outgoing.headers, body: outgoing.body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
+    const { origin, path } = destinationOf(joinUpstreamUrl(target.baseUrl, outgoing.path));
+    const response = await target.dispatcher.request({
+      origin, path, method: outgoing.method, headers: outgoing.headers, body: outgoing.body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
     });
     return { kind: 'response', response };
   } catch (error) {

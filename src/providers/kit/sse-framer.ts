@@ -24,15 +24,24 @@ export function createSseFramer(): SseFramer {
     const frames: Uint8Array[] = [];
     let frameStart = 0;
     let index = scanFrom;
+    // Line ends are found with indexOf (native) rather than byte by byte in JavaScript: the
+    // framer runs on every read before its first byte can go to the client. -1: none left;
+    // any other position before `index`: not searched yet.
+    let nextLf = -2;
+    let nextCr = -2;
     while (index < buffer.length) {
-      const byte = buffer[index];
-      if (byte !== LF && byte !== CR) {
+      if (nextLf !== -1 && nextLf < index) nextLf = buffer.indexOf(LF, index);
+      if (nextCr !== -1 && nextCr < index) nextCr = buffer.indexOf(CR, index);
+      const next = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+      if (next === -1) {
         atLineStart = false;
-        index += 1;
-        continue;
+        index = buffer.length;
+        break;
       }
+      if (next > index) atLineStart = false;
+      index = next;
       let lineEnd = index + 1;
-      if (byte === CR) {
+      if (buffer[index] === CR) {
         // A CR at the end of a read may be the first half of a CRLF: wait for the next byte.
         if (lineEnd >= buffer.length && !final) break;
         if (buffer[lineEnd] === LF) lineEnd += 1;
