@@ -98,10 +98,13 @@ export class WorkerDuckDbStore implements Store {
   /** Answers what was asked before, closes the store in the worker and ends the worker. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const closed = this.request({ kind: 'close' });
+      // A worker already gone has nothing left to close.
+      const closed = this.stopped ? Promise.resolve() : this.request({ kind: 'close' });
       this.stopped ??= new StoreWorkerStoppedError('the store is closed');
       try {
-        await closed;
+        await closed.catch((error: unknown) => {
+          if (!(error instanceof StoreWorkerStoppedError)) throw error;
+        });
       } finally {
         // Closing keeps the process alive until the worker has ended.
         this.worker.ref();
