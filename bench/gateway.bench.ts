@@ -7,6 +7,8 @@
 // bench/process-sampler.ts runs inside Loupe and reports what its memory was at the peak.
 // Loupe is configured as a gateway process (GATEWAY_SETTINGS and GATEWAY_NODE_FLAGS, printed
 // with the table); pass --default-config to measure it with the defaults instead.
+// LOUPE_BENCH_BUILD=<dir> runs another build instead (a checkout with its own dist/ and
+// node_modules), to compare builds alternately in one window.
 // Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8] [--default-config]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,7 +126,8 @@ async function main(): Promise<void> {
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }], ...settings }));
   const flags = [...nodeFlags, '--import', './dist/bench/process-sampler.js', ...(process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const samplerOut = join(dataDir, 'sampler.json');
-  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, LOUPE_SAMPLER_OUT: samplerOut }, 30_000, [...flags, 'dist/src/main.js', 'serve']);
+  const build = process.env.LOUPE_BENCH_BUILD ?? '.';
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, LOUPE_SAMPLER_OUT: samplerOut }, 30_000, [...flags, join(build, 'dist/src/main.js'), 'serve']);
   const auth = { authorization: `Bearer ${KEY}` };
   try {
     const direct = await latencies(mock.url, BODY, 2000, {});
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
     const sent = 2050 + 550 + loupeRun.ok + loupeRun.errors;
     const added = (run: number[], q: number) => (percentile(run, q) - percentile(direct.total, q)).toFixed(2);
     console.log(`gateway on loopback against ../shared/bench/gwbench mock upstream (ms; added = minus direct at the same percentile)`);
-    console.log(`Loupe settings: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ') || 'none'}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    console.log(`Loupe build: ${build === '.' ? 'this checkout' : build}; settings: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ') || 'none'}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
     console.log('| measure | direct | bare pass-through | Loupe (recording) | target |');
     console.log('|---|---|---|---|---|');
     console.log(`| p50 latency, 1 connection | ${percentile(direct.total, 0.5).toFixed(2)} | ${percentile(viaPass.total, 0.5).toFixed(2)} (+${added(viaPass.total, 0.5)}) | ${percentile(viaLoupe.total, 0.5).toFixed(2)} (+${added(viaLoupe.total, 0.5)}) | +0.5 |`);
