@@ -112,6 +112,20 @@ async function throughput(base: string, connections: number, seconds: number, he
   return { rate: ok / seconds, ok, errors };
 }
 
+/**
+ * CPU seconds (user + system) used so far by the process's main thread (its event loop) and by
+ * all of its threads, from /proc: what moving work off the event loop changes, and at what
+ * total cost, less sensitive than latency to what else runs on a shared machine.
+ */
+function cpuSeconds(pid: number): { main: number; all: number } {
+  const read = (path: string) => {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { main: read(`/proc/${pid}/task/${pid}/stat`), all: read(`/proc/${pid}/stat`) };
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -136,7 +150,9 @@ async function main(): Promise<void> {
     const streamDirect = await latencies(mock.url, STREAM_BODY, 500, {});
     const streamLoupe = await latencies(loupe.url, STREAM_BODY, 500, auth);
     const passRun = await throughput(pass.url, 50, SECONDS, {});
+    const cpuBefore = cpuSeconds(loupe.process.pid!);
     const loupeRun = await throughput(loupe.url, 50, SECONDS, auth);
+    const cpuAfter = cpuSeconds(loupe.process.pid!);
     const rss = peakRssMb(loupe.process.pid!);
     loupe.process.kill('SIGTERM');
     await loupe.exited;
@@ -153,6 +169,8 @@ async function main(): Promise<void> {
     console.log(`| p99 latency, 1 connection | ${percentile(direct.total, 0.99).toFixed(2)} | ${percentile(viaPass.total, 0.99).toFixed(2)} (+${added(viaPass.total, 0.99)}) | ${percentile(viaLoupe.total, 0.99).toFixed(2)} (+${added(viaLoupe.total, 0.99)}) | +3 |`);
     console.log(`| streaming time to first byte, p50 | ${percentile(streamDirect.firstByte, 0.5).toFixed(2)} | | ${percentile(streamLoupe.firstByte, 0.5).toFixed(2)} (+${(percentile(streamLoupe.firstByte, 0.5) - percentile(streamDirect.firstByte, 0.5)).toFixed(2)}) | +0.5 |`);
     console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
+    const perCall = (seconds: number) => `${Math.round((seconds / loupeRun.ok) * 1e6)} µs`;
+    console.log(`| CPU per call in the 50-connection run: event-loop thread / all threads | | | ${perCall(cpuAfter.main - cpuBefore.main)} / ${perCall(cpuAfter.all - cpuBefore.all)} | |`);
     console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
     console.log(`| calls stored / calls answered | | | ${row?.n} / ${sent - loupeRun.errors} | equal |`);
     const peak = JSON.parse(readFileSync(samplerOut, 'utf8')) as SamplerReport;
