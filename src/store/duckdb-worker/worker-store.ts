@@ -28,7 +28,9 @@ interface Pending {
   reject(error: Error): void;
 }
 
-type Request = StoreRequest extends infer R ? (R extends StoreRequest ? Omit<R, 'id'> : never) : never;
+/** A request before it is numbered (distributes over the union, keeping each kind's fields). */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = Unnumbered<StoreRequest>;
 
 export class WorkerDuckDbStore implements Store {
   readonly kind = 'duckdb';
