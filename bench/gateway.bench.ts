@@ -7,8 +7,8 @@
 // bench/process-sampler.ts runs inside Loupe and reports what its memory was at the peak.
 // Loupe is configured as a gateway process (GATEWAY_SETTINGS and GATEWAY_NODE_FLAGS, printed
 // with the table); pass --default-config to measure it with the defaults instead.
-// LOUPE_BENCH_MAIN runs another build instead (e.g. a copy of an earlier dist/src/main.js), for
-// before/after comparisons in alternating runs.
+// LOUPE_BENCH_BUILD=<dir> runs another build instead (a checkout with its own dist/ and
+// node_modules), to compare builds alternately in one window.
 // Usage: npx tsx bench/gateway.bench.ts [throughputSeconds=8] [--default-config]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +112,20 @@ async function throughput(base: string, connections: number, seconds: number, he
   return { rate: ok / seconds, ok, errors };
 }
 
+/**
+ * CPU seconds (user + system) used so far by the process's main thread (its event loop) and by
+ * all of its threads, from /proc: what moving work off the event loop changes, and at what
+ * total cost, less sensitive than latency to what else runs on a shared machine.
+ */
+function cpuSeconds(pid: number): { main: number; all: number } {
+  const read = (path: string) => {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { main: read(`/proc/${pid}/task/${pid}/stat`), all: read(`/proc/${pid}/stat`) };
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -126,7 +140,8 @@ async function main(): Promise<void> {
   writeFileSync(configPath, JSON.stringify({ providers: [{ name: 'openai', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-bench', models: ['gpt-4o-mini'] }], ...settings }));
   const flags = [...nodeFlags, '--import', './dist/bench/process-sampler.js', ...(process.env.LOUPE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const samplerOut = join(dataDir, 'sampler.json');
-  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, LOUPE_SAMPLER_OUT: samplerOut }, 30_000, [...flags, process.env.LOUPE_BENCH_MAIN ?? 'dist/src/main.js', 'serve']);
+  const build = process.env.LOUPE_BENCH_BUILD ?? '.';
+  const loupe = await spawnLoupe({ LOUPE_DATA_DIR: join(dataDir, 'data'), LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error', LOUPE_CONFIG: configPath, LOUPE_SAMPLER_OUT: samplerOut }, 30_000, [...flags, join(build, 'dist/src/main.js'), 'serve']);
   const auth = { authorization: `Bearer ${KEY}` };
   try {
     const direct = await latencies(mock.url, BODY, 2000, {});
@@ -135,7 +150,9 @@ async function main(): Promise<void> {
     const streamDirect = await latencies(mock.url, STREAM_BODY, 500, {});
     const streamLoupe = await latencies(loupe.url, STREAM_BODY, 500, auth);
     const passRun = await throughput(pass.url, 50, SECONDS, {});
+    const cpuBefore = cpuSeconds(loupe.process.pid!);
     const loupeRun = await throughput(loupe.url, 50, SECONDS, auth);
+    const cpuAfter = cpuSeconds(loupe.process.pid!);
     const rss = peakRssMb(loupe.process.pid!);
     loupe.process.kill('SIGTERM');
     await loupe.exited;
@@ -145,13 +162,15 @@ async function main(): Promise<void> {
     const sent = 2050 + 550 + loupeRun.ok + loupeRun.errors;
     const added = (run: number[], q: number) => (percentile(run, q) - percentile(direct.total, q)).toFixed(2);
     console.log(`gateway on loopback against ../shared/bench/gwbench mock upstream (ms; added = minus direct at the same percentile)`);
-    console.log(`Loupe: ${process.env.LOUPE_BENCH_MAIN ?? 'dist/src/main.js'}, settings: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ') || 'none'}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    console.log(`Loupe build: ${build === '.' ? 'this checkout' : build}; settings: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ') || 'none'}; load average before/after: ${loadBefore} / ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
     console.log('| measure | direct | bare pass-through | Loupe (recording) | target |');
     console.log('|---|---|---|---|---|');
     console.log(`| p50 latency, 1 connection | ${percentile(direct.total, 0.5).toFixed(2)} | ${percentile(viaPass.total, 0.5).toFixed(2)} (+${added(viaPass.total, 0.5)}) | ${percentile(viaLoupe.total, 0.5).toFixed(2)} (+${added(viaLoupe.total, 0.5)}) | +0.5 |`);
     console.log(`| p99 latency, 1 connection | ${percentile(direct.total, 0.99).toFixed(2)} | ${percentile(viaPass.total, 0.99).toFixed(2)} (+${added(viaPass.total, 0.99)}) | ${percentile(viaLoupe.total, 0.99).toFixed(2)} (+${added(viaLoupe.total, 0.99)}) | +3 |`);
     console.log(`| streaming time to first byte, p50 | ${percentile(streamDirect.firstByte, 0.5).toFixed(2)} | | ${percentile(streamLoupe.firstByte, 0.5).toFixed(2)} (+${(percentile(streamLoupe.firstByte, 0.5) - percentile(streamDirect.firstByte, 0.5)).toFixed(2)}) | +0.5 |`);
     console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
+    const perCall = (seconds: number) => `${Math.round((seconds / loupeRun.ok) * 1e6)} µs`;
+    console.log(`| CPU per call in the 50-connection run: event-loop thread / all threads | | | ${perCall(cpuAfter.main - cpuBefore.main)} / ${perCall(cpuAfter.all - cpuBefore.all)} | |`);
     console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
     console.log(`| calls stored / calls answered | | | ${row?.n} / ${sent - loupeRun.errors} | equal |`);
     const peak = JSON.parse(readFileSync(samplerOut, 'utf8')) as SamplerReport;

@@ -1,6 +1,8 @@
 // Ingestion throughput: 4 clients post batches of 500 realistic records (~1.4 KB of text
 // each) to a real Loupe process on a file-backed DuckDB store. The baseline, measured in the
 // same run, is a bare Node HTTP server that reads and JSON-parses the same bodies.
+// LOUPE_BENCH_BUILD=<dir> runs the server of another checkout (with its own node_modules), to
+// compare builds alternately in one window.
 // Usage: npx tsx bench/ingest.bench.ts [seconds=15]
 // LOUPE_BENCH_CPU_PROF=<dir> writes CPU profiles of the server (main and worker threads) there.
 import { createServer } from 'node:http';
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-ingest-'));
   try {
     const base = await baseline(Math.min(5, SECONDS));
-    const nodeArgs = ['--import', 'tsx', 'src/main.ts', 'serve'];
+    const build = process.env.LOUPE_BENCH_BUILD ?? '.';
+    console.log(`server: ${build === '.' ? 'this checkout' : build}`);
+    const nodeArgs = ['--import', 'tsx', join(build, 'src/main.ts'), 'serve'];
     if (PROFILE_DIR) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
     const server = await spawnLoupe({ LOUPE_DATA_DIR: dataDir, LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error' }, 30_000, nodeArgs);
     const cpuBefore = cpuSeconds(server.process.pid);

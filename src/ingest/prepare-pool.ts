@@ -3,11 +3,12 @@
 // event loop; a worker moves the first half onto another core. Small bodies stay inline,
 // where a thread hop would only add latency.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CallContext } from '../domain/normalize-call.js';
 import { BodyError, parseCallsBody } from './parse-calls-body.js';
 import { prepareCalls, type PreparedCalls } from './prepare-calls.js';
 import { fromWire, type WirePrepared } from './prepared-wire.js';
+import { spawnWorker } from '../workers/spawn-worker.js';
 
 /** Bodies below this size are prepared inline (measured: a hop costs ~0.2 ms). */
 const INLINE_BELOW_BYTES = 64 * 1024;
@@ -31,15 +32,6 @@ export interface PreparedBody {
 interface Pending {
   resolve(body: PreparedBody): void;
   reject(error: Error): void;
-}
-
-function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url));
-  // Running from source (tsx, tests): Node 20 workers ignore `--import tsx` loaders, so the
-  // worker loads its .ts entry through tsx's API instead.
-  const entry = new URL('./prepare-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true });
 }
 
 export class PreparePool {
@@ -79,7 +71,7 @@ export class PreparePool {
 
   private worker(id: number): Worker {
     if (this.workers.length < this.size) {
-      const worker = spawnWorker();
+      const worker = spawnWorker(import.meta.url, 'prepare-worker');
       worker.on('message', (reply: PrepareReply) => this.settle(reply));
       worker.on('error', (error) => {
         // A crashed worker is replaced on the next request; what it held is failed, not lost

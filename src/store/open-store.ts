@@ -1,7 +1,8 @@
 // Chooses the store engine from the configuration: PostgreSQL when DATABASE_URL is set,
-// otherwise the embedded DuckDB file under the data directory.
+// otherwise the embedded DuckDB file under the data directory, run on its own worker thread so
+// DuckDB's synchronous work stays off the event loop that serves requests.
 import type { LoupeConfig } from '../config/schema.js';
-import { openDuckDbStore } from './duckdb/duckdb-store.js';
+import { WorkerDuckDbStore } from './duckdb-worker/worker-store.js';
 import type { Store } from './ports.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 
@@ -9,5 +10,5 @@ export async function openStore(config: Readonly<LoupeConfig>): Promise<Store> {
   if (config.database_url) {
     return openPostgresStore({ databaseUrl: config.database_url });
   }
-  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
+  return WorkerDuckDbStore.open({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
 }
