@@ -18,11 +18,12 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const PAGE_SIZE = 5000;
 /**
  * DuckDB's CSV pages are sized by bytes, not rows: 5,000 rows are 1.7 MB without content
- * and 9.5 MB with it. The rows of the next pages follow the bytes per row seen so far.
+ * and 9.5 MB with it, and a few calls with long prompts can be far more. The rows of the
+ * next pages follow the bytes per row seen so far.
  */
 const PAGE_BYTES = 4 * 1024 * 1024;
-const INITIAL_TEXT_PAGE_ROWS = 1000;
-const MIN_PAGE_ROWS = 200;
+/** The first page measures the bytes per row; the pages after it are resized from there. */
+const FIRST_TEXT_PAGE_ROWS = 50;
 const MAX_PAGE_ROWS = 20_000;
 const JSON_COLUMNS = new Set(['params', 'properties', 'input', 'output']);
 const CONTENT_COLUMNS = new Set(['params', 'input', 'output']);
@@ -88,7 +89,10 @@ async function pageEnds(reader: SqlReader, options: ExportOptions, after: PageKe
   return rows.map((row) => ({ at: row.key_at, atMs: Number(row.key_ms), id: row.id }));
 }
 
-/** Rows per page, read at each batch of page ends, so the consumer can resize the pages to come. */
+/**
+ * Rows per page, read at each batch of page ends; a consumer that resizes the pages by more
+ * than half or double ends the batch early, so the next pages follow at once.
+ */
 interface PageSizing {
   rows: number;
 }
@@ -103,7 +107,8 @@ interface PageSizing {
 async function* pages<Row>(reader: SqlReader, options: ExportOptions, pageQuery: (where: string) => string, sizing: PageSizing): AsyncGenerator<Row[]> {
   let after: PageKey | null = null;
   for (;;) {
-    const ends = await pageEnds(reader, options, after, sizing.rows);
+    const batchRows = sizing.rows;
+    const ends = await pageEnds(reader, options, after, batchRows);
     // Fewer ends than asked for: the rows after the last one are the final, open page.
     const bounds: (PageKey | null)[] = ends.length < PAGES_PER_KEY_QUERY ? [...ends, null] : ends;
     for (const upTo of bounds) {
@@ -113,6 +118,7 @@ async function* pages<Row>(reader: SqlReader, options: ExportOptions, pageQuery:
       if (rows.length > 0) yield rows;
       if (!upTo) return;
       after = upTo;
+      if (sizing.rows * 2 < batchRows || sizing.rows > batchRows * 2) break;
     }
   }
 }
@@ -125,7 +131,7 @@ async function* pages<Row>(reader: SqlReader, options: ExportOptions, pageQuery:
  */
 async function* duckDbCsvPages(reader: SqlReader, options: ExportOptions, columns: readonly CallColumn[]): AsyncGenerator<Buffer> {
   const pageBytes = options.pageBytes ?? PAGE_BYTES;
-  const sizing: PageSizing = { rows: options.pageSize ?? INITIAL_TEXT_PAGE_ROWS };
+  const sizing: PageSizing = { rows: options.pageSize ?? FIRST_TEXT_PAGE_ROWS };
   const line = duckDbCsvLine(columns);
   const pageQuery = (where: string) =>
     `SELECT encode(string_agg(line, '' ORDER BY started_at, id)) AS text, count(*) AS row_count
@@ -136,7 +142,7 @@ async function* duckDbCsvPages(reader: SqlReader, options: ExportOptions, column
     if (!page?.text) continue;
     bytes += page.text.byteLength;
     rows += page.row_count;
-    if (options.pageSize === undefined) sizing.rows = Math.min(MAX_PAGE_ROWS, Math.max(MIN_PAGE_ROWS, Math.round(pageBytes / (bytes / rows))));
+    if (options.pageSize === undefined) sizing.rows = Math.min(MAX_PAGE_ROWS, Math.max(1, Math.round(pageBytes / (bytes / rows))));
     yield Buffer.from(page.text.buffer, page.text.byteOffset, page.text.byteLength);
   }
 }
