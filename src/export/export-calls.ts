@@ -1,6 +1,7 @@
 // Streams calls matching the logs filters as CSV, JSON or NDJSON in constant memory: the
 // store is read one keyset page at a time, and the next page is read only when the reply
-// stream has taken the previous one (Readable.from pulls; pipe honours backpressure).
+// stream has taken the previous one (Readable.from pulls; pipe honours backpressure), so a
+// slow client holds back the reads instead of growing a buffer.
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { compileCallFilters } from '../analytics/filters.js';
@@ -8,13 +9,22 @@ import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
 import { presentCall } from '../api/present-call.js';
 import { CALL_COLUMNS } from '../domain/call-record.js';
 import { rowToCall } from '../store/call-row.js';
-import { duckDbCsvLine } from './csv-line-sql.js';
+import { duckDbCsvLine, type CallColumn } from './csv-line-sql.js';
 import type { CallFilters, SqlReader } from '../store/ports.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const PAGE_SIZE = 5000;
+/**
+ * DuckDB's CSV pages are sized by bytes, not rows: 5,000 rows are 1.7 MB without content
+ * and 9.5 MB with it, and a few calls with long prompts can be far more. The rows of the
+ * next pages follow the bytes per row seen so far.
+ */
+const PAGE_BYTES = 4 * 1024 * 1024;
+/** The first page measures the bytes per row; the pages after it are resized from there. */
+const FIRST_TEXT_PAGE_ROWS = 50;
+const MAX_PAGE_ROWS = 20_000;
 const JSON_COLUMNS = new Set(['params', 'properties', 'input', 'output']);
 const CONTENT_COLUMNS = new Set(['params', 'input', 'output']);
 
@@ -22,7 +32,9 @@ export interface ExportOptions {
   filters: CallFilters;
   format: ExportFormat;
   includeContent: boolean;
+  /** Rows per page; when absent, pages hold about `pageBytes` of CSV (DuckDB) or 5,000 rows. */
   pageSize?: number;
+  pageBytes?: number;
 }
 
 function selectList(columns: readonly string[]): string {
@@ -78,26 +90,60 @@ async function pageEnds(reader: SqlReader, options: ExportOptions, after: PageKe
 }
 
 /**
+ * Rows per page, read at each batch of page ends; a consumer that resizes the pages by more
+ * than half or double ends the batch early, so the next pages follow at once.
+ */
+interface PageSizing {
+  rows: number;
+}
+
+/**
  * Pages of calls in (started_at, id) order. Page ends come first (a cheap sort over two
  * columns), then each page reads and formats just the rows up to its end: a top-N over
  * every column carried the prompts through the sort (25k rows/s against 100k+, measured).
  * Keys keep the timestamp as text, so sub-millisecond start times never repeat or skip a row.
+ * `pageQuery` reads one page given its WHERE clause.
  */
-async function* pages(reader: SqlReader, options: ExportOptions, select: string): AsyncGenerator<Record<string, unknown>[]> {
-  const size = options.pageSize ?? PAGE_SIZE;
+async function* pages<Row>(reader: SqlReader, options: ExportOptions, pageQuery: (where: string) => string, sizing: PageSizing): AsyncGenerator<Row[]> {
   let after: PageKey | null = null;
   for (;;) {
-    const ends = await pageEnds(reader, options, after, size);
+    const batchRows = sizing.rows;
+    const ends = await pageEnds(reader, options, after, batchRows);
     // Fewer ends than asked for: the rows after the last one are the final, open page.
     const bounds: (PageKey | null)[] = ends.length < PAGES_PER_KEY_QUERY ? [...ends, null] : ends;
     for (const upTo of bounds) {
       const params = new SqlParams();
       const where = keysetWhere(compileCallFilters(options.filters, params, reader.dialect), params, after, upTo);
-      const rows = await reader.query(`SELECT ${select} FROM calls WHERE ${where} ORDER BY started_at, id`, params.values);
+      const rows = await reader.query<Row>(pageQuery(where), params.values);
       if (rows.length > 0) yield rows;
       if (!upTo) return;
       after = upTo;
+      if (sizing.rows * 2 < batchRows || sizing.rows > batchRows * 2) break;
     }
+  }
+}
+
+/**
+ * CSV text built by DuckDB, one value per page: the page's lines joined in order, as a BLOB
+ * (encode(), not a cast, which would read backslashes as escapes),
+ * so they arrive as one buffer instead of a JavaScript string per row that is decoded,
+ * joined and encoded again (and as one message, should the store answer from another thread).
+ */
+async function* duckDbCsvPages(reader: SqlReader, options: ExportOptions, columns: readonly CallColumn[]): AsyncGenerator<Buffer> {
+  const pageBytes = options.pageBytes ?? PAGE_BYTES;
+  const sizing: PageSizing = { rows: options.pageSize ?? FIRST_TEXT_PAGE_ROWS };
+  const line = duckDbCsvLine(columns);
+  const pageQuery = (where: string) =>
+    `SELECT encode(string_agg(line, '' ORDER BY started_at, id)) AS text, count(*) AS row_count
+     FROM (SELECT ${line} AS line, started_at, id FROM calls WHERE ${where}) page`;
+  let bytes = 0;
+  let rows = 0;
+  for await (const [page] of pages<{ text: Uint8Array | null; row_count: number }>(reader, options, pageQuery, sizing)) {
+    if (!page?.text) continue;
+    bytes += page.text.byteLength;
+    rows += page.row_count;
+    if (options.pageSize === undefined) sizing.rows = Math.min(MAX_PAGE_ROWS, Math.max(1, Math.round(pageBytes / (bytes / rows))));
+    yield Buffer.from(page.text.buffer, page.text.byteOffset, page.text.byteLength);
   }
 }
 
@@ -119,18 +165,19 @@ export function safeCell(value: unknown): string {
   return typeof value !== 'number' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-async function* formatChunks(reader: SqlReader, options: ExportOptions): AsyncGenerator<string> {
+async function* formatChunks(reader: SqlReader, options: ExportOptions): AsyncGenerator<string | Buffer> {
   const columns = CALL_COLUMNS.filter((column) => options.includeContent || !CONTENT_COLUMNS.has(column));
   if (options.format === 'csv') {
     yield stringify([], { header: true, columns: [...columns] });
     if (reader.dialect === 'duckdb') {
-      for await (const page of pages(reader, options, `${duckDbCsvLine(columns)} AS line`)) yield page.map((row) => row.line).join('');
+      yield* duckDbCsvPages(reader, options, columns);
       return;
     }
   }
   let first = true;
   if (options.format === 'json') yield '[';
-  for await (const page of pages(reader, options, selectList(columns))) {
+  const pageQuery = (where: string) => `SELECT ${selectList(columns)} FROM calls WHERE ${where} ORDER BY started_at, id`;
+  for await (const page of pages<Record<string, unknown>>(reader, options, pageQuery, { rows: options.pageSize ?? PAGE_SIZE })) {
     const calls = page.map((row) => presentRow(row, options.includeContent));
     if (options.format === 'csv') {
       yield stringify(calls.map((call) => columns.map((column) => safeCell(csvValue(column, call[column])))));
