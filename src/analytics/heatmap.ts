@@ -19,9 +19,10 @@ export interface Heatmap {
   metric: HeatmapMetric;
 }
 
-function dimensionExpression(name: DimensionName, params: SqlParams, alias: string): string {
-  if (name.startsWith('property.')) return `(${alias}.properties->>${params.add(name.slice('property.'.length))})`;
-  return `${alias}.${DIMENSIONS[name as keyof typeof DIMENSIONS]}`;
+/** The dimension as SQL over the calls table's own columns. */
+function dimensionExpression(name: DimensionName, params: SqlParams): string {
+  if (name.startsWith('property.')) return `(properties->>${params.add(name.slice('property.'.length))})`;
+  return DIMENSIONS[name as keyof typeof DIMENSIONS];
 }
 
 /**
@@ -30,15 +31,13 @@ function dimensionExpression(name: DimensionName, params: SqlParams, alias: stri
  * session's last call. Wins / (wins + losses); neutral and open outcomes are undecided.
  */
 async function winRateCells(reader: SqlReader, scope: OutcomeScope, rows: DimensionName, cols: DimensionName) {
-  const query = decisionsQuery(scope, reader.dialect);
-  const rowSql = dimensionExpression(rows, query.params, 'c');
-  const colSql = dimensionExpression(cols, query.params, 'c');
-  const project = query.params.add(scope.filters.projectId);
+  // The cell's dimensions come with the deciding call, not from a second join with calls.
+  const query = decisionsQuery(scope, reader.dialect, (params) => ({ heat_row: dimensionExpression(rows, params), heat_col: dimensionExpression(cols, params) }));
   return reader.query<{ r: string | null; c: string | null; value: number | null; n: number }>(
     `${query.with}
-     SELECT ${rowSql} AS r, ${colSql} AS c, avg(d.won) AS value, count(d.won) AS n
-     FROM decisions d JOIN calls c ON c.project_id = ${project} AND c.id = d.call_id
-     WHERE d.won IS NOT NULL
+     SELECT heat_row AS r, heat_col AS c, avg(won) AS value, count(won) AS n
+     FROM decisions
+     WHERE won IS NOT NULL
      GROUP BY 1, 2`,
     query.params.values,
   );

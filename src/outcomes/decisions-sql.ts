@@ -12,6 +12,10 @@ export interface OutcomeScope {
   outcomeName?: string;
 }
 
+/** More columns of the deciding call for `decisions`, as SQL over the calls table's own
+ * columns (unqualified) by output name; their parameters go into the query's `params`. */
+export type DecisionColumns = (params: SqlParams) => Record<string, string>;
+
 export interface CompiledQuery {
   params: SqlParams;
   /** `WITH ... decisions AS (...)`; callers append more CTEs with a leading comma. */
@@ -22,10 +26,14 @@ export interface CompiledQuery {
 }
 
 /** Columns of `decisions`: call_id, provider, model, agent, session_id, confidence, signal,
- * cost_usd, started_at, outcome_id, status, value, closed_at, lesson, won (1 win, 0 loss, else null). */
-export function decisionsQuery(scope: OutcomeScope, dialect: Dialect): CompiledQuery {
+ * cost_usd, started_at, outcome_id, status, value, closed_at, lesson, won (1 win, 0 loss, else
+ * null), and any `extraColumns`. */
+export function decisionsQuery(scope: OutcomeScope, dialect: Dialect, extraColumns?: DecisionColumns): CompiledQuery {
   const params = new SqlParams();
   const project = params.add(scope.filters.projectId);
+  const extra = Object.entries(extraColumns?.(params) ?? {});
+  const extraInner = extra.map(([name, sql]) => `, ${sql} AS ${name}`).join('');
+  const extraOuter = extra.map(([name]) => `, c.${name}`).join('');
   const decisionWhere = compileCallFilters(scope.filters, params, dialect);
   const nameCondition = scope.outcomeName !== undefined ? ` AND o.name = ${params.add(scope.outcomeName)}` : '';
   const targetSessions = `FROM calls WHERE project_id = ${project}
@@ -50,9 +58,9 @@ export function decisionsQuery(scope: OutcomeScope, dialect: Dialect): CompiledQ
     decisions AS (
       SELECT c.id AS call_id, c.provider, c.model, c.agent, c.session_id, c.confidence, c.signal, c.cost_usd, c.started_at,
              r.outcome_id, r.status, r.value, r.closed_at, r.lesson,
-             CASE WHEN r.status = 'win' THEN 1.0 WHEN r.status = 'loss' THEN 0.0 END AS won
+             CASE WHEN r.status = 'win' THEN 1.0 WHEN r.status = 'loss' THEN 0.0 END AS won${extraOuter}
       FROM resolved r
-      JOIN (SELECT id, provider, model, agent, session_id, confidence, signal, cost_usd, started_at FROM calls WHERE ${decisionWhere}) c
+      JOIN (SELECT id, provider, model, agent, session_id, confidence, signal, cost_usd, started_at${extraInner} FROM calls WHERE ${decisionWhere}) c
         ON c.id = r.call_id
     )`;
   return { params, with: sql, callWhere: () => compileCallFilters(scope.filters, params, dialect) };
