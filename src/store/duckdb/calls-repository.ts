@@ -106,6 +106,22 @@ function pageSelect(query: LogQuery, cursor: CursorPayload | null, filters: Call
     ORDER BY ${sortKey} ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
 }
 
+/**
+ * The same page as pageSelect over calls, for pages without a text search: the page's ids are
+ * found first over the filter and sort columns alone, and the summary columns are read for
+ * those rows only. In one statement DuckDB reads every summary column of every row the filters
+ * pass before its top-N keeps the page (at 1M calls 15-20 ms against 8-9 ms this way, measured),
+ * and one statement keeps both steps in one snapshot.
+ */
+function idsFirstPageSelect(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters, params: SqlParams, offset: string): string {
+  const where = compileCallFilters(filters, params, 'duckdb');
+  const sortKey = sortExpression(query.sort);
+  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+  const order = `ORDER BY ${sortKey} ${direction}, id ${direction}`;
+  const pageIds = `SELECT id FROM calls WHERE ${where}${keysetCondition(query, cursor, params)} ${order} LIMIT ${query.limit + 1}${offset}`;
+  return `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE id IN (${pageIds}) ${order}`;
+}
+
 export class DuckDbCallRepository implements CallRepository {
   /** `searchIndex` null: searches scan (the reference the index is tested against). */
   constructor(
@@ -214,7 +230,8 @@ export class DuckDbCallRepository implements CallRepository {
   private fetchPage(query: LogQuery, cursor: CursorPayload | null, filters: CallFilters): Promise<Record<string, unknown>[]> {
     const params = new SqlParams();
     const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
-    return this.pool.query(`${pageSelect(query, cursor, filters, params)}${offset}`, params.values);
+    if (filters.search) return this.pool.query(`${pageSelect(query, cursor, filters, params)}${offset}`, params.values);
+    return this.pool.query(idsFirstPageSelect(query, cursor, filters, params, offset), params.values);
   }
 
   /**
