@@ -162,8 +162,8 @@ describe('project scoping', () => {
 });
 
 describe('hostile input never reaches SQL text', () => {
-  it('refuses a property dimension with quotes or spaces, by field', async () => {
-    for (const rows of ["property.x')--", 'property.a b', 'calls; DROP TABLE calls', 'property.']) {
+  it('refuses a property dimension with quotes or spaces, or a name from the prototype, by field', async () => {
+    for (const rows of ["property.x')--", 'property.a b', 'calls; DROP TABLE calls', 'property.', '__proto__', 'constructor', 'toString']) {
       const response = await server.request('GET', `/api/v1/analytics/heatmap?rows=${encodeURIComponent(rows)}`, { key });
       expect(response.statusCode, rows).toBe(400);
       expect(response.json().error.field).toBe('rows');
@@ -180,6 +180,25 @@ describe('hostile input never reaches SQL text', () => {
   it('filter values with SQL in them are plain values: they match nothing', async () => {
     const answer = await get(`overview?days=3650&model=${encodeURIComponent("edge-a' OR '1'='1")}&tag=${encodeURIComponent("x'--")}`);
     expect(answer.current.requests).toBe(0);
+  });
+
+  it('an empty filter value is no filter, on the raw and the rollup reading alike', async () => {
+    // A fixed range long enough for the rollup planner to consider it.
+    const window = range(T0 - 7 * DAY, T0 + DAY);
+    for (const name of ['user_id', 'session_id', 'agent', 'tag', 'account_id']) {
+      expect(await get(`overview?${window}&${name}=`), name).toEqual(await get(`overview?${window}`));
+      expect(await get(`models?${window}&${name}=`), name).toEqual(await get(`models?${window}`));
+    }
+  });
+
+  it('refuses a time beyond what the engines hold, naming it', async () => {
+    for (const [query, field] of [['from=9999999999999999999999', 'from'], ['to=99999999999999999', 'to'], ['from=%2B275760-09-13T00:00:00Z', 'from']]) {
+      for (const route of ['overview', 'users', 'outcomes/model-performance']) {
+        const response = await server.request('GET', `/api/v1/analytics/${route}?${query}`, { key });
+        expect(response.statusCode, `${route}?${query}`).toBe(400);
+        expect(response.json().error.field).toBe(field);
+      }
+    }
   });
 
   it('refuses an interval or grouping outside the allow-list', async () => {

@@ -127,6 +127,8 @@ describe('bad input', () => {
     ['confidence below 0', { ...base, confidence: -0.1 }, 'confidence'],
     ['unparseable timestamp', { ...base, started_at: 'yesterday-ish' }, 'started_at'],
     ['absurd timestamp', { ...base, started_at: '1970-01-01T00:00:00Z' }, 'started_at'],
+    ['timestamp Date.parse would read as May 2001', { ...base, started_at: '-5' }, 'started_at'],
+    ['day past the end of its month', { ...base, started_at: '2026-02-30T00:00:00Z' }, 'started_at'],
     ['future timestamp', { ...base, started_at: '2999-01-01T00:00:00Z' }, 'started_at'],
     ['cached above prompt', { ...base, cached_tokens: 500 }, 'cached_tokens'],
     // prompt_tokens defaults to 0, so cached tokens alone are more than the prompt.

@@ -167,6 +167,8 @@ describe('bad query input', () => {
     ['colour=red', 'colour'],
     ['cursor=not-a-cursor', 'cursor'],
     ['from=yesterday', 'from'],
+    ['from=9999999999999999999999', 'from'],
+    ['to=-5', 'to'],
     ['days=-1', 'days'],
     ['project=someone-else', 'project'],
   ];

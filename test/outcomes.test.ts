@@ -377,10 +377,17 @@ describe('outcome analytics', () => {
     ['cost-vs-return?by=colour', 'by'],
     ['model-performance?bogus=1', 'bogus'],
     ['lessons?days=-1', 'days'],
+    ['calibration?to=9999999999999999999999', 'to'],
   ])('%s is a 400 naming %s', async (path, field) => {
     const response = await server.request('GET', `${A}/${path}`);
     expect(response.statusCode, response.body).toBe(400);
     expect((response.json() as { error: { field: string } }).error.field).toBe(field);
+  });
+
+  it('refuses a list time beyond what the engines hold, naming it', async () => {
+    const response = await server.request('GET', '/api/v1/outcomes?from=9999999999999999999999');
+    expect(response.statusCode, response.body).toBe(400);
+    expect((response.json() as { error: { field: string } }).error.field).toBe('from');
   });
 });
 

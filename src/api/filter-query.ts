@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CALL_STATUSES, type CallStatus } from '../domain/call-record.js';
 import type { CallFilters } from '../store/ports.js';
 import { badRequest } from './errors.js';
+import { parseQueryTime } from './query-time.js';
 
 const MAX_VALUE_LENGTH = 256;
 const HOUR_MS = 3_600_000;
@@ -34,20 +35,18 @@ function listValue(name: string, raw: unknown): string[] | undefined {
   return values.length > 0 ? values : undefined;
 }
 
+/** An empty value (`?agent=`, as a form sends an empty field) is the same as none given. */
 function singleValue(name: string, raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
   if (Array.isArray(raw)) throw badRequest(name, 'must be given once');
   const value = String(raw);
   if (value.length > MAX_VALUE_LENGTH) throw badRequest(name, `is limited to ${MAX_VALUE_LENGTH} characters`);
-  return value;
+  return value === '' ? undefined : value;
 }
 
 function timeValue(name: string, raw: unknown): number | undefined {
   const value = singleValue(name, raw);
-  if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw badRequest(name, 'is not an ISO-8601 timestamp');
-  return ms;
+  return value === undefined ? undefined : parseQueryTime(name, value);
 }
 
 function positiveNumber(name: string, raw: unknown, max: number): number | undefined {

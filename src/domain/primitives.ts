@@ -1,6 +1,7 @@
 // Small validated building blocks shared by the domain schemas: timestamps with sane
 // bounds, string maps and free JSON with prototype-polluting keys removed.
 import { z } from 'zod';
+import { parseIsoTime } from './iso-time.js';
 
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
@@ -10,7 +11,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const timestampSchema = z
   .union([z.string().max(64), z.number()])
   .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : Date.parse(value);
+    const ms = typeof value === 'number' ? value : parseIsoTime(value) ?? Number.NaN;
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: 'custom', message: 'is not a valid ISO-8601 timestamp or epoch milliseconds' });
       return z.NEVER;

@@ -83,5 +83,6 @@ export const DIMENSIONS = {
 export type DimensionName = keyof typeof DIMENSIONS | `property.${string}`;
 
 export function isDimension(name: string): name is DimensionName {
-  return name in DIMENSIONS || /^property\.[A-Za-z0-9_.-]{1,128}$/.test(name);
+  // Own keys only: `in` would accept __proto__ and constructor from the prototype.
+  return Object.hasOwn(DIMENSIONS, name) || /^property\.[A-Za-z0-9_.-]{1,128}$/.test(name);
 }

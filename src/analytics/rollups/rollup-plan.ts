@@ -23,7 +23,8 @@ const ROLLUP_FILTERS = new Set<keyof CallFilters>(['projectId', 'from', 'to', ..
 
 /** Only project, time and the rollup dimensions filter, or a rollup cannot answer. */
 export function filtersFitRollups(filters: CallFilters): boolean {
-  const unset = (value: unknown) => value === undefined || value === '' || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+  // An empty string is a condition (compileCallFilters matches it), not an absent filter.
+  const unset = (value: unknown) => value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
   return Object.entries(filters).every(([key, value]) => unset(value) || ROLLUP_FILTERS.has(key as keyof CallFilters));
 }
 

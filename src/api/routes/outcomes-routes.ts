@@ -9,6 +9,7 @@ import { MAX_OUTCOME_BATCH, patchOutcome, recordOutcomes } from '../../outcomes/
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { badRequest, notFound } from '../errors.js';
+import { parseQueryTime } from '../query-time.js';
 
 const listQuery = z.strictObject({
   target: z.string().max(256).optional().describe('a call id or a session id'),
@@ -22,10 +23,7 @@ const listQuery = z.strictObject({
 });
 
 function parseTime(field: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw badRequest(field, 'is not an ISO-8601 timestamp');
-  return ms;
+  return value === undefined ? undefined : parseQueryTime(field, value);
 }
 
 function parseStatuses(raw: string | undefined): OutcomeStatus[] | undefined {

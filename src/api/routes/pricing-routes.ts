@@ -12,6 +12,7 @@ import { costProjection, DEFAULT_REFERENCE_MODEL, savings, UnknownReferenceModel
 import type { RepriceRates, Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { parseQueryTime } from '../query-time.js';
 import { catalogPriceAnswer, costSettingAnswer, estimateAnswer, projectionAnswer, repriceAnswer, savingsAnswer } from './cost-response-schemas.js';
 
 const repriceBody = z.strictObject({
@@ -30,10 +31,7 @@ const estimateBody = z.strictObject({
 }).refine((body) => body.prompt !== undefined || body.messages !== undefined, { path: ['prompt'], message: 'give prompt or messages' });
 
 function time(field: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw badRequest(field, 'is not an ISO-8601 timestamp');
-  return ms;
+  return value === undefined ? undefined : parseQueryTime(field, value);
 }
 
 function repriceRates(override: PriceOverride | null, provider: string, model: string): RepriceRates {
