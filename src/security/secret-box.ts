@@ -2,7 +2,7 @@
 // (created once, mode 0600) or comes from LOUPE_SECRET_KEY; an in-memory store gets a
 // per-process key.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class SecretBox {
@@ -12,6 +12,8 @@ export class SecretBox {
     if (fromEnv) return new SecretBox(Buffer.from(fromEnv, 'base64').subarray(0, 32));
     if (dataDir === ':memory:') return new SecretBox(randomBytes(32));
     const path = join(dataDir, 'secret.key');
+    // On PostgreSQL nothing else has created the data directory by now.
+    mkdirSync(dataDir, { recursive: true });
     if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
   }
