@@ -347,6 +347,14 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
       ? { ...c, cost_usd: ((c.latency_ms ?? 0) / 3_600_000) * 3.6 } : c));
     expect(repriced).toBe(calls.filter((c) => c.project_id === P && c.model === 'gpt-a' && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY).length);
     await expectRollupsMatch(reader(), calls, filters);
+    // Without a range every stored day of the model is repriced and rebuilt.
+    const models = [...new Set(calls.filter((c) => c.project_id === P).map((c) => c.model))];
+    const other = models.find((model) => model !== 'gpt-a')!;
+    const everywhere = await opened.store.calls.reprice({ projectId: P, model: other, rates: { kind: 'local', perHour: 7.2 } });
+    calls = calls.map((c) => (c.project_id === P && c.model === other && c.price_source !== 'reported' ? { ...c, cost_usd: ((c.latency_ms ?? 0) / 3_600_000) * 7.2 } : c));
+    expect(everywhere).toBe(calls.filter((c) => c.project_id === P && c.model === other && c.price_source !== 'reported').length);
+    expect(everywhere).toBeGreaterThan(0);
+    await expectRollupsMatch(reader(), calls, filters);
     // New calls on top of folded rollups (on DuckDB above the watermark, read raw).
     const late = makeCalls(P, 20_000).filter((_, i) => i % 40 === 0);
     await opened.store.calls.insertBatch(late.map(write));

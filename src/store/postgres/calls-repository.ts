@@ -10,7 +10,6 @@ import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 import { addInsertedToRollups, purgeRollupsBefore, refreshRollups } from './rollups.js';
-import { daysOfRange } from '../../analytics/rollups/rollup-schema.js';
 
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
@@ -99,9 +98,17 @@ export class PgCallRepository implements CallRepository {
       set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
     }
     return inTransaction(this.pool, async (client) => {
-      const result = await client.query(`UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')}`, params.values);
-      if ((result.rowCount ?? 0) > 0) await refreshRollups(client, { projectId: request.projectId, model: request.model, ...daysOfRange(request.from, request.to) });
-      return result.rowCount ?? 0;
+      // The days that changed come back from the update itself, so the rebuild locks exactly
+      // those (as inserts do) even when no range was given: an unlocked rebuild of every day
+      // could interleave with another instance's insert and count it twice or not at all.
+      const changed = await client.query<{ day: number; n: number }>(
+        `WITH updated AS (UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')} RETURNING started_at)
+         SELECT (extract(epoch FROM date_trunc('day', started_at)) * 1000)::float8 AS day, count(*)::float8 AS n FROM updated GROUP BY 1 ORDER BY 1`,
+        params.values,
+      );
+      const days = changed.rows.map((row) => Number(row.day));
+      if (days.length > 0) await refreshRollups(client, { projectId: request.projectId, model: request.model, days });
+      return changed.rows.reduce((sum, row) => sum + Number(row.n), 0);
     });
   }
 
