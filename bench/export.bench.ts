@@ -13,9 +13,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
 import { CALL_COLUMNS } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { spawnLoupe } from '../test/helpers/spawn-server.js';
+import type { Store } from '../src/store/ports.js';
 import type { SamplerReport } from './process-sampler.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 
@@ -48,16 +50,36 @@ function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** The calls in `dataDir`, loaded unless a kept directory already holds them. */
+/** The search indexer has every stored call (it runs every 2 s, on the same instance). */
+const SEARCH_INDEX_CAUGHT_UP_SQL = 'SELECT (SELECT watermark FROM call_search_state) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up';
+
+async function waitFor(store: Store, sql: string): Promise<void> {
+  for (;;) {
+    const [row] = await store.sql.query<{ caught_up: boolean }>(sql);
+    if (row?.caught_up) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The calls in `dataDir`, loaded unless a kept directory already holds them, with the rollups
+ * and the search index caught up and checkpointed: otherwise Loupe runs the indexer's first
+ * pass over every prompt during the export, and the export is measured against it.
+ */
 async function prepareCalls(dataDir: string): Promise<void> {
   const store = await openDuckDbStore({ dataDir });
   try {
     const [row] = await store.sql.query<{ n: number }>('SELECT count(*) AS n FROM calls');
-    if (Number(row?.n) === CALLS) return;
-    if (Number(row?.n) !== 0) throw new Error(`${dataDir} holds ${row?.n} calls, not ${CALLS}`);
-    process.stderr.write(`loading ${CALLS.toLocaleString('en')} synthetic calls${WITH_CONTENT ? ' with content' : ''}...\n`);
-    await loadSyntheticCalls(store, { calls: CALLS, days: 30, withContent: WITH_CONTENT });
+    if (Number(row?.n) !== CALLS) {
+      if (Number(row?.n) !== 0) throw new Error(`${dataDir} holds ${row?.n} calls, not ${CALLS}`);
+      process.stderr.write(`loading ${CALLS.toLocaleString('en')} synthetic calls${WITH_CONTENT ? ' with content' : ''}...\n`);
+      await loadSyntheticCalls(store, { calls: CALLS, days: 30, withContent: WITH_CONTENT });
+    }
+    const started = performance.now();
+    await waitFor(store, ROLLUPS_CAUGHT_UP_SQL);
+    await waitFor(store, SEARCH_INDEX_CAUGHT_UP_SQL);
     await store.sql.query('CHECKPOINT');
+    process.stderr.write(`rollups and search index caught up and checkpointed in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   } finally {
     await store.close();
   }

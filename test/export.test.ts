@@ -237,4 +237,20 @@ describe('CSV pages sized by bytes', () => {
     // The header, the first 50 rows, then every remaining row on its own page.
     expect(chunks).toHaveLength(2 + PAGING_CALLS - 50);
   });
+
+  it('reads the next page only when the reader has taken the previous one', async () => {
+    let queries = 0;
+    const counting = { dialect: server.store.sql.dialect, query: <Row>(sql: string, params?: readonly unknown[]) => (queries++, server.store.sql.query<Row>(sql, params)) };
+    const stream = exportCallsStream(counting, { filters, format: 'csv', includeContent: true, pageSize: 10 });
+    const read = (): Promise<unknown> => new Promise((resolve) => stream.once('readable', () => resolve(stream.read())));
+    await read();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterOne = queries;
+    // Held for a while: no more pages are read than the one in hand and the one buffered behind it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(queries).toBe(afterOne);
+    stream.destroy();
+    // One key query and at most two page queries so far, of 16 pages of 10 rows.
+    expect(afterOne).toBeLessThanOrEqual(3);
+  });
 });
