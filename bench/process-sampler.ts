@@ -1,6 +1,7 @@
 // Loaded into a measured process with `--import ./dist/bench/process-sampler.js` (built by
 // npx tsc): samples its memory every 200 ms and its event-loop delay, and when the process
-// exits writes what it held at its resident peak, as JSON, to LOUPE_SAMPLER_OUT.
+// exits writes what it held at its resident peak, as JSON, to LOUPE_SAMPLER_OUT. SIGUSR2
+// forgets the peak so far, for a peak of one phase (e.g. an export after start-up).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -33,6 +34,7 @@ if (out) {
       anonMb: statusKb(status, 'RssAnon') / 1024, fileMb: statusKb(status, 'RssFile') / 1024,
     };
   }, 200).unref();
+  process.on('SIGUSR2', () => (peak = null));
   process.once('exit', () => {
     if (!peak) return;
     const report: SamplerReport = { ...peak, loopDelayP99Ms: delay.percentile(99) / 1e6 };

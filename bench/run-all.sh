@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# The gateway and export benchmarks run Loupe from built JavaScript (dist/).
+npx tsc -p tsconfig.json
 run() {
   echo
   echo "== $*"

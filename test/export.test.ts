@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
 let otherKey: string;
+let pagingKey: string;
 const NOW = Date.now();
 const MINUTE = 60_000;
 const TIE = new Date(NOW - 30 * MINUTE).toISOString();
@@ -37,6 +38,22 @@ const calls = [
   { id: 'exp-old', provider: 'openai', model: 'gpt-4o', started_at: new Date(NOW - 3 * 24 * 60 * MINUTE).toISOString(), input: 'old', output: 'old' },
 ];
 
+/**
+ * Enough calls for several byte-sized pages after the first one (50 rows): groups of seven
+ * share a start time, ids are not in start order, row sizes vary tenfold, and one row alone
+ * is larger than most page budgets below.
+ */
+const PAGING_CALLS = 160;
+const pagingCalls = Array.from({ length: PAGING_CALLS }, (_, i) => ({
+  id: `page-${String((i * 61) % PAGING_CALLS).padStart(3, '0')}`,
+  provider: 'openai',
+  model: i % 3 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+  started_at: new Date(NOW - 50 * MINUTE + Math.floor(i / 7) * 1000).toISOString(),
+  latency_ms: 50 + i,
+  input: i === 77 ? 'x'.repeat(100_000) : `prompt ${i} ${'word '.repeat((i * 37) % 300)}`,
+  output: `answer ${i}`,
+}));
+
 /** RFC 4180 parsing, enough for the export's quoting. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -66,6 +83,9 @@ beforeAll(async () => {
   expect(recorded.statusCode, recorded.body).toBe(200);
   otherKey = await server.createKey('other', ['admin']);
   await server.request('POST', '/api/v1/calls', { key: otherKey, body: { id: 'other-1', provider: 'openai', model: 'gpt-4o' } });
+  pagingKey = await server.createKey('paging', ['admin']);
+  const paged = await server.request('POST', '/api/v1/calls', { key: pagingKey, body: pagingCalls });
+  expect(paged.statusCode, paged.body).toBe(200);
 });
 afterAll(async () => {
   await server.close();
@@ -185,5 +205,52 @@ describe('the two CSV writers', () => {
     const viaJs = await readAll(exportCallsStream(generic, { filters, format: 'csv', includeContent: true, pageSize: 4 }));
     expect(parseCsv(viaSql)).toEqual(parseCsv(viaJs));
     expect(parseCsv(viaSql)).toHaveLength(recentIds.length + 1);
+  });
+});
+
+describe('CSV pages sized by bytes', () => {
+  const filters = { projectId: 'paging', from: NOW - 24 * 60 * MINUTE };
+  const csv = (options: { pageBytes?: number; pageSize?: number }, extra: Record<string, unknown> = {}) =>
+    readAll(exportCallsStream(server.store.sql, { filters: { ...filters, ...extra }, format: 'csv', includeContent: true, ...options }));
+
+  it.each([1, 700, 3000, 20_000, 4 * 1024 * 1024])('with a budget of %i bytes a page, gives the same bytes as one page', async (pageBytes) => {
+    const onePage = await csv({ pageSize: 1000 });
+    const rows = parseCsv(onePage).slice(1);
+    expect(rows).toHaveLength(PAGING_CALLS);
+    // Oldest first, ties by id: the same order as the calls sorted independently.
+    const expected = [...pagingCalls].sort((a, b) => a.started_at.localeCompare(b.started_at) || a.id.localeCompare(b.id)).map((call) => call.id);
+    expect(rows.map((row) => row[0])).toEqual(expected);
+    expect(await csv({ pageBytes })).toBe(onePage);
+  });
+
+  it('keeps the filters on every page, and answers the header alone when nothing matches', async () => {
+    const mini = parseCsv(await csv({ pageBytes: 2000 }, { model: ['gpt-4o-mini'] })).slice(1);
+    expect(mini.map((row) => row[0]).sort()).toEqual(pagingCalls.filter((call) => call.model === 'gpt-4o-mini').map((call) => call.id).sort());
+    const empty = await csv({ pageBytes: 2000 }, { from: NOW - 3 * 60 * MINUTE, to: NOW - 2 * 60 * MINUTE });
+    expect(parseCsv(empty)).toEqual([[...CALL_COLUMNS]]);
+  });
+
+  it('on DuckDB, follows the budget after a first page of 50 rows (one row a page when a row exceeds it)', async () => {
+    if (server.store.sql.dialect !== 'duckdb') return;
+    const chunks: number[] = [];
+    for await (const chunk of exportCallsStream(server.store.sql, { filters, format: 'csv', includeContent: true, pageBytes: 1 })) chunks.push((chunk as Buffer).length);
+    // The header, the first 50 rows, then every remaining row on its own page.
+    expect(chunks).toHaveLength(2 + PAGING_CALLS - 50);
+  });
+
+  it('reads the next page only when the reader has taken the previous one', async () => {
+    let queries = 0;
+    const counting = { dialect: server.store.sql.dialect, query: <Row>(sql: string, params?: readonly unknown[]) => (queries++, server.store.sql.query<Row>(sql, params)) };
+    const stream = exportCallsStream(counting, { filters, format: 'csv', includeContent: true, pageSize: 10 });
+    const read = (): Promise<unknown> => new Promise((resolve) => stream.once('readable', () => resolve(stream.read())));
+    await read();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterOne = queries;
+    // Held for a while: no more pages are read than the one in hand and the one buffered behind it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(queries).toBe(afterOne);
+    stream.destroy();
+    // One key query and at most two page queries so far, of 16 pages of 10 rows.
+    expect(afterOne).toBeLessThanOrEqual(3);
   });
 });
