@@ -45,17 +45,51 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
       throw new Error(`route ${route.method} ${route.url} declares no scope`);
     }
   });
-  app.addHook('onRequest', async (request) => {
-    const scope = request.routeOptions.config?.scope ?? (request.url.startsWith('/docs') ? 'public' : undefined);
-    if (scope === 'public' || scope === undefined) return;
-    const secret = presentedSecret(request);
-    // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site),
-    // but only where the dashboard needs it: reading and administering, never ingest or gateway.
-    const session = secret || !SESSION_SCOPES.has(scope) ? null : sessionFromCookieHeader(request.headers.cookie);
-    if (!secret && !session) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
-    const key = secret ? await authenticator.authenticate(secret) : await authenticator.authenticateSession(session!);
-    if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');
-    if (!hasScope(key.scopes, scope)) throw new ApiError(403, 'forbidden', `this key lacks the '${scope}' scope`);
-    request.apiKey = key;
+  // A callback hook rather than an async one: a key found in the authenticator's cache is
+  // checked and attached without a promise, so a gateway request does not wait behind other
+  // queued work for the microtask hops of an async hook (20–40 µs of latency under load).
+  app.addHook('onRequest', (request, _reply, done) => {
+    let caller: ApiKeyRecord | Promise<ApiKeyRecord> | null;
+    try {
+      caller = requiredCaller(request, authenticator);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (caller === null) done();
+    else if (caller instanceof Promise) {
+      caller.then((key) => {
+        request.apiKey = key;
+        done();
+      }, (error: unknown) => done(error as Error));
+    } else {
+      request.apiKey = caller;
+      done();
+    }
   });
+}
+
+/**
+ * The key a request must present for its route's scope: null for a public route, the key at
+ * once when the authenticator has it cached, a promise when the store must be asked. Throws
+ * (or rejects) with the 401 or 403 the caller gets.
+ */
+function requiredCaller(request: FastifyRequest, authenticator: Authenticator): ApiKeyRecord | Promise<ApiKeyRecord> | null {
+  const scope = request.routeOptions.config?.scope ?? (request.url.startsWith('/docs') ? 'public' : undefined);
+  if (scope === 'public' || scope === undefined) return null;
+  const secret = presentedSecret(request);
+  // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site),
+  // but only where the dashboard needs it: reading and administering, never ingest or gateway.
+  const session = secret || !SESSION_SCOPES.has(scope) ? null : sessionFromCookieHeader(request.headers.cookie);
+  if (!secret && !session) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
+  const cached = secret ? authenticator.authenticateFromCache(secret) : undefined;
+  if (cached !== undefined) return permitted(cached, scope);
+  const lookup = secret ? authenticator.authenticate(secret) : authenticator.authenticateSession(session!);
+  return lookup.then((key) => permitted(key, scope));
+}
+
+function permitted(key: ApiKeyRecord | null, scope: ApiKeyScope): ApiKeyRecord {
+  if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');
+  if (!hasScope(key.scopes, scope)) throw new ApiError(403, 'forbidden', `this key lacks the '${scope}' scope`);
+  return key;
 }
