@@ -1,7 +1,7 @@
 // Compiles the common filters of every list and analytics route into one WHERE clause.
 // Values always travel as parameters; column names come only from this file.
 import type { CallFilters } from '../store/ports.js';
-import { arrayContains, PG_SEARCH_TEXT } from '../store/sql-dialect.js';
+import { arrayContains, pgSearchCondition } from '../store/sql-dialect.js';
 import { SqlParams, sqlTimestamp } from './sql-params.js';
 
 export type Dialect = 'duckdb' | 'postgres';
@@ -29,7 +29,7 @@ function caseFoldedPattern(text: string): string | null {
   return pattern;
 }
 
-function searchCondition(search: string, params: SqlParams, dialect: Dialect): string {
+function searchCondition(search: string, params: SqlParams, dialect: Dialect, project: string, timeBounds: string[]): string {
   const needle = jsonEscaped(search);
   if (dialect === 'duckdb') {
     // ILIKE scans 1M prompts in ~4 s, regexp with the 'i' flag in ~0.5 s, and a pattern with
@@ -40,7 +40,7 @@ function searchCondition(search: string, params: SqlParams, dialect: Dialect): s
     return `(regexp_matches(CAST(input AS VARCHAR), ${pattern}${flags}) OR regexp_matches(CAST(output AS VARCHAR), ${pattern}${flags}))`;
   }
   const pattern = params.add(`%${needle.replace(/[\\%_]/g, '\\$&')}%`);
-  return `${PG_SEARCH_TEXT} ILIKE ${pattern}`;
+  return pgSearchCondition(project, pattern, timeBounds);
 }
 
 function listCondition(column: string, values: string[] | undefined, params: SqlParams): string | null {
@@ -51,9 +51,12 @@ function listCondition(column: string, values: string[] | undefined, params: Sql
 
 /** `timeColumn`: the rollup tables filter their bucket start instead of started_at. */
 export function compileCallFilters(filters: CallFilters, params: SqlParams, dialect: Dialect, timeColumn = 'started_at'): string {
-  const conditions: string[] = [`project_id = ${params.add(filters.projectId)}`];
-  if (filters.from !== undefined) conditions.push(`${timeColumn} >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
-  if (filters.to !== undefined) conditions.push(`${timeColumn} < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
+  const project = params.add(filters.projectId);
+  const conditions: string[] = [`project_id = ${project}`];
+  const timeBounds: string[] = [];
+  if (filters.from !== undefined) timeBounds.push(`started_at >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
+  if (filters.to !== undefined) timeBounds.push(`started_at < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
+  conditions.push(...timeBounds.map((bound) => bound.replace('started_at', timeColumn)));
   for (const condition of [
     listCondition('provider', filters.provider, params),
     listCondition('model', filters.model, params),
@@ -74,6 +77,6 @@ export function compileCallFilters(filters: CallFilters, params: SqlParams, dial
   for (const [name, value] of Object.entries(filters.properties ?? {})) {
     conditions.push(`(properties->>${params.add(name)}) = ${params.add(value)}`);
   }
-  if (filters.search) conditions.push(searchCondition(filters.search, params, dialect));
+  if (filters.search) conditions.push(searchCondition(filters.search, params, dialect, project, timeBounds));
   return conditions.join(' AND ');
 }

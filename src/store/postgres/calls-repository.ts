@@ -9,6 +9,7 @@ import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, Repri
 import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
+import { queueForSearch, SEARCH_INDEXER_LOCK } from './search-indexer.js';
 import { addInsertedToRollups, purgeRollupsBefore, refreshRollups } from './rollups.js';
 import { daysOfRange } from '../../analytics/rollups/rollup-schema.js';
 
@@ -77,6 +78,7 @@ export class PgCallRepository implements CallRepository {
       const outcomes = await claimIds(client, writes);
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
       await copyCalls(client, fresh);
+      await queueForSearch(client, fresh);
       // The rows of `fresh` are now inserted in this transaction.
       await addInsertedToRollups(client, fresh.map((write) => write.call));
       return outcomes;
@@ -158,8 +160,15 @@ export class PgCallRepository implements CallRepository {
   async deleteByIds(projectId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return inTransaction(this.pool, async (client) => {
+      // Waits for a move in progress, so no text of a deleted row reaches call_search after
+      // this delete (an id deleted can be used again, by another call).
+      await client.query(`SELECT pg_advisory_xact_lock(${SEARCH_INDEXER_LOCK})`);
       const deleted = await queryRows<{ id: string; started_at: number }>(client, 'DELETE FROM calls WHERE project_id = $1 AND id = ANY($2::text[]) RETURNING id, started_at', [projectId, ids]);
-      if (deleted.length > 0) await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deleted.map((row) => row.id)]);
+      if (deleted.length > 0) {
+        const deletedIds = deleted.map((row) => row.id);
+        await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deletedIds]);
+        await client.query('DELETE FROM call_search WHERE id = ANY($1::text[]) AND project_id = $2', [deletedIds, projectId]);
+      }
       await refreshRollups(client, { projectId, days: deleted.map((row) => row.started_at) });
       return deleted.length;
     });
