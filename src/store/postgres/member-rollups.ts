@@ -1,6 +1,7 @@
 // PostgreSQL's rollup tables without member rows: its distinct users and sessions are kept as
 // member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts). Statements for
 // every rollup, in the caller's transaction or for a bulk rebuild.
+import { CALL_COLUMNS } from '../../domain/call-record.js';
 import {
   addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfRows, purgeMemberBitsStatements, rebuildMemberBitsStatements,
   refreshMemberBitsStatements, type MemberCall,
@@ -15,9 +16,25 @@ export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((ta
 /** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
 
+/** The columns of `calls` that rollups read: all but the content. */
+const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
+
+/**
+ * Every rollup table's upsert as one statement that reads the selected calls once: a CTE named
+ * `calls` (a non-recursive CTE's body still sees the table) shadows the table for the upserts.
+ * Against one statement per table this saves reading the batch back from `calls` per table.
+ */
+function addCallsInOneStatement(selection: CallSelection, tables: readonly RollupTable[]): Statement {
+  const upserts = addCallsStatements({ where: 'TRUE', params: [] }, tables).map((statement, i) => `upsert_${i} AS (${statement.sql})`);
+  return {
+    sql: `WITH calls AS MATERIALIZED (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls WHERE ${selection.where}),\n${upserts.join(',\n')}\nSELECT 1`,
+    params: selection.params,
+  };
+}
+
 /** Calls just inserted: their rows are read back for the other rollups, their members come from the values given. */
 export function addInsertedStatements(selection: CallSelection, calls: readonly MemberCall[]): Statement[] {
-  return [...addCallsStatements(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
+  return [addCallsInOneStatement(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
 }
 
 export function refreshPgStatements(scope: RollupScope): Statement[] {
