@@ -7,7 +7,7 @@ import {
   refreshMemberBitsStatements, type MemberCall,
 } from '../../analytics/rollups/member-bitmaps.js';
 import {
-  addCallsStatements, dayRanges, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
+  addCallsStatements, dayRanges, GRAIN_MS, mergeRollupRowsSql, rollupRowsSql, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
   type CallSelection, type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
 
@@ -21,15 +21,20 @@ const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input'
 
 /**
  * Every rollup table's upsert as one statement that reads the selected calls once: a CTE named
- * `calls` (a non-recursive CTE's body still sees the table) shadows the table for the upserts.
- * Against one statement per table this saves reading the batch back from `calls` per table.
+ * `calls` (a non-recursive CTE's body still sees the table) shadows the table for the rest.
+ * Each table's finest grain is aggregated from those calls, its coarser grains from that
+ * aggregate (a few hundred rows instead of the batch's thousands).
  */
 function addCallsInOneStatement(selection: CallSelection, tables: readonly RollupTable[]): Statement {
-  const upserts = addCallsStatements({ where: 'TRUE', params: [] }, tables).map((statement, i) => `upsert_${i} AS (${statement.sql})`);
-  return {
-    sql: `WITH calls AS MATERIALIZED (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls WHERE ${selection.where}),\n${upserts.join(',\n')}\nSELECT 1`,
-    params: selection.params,
-  };
+  const parts = [`calls AS MATERIALIZED (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls WHERE ${selection.where})`];
+  tables.forEach((table, t) => {
+    const [finest, ...coarser] = [...table.grains].sort((a, b) => GRAIN_MS[a] - GRAIN_MS[b]);
+    const finer = `rows_${t}`;
+    parts.push(`${finer} AS MATERIALIZED (${rollupRowsSql(table, finest!, { where: 'TRUE', params: [] })})`);
+    parts.push(`merged_${t}_${finest} AS (${mergeRollupRowsSql(table, finest!, `SELECT * FROM ${finer}`, false)})`);
+    for (const grain of coarser) parts.push(`merged_${t}_${grain} AS (${mergeRollupRowsSql(table, grain, `SELECT * FROM ${finer}`, true)})`);
+  });
+  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params: selection.params };
 }
 
 /** Calls just inserted: their rows are read back for the other rollups, their members come from the values given. */
