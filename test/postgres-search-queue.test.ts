@@ -93,6 +93,26 @@ describe('search text indexed behind a queue', () => {
     expect(await searchIds(stores[1]!, 'needle')).toEqual(expected);
     expect(await searchIds(stores[1]!, 'batch 6 row 2')).toEqual(['q-6-2']);
     expect(await searchIds(stores[1]!, 'batch 0 row 1')).toEqual(['q-0-1']);
+    // Paged by cursor, both ways, and by page number, across indexed and queued rows.
+    for (const order of ['desc', 'asc'] as const) {
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await stores[0]!.calls.list({ filters: { projectId: 'p', search: 'needle' }, sort: 'started_at', order, limit: 4, ...(cursor ? { cursor } : {}) });
+        paged.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(order === 'desc' ? expected : [...expected].reverse());
+    }
+    const third = await stores[0]!.calls.list({ filters: { projectId: 'p', search: 'needle' }, sort: 'started_at', order: 'desc', limit: 4, page: 3, withTotal: true });
+    expect(third.items.map((item) => item.id)).toEqual(expected.slice(8, 12));
+    expect(third.total).toBe(14);
+    const window = { from: NOW - 20 * 60_000, to: NOW - 8 * 60_000 };
+    const windowed = await stores[0]!.calls.list({ filters: { projectId: 'p', search: 'needle', ...window }, sort: 'started_at', order: 'desc', limit: 100 });
+    expect(windowed.items.map((item) => item.id)).toEqual(expected.filter((id) => {
+      const started = written.find((w) => w.call.id === id)!.call.started_at;
+      return started >= window.from && started < window.to;
+    }));
 
     await new PgSearchIndexer(pool).drain();
     expect(await count('SELECT count(*) AS n FROM call_search_pending')).toBe(0);

@@ -29,6 +29,19 @@ function caseFoldedPattern(text: string): string | null {
   return pattern;
 }
 
+/** The ILIKE pattern of a logs search on PostgreSQL: the needle as stored JSON spells it, wildcards taken literally. */
+export function pgSearchPattern(search: string): string {
+  return `%${jsonEscaped(search).replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** Conditions on started_at for the filters' range. */
+export function timeBoundConditions(filters: Pick<CallFilters, 'from' | 'to'>, params: SqlParams): string[] {
+  const bounds: string[] = [];
+  if (filters.from !== undefined) bounds.push(`started_at >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
+  if (filters.to !== undefined) bounds.push(`started_at < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
+  return bounds;
+}
+
 function searchCondition(search: string, params: SqlParams, dialect: Dialect, project: string, timeBounds: string[]): string {
   const needle = jsonEscaped(search);
   if (dialect === 'duckdb') {
@@ -39,8 +52,7 @@ function searchCondition(search: string, params: SqlParams, dialect: Dialect, pr
     const flags = folded === null ? ", 'i'" : '';
     return `(regexp_matches(CAST(input AS VARCHAR), ${pattern}${flags}) OR regexp_matches(CAST(output AS VARCHAR), ${pattern}${flags}))`;
   }
-  const pattern = params.add(`%${needle.replace(/[\\%_]/g, '\\$&')}%`);
-  return pgSearchCondition(project, pattern, timeBounds);
+  return pgSearchCondition(project, params.add(pgSearchPattern(search)), timeBounds);
 }
 
 function listCondition(column: string, values: string[] | undefined, params: SqlParams): string | null {
@@ -53,9 +65,7 @@ function listCondition(column: string, values: string[] | undefined, params: Sql
 export function compileCallFilters(filters: CallFilters, params: SqlParams, dialect: Dialect, timeColumn = 'started_at'): string {
   const project = params.add(filters.projectId);
   const conditions: string[] = [`project_id = ${project}`];
-  const timeBounds: string[] = [];
-  if (filters.from !== undefined) timeBounds.push(`started_at >= ${params.add(sqlTimestamp(filters.from))}::TIMESTAMP`);
-  if (filters.to !== undefined) timeBounds.push(`started_at < ${params.add(sqlTimestamp(filters.to))}::TIMESTAMP`);
+  const timeBounds = timeBoundConditions(filters, params);
   conditions.push(...timeBounds.map((bound) => bound.replace('started_at', timeColumn)));
   for (const condition of [
     listCondition('provider', filters.provider, params),

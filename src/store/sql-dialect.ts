@@ -25,13 +25,18 @@ export function pgSearchTextOf(alias: string): string {
  * non-empty needle, which never holds a raw newline.
  */
 export function pgSearchCondition(project: string, pattern: string, timeBounds: readonly string[]): string {
+  return `(id, started_at) IN (${pgSearchHits(project, pattern, timeBounds)})`;
+}
+
+/** The (id, started_at) of the calls pgSearchCondition matches, each once. */
+export function pgSearchHits(project: string, pattern: string, timeBounds: readonly string[]): string {
   const within = (alias: string) => timeBounds.map((bound) => ` AND ${alias}.${bound}`).join('');
-  return `(id, started_at) IN (
+  return `
     SELECT s.id, s.started_at FROM call_search s WHERE s.project_id = ${project}${within('s')} AND s.search_text ILIKE ${pattern}
     UNION ALL
     SELECT c.id, c.started_at FROM call_search_pending q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at)
       JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
-    WHERE c.project_id = ${project}${within('c')} AND ${pgSearchTextOf('c')} ILIKE ${pattern})`;
+    WHERE c.project_id = ${project}${within('c')} AND ${pgSearchTextOf('c')} ILIKE ${pattern}`;
 }
 
 /** Whether a text[] column holds a value. */
