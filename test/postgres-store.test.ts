@@ -114,7 +114,8 @@ describe('several instances on one database', () => {
   it('a server with LOUPE_RETENTION_DAYS drops the partitions of older days at start', async () => {
     const server = await startTestServer({ database_url: schema.url, retention_days: 30 }, 'postgres');
     try {
-      await expect.poll(async () => (await partitions()).includes('calls_20240229'), { timeout: 5000 }).toBe(false);
+      // Every day before the cutoff, not only the first one seen gone: the drops run one by one.
+      await expect.poll(async () => (await partitions()).filter((name) => name < dayName(Date.now() - 40 * DAY)), { timeout: 5000 }).toEqual([]);
       expect(await server.store.calls.get('p', 'leap-day')).toBeNull();
       expect(await server.store.calls.count('p')).toBe(200);
     } finally {
