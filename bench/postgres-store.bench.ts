@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   try {
     console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     const duckRate = await ingestionRate(duck, `ing-${run}`);
-    // The store's search indexer runs in the background (every second, as served), taking the
+    // The store's search indexer runs in the background (every 250 ms, as served), taking the
     // same CPU; sustained counts until it has indexed every row of the run.
     const pgRate = await ingestionRate(pg, `ing-${run}`);
     const pgSustained = INGESTED / (INGESTED / pgRate + (await drainSeconds(pg, null)));
