@@ -159,6 +159,19 @@ describe('search text indexed behind a queue', () => {
     expect(await searchIds(stores[0]!, 'needle')).toEqual(expectedIds(written, 'needle'));
   });
 
+  it('the indexer makes a day\'s search partition that is missing (made by an older instance), then indexes the day', async () => {
+    const day = Date.UTC(2024, 8, 3, 8);
+    await insert(stores[0]!, [write('missing-part-1', day, 'a day without its search partition, needle')]);
+    await client.query('DROP TABLE call_search_20240903');
+    const indexer = new PgSearchIndexer(pool);
+    // The first run fails on the missing partition, makes it, and leaves the batch queued.
+    expect(await indexer.runOnce()).toBe(0);
+    expect(await searchIds(stores[1]!, 'without its search partition')).toEqual(['missing-part-1']);
+    await indexer.drain();
+    expect(await count('SELECT count(*) AS n FROM call_search_pending')).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM call_search_20240903 WHERE id = 'missing-part-1'")).toBe(1);
+  });
+
   it('a deleted call leaves the search text; retention drops the day of both', async () => {
     const oldDay = Date.UTC(2024, 5, 1, 12);
     await insert(stores[0]!, [write('old-1', oldDay, 'old needle one'), write('old-2', oldDay + 1000, 'old needle two')]);
