@@ -172,6 +172,18 @@ describe('search text indexed behind a queue', () => {
     expect(await count("SELECT count(*) AS n FROM call_search_20240903 WHERE id = 'missing-part-1'")).toBe(1);
   });
 
+  it('a call deleted while queued and written again under its id is indexed once, with its new text', async () => {
+    const at = NOW - 3 * HOUR;
+    await insert(stores[0]!, [write('again-1', at, 'first text, needle')]);
+    expect(await stores[1]!.calls.deleteByIds('p', ['again-1'])).toBe(1);
+    written.splice(written.findIndex((w) => w.call.id === 'again-1'), 1);
+    await insert(stores[2]!, [write('again-1', at, 'second text, needle')]);
+    await new PgSearchIndexer(pool).drain();
+    expect((await client.query("SELECT search_text FROM call_search WHERE id = 'again-1'")).rows.map((row) => (row.search_text as string).includes('second text'))).toEqual([true]);
+    expect(await searchIds(stores[0]!, 'first text')).toEqual([]);
+    expect(await searchIds(stores[0]!, 'second text')).toEqual(['again-1']);
+  });
+
   it('a deleted call leaves the search text; retention drops the day of both', async () => {
     const oldDay = Date.UTC(2024, 5, 1, 12);
     await insert(stores[0]!, [write('old-1', oldDay, 'old needle one'), write('old-2', oldDay + 1000, 'old needle two')]);
