@@ -31,16 +31,16 @@ export async function queueForSearch(client: pg.PoolClient, writes: readonly Cal
 
 /**
  * Takes queued batches and indexes their calls that still exist. A call deleted while queued,
- * then written again under its id, is queued twice: DISTINCT indexes it once within a run, NOT
- * EXISTS across runs.
+ * then written again under its id, is queued twice: the unique key keeps it indexed once (a
+ * probe per row, where NOT EXISTS let the planner scan all of call_search on every run).
  */
 const MOVE_SQL = `
   WITH taken AS (DELETE FROM call_search_pending WHERE batch = ANY($1::bigint[]) RETURNING ids, started),
-  queued AS (SELECT DISTINCT k.id, k.started_at FROM taken CROSS JOIN LATERAL unnest(taken.ids, taken.started) AS k(id, started_at))
+  queued AS (SELECT k.id, k.started_at FROM taken CROSS JOIN LATERAL unnest(taken.ids, taken.started) AS k(id, started_at))
   INSERT INTO call_search (id, project_id, started_at, search_text)
   SELECT c.id, c.project_id, c.started_at, ${pgSearchTextOf('c')}
   FROM queued JOIN calls c ON c.id = queued.id AND c.started_at = queued.started_at
-  WHERE NOT EXISTS (SELECT 1 FROM call_search s WHERE s.id = c.id AND s.started_at = c.started_at)`;
+  ON CONFLICT (id, started_at) DO NOTHING`;
 
 /** The days of queued rows that still exist, so their call_search partitions can be made. */
 const QUEUED_DAYS_SQL = `

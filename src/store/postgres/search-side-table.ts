@@ -15,8 +15,8 @@ export const SEARCH_SIDE_TABLE_MIGRATION = {
       started_at TIMESTAMP NOT NULL,
       search_text TEXT NOT NULL
     ) PARTITION BY RANGE (started_at);
-    -- Deletes find a call's indexed text by id.
-    CREATE INDEX call_search_id ON call_search (id);
+    -- Deletes find a call's indexed text by id; the indexer never stores a call twice.
+    CREATE UNIQUE INDEX call_search_key ON call_search (id, started_at);
     -- One row per committed insert batch whose rows are not indexed yet. It commits with the
     -- batch's rows, so a row is queued exactly when it becomes visible, whatever order
     -- concurrent writers commit in (a watermark over an insertion sequence could pass a row
