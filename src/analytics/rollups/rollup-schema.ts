@@ -227,13 +227,8 @@ function mergeSql(value: ValueColumn, table: string): string {
   return `${value.name} = COALESCE(${pick}(${current}, ${added}), ${current}, ${added})`;
 }
 
-/**
- * Adds the selected calls to one rollup table: one row per key, merged into what is there.
- * Rows come out in key order, so concurrent writers lock shared rows in the same order.
- */
-export function addToRollupSql(table: RollupTable, grain: RollupGrain, selection: CallSelection): string {
-  const keys = keyColumns(table);
-  const name = rollupTableName(table, grain);
+/** The rows one rollup table gets from the selected calls, one per key (columns in table order). */
+export function rollupRowsSql(table: RollupTable, grain: RollupGrain, selection: CallSelection): string {
   const members = table === MEMBER_ROLLUPS
     ? ` CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members`
     : '';
@@ -243,12 +238,31 @@ export function addToRollupSql(table: RollupTable, grain: RollupGrain, selection
     ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
     ...table.values.map((value) => `${value.merge}(${value.perCall}) AS ${value.name}`),
   ];
+  return `SELECT ${selected.join(', ')} FROM calls${members} WHERE ${where} GROUP BY ${keyColumns(table).map((_, i) => i + 1).join(', ')}`;
+}
+
+/**
+ * Merges rows of `rows` (a query giving rollupRowsSql's columns for a grain no coarser than
+ * `grain`) into one rollup table. Rows go in key order, so concurrent writers lock shared rows
+ * in the same order. From a finer grain, a value is the merge of the finer rows' values.
+ */
+export function mergeRollupRowsSql(table: RollupTable, grain: RollupGrain, rows: string, fromFinerGrain: boolean): string {
+  const keys = keyColumns(table);
+  const name = rollupTableName(table, grain);
   const positions = keys.map((_, i) => i + 1).join(', ');
   const update = table.values.map((value) => mergeSql(value, name)).join(', ');
+  const selected = fromFinerGrain
+    ? `SELECT project_id, date_trunc('${grain}', bucket) AS bucket, ${[...table.dimensions, ...table.extraKeys.map((key) => key.name)].map((column) => `${column}, `).join('')}${table.values.map((value) => `${value.merge}(${value.name}) AS ${value.name}`).join(', ')}
+      FROM (${rows}) finer GROUP BY ${positions} ORDER BY ${positions}`
+    : `SELECT * FROM (${rows}) added ORDER BY ${positions}`;
   return `INSERT INTO ${name} (${[...keys, ...table.values.map((value) => value.name)].join(', ')})
-    SELECT ${selected.join(', ')} FROM calls${members} WHERE ${where}
-    GROUP BY ${positions} ORDER BY ${positions}
+    ${selected}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${update}`;
+}
+
+/** Adds the selected calls to one rollup table: one row per key, merged into what is there. */
+export function addToRollupSql(table: RollupTable, grain: RollupGrain, selection: CallSelection): string {
+  return mergeRollupRowsSql(table, grain, rollupRowsSql(table, grain, selection), false);
 }
 
 /** Adds the selected calls to every rollup table. */

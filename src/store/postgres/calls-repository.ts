@@ -2,17 +2,24 @@
 // duplicates and conflicts across instances; the created rows then go in with one COPY.
 import type pg from 'pg';
 import { CALL_COLUMNS, type CallRecord } from '../../domain/call-record.js';
-import { compileCallFilters } from '../../analytics/filters.js';
+import { compileCallFilters, pgSearchPattern, timeBoundConditions } from '../../analytics/filters.js';
+import { pgSearchHits } from '../sql-dialect.js';
 import { SqlParams, sqlTimestamp } from '../../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPayload, rowToCall, rowToCallSummary, sortExpression, keysetCondition } from '../call-row.js';
 import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, RepriceRequest } from '../ports.js';
 import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
+import { queueForSearch, SEARCH_INDEXER_LOCK } from './search-indexer.js';
 import { addInsertedToRollups, purgeRollupsBefore, refreshRollups } from './rollups.js';
 
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
+
+/** Whether the filters are a search within a project and a time range, and nothing else. */
+function searchAndTimeOnly(filters: LogQuery['filters']): boolean {
+  return Object.entries(filters).every(([key, value]) => value === undefined || ['projectId', 'from', 'to', 'search'].includes(key));
+}
 
 /** Claims each new id in call_ids; what could not be claimed is compared by body hash. */
 async function claimIds(client: pg.PoolClient, writes: CallWrite[]): Promise<InsertOutcome[]> {
@@ -76,6 +83,7 @@ export class PgCallRepository implements CallRepository {
       const outcomes = await claimIds(client, writes);
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
       await copyCalls(client, fresh);
+      await queueForSearch(client, fresh);
       // The rows of `fresh` are now inserted in this transaction.
       await addInsertedToRollups(client, fresh.map((write) => write.call));
       return outcomes;
@@ -141,6 +149,7 @@ export class PgCallRepository implements CallRepository {
     const keyset = keysetCondition(query, cursor, params);
     const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
     const order = (key: string) => `ORDER BY ${key} ${direction}, id ${direction} LIMIT ${query.limit + 1}${offset}`;
+    if (query.filters.search && query.sort === 'started_at' && searchAndTimeOnly(query.filters)) return this.fetchSearchPageByTime(query, cursor, query.filters.search);
     if (query.filters.search) {
       // Walking the time index and testing each row's text can read millions of rows for a
       // rare term; matching through the trigram index first, then sorting the few matches,
@@ -155,6 +164,28 @@ export class PgCallRepository implements CallRepository {
     return queryRows(this.pool, `SELECT ${SUMMARY_COLUMNS}, ${sortKey} AS sort_key FROM calls WHERE ${where}${keyset} ${order(sortKey)}`, params.values);
   }
 
+  /**
+   * A page of a search with no other filter, by time: the page's ids come from the search hits
+   * alone (ordered and cut to the page before any call row is read), then only those rows are
+   * read. Every indexed hit has its call in the same snapshot (deletes and retention remove
+   * both together), so the page is the one the general query would give.
+   */
+  private fetchSearchPageByTime(query: LogQuery, cursor: CursorPayload | null, search: string): Promise<Record<string, unknown>[]> {
+    const params = new SqlParams();
+    const project = params.add(query.filters.projectId);
+    const hits = pgSearchHits(project, params.add(pgSearchPattern(search)), timeBoundConditions(query.filters, params));
+    const keyset = keysetCondition(query, cursor, params);
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    const offset = !cursor && query.page && query.page > 1 ? ` OFFSET ${(query.page - 1) * query.limit}` : '';
+    const order = `ORDER BY started_at ${direction}, id ${direction} LIMIT ${query.limit + 1}`;
+    return queryRows(
+      this.pool,
+      `WITH page AS MATERIALIZED (SELECT id, started_at FROM (${hits}) hit WHERE TRUE${keyset} ${order}${offset})
+       SELECT ${SUMMARY_COLUMNS}, started_at AS sort_key FROM calls WHERE project_id = ${project} AND (id, started_at) IN (SELECT id, started_at FROM page) ${order}`,
+      params.values,
+    );
+  }
+
   private async countMatching(query: LogQuery): Promise<number> {
     const params = new SqlParams();
     const where = compileCallFilters(query.filters, params, 'postgres');
@@ -165,8 +196,15 @@ export class PgCallRepository implements CallRepository {
   async deleteByIds(projectId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return inTransaction(this.pool, async (client) => {
+      // Waits for a move in progress, so no text of a deleted row reaches call_search after
+      // this delete (an id deleted can be used again, by another call).
+      await client.query(`SELECT pg_advisory_xact_lock(${SEARCH_INDEXER_LOCK})`);
       const deleted = await queryRows<{ id: string; started_at: number }>(client, 'DELETE FROM calls WHERE project_id = $1 AND id = ANY($2::text[]) RETURNING id, started_at', [projectId, ids]);
-      if (deleted.length > 0) await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deleted.map((row) => row.id)]);
+      if (deleted.length > 0) {
+        const deletedIds = deleted.map((row) => row.id);
+        await client.query('DELETE FROM call_ids WHERE id = ANY($1::text[])', [deletedIds]);
+        await client.query('DELETE FROM call_search WHERE id = ANY($1::text[]) AND project_id = $2', [deletedIds, projectId]);
+      }
       await refreshRollups(client, { projectId, days: deleted.map((row) => row.started_at) });
       return deleted.length;
     });

@@ -1,12 +1,13 @@
 // PostgreSQL's rollup tables without member rows: its distinct users and sessions are kept as
 // member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts). Statements for
 // every rollup, in the caller's transaction or for a bulk rebuild.
+import { CALL_COLUMNS } from '../../domain/call-record.js';
 import {
   addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfRows, purgeMemberBitsStatements, rebuildMemberBitsStatements,
   refreshMemberBitsStatements, type MemberCall,
 } from '../../analytics/rollups/member-bitmaps.js';
 import {
-  addCallsStatements, dayRanges, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
+  addCallsStatements, dayRanges, GRAIN_MS, mergeRollupRowsSql, rollupRowsSql, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
   type CallSelection, type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
 
@@ -15,9 +16,30 @@ export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((ta
 /** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
 
+/** The columns of `calls` that rollups read: all but the content. */
+const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
+
+/**
+ * Every rollup table's upsert as one statement that reads the selected calls once: a CTE named
+ * `calls` (a non-recursive CTE's body still sees the table) shadows the table for the rest.
+ * Each table's finest grain is aggregated from those calls, its coarser grains from that
+ * aggregate (a few hundred rows instead of the batch's thousands).
+ */
+function addCallsInOneStatement(selection: CallSelection, tables: readonly RollupTable[]): Statement {
+  const parts = [`calls AS MATERIALIZED (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls WHERE ${selection.where})`];
+  tables.forEach((table, t) => {
+    const [finest, ...coarser] = [...table.grains].sort((a, b) => GRAIN_MS[a] - GRAIN_MS[b]);
+    const finer = `rows_${t}`;
+    parts.push(`${finer} AS MATERIALIZED (${rollupRowsSql(table, finest!, { where: 'TRUE', params: [] })})`);
+    parts.push(`merged_${t}_${finest} AS (${mergeRollupRowsSql(table, finest!, `SELECT * FROM ${finer}`, false)})`);
+    for (const grain of coarser) parts.push(`merged_${t}_${grain} AS (${mergeRollupRowsSql(table, grain, `SELECT * FROM ${finer}`, true)})`);
+  });
+  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params: selection.params };
+}
+
 /** Calls just inserted: their rows are read back for the other rollups, their members come from the values given. */
 export function addInsertedStatements(selection: CallSelection, calls: readonly MemberCall[]): Statement[] {
-  return [...addCallsStatements(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
+  return [addCallsInOneStatement(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
 }
 
 export function refreshPgStatements(scope: RollupScope): Statement[] {

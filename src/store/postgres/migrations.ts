@@ -5,6 +5,7 @@ import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
 import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
+import { SEARCH_SIDE_TABLE_MIGRATION } from './search-side-table.js';
 
 interface Migration {
   version: number;
@@ -409,6 +410,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: 'distinct users and sessions as member ids and bitmaps',
     sql: memberBitsMigrationSql(),
   },
+  { version: 8, ...SEARCH_SIDE_TABLE_MIGRATION },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -2,6 +2,7 @@
 // on demand for whatever days a batch brings (imports of old calls, clocks ahead).
 import type pg from 'pg';
 import { checkout } from './pg-pool.js';
+import { SEARCH_INDEXER_LOCK } from './search-indexer.js';
 
 const DAY_MS = 86_400_000;
 const DAYS_AHEAD = 7;
@@ -73,8 +74,11 @@ export class CallPartitions {
       const client = await checkout(this.pool);
       try {
         await client.query('BEGIN');
+        // Not while the search indexer moves rows, which may be this day's.
+        await client.query(`SELECT pg_advisory_xact_lock(${SEARCH_INDEXER_LOCK})`);
         const counted = await client.query<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`);
         await client.query(`DROP TABLE "${name}"`);
+        await client.query(`DROP TABLE IF EXISTS "call_search_${name.slice(6)}"`);
         await client.query('COMMIT');
         dropped += Number(counted.rows[0]?.n ?? 0);
       } catch (error) {

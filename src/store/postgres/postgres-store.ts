@@ -12,10 +12,13 @@ import { PgPriceOverrideRepository } from './price-overrides-repository.js';
 import { PgProjectRepository } from './projects-repository.js';
 import { PgProviderRepository } from './providers-repository.js';
 import { PgResearchConfigRepository } from './research-config-repository.js';
+import { PgSearchIndexer } from './search-indexer.js';
 
 export interface PostgresStoreOptions {
   databaseUrl: string;
   poolSize?: number;
+  /** How often the search indexer looks for queued rows; 0 leaves indexing to the caller. */
+  searchIndexIntervalMs?: number;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
@@ -29,6 +32,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   partitions.startAhead();
+  const searchIndexer = new PgSearchIndexer(pool);
+  // Often, so few rows wait in the queue: a search reads queued rows raw (~5 µs each).
+  const interval = options.searchIndexIntervalMs ?? 250;
+  if (interval > 0) searchIndexer.start(interval);
   const broadcast = new NotifyBroadcast(pool, options.databaseUrl, await channelName(pool));
   return {
     kind: 'postgres',
@@ -47,6 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     close: async () => {
       partitions.stop();
+      await searchIndexer.stop();
       await pool.end();
     },
   };

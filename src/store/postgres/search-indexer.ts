@@ -1,0 +1,116 @@
+// Logs search text on PostgreSQL, indexed after the insert instead of during it: an insert
+// batch queues its ids (one call_search_pending row, in the batch's transaction), and this
+// indexer moves queued rows' text into call_search, whose trigram index serves searches. One
+// instance at a time runs it (an advisory lock; the others skip their turn), and deletes and
+// retention take the same lock, so none of them interleaves with a move.
+import type pg from 'pg';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
+import { pgSearchTextOf } from '../sql-dialect.js';
+import type { CallWrite } from '../ports.js';
+import { checkout } from './pg-pool.js';
+
+export const SEARCH_INDEXER_LOCK = "hashtext(current_schema() || '.loupe search indexer')";
+/** Queue rows per indexer transaction (a few recorder batches), so each move stays short. */
+const BATCHES_PER_RUN = 5;
+
+/** Whether the row stores prompt or response text (rows without either cannot match). */
+function storesContent(write: CallWrite): boolean {
+  const stored = (json: string | null | undefined, value: unknown) => (json !== undefined ? json !== null : value !== null && value !== undefined);
+  return stored(write.inputJson, write.call.input) || stored(write.outputJson, write.call.output);
+}
+
+/** Queues the rows just inserted in the client's transaction for the indexer. */
+export async function queueForSearch(client: pg.PoolClient, writes: readonly CallWrite[]): Promise<void> {
+  const queued = writes.filter(storesContent);
+  if (queued.length === 0) return;
+  await client.query('INSERT INTO call_search_pending (ids, started) VALUES ($1::text[], $2::timestamp[])', [
+    queued.map((write) => write.call.id),
+    queued.map((write) => sqlTimestamp(write.call.started_at)),
+  ]);
+}
+
+/**
+ * Takes queued batches and indexes their calls that still exist. A call deleted while queued,
+ * then written again under its id, is queued twice: the unique key keeps it indexed once (a
+ * probe per row, where NOT EXISTS let the planner scan all of call_search on every run).
+ */
+const MOVE_SQL = `
+  WITH taken AS (DELETE FROM call_search_pending WHERE batch = ANY($1::bigint[]) RETURNING ids, started),
+  queued AS (SELECT k.id, k.started_at FROM taken CROSS JOIN LATERAL unnest(taken.ids, taken.started) AS k(id, started_at))
+  INSERT INTO call_search (id, project_id, started_at, search_text)
+  SELECT c.id, c.project_id, c.started_at, ${pgSearchTextOf('c')}
+  FROM queued JOIN calls c ON c.id = queued.id AND c.started_at = queued.started_at
+  ON CONFLICT (id, started_at) DO NOTHING`;
+
+/** The days of queued rows that still exist, so their call_search partitions can be made. */
+const QUEUED_DAYS_SQL = `
+  SELECT ensure_calls_partition(day) FROM (
+    SELECT DISTINCT c.started_at::date AS day
+    FROM call_search_pending q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at)
+    JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
+    WHERE q.batch = ANY($1::bigint[])
+  ) days`;
+
+export class PgSearchIndexer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Moves up to BATCHES_PER_RUN queued batches into call_search, oldest first. Returns how
+   * many it took, or null when another instance's indexer (or a delete) held the lock.
+   */
+  async runOnce(): Promise<number | null> {
+    const client = await checkout(this.pool);
+    let batches: string[] = [];
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${SEARCH_INDEXER_LOCK}) AS locked`);
+      if (!locked.rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      batches = (await client.query<{ batch: string }>(`SELECT batch::text AS batch FROM call_search_pending ORDER BY batch LIMIT ${BATCHES_PER_RUN}`)).rows.map((row) => row.batch);
+      if (batches.length > 0) await client.query(MOVE_SQL, [batches]);
+      await client.query('COMMIT');
+      return batches.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A day whose call_search partition is missing (made by an older instance): make it.
+      if ((error as { code?: string }).code !== '23514') throw error;
+      await this.pool.query(QUEUED_DAYS_SQL, [batches]);
+      return 0;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs until the queue is empty (or another instance holds the lock). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const taken = await this.runOnce();
+      if (taken === null || taken === 0 || this.stopped) return;
+    }
+  }
+
+  start(intervalMs: number): void {
+    const tick = () => {
+      this.running = this.drain()
+        .catch(() => undefined)
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.timer = setTimeout(tick, intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
