@@ -106,6 +106,25 @@ async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: Cal
   }
 }
 
+/** DuckDB: each stored day row holds that day's distinct sessions of its member, exactly. */
+async function expectDayRows(store: Store, calls: CallRecord[]): Promise<void> {
+  if (store.kind !== 'duckdb') return;
+  const stored = await store.sql.query<{ bucket: number; kind: string; member: string | null; sessions: number | bigint }>(
+    `SELECT epoch_ms(bucket) AS bucket, kind, member, sessions FROM ${PEOPLE_SESSIONS_TABLE} WHERE project_id = $1`, [P]);
+  const expected = new Map<string, number>();
+  for (const [kind, member] of [['a', (c: CallRecord) => c.agent], ['u', (c: CallRecord) => c.user_id]] as const) {
+    const sets = new Map<string, Set<string>>();
+    for (const call of calls.filter((c) => c.project_id === P)) {
+      const key = `${Math.floor(call.started_at / DAY) * DAY} ${kind} ${member(call) ?? '<null>'}`;
+      const set = sets.get(key) ?? new Set<string>();
+      if (call.session_id) set.add(call.session_id);
+      sets.set(key, set);
+    }
+    for (const [key, set] of sets) expected.set(key, set.size);
+  }
+  expect(new Map(stored.map((row) => [`${Number(row.bucket)} ${row.kind} ${row.member ?? '<null>'}`, Number(row.sessions)]))).toEqual(expected);
+}
+
 /** DuckDB: calls are folded (and the day rows recomputed) when a delete runs. */
 async function fold(store: Store, offset: number): Promise<void> {
   const marker = makeCall(offset, D0 - 5 * DAY, null, null, null);
@@ -163,21 +182,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await expectPeopleMatch(store, calls, filters);
     await expectPeopleMatch(store, calls, { projectId: P, from: RANGE.from });
     await expectPeopleMatch(store, calls, { projectId: P, from: D0 + DAY, to: D0 + 3 * DAY });
-    if (engine !== 'duckdb') return;
-    const stored = await store.sql.query<{ bucket: number; kind: string; member: string | null; sessions: number | bigint }>(
-      `SELECT epoch_ms(bucket) AS bucket, kind, member, sessions FROM ${PEOPLE_SESSIONS_TABLE} WHERE project_id = $1`, [P]);
-    const expected = new Map<string, number>();
-    for (const [kind, member] of [['a', (c: CallRecord) => c.agent], ['u', (c: CallRecord) => c.user_id]] as const) {
-      const sets = new Map<string, Set<string>>();
-      for (const call of calls.filter((c) => c.project_id === P)) {
-        const key = `${Math.floor(call.started_at / DAY) * DAY} ${kind} ${member(call) ?? '<null>'}`;
-        const set = sets.get(key) ?? new Set<string>();
-        if (call.session_id) set.add(call.session_id);
-        sets.set(key, set);
-      }
-      for (const [key, set] of sets) expected.set(key, set.size);
-    }
-    expect(new Map(stored.map((row) => [`${Number(row.bucket)} ${row.kind} ${row.member ?? '<null>'}`, Number(row.sessions)]))).toEqual(expected);
+    await expectDayRows(store, calls);
   });
 
   it('other filters read raw rows and match', async () => {
@@ -191,11 +196,15 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
       makeCall(80_002, D0 + 2 * DAY + 6 * HOUR, 'user-late', 'agent-late', 'back-2'),
       makeCall(80_003, D0 + DAY + 30 * MIN, 'user-late', null, 'midnights'),
     ];
+    // Pairs that day 1 already had: they add no session.
+    const known = calls.filter((c) => c.project_id === P && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY && c.session_id !== null).slice(0, 5);
+    late.push(...known.map((c, i) => makeCall(80_010 + i, D0 + DAY + 23 * HOUR + i, c.user_id, c.agent, c.session_id)));
     await store.calls.insertBatch(late.map(write));
     calls = [...calls, ...late];
     await expectPeopleMatch(store, calls, filters);
     await fold(store, 80_100);
     await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
   });
 
   it('match after deletes at the range edges and on whole days', async () => {
@@ -203,6 +212,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     expect(await store.calls.deleteByIds(P, doomed.map((c) => c.id))).toBe(doomed.length);
     calls = calls.filter((c) => !doomed.includes(c));
     await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
   });
 
   it('match after retention removes the first day', async () => {
@@ -230,5 +240,6 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await expectPeopleMatch(store, calls, filters);
     await fold(store, 90_100);
     await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
   });
 });
