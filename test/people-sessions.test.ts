@@ -73,7 +73,8 @@ const RANGE = { from: D0 + 9 * HOUR + 13 * MIN + 7_001, to: D0 + 3 * DAY + 16 * 
 
 function inRange(calls: CallRecord[], filters: CallFilters): CallRecord[] {
   return calls.filter((c) => c.project_id === filters.projectId && c.started_at >= filters.from! && (filters.to === undefined || c.started_at < filters.to)
-    && (!filters.model || filters.model.includes(c.model)));
+    && (!filters.model || filters.model.includes(c.model)) && (filters.agent === undefined || c.agent === filters.agent)
+    && (filters.userId === undefined || c.user_id === filters.userId));
 }
 
 function close(actual: unknown, expected: number | null, label: string): void {
@@ -187,6 +188,9 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
 
   it('other filters read raw rows and match', async () => {
     await expectPeopleMatch(store, calls, { ...filters, model: ['gpt-a', 'gpt-c'] });
+    await expectPeopleMatch(store, calls, { ...filters, agent: 'agent-2' });
+    // An empty value is a condition (no call has it), not an absent filter.
+    await expectPeopleMatch(store, calls, { ...filters, userId: '' });
   });
 
   it('match with late calls on a past whole day not yet folded, then folded', async () => {

@@ -7,8 +7,8 @@
 import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
-import type { RollupRead } from './rollup-plan.js';
-import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_WATERMARK_TABLE, rollupTableName, type RollupScope, type Statement } from './rollup-schema.js';
+import { filtersFitRollups, type RollupRead } from './rollup-plan.js';
+import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupTableName, type RollupScope, type Statement } from './rollup-schema.js';
 
 export const PEOPLE_SESSIONS_TABLE = 'call_rollup_people_sessions_day';
 
@@ -67,9 +67,7 @@ export function peopleSessionsMigrationSql(): string {
 
 /** Only project and time filter: the day rows know nothing else. */
 export function filtersFitPeopleSessions(filters: CallFilters): boolean {
-  const unset = (value: unknown) => value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
-    || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
-  return Object.entries(filters).every(([key, value]) => unset(value) || key === 'projectId' || key === 'from' || key === 'to');
+  return filtersFitRollups(filters) && ROLLUP_DIMENSIONS.every((dimension) => (filters[dimension]?.length ?? 0) === 0);
 }
 
 /** The whole days of a read ([from, to) in epoch ms), or null when it has none. */
