@@ -11,7 +11,6 @@ export const MODEL_METRICS: MetricName[] = [
   'unpriced_calls', 'avg_latency', 'p50_latency', 'p95_latency', 'p99_latency', 'avg_ttft', 'avg_tokens_per_second', 'performance_score',
 ];
 const PROVIDER_METRICS: MetricName[] = ['requests', 'success_rate', 'error_rate', 'avg_latency', 'p50_latency', 'p95_latency', 'cost', 'cost_per_1k_tokens', 'total_tokens', 'unpriced_calls', 'models'];
-const PEOPLE_METRICS: MetricName[] = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'];
 
 /** Models need this many calls, and 90% success, before they are compared. */
 export const RECOMMENDATION_MIN_CALLS = 20;
@@ -70,9 +69,7 @@ export function providerBreakdown(reader: SqlReader, filters: CallFilters): Prom
   return runMetrics(reader, { metrics: PROVIDER_METRICS, dimensions: ['provider'], filters, limit: 500 });
 }
 
-export function peopleBreakdown(reader: SqlReader, filters: CallFilters, by: 'agent' | 'user'): Promise<MetricRow[]> {
-  return runMetrics(reader, { metrics: PEOPLE_METRICS, dimensions: [by], filters, limit: 1000 });
-}
+export { peopleBreakdown } from './people-breakdown.js';
 
 export const COST_BREAKDOWN_DIMENSIONS = ['model', 'provider', 'agent', 'user', 'tag'] as const;
 export type CostBreakdownBy = (typeof COST_BREAKDOWN_DIMENSIONS)[number];

@@ -1,6 +1,7 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
+import { peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
 
 interface Migration {
   version: number;
@@ -218,6 +219,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     version: 8,
     name: 'member rollups per hour',
     sql: memberHoursMigrationSql('duckdb'),
+  },
+  {
+    version: 9,
+    name: 'distinct sessions per agent and user per day',
+    sql: peopleSessionsMigrationSql(),
   },
 ];
 

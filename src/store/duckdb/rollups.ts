@@ -7,6 +7,7 @@
 // rebuild or drop the days they touched, in their own transaction.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
+import { purgePeopleSessionsStatement, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 async function runAll(connection: DuckDBConnection, statements: Statement[]): Promise<void> {
@@ -21,18 +22,37 @@ export async function foldIntoRollups(connection: DuckDBConnection): Promise<voi
   const [top] = (await connection.runAndReadAll('SELECT max(commit_seq) AS top FROM calls WHERE commit_seq > $1', [watermark])).getRowObjectsJS();
   if (top?.top === null || top?.top === undefined) return;
   await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, top.top] }));
+  await recomputeTouchedDays(connection, watermark, BigInt(top.top as bigint));
   await connection.run(`UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = $1`, [top.top as DuckDBValue]);
+}
+
+/**
+ * Distinct sessions per agent and user do not add up across folds, so the days that the newly
+ * folded calls fall on are recomputed whole (usually today alone: its calls, not the store's).
+ */
+async function recomputeTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint): Promise<void> {
+  const touched = (await connection.runAndReadAll(
+    `SELECT project_id, epoch_ms(date_trunc('day', started_at)) AS day FROM calls WHERE commit_seq > $1 AND commit_seq <= $2 GROUP BY 1, 2`,
+    [watermark, top],
+  )).getRowObjectsJS();
+  const daysByProject = new Map<string, number[]>();
+  for (const row of touched) {
+    const project = String(row.project_id);
+    daysByProject.set(project, [...(daysByProject.get(project) ?? []), Number(row.day)]);
+  }
+  for (const [projectId, days] of daysByProject) await runAll(connection, recomputeDaysStatements({ projectId, days }, top));
 }
 
 export async function refreshRollups(connection: DuckDBConnection, scope: RollupScope): Promise<void> {
   if (scope.days !== undefined && scope.days.length === 0) return;
   await foldIntoRollups(connection);
   await runAll(connection, refreshStatements(scope));
+  await runAll(connection, recomputeDaysStatements(scope));
 }
 
 export async function purgeRollupsBefore(connection: DuckDBConnection, before: number): Promise<void> {
   await foldIntoRollups(connection);
-  await runAll(connection, purgeStatements(before));
+  await runAll(connection, [...purgeStatements(before), purgePeopleSessionsStatement(before)]);
 }
 
 /** Runs work in one transaction on the writer connection. */

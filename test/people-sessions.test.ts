@@ -1,0 +1,249 @@
+// analytics/agents and /users over ranges that cut through UTC days, on DuckDB (distinct
+// sessions per member from day rows, rollups/people-sessions.ts) and PostgreSQL (raw rows):
+// every figure equals the one computed here from the rows written, with sessions that span
+// midnights, the range's ends and a whole day, calls folded and not yet folded, late calls on a
+// past day, deletes and retention.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peopleBreakdown } from '../src/analytics/breakdowns.js';
+import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
+import { PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
+import type { CallRecord } from '../src/domain/call-record.js';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import type { CallFilters, CallWrite, Store } from '../src/store/ports.js';
+import { applyRetention } from '../src/store/retention.js';
+import { createPgTestSchema } from './helpers/pg-test-database.js';
+import { EXPECTED } from './helpers/expected-metrics.js';
+
+const ENGINES = ['duckdb', 'postgres'] as const;
+const P = 'people-sessions';
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const D0 = Date.UTC(2026, 9, 5);
+
+function makeCall(i: number, startedAt: number, user: string | null, agent: string | null, session: string | null, project = P): CallRecord {
+  const prompt = 40 + (i % 53) * 3;
+  const completion = 5 + (i % 19) * 4;
+  const priced = i % 13 !== 4;
+  return {
+    id: `${project}-${i}`, request_id: `req-${i}`, project_id: project, trace_id: null, parent_id: null,
+    started_at: startedAt, ended_at: startedAt + 500, latency_ms: i % 29 === 3 ? null : 30 + ((i * 7919) % 4000) / 4,
+    ttft_ms: null, tokens_per_second: null, provider: ['openai', 'anthropic'][i % 2]!, model: ['gpt-a', 'claude-b', 'gpt-c'][i % 3]!,
+    response_model: null, endpoint: '/v1/chat/completions', is_streaming: false, finish_reason: 'stop', params: {},
+    status: i % 11 === 5 ? 'error' : 'success', http_status: i % 11 === 5 ? 500 : 200, error_type: null, error_message: null,
+    prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cached_tokens: 0, cache_write_tokens: 0,
+    reasoning_tokens: 0, usage_source: 'provider', cost_usd: priced ? (prompt * 2 + completion * 5) / 1e6 : null, input_cost_usd: null, output_cost_usd: null,
+    price_source: priced ? 'catalog' : 'unknown', is_fallback: false, original_provider: null, attempt: 1, cache_hit: false,
+    tool_calls_count: i % 6 === 0 ? 2 : 0, api_key_id: null,
+    user_id: user, session_id: session, agent, conversation_name: null, account_id: null, tags: [], properties: {}, confidence: null, signal: null,
+    input: null, output: null,
+  };
+}
+
+/**
+ * 1,600 calls over four days: sessions of a few calls each (some shared by several users and
+ * agents), a call every ~3.6 min, so many sessions run over a midnight; plus sessions that come
+ * back a day or two later, and calls with no user, agent or session.
+ */
+function makeCalls(offset = 0, project = P): CallRecord[] {
+  const calls: CallRecord[] = [];
+  for (let i = 0; i < 1600; i++) {
+    const at = D0 + Math.floor((i * 4 * DAY) / 1600) + ((i * 104_729) % 90_000);
+    const session = i % 17 === 0 ? null : i % 10 === 0 ? `back-${i % 7}` : i % 10 === 3 ? `span-${i % 41}` : `s-${Math.floor(i / 5)}`;
+    const user = i % 13 === 0 ? null : `user-${(i * 3) % 11}`;
+    const agent = i % 19 === 0 ? null : `agent-${i % 4}`;
+    calls.push(makeCall(i + offset, at, user, agent, session, project));
+  }
+  // Exactly on midnights and just before, in one session.
+  for (const [j, at] of [D0 + DAY - 1, D0 + DAY, D0 + 2 * DAY - 1, D0 + 2 * DAY, D0 + 3 * DAY].entries()) {
+    calls.push(makeCall(9000 + offset + j, at, 'user-edge', 'agent-edge', 'midnights', project));
+  }
+  return calls;
+}
+
+const write = (call: CallRecord): CallWrite => ({ call, bodyHash: `h-${call.id}`, clientId: true });
+
+/** Cuts day 0 and day 3; days 1 and 2 are whole. */
+const RANGE = { from: D0 + 9 * HOUR + 13 * MIN + 7_001, to: D0 + 3 * DAY + 16 * HOUR + 2 * MIN + 999 };
+
+function inRange(calls: CallRecord[], filters: CallFilters): CallRecord[] {
+  return calls.filter((c) => c.project_id === filters.projectId && c.started_at >= filters.from! && (filters.to === undefined || c.started_at < filters.to)
+    && (!filters.model || filters.model.includes(c.model)) && (filters.agent === undefined || c.agent === filters.agent)
+    && (filters.userId === undefined || c.user_id === filters.userId));
+}
+
+function close(actual: unknown, expected: number | null, label: string): void {
+  if (expected === null) expect(actual, label).toBeNull();
+  else if (Number.isInteger(expected) && !label.includes('cost')) expect(actual, label).toBe(expected);
+  else expect(Math.abs(Number(actual) - expected), `${label}: ${String(actual)} vs ${expected}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected)));
+}
+
+const METRICS = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'] as const;
+
+async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: CallFilters): Promise<void> {
+  const rows = inRange(calls, filters);
+  for (const by of ['agent', 'user'] as const) {
+    const member = (c: CallRecord) => (by === 'agent' ? c.agent : c.user_id);
+    const groups = new Map<string | null, CallRecord[]>();
+    for (const call of rows) groups.set(member(call), [...(groups.get(member(call)) ?? []), call]);
+    const served = await peopleBreakdown(rollupsWhereverTheyFit(store.sql), filters, by);
+    expect(served, by).toHaveLength(groups.size);
+    // Most requests first, as the one-query form orders them (ties by the engine's collation).
+    const requests = served.map((row) => Number(row.requests));
+    expect(requests, by).toEqual([...requests].sort((a, b) => b - a));
+    expect(new Set(served.map((row) => row[by]))).toEqual(new Set(groups.keys()));
+    for (const row of served) {
+      const group = groups.get(row[by] as string | null)!;
+      for (const name of METRICS) close(row[name], EXPECTED[name](group), `${by} ${String(row[by])} ${name}`);
+    }
+    // The same members in the same order as the raw scan.
+    const raw = await peopleBreakdown(rawRowsOnly(store.sql), filters, by);
+    expect(served.map((row) => [row[by], row.requests, row.sessions])).toEqual(raw.map((row) => [row[by], row.requests, row.sessions]));
+  }
+}
+
+/** DuckDB: each stored day row holds that day's distinct sessions of its member, exactly. */
+async function expectDayRows(store: Store, calls: CallRecord[]): Promise<void> {
+  if (store.kind !== 'duckdb') return;
+  const stored = await store.sql.query<{ bucket: number; kind: string; member: string | null; sessions: number | bigint }>(
+    `SELECT epoch_ms(bucket) AS bucket, kind, member, sessions FROM ${PEOPLE_SESSIONS_TABLE} WHERE project_id = $1`, [P]);
+  const expected = new Map<string, number>();
+  for (const [kind, member] of [['a', (c: CallRecord) => c.agent], ['u', (c: CallRecord) => c.user_id]] as const) {
+    const sets = new Map<string, Set<string>>();
+    for (const call of calls.filter((c) => c.project_id === P)) {
+      const key = `${Math.floor(call.started_at / DAY) * DAY} ${kind} ${member(call) ?? '<null>'}`;
+      const set = sets.get(key) ?? new Set<string>();
+      if (call.session_id) set.add(call.session_id);
+      sets.set(key, set);
+    }
+    for (const [key, set] of sets) expected.set(key, set.size);
+  }
+  expect(new Map(stored.map((row) => [`${Number(row.bucket)} ${row.kind} ${row.member ?? '<null>'}`, Number(row.sessions)]))).toEqual(expected);
+}
+
+/** DuckDB: calls are folded (and the day rows recomputed) when a delete runs. */
+async function fold(store: Store, offset: number): Promise<void> {
+  const marker = makeCall(offset, D0 - 5 * DAY, null, null, null);
+  await store.calls.insertBatch([write(marker)]);
+  expect(await store.calls.deleteByIds(P, [marker.id])).toBe(1);
+}
+
+describe.each(ENGINES)('agents and users on %s', (engine) => {
+  let store: Store;
+  let calls: CallRecord[];
+  let cleanup: () => Promise<void>;
+  let dataDir = '';
+  const filters: CallFilters = { projectId: P, ...RANGE };
+
+  beforeAll(async () => {
+    if (engine === 'duckdb') {
+      dataDir = mkdtempSync(join(tmpdir(), 'loupe-people-sessions-'));
+      // No timed folding: the test chooses when calls are folded.
+      store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
+      cleanup = async () => {
+        await store.close().catch(() => undefined);
+        rmSync(dataDir, { recursive: true, force: true });
+      };
+    } else {
+      const schema = await createPgTestSchema();
+      store = await openPostgresStore({ databaseUrl: schema.url });
+      cleanup = async () => {
+        await store.close().catch(() => undefined);
+        await schema.drop();
+      };
+    }
+    await store.projects.ensure(P, 'People');
+    calls = [...makeCalls(), ...makeCalls(50_000, 'elsewhere')];
+    for (let i = 0; i < calls.length; i += 400) await store.calls.insertBatch(calls.slice(i, i + 400).map(write));
+  }, 60_000);
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  it('the range has whole days and partial days at both ends', async () => {
+    const read = await chooseRollupSegments(rollupsWhereverTheyFit(store.sql), { metrics: ['requests'], dimensions: [], filters });
+    expect(read?.segments.map((segment) => segment.grain)).toEqual([null, 'hour', 'day', 'hour', null]);
+    // Sessions do run over midnights here, and come back on other days.
+    const days = new Map<string, Set<number>>();
+    for (const call of inRange(calls, filters)) if (call.session_id) days.set(call.session_id, (days.get(call.session_id) ?? new Set()).add(Math.floor(call.started_at / DAY)));
+    expect([...days.values()].filter((set) => set.size > 1).length).toBeGreaterThan(20);
+  });
+
+  it('match the rows before the calls are folded (every day read raw)', async () => {
+    await expectPeopleMatch(store, calls, filters);
+  });
+
+  it('match the rows once folded, and the day rows hold each day\'s distinct sessions', async () => {
+    await fold(store, 70_000);
+    await expectPeopleMatch(store, calls, filters);
+    await expectPeopleMatch(store, calls, { projectId: P, from: RANGE.from });
+    await expectPeopleMatch(store, calls, { projectId: P, from: D0 + DAY, to: D0 + 3 * DAY });
+    await expectDayRows(store, calls);
+  });
+
+  it('other filters read raw rows and match', async () => {
+    await expectPeopleMatch(store, calls, { ...filters, model: ['gpt-a', 'gpt-c'] });
+    await expectPeopleMatch(store, calls, { ...filters, agent: 'agent-2' });
+    // An empty value is a condition (no call has it), not an absent filter.
+    await expectPeopleMatch(store, calls, { ...filters, userId: '' });
+  });
+
+  it('match with late calls on a past whole day not yet folded, then folded', async () => {
+    // A session of day 0 seen again on day 2, and new members.
+    const late = [
+      makeCall(80_001, D0 + 2 * DAY + 5 * HOUR, 'user-1', 'agent-1', 's-3'),
+      makeCall(80_002, D0 + 2 * DAY + 6 * HOUR, 'user-late', 'agent-late', 'back-2'),
+      makeCall(80_003, D0 + DAY + 30 * MIN, 'user-late', null, 'midnights'),
+    ];
+    // Pairs that day 1 already had: they add no session.
+    const known = calls.filter((c) => c.project_id === P && c.started_at >= D0 + DAY && c.started_at < D0 + 2 * DAY && c.session_id !== null).slice(0, 5);
+    late.push(...known.map((c, i) => makeCall(80_010 + i, D0 + DAY + 23 * HOUR + i, c.user_id, c.agent, c.session_id)));
+    await store.calls.insertBatch(late.map(write));
+    calls = [...calls, ...late];
+    await expectPeopleMatch(store, calls, filters);
+    await fold(store, 80_100);
+    await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
+  });
+
+  it('match after deletes at the range edges and on whole days', async () => {
+    const doomed = calls.filter((c, i) => c.project_id === P && (i % 23 === 0 || c.session_id === 'midnights'));
+    expect(await store.calls.deleteByIds(P, doomed.map((c) => c.id))).toBe(doomed.length);
+    calls = calls.filter((c) => !doomed.includes(c));
+    await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
+  });
+
+  it('match after retention removes the first day', async () => {
+    await applyRetention(store, 3, D0 + 3 * DAY + 20 * HOUR);
+    calls = calls.filter((c) => c.started_at >= D0 + DAY);
+    await expectPeopleMatch(store, calls, filters);
+    if (engine === 'duckdb') {
+      const [row] = await store.sql.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${PEOPLE_SESSIONS_TABLE} WHERE bucket < $1::TIMESTAMP`, [new Date(D0 + DAY).toISOString().replace('T', ' ').replace('Z', '')]);
+      expect(Number(row?.n)).toBe(0);
+    }
+  });
+
+  it.runIf(engine === 'duckdb')('are filled by the migration from the calls already folded, and the folder adds the rest', async () => {
+    const late = makeCall(90_001, D0 + 2 * DAY + 7 * HOUR, 'user-2', 'agent-2', 'span-5');
+    await store.calls.insertBatch([write(late)]);
+    calls = [...calls, late];
+    await store.close();
+    const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
+    const connection = await instance.connect();
+    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; DELETE FROM schema_migrations WHERE version = 9`);
+    connection.closeSync();
+    instance.closeSync();
+    store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
+    // The late call is above the watermark: its day is read raw until a fold recomputes it.
+    await expectPeopleMatch(store, calls, filters);
+    await fold(store, 90_100);
+    await expectPeopleMatch(store, calls, filters);
+    await expectDayRows(store, calls);
+  });
+});
