@@ -229,7 +229,8 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     }
   });
 
-  it.runIf(engine === 'duckdb')('are filled by the migration from the calls already folded, and the folder adds the rest', async () => {
+  // DuckDB's own table and migration: PostgreSQL counts these sessions from raw calls.
+  (engine === 'duckdb' ? it : () => undefined)('are filled by the migration from the calls already folded, and the folder adds the rest', async () => {
     const late = makeCall(90_001, D0 + 2 * DAY + 7 * HOUR, 'user-2', 'agent-2', 'span-5');
     await store.calls.insertBatch([write(late)]);
     calls = [...calls, late];
