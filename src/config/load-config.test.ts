@@ -39,18 +39,9 @@ describe('loadConfig', () => {
     [{ LOUPE_ADMIN_KEY: 'short' }, 'admin_key'],
     [{ LOUPE_LOG_LEVEL: 'loud' }, 'log_level'],
     [{ LOUPE_HEAP_GROWTH_PERCENT: '0' }, 'heap_growth_percent'],
-    [{ LOUPE_DUCKDB_WORKER_THREAD: 'on' }, 'duckdb_worker_thread'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${key}\\b`));
-  });
-
-  it('reads a true/false flag from the environment as written, "false" included', () => {
-    expect(loadConfig({ LOUPE_DUCKDB_WORKER_THREAD: 'false' })).toMatchObject({ duckdb_worker_thread: false });
-    expect(loadConfig({ LOUPE_DUCKDB_WORKER_THREAD: '0' })).toMatchObject({ duckdb_worker_thread: false });
-    expect(loadConfig({ LOUPE_DUCKDB_WORKER_THREAD: 'yes' })).toMatchObject({ duckdb_worker_thread: true });
-    expect(loadConfig({ LOUPE_CONFIG: file('flags.json', '{"duckdb_worker_thread": true}') })).toMatchObject({ duckdb_worker_thread: true });
-    expect(loadConfig({})).toMatchObject({ duckdb_worker_thread: false });
   });
 
   it('refuses unknown keys in the file by name', () => {

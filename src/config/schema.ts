@@ -2,10 +2,6 @@
 // overrides, parsed once at boot. Unknown keys are refused so that typos fail loudly.
 import { z } from 'zod';
 
-// Environment values arrive as strings, and z.coerce.boolean() reads "false" as true; only these
-// spellings are accepted, anything else is refused naming the key.
-const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).transform((text) => text === 'true' || text === '1' || text === 'yes')]);
-
 export const providerConfigSchema = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, _ . -'),
   type: z.string().min(1).max(64),
@@ -35,8 +31,6 @@ export const configSchema = z.strictObject({
   /** Worker threads that parse large ingestion batches; 0 parses on the event loop. Default: cores − 1, at most 4. */
   ingest_workers: z.coerce.number().int().min(0).max(64).optional(),
   duckdb_threads: z.coerce.number().int().min(1).max(256).optional(),
-  /** Run the embedded store on its own worker thread (docs/BENCHMARKS.md: no gain on two busy cores, about 40 MB more). */
-  duckdb_worker_thread: flag.default(false),
   /** Old-generation growth per full collection, in percent (heap-growth.ts); unset leaves V8's adaptive growth. */
   heap_growth_percent: z.coerce.number().int().min(1).max(300).optional(),
   recorder: z
