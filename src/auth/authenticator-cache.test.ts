@@ -1,9 +1,8 @@
 // The synchronous cache answer the request hook uses: it must agree with authenticate() for
 // every key it answers for, and defer to the store when it has no fresh entry.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/ports.js';
-import { hashKeySecret, keyPrefix } from './api-key-secret.js';
+import { KNOWN, openStoreWithKeys, REVOKED } from '../../test/helpers/key-store.js';
 import { Authenticator } from './authenticator.js';
 
 let store: Store | null = null;
@@ -13,19 +12,12 @@ afterEach(async () => {
   store = null;
 });
 
-const KNOWN = 'lp_known_key_0123456789abcdefghij';
-const REVOKED = 'lp_revoked_key_0123456789abcdefghij';
 const UNKNOWN = 'lp_unknown_key_0123456789abcdefghij';
 
 describe('Authenticator.authenticateFromCache', () => {
   it('answers from a fresh cache entry exactly as authenticate() does, and defers otherwise', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    store = await openDuckDbStore({ dataDir: ':memory:', searchIndexIntervalMs: 0 });
-    await store.projects.ensure('default', 'default');
-    for (const [id, secret] of [['k1', KNOWN], ['k2', REVOKED]] as const) {
-      await store.apiKeys.insert({ id, project_id: 'default', name: id, prefix: keyPrefix(secret), hash: hashKeySecret(secret), scopes: ['gateway'], created_at: Date.now(), revoked_at: null });
-    }
-    await store.apiKeys.revoke('default', 'k2', Date.now());
+    store = await openStoreWithKeys();
     const authenticator = new Authenticator(store.apiKeys);
 
     // Nothing cached yet: the store must be asked, except for secrets that are not keys at all.

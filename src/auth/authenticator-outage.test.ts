@@ -2,9 +2,8 @@
 // answer (so the gateway serves known callers through an outage), a key never seen fails
 // as unavailable (503), and other errors are not hidden.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/ports.js';
-import { hashKeySecret, keyPrefix } from './api-key-secret.js';
+import { KNOWN, openStoreWithKeys, REVOKED } from '../../test/helpers/key-store.js';
 import { Authenticator } from './authenticator.js';
 
 let store: Store | null = null;
@@ -14,19 +13,12 @@ afterEach(async () => {
   store = null;
 });
 
-const KNOWN = 'lp_known_key_0123456789abcdefghij';
-const REVOKED = 'lp_revoked_key_0123456789abcdefghij';
 const NEVER_SEEN = 'lp_never_seen_0123456789abcdefghij';
 
 describe('Authenticator during a store outage', () => {
   it('keeps the last known answer for keys it has seen and refuses to guess about others', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    store = await openDuckDbStore({ dataDir: ':memory:', searchIndexIntervalMs: 0 });
-    await store.projects.ensure('default', 'default');
-    for (const [id, secret] of [['k1', KNOWN], ['k2', REVOKED]] as const) {
-      await store.apiKeys.insert({ id, project_id: 'default', name: id, prefix: keyPrefix(secret), hash: hashKeySecret(secret), scopes: ['gateway'], created_at: Date.now(), revoked_at: null });
-    }
-    await store.apiKeys.revoke('default', 'k2', Date.now());
+    store = await openStoreWithKeys();
     const outage = { now: false, error: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) };
     const findByHash = store.apiKeys.findByHash.bind(store.apiKeys);
     store.apiKeys.findByHash = (hash) => (outage.now ? Promise.reject(outage.error) : findByHash(hash));
