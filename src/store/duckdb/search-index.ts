@@ -7,6 +7,7 @@
 // substring condition, so results are exactly those of a scan.
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
+import { BackgroundLoop } from '../background-loop.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 /** Runs shorter than this match too much of the vocabulary to narrow anything. */
@@ -89,9 +90,14 @@ async function readRows(connection: DuckDBConnection, sql: string, params: unkno
 }
 
 export class CallSearchIndex {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly loop = new BackgroundLoop(async () => {
+    try {
+      if ((await this.indexChunk()) > 0) await this.mergeIfGrown();
+      this.lastError = null;
+    } catch (error) {
+      this.lastError = error as Error;
+    }
+  });
   /** Posting rows after the last merge; null until first read. */
   private mergedRows: number | null = null;
   /** The last indexer failure, kept for diagnosis; searches stay exact without the index. */
@@ -106,28 +112,11 @@ export class CallSearchIndex {
    * not reached yet are scanned, so searches stay exact while it lags.
    */
   start(intervalMs: number): void {
-    const tick = (): void => {
-      this.running = this.indexChunk()
-        .then((indexed) => (indexed > 0 ? this.mergeIfGrown() : undefined))
-        .then(() => {
-          this.lastError = null;
-        })
-        .catch((error: unknown) => {
-          this.lastError = error as Error;
-        })
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.stopped = false;
-    this.timer = setTimeout(tick, intervalMs).unref();
+    this.loop.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Indexes every committed row above the watermark; returns how many rows it indexed. */
@@ -136,7 +125,7 @@ export class CallSearchIndex {
     for (;;) {
       const indexed = await this.indexChunk();
       total += indexed;
-      if (indexed === 0 || this.stopped) return total;
+      if (indexed === 0 || this.loop.isStopped) return total;
     }
   }
 

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { pgSearchTextOf } from '../sql-dialect.js';
 import type { CallWrite } from '../ports.js';
+import { BackgroundLoop } from '../background-loop.js';
 import { checkout } from './pg-pool.js';
 
 export const SEARCH_INDEXER_LOCK = "hashtext(current_schema() || '.loupe search indexer')";
@@ -52,9 +53,7 @@ const QUEUED_DAYS_SQL = `
   ) days`;
 
 export class PgSearchIndexer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop = new BackgroundLoop(() => this.drain());
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -91,26 +90,15 @@ export class PgSearchIndexer {
   async drain(): Promise<void> {
     for (;;) {
       const taken = await this.runOnce();
-      if (taken === null || taken === 0 || this.stopped) return;
+      if (taken === null || taken === 0 || this.loop.isStopped) return;
     }
   }
 
   start(intervalMs: number): void {
-    const tick = () => {
-      this.running = this.drain()
-        .catch(() => undefined)
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.timer = setTimeout(tick, intervalMs).unref();
+    this.loop.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
