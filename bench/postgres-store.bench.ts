@@ -22,7 +22,6 @@ import { modelBreakdown } from '../src/analytics/breakdowns.js';
 import { overview } from '../src/analytics/overview.js';
 import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
 import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
-import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { CallWrite, LogQuery, Store } from '../src/store/ports.js';
 import { copyCalls } from '../src/store/postgres/copy-calls.js';
@@ -35,6 +34,7 @@ import { UNNEST_INSERT_SQL, unnestParameters } from './pg-unnest-insert.js';
 import { loadPostgresCalls } from './pg-synthetic-calls.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 import { percentile, timeBounded } from './timing.js';
+import { gatewayLikeWrite } from './gateway-like-record.js';
 
 const CALLS = Number(process.argv[2] ?? 1_000_000);
 const INGESTED = Number(process.argv[3] ?? 100_000);
@@ -44,24 +44,7 @@ const CASE_SECONDS = 60;
 
 const timeCase = (task: () => Promise<unknown>) => timeBounded(RUNS, CASE_SECONDS, task);
 const DAY = 86_400_000;
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'claude-3-5-haiku', 'mistral-large-latest', 'llama3.1:8b'];
-const PROVIDERS = ['openai', 'anthropic', 'mistral', 'ollama'];
 
-/** A gateway-like record with ~0.6 KB of prompt and answer. */
-function record(i: number, now: number): CallWrite {
-  const call: CallRecord = {
-    id: `ing-${i}`, request_id: `ing-${i}`, project_id: 'ingest', trace_id: null, parent_id: null, started_at: now - (INGESTED - i) * 10, ended_at: now - (INGESTED - i) * 10 + 800,
-    latency_ms: 200 + (i % 3000), ttft_ms: 50 + (i % 400), tokens_per_second: 20 + (i % 80), provider: PROVIDERS[i % 4]!, model: MODELS[i % 6]!, response_model: null,
-    endpoint: '/v1/chat/completions', is_streaming: i % 3 === 0, finish_reason: 'stop', params: { temperature: 0.2 }, status: i % 10 === 9 ? 'error' : 'success',
-    http_status: 200, error_type: null, error_message: null, prompt_tokens: 300 + (i % 900), completion_tokens: 80 + (i % 300), total_tokens: 380 + (i % 900) + (i % 300),
-    cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, usage_source: 'provider', cost_usd: 0.001 + (i % 100) / 1e5, input_cost_usd: null, output_cost_usd: null,
-    price_source: 'catalog', is_fallback: false, original_provider: null, attempt: 1, cache_hit: false, tool_calls_count: 0, api_key_id: null, user_id: `user-${i % 500}`,
-    session_id: `session-${Math.floor(i / 8)}`, agent: 'analyst', conversation_name: null, account_id: null, tags: ['demo'], properties: { symbol: 'AAPL' }, confidence: null, signal: null,
-    input: [{ role: 'user', content: `question ${i}: ${'summarize the quarterly report risk and revenue forecast '.repeat(6)}` }],
-    output: { role: 'assistant', content: `answer ${i}: ${'the forecast holds steady '.repeat(6)}` },
-  };
-  return { call, bodyHash: `h${i}`, clientId: false };
-}
 
 /**
  * Records per second through insertBatch, `writers` loops at once over disjoint ids (as that
@@ -77,7 +60,7 @@ async function ingestionRate(store: Store, prefix: string, writers = 1): Promise
     for (let offset = first; offset < last; offset += BATCH) {
       const writes: CallWrite[] = [];
       for (let i = offset; i < Math.min(last, offset + BATCH); i++) {
-        const write = record(i, now);
+        const write = gatewayLikeWrite(i, INGESTED, now);
         writes.push({ ...write, call: { ...write.call, id: `${prefix}-${i}`, request_id: `${prefix}-${i}` } });
       }
       await store.calls.insertBatch(writes);
@@ -96,13 +79,13 @@ async function copyAgainstUnnest(url: string, store: Store, rounds: number, run:
   const seconds = { copy: 0, unnest: 0 };
   let next = 0;
   try {
-    const first = record(INGESTED, now);
+    const first = gatewayLikeWrite(INGESTED, INGESTED, now);
     await store.calls.insertBatch([{ ...first, call: { ...first.call, id: `ab-${run}-first`, request_id: `ab-${run}-first` } }]);
     for (let round = 0; round < rounds; round++) {
       for (const method of round % 2 === 0 ? (['copy', 'unnest'] as const) : (['unnest', 'copy'] as const)) {
         const writes: CallWrite[] = [];
         for (let i = 0; i < BATCH; i++, next++) {
-          const write = record(next % INGESTED, now);
+          const write = gatewayLikeWrite(next % INGESTED, INGESTED, now);
           writes.push({ ...write, call: { ...write.call, id: `ab-${run}-${next}`, request_id: `ab-${run}-${next}` } });
         }
         const started = performance.now();
