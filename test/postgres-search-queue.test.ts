@@ -11,7 +11,7 @@ import { checkout, createPgPool } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { PgSearchIndexer, queueForSearch } from '../src/store/postgres/search-indexer.js';
 import type { CallWrite, Store } from '../src/store/ports.js';
-import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { closePgTestSchema, connectedPgTestSchema, createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -48,14 +48,9 @@ let client: pg.Client;
 const count = async (sql: string): Promise<number> => Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
 
 beforeAll(async () => {
-  schema = await createPgTestSchema();
-  client = new pg.Client({ connectionString: schema.url });
-  await client.connect();
+  ({ schema, client } = await connectedPgTestSchema());
 });
-afterAll(async () => {
-  await client?.end();
-  await schema?.drop();
-});
+afterAll(() => closePgTestSchema(schema, client));
 
 describe('search text indexed behind a queue', () => {
   const stores: Store[] = [];

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCallFilters } from '../src/analytics/filters.js';
 import { SqlParams } from '../src/analytics/sql-params.js';
@@ -14,7 +14,7 @@ import { LiveEventBus } from '../src/live/event-bus.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { Store } from '../src/store/ports.js';
-import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { closePgTestSchema, connectedPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
 import { startTestServer } from './helpers/test-server.js';
 
 const run = promisify(execFile);
@@ -36,14 +36,9 @@ let schema: PgTestSchema;
 let client: pg.Client;
 
 beforeAll(async () => {
-  schema = await createPgTestSchema();
-  client = new pg.Client({ connectionString: schema.url });
-  await client.connect();
+  ({ schema, client } = await connectedPgTestSchema());
 });
-afterAll(async () => {
-  await client?.end();
-  await schema?.drop();
-});
+afterAll(() => closePgTestSchema(schema, client));
 
 async function partitions(): Promise<string[]> {
   const result = await client.query<{ name: string }>(

@@ -45,3 +45,17 @@ export async function createPgTestSchema(): Promise<PgTestSchema> {
     },
   };
 }
+
+/** A schema of its own and a client connected to it, for tests that read the tables directly. */
+export async function connectedPgTestSchema(): Promise<{ schema: PgTestSchema; client: pg.Client }> {
+  const schema = await createPgTestSchema();
+  const client = new pg.Client({ connectionString: schema.url });
+  await client.connect();
+  return { schema, client };
+}
+
+/** Ends what connectedPgTestSchema made; either may be missing when its setup failed. */
+export async function closePgTestSchema(schema: PgTestSchema | undefined, client: pg.Client | undefined): Promise<void> {
+  await client?.end();
+  await schema?.drop();
+}
