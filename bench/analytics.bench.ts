@@ -20,6 +20,7 @@ import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
 import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
 import type { SqlReader, Store } from '../src/store/ports.js';
+import { SEARCH_INDEX_CAUGHT_UP_SQL, waitFor } from './background-work.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 import { percentile, timeBounded } from './timing.js';
 
@@ -47,16 +48,6 @@ async function load(store: Store): Promise<void> {
   );
 }
 
-/** The search indexer has every stored call (it runs every 2 s, on the same instance). */
-const SEARCH_INDEX_CAUGHT_UP_SQL = 'SELECT (SELECT watermark FROM call_search_state) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up';
-
-async function waitFor(store: Store, sql: string): Promise<void> {
-  for (;;) {
-    const [row] = await store.sql.query<{ caught_up: boolean }>(sql);
-    if (row?.caught_up) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * Waits for the rollup folder and then the search indexer to take in every loaded call, and

@@ -17,7 +17,7 @@ import { ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js
 import { CALL_COLUMNS } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { spawnLoupe } from '../test/helpers/spawn-server.js';
-import type { Store } from '../src/store/ports.js';
+import { SEARCH_INDEX_CAUGHT_UP_SQL, waitFor } from './background-work.js';
 import type { SamplerReport } from './process-sampler.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 
@@ -50,16 +50,6 @@ function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** The search indexer has every stored call (it runs every 2 s, on the same instance). */
-const SEARCH_INDEX_CAUGHT_UP_SQL = 'SELECT (SELECT watermark FROM call_search_state) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up';
-
-async function waitFor(store: Store, sql: string): Promise<void> {
-  for (;;) {
-    const [row] = await store.sql.query<{ caught_up: boolean }>(sql);
-    if (row?.caught_up) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * The calls in `dataDir`, loaded unless a kept directory already holds them, with the rollups
