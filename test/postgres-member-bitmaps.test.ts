@@ -12,7 +12,7 @@ import { createPgPool, inTransaction } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, Store } from '../src/store/ports.js';
 import { applyRetention } from '../src/store/retention.js';
-import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
+import { createPgTestSchema, foldPgRollups, type PgTestSchema } from './helpers/pg-test-database.js';
 
 const P = 'bitmaps';
 const DAY = 86_400_000;
@@ -61,8 +61,9 @@ describe('distinct members as ids and bitmaps on PostgreSQL', () => {
 
   beforeAll(async () => {
     schema = await createPgTestSchema();
-    first = await openPostgresStore({ databaseUrl: schema.url });
-    second = await openPostgresStore({ databaseUrl: schema.url });
+    // Folded only when the test says so, so both the queued and the folded state are read.
+    first = await openPostgresStore({ databaseUrl: schema.url, rollupFoldIntervalMs: 0 });
+    second = await openPostgresStore({ databaseUrl: schema.url, rollupFoldIntervalMs: 0 });
     await first.projects.ensure(P, 'Bitmaps');
     calls = makeCalls();
     // Two instances at once, batches interleaved: the same users registered by both, the same
@@ -73,6 +74,16 @@ describe('distinct members as ids and bitmaps on PostgreSQL', () => {
       for (const batch of batches.filter((_, i) => i % 2 === n)) await store.calls.insertBatch(batch.map(write));
     }));
   }, 120_000);
+
+  it('counts users and sessions exactly while their calls wait to be folded', async () => {
+    const [queued] = await first.sql.query<{ n: string }>(`SELECT count(*) AS n FROM ${MEMBER_IDS_TABLE}`);
+    expect(Number(queued!.n)).toBe(0);
+    const totals = await runTotals(rollupsWhereverTheyFit(first.sql), { metrics: ['unique_users', 'sessions'], filters: range });
+    expect(totals.sessions).toBe(distinct(calls, range, 'session_id'));
+    expect(totals.unique_users).toBe(distinct(calls, range, 'user_id'));
+    // Two folders at once, as two instances run them: one takes a turn, the other waits.
+    await Promise.all([foldPgRollups(schema.url), foldPgRollups(schema.url)]);
+  });
   afterAll(async () => {
     await first?.close();
     await second?.close();

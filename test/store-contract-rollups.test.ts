@@ -14,7 +14,7 @@ import type { MetricName } from '../src/analytics/metrics/definitions.js';
 import { overview } from '../src/analytics/overview.js';
 import { performance } from '../src/analytics/performance.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
-import { MEMBER_ROLLUPS, physicalTables, ROLLUP_WATERMARK_TABLE, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
+import { MEMBER_ROLLUPS, physicalTables, ROLLUP_QUEUE_TABLE, ROLLUP_WATERMARK_TABLE, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import { MEMBER_BITS_GRAINS, MEMBER_IDS_TABLE, memberBitsTable } from '../src/analytics/rollups/member-bitmaps.js';
 import { PG_ROLLUP_TABLES } from '../src/store/postgres/member-rollups.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -210,7 +210,8 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
     return opened;
   }
   const schema: PgTestSchema = await createPgTestSchema();
-  const open = () => openPostgresStore({ databaseUrl: schema.url });
+  // As on DuckDB: calls stay queued (read raw) until a delete, repricing or retention folds them.
+  const open = () => openPostgresStore({ databaseUrl: schema.url, rollupFoldIntervalMs: 0 });
   const opened: OpenedStore = {
     store: await open(),
     reopen: async () => (opened.store = await open()),
@@ -218,7 +219,7 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${PG_DROP_ROLLUPS} DELETE FROM schema_migrations WHERE version IN (4, 5, 7)`);
+      await client.query(`${PG_DROP_ROLLUPS} DROP TABLE ${ROLLUP_QUEUE_TABLE}; DELETE FROM schema_migrations WHERE version IN (4, 5, 7, 9)`);
       await client.end();
     },
     undoMemberHoursMigration: async () => {
@@ -355,7 +356,7 @@ describe.each(ENGINES)('rollups on %s', (engine) => {
     expect(everywhere).toBe(calls.filter((c) => c.project_id === P && c.model === other && c.price_source !== 'reported').length);
     expect(everywhere).toBeGreaterThan(0);
     await expectRollupsMatch(reader(), calls, filters);
-    // New calls on top of folded rollups (on DuckDB above the watermark, read raw).
+    // New calls on top of folded rollups (above DuckDB's watermark, in PostgreSQL's queue: read raw).
     const late = makeCalls(P, 20_000).filter((_, i) => i % 40 === 0);
     await opened.store.calls.insertBatch(late.map(write));
     calls = [...calls, ...late];

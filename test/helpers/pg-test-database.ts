@@ -4,6 +4,8 @@
 // the test fails: these tests are never skipped.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createPgPool } from '../../src/store/postgres/pg-pool.js';
+import { PgRollupFolder } from '../../src/store/postgres/rollup-queue.js';
 
 const DEFAULT_URL = 'postgres://loupe_test:loupe_test@127.0.0.1:5432/loupe_test';
 
@@ -58,4 +60,22 @@ export async function connectedPgTestSchema(): Promise<{ schema: PgTestSchema; c
 export async function closePgTestSchema(schema: PgTestSchema | undefined, client: pg.Client | undefined): Promise<void> {
   await client?.end();
   await schema?.drop();
+}
+
+/**
+ * Folds every queued call into the rollups, as a store's background folder does, waiting out
+ * another folder that holds the lock.
+ */
+export async function foldPgRollups(url: string): Promise<void> {
+  const pool = createPgPool({ connectionString: url, max: 1 });
+  try {
+    const folder = new PgRollupFolder(pool);
+    for (;;) {
+      const taken = await folder.runOnce();
+      if (taken === 0) return;
+      if (taken === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await pool.end();
+  }
 }

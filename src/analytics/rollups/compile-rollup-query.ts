@@ -10,7 +10,7 @@ import { SqlParams } from '../sql-params.js';
 import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
 import { memberBitsCountSql } from './member-bitmaps.js';
-import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, rollupTableName, TTFT_ROLLUPS } from './rollup-schema.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS, unfoldedCalls } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
 
@@ -37,23 +37,20 @@ export function partsSql(parts: Parts, read: RollupRead, filters: CallFilters, p
     if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
     return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${only}`;
   });
-  const tail = withTail ? lagSpan(segments, (grain) => grain !== null, dialect) : null;
-  if (tail) selects.push(`SELECT ${rawColumns.join(', ')} FROM calls WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${aboveWatermark(read)}`);
+  const tail = withTail ? rolledSpan(segments) : null;
+  if (tail) {
+    const unfolded = unfoldedCalls(dialect, read.watermarkFloor);
+    selects.push(`SELECT ${rawColumns.join(', ')} FROM ${unfolded.from} WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${unfolded.where}`);
+  }
   return selects.join(' UNION ALL ');
 }
 
-/** Calls committed after the rollups' watermark (DuckDB): read raw, in the same snapshot. */
-function aboveWatermark(read: RollupRead): string {
-  return `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
-}
-
 /**
- * The time span of the segments a lagging engine's rollups answer (they are contiguous), whose
- * calls above the watermark must be read raw; null when the engine does not lag.
+ * The time span of the segments rollups answer (they are contiguous): its calls not yet folded
+ * into the rollups are read raw. null when no segment reads rollups.
  */
-function lagSpan(segments: readonly Segment[], rolled: (grain: Segment['grain']) => boolean, dialect: Dialect): Segment | null {
-  if (!rollupsLag(dialect)) return null;
-  const covered = segments.filter((segment) => rolled(segment.grain));
+function rolledSpan(segments: readonly Segment[]): Segment | null {
+  const covered = segments.filter((segment) => segment.grain !== null);
   if (covered.length === 0) return null;
   return { grain: null, from: Math.min(...covered.map((segment) => segment.from)), to: Math.max(...covered.map((segment) => segment.to)) };
 }
@@ -75,8 +72,8 @@ function membersCountSql(kind: 'u' | 's', read: RollupRead, filters: CallFilters
     : `SELECT member FROM ${rollupTableName(MEMBER_ROLLUPS, segment.grain)} WHERE kind = '${kind}' AND ${segmentWhere(filters, segment, params, dialect)}`);
   const daySegments = segments.filter((segment) => segment.grain === 'day');
   const edges = segments.filter((segment) => segment.grain !== 'day').map(rows);
-  const tail = lagSpan(segments, (grain) => grain !== null, dialect);
-  if (tail) edges.push(raw(tail, ` AND ${aboveWatermark(read)}`));
+  const tail = rolledSpan(segments);
+  if (tail) edges.push(raw(tail, ` AND ${unfoldedCalls(dialect, read.watermarkFloor).where}`));
   // Day segments are contiguous (whole days in the middle of the range): one span.
   const daySpan: Segment | null = daySegments.length === 0 ? null
     : { grain: 'day', from: Math.min(...daySegments.map((segment) => segment.from)), to: Math.max(...daySegments.map((segment) => segment.to)) };
@@ -146,7 +143,7 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
       outer.push(`aggregated.${metric}`);
     } else if ('members' in definition) {
       // PostgreSQL keeps members as bitmaps; DuckDB as member rows.
-      const members = dialect === 'postgres' ? memberBitsCountSql(definition.members, read.segments, query.filters, params) : membersCountSql(definition.members, read, query.filters, params, dialect);
+      const members = dialect === 'postgres' ? memberBitsCountSql(definition.members, read.segments, query.filters, params, rolledSpan(read.segments)) : membersCountSql(definition.members, read, query.filters, params, dialect);
       aggregates.push(`(${members}) AS ${metric}`);
       outer.push(`aggregated.${metric}`);
     } else {

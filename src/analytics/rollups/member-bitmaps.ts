@@ -11,7 +11,7 @@ import { compileCallFilters } from '../filters.js';
 import type { SqlParams } from '../sql-params.js';
 import { sqlTimestamp } from '../sql-params.js';
 import type { Segment } from './rollup-plan.js';
-import { rollupTableName, MEMBER_ROLLUPS, type CallSelection, type RollupScope, type Statement } from './rollup-schema.js';
+import { rollupTableName, MEMBER_ROLLUPS, unfoldedCalls, type CallSelection, type RollupScope, type Statement } from './rollup-schema.js';
 
 export type MemberKind = 'u' | 's';
 export const MEMBER_KINDS: readonly MemberKind[] = ['u', 's'];
@@ -37,47 +37,21 @@ const EMPTY_CHUNK = `repeat('0', ${CHUNK_BITS})::bit(${CHUNK_BITS})`;
 export const MEMBER_IDS_LOCK = "hashtext(current_schema() || '.loupe member ids')";
 
 /**
- * Where member sightings come from: rows (project_id, kind, member, started_at). From calls
- * for rebuilds, from the inserted rows' values for inserts (no second read of the calls).
+ * Where member sightings come from: rows (project_id, kind, member, started_at), read from
+ * calls (or from a table of some of their columns).
  */
 export interface MemberSource {
   sql: string;
   params: unknown[];
 }
 
-export function membersOfCalls(selection: CallSelection): MemberSource {
+/** Sightings in the selected rows of `calls` (or of `table`, which has its columns). */
+export function membersOfCalls(selection: CallSelection, table = 'calls'): MemberSource {
   return {
-    sql: `SELECT project_id, members.kind, members.member, started_at FROM calls
+    sql: `SELECT project_id, members.kind, members.member, started_at FROM ${table} AS calls
       CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members
       WHERE (${selection.where}) AND members.member IS NOT NULL`,
     params: selection.params,
-  };
-}
-
-export interface MemberCall {
-  project_id: string;
-  started_at: number;
-  user_id: string | null;
-  session_id: string | null;
-}
-
-export function membersOfRows(calls: readonly MemberCall[]): MemberSource {
-  const projects: string[] = [];
-  const kinds: MemberKind[] = [];
-  const members: string[] = [];
-  const times: string[] = [];
-  for (const call of calls) {
-    for (const [kind, member] of [['u', call.user_id], ['s', call.session_id]] as const) {
-      if (member === null) continue;
-      projects.push(call.project_id);
-      kinds.push(kind);
-      members.push(member);
-      times.push(sqlTimestamp(call.started_at));
-    }
-  }
-  return {
-    sql: 'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[]) AS sightings(project_id, kind, member, started_at)',
-    params: [projects, kinds, members, times],
   };
 }
 
@@ -139,8 +113,8 @@ export function addMembersStatements(source: MemberSource, order: 'member' | 'fi
   return [registerMembersStatement(source, order), setMemberBitsStatement(source)];
 }
 
-/** The bitmaps of a scope's days (or all of its project) cleared, then set again from its calls. */
-export function refreshMemberBitsStatements(scope: RollupScope, ranges: ([number, number] | null)[]): Statement[] {
+/** The bitmaps of a scope's days (or all of its project) cleared, then set again from its folded calls. */
+export function refreshMemberBitsStatements(scope: RollupScope, ranges: ([number, number] | null)[], folded: string): Statement[] {
   const statements: Statement[] = [];
   for (const range of ranges) {
     const bounds = range ? [sqlTimestamp(range[0]), sqlTimestamp(range[1])] : [];
@@ -148,7 +122,7 @@ export function refreshMemberBitsStatements(scope: RollupScope, ranges: ([number
     for (const grain of MEMBER_BITS_GRAINS) {
       statements.push({ sql: `DELETE FROM ${memberBitsTable(grain)} WHERE project_id = $1${within('bucket')}`, params: [scope.projectId, ...bounds] });
     }
-    statements.push(...addMembersStatements(membersOfCalls({ where: `project_id = $1${within('started_at')}`, params: [scope.projectId, ...bounds] }), 'member'));
+    statements.push(...addMembersStatements(membersOfCalls({ where: `project_id = $1${within('started_at')} AND ${folded}`, params: [scope.projectId, ...bounds] }), 'member'));
   }
   return statements;
 }
@@ -184,11 +158,11 @@ export function memberBitsMigrationSql(): string {
 
 /**
  * Distinct members of one kind in a range, exactly: the bits set in the OR of the bitmaps of
- * its whole days and hours, plus the members of its raw segments (the minutes at the ends)
- * whose bit is not among them. A raw member without an id (a call stored by a path that
+ * its whole days and hours, plus the members of its raw segments (the minutes at the ends) and
+ * of the calls of `tail` not yet folded into the bitmaps, whose bit is not among them. A raw member without an id (a call stored by a path that
  * bypassed registration) counts by its text, so the count never drops a member.
  */
-export function memberBitsCountSql(kind: MemberKind, segments: readonly Segment[], filters: CallFilters, params: SqlParams): string {
+export function memberBitsCountSql(kind: MemberKind, segments: readonly Segment[], filters: CallFilters, params: SqlParams, tail: Segment | null): string {
   const where = (segment: Segment, column: string) => {
     const scoped: CallFilters = { ...filters, from: segment.from, to: segment.to };
     if (!Number.isFinite(segment.to)) delete scoped.to;
@@ -199,6 +173,10 @@ export function memberBitsCountSql(kind: MemberKind, segments: readonly Segment[
     .map((segment) => `SELECT chunk, bits FROM ${memberBitsTable(segment.grain)} WHERE kind = '${kind}' AND ${where(segment, 'bucket')}`);
   const raw = segments.filter((segment) => segment.grain === null)
     .map((segment) => `SELECT ${column} AS member FROM calls WHERE ${where(segment, 'started_at')} AND ${column} IS NOT NULL`);
+  if (tail) {
+    const unfolded = unfoldedCalls('postgres', 0);
+    raw.push(`SELECT ${column} AS member FROM ${unfolded.from} WHERE ${where(tail, 'started_at')} AND ${column} IS NOT NULL AND ${unfolded.where}`);
+  }
   const union = rolled.length > 0 ? `SELECT chunk, bit_or(bits) AS bits FROM (${rolled.join(' UNION ALL ')}) rows GROUP BY chunk` : `SELECT 0 AS chunk, ${EMPTY_CHUNK} AS bits WHERE FALSE`;
   // Each edge member looked up once (not once per call), its chunk found by a hash join.
   const rawCount = raw.length === 0 ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT member FROM (${raw.join(' UNION ALL ')}) edge_rows) edge

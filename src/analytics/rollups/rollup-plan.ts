@@ -3,7 +3,7 @@
 // either edge from raw calls, so sums and counts stay exact.
 import type { CallFilters, SqlReader } from '../../store/ports.js';
 import type { DimensionName, MetricName } from '../metrics/definitions.js';
-import { GRAIN_MS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupsLag, type RollupGrain } from './rollup-schema.js';
+import { GRAIN_MS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, type RollupGrain } from './rollup-schema.js';
 import { SqlParams } from '../sql-params.js';
 import { partsSql } from './compile-rollup-query.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
@@ -117,7 +117,7 @@ export async function chooseRollupSegments(reader: SqlReader, query: RollupQuery
   if (!segments) return null;
   const params = new SqlParams();
   const rolled = segments.filter((segment) => segment.grain !== null);
-  const watermark = rollupsLag(reader.dialect) ? `(SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : '0';
+  const watermark = reader.dialect === 'duckdb' ? `(SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : '0';
   const counted = mode !== 'rollups' && rolled.length > 0
     ? `(SELECT sum(calls) FROM (${partsSql('calls', { segments: rolled, watermarkFloor: 0 }, query.filters, params, reader.dialect, false)}) parts)`
     : 'NULL';

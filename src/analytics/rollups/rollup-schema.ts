@@ -134,15 +134,40 @@ export const MEMBER_ROLLUPS: RollupTable = {
 export const ROLLUP_TABLES = [CALL_ROLLUPS, TTFT_ROLLUPS, MEMBER_ROLLUPS] as const;
 
 /**
- * DuckDB only: the commit number up to which calls are in the rollups (src/store/duckdb/
- * rollups.ts). PostgreSQL adds each insert in its own transaction and has no watermark.
+ * DuckDB: the commit number up to which calls are in the rollups (src/store/duckdb/rollups.ts).
  */
 export const ROLLUP_WATERMARK_TABLE = 'call_rollup_state';
 
-/** Whether a dialect's rollups lag behind the calls (read the calls above the watermark raw). */
-export function rollupsLag(dialect: Dialect): boolean {
-  return dialect === 'duckdb';
+/**
+ * PostgreSQL: the insert batches not yet in the rollups, one row per batch (its ids and
+ * times), committed with the batch's calls (src/store/postgres/rollup-queue.ts). A watermark
+ * over an insertion sequence would pass over a batch of a writer that commits late.
+ */
+export const ROLLUP_QUEUE_TABLE = 'call_rollup_pending';
+
+/** PostgreSQL: the keys of every queued call. */
+export const QUEUED_CALL_KEYS_SQL = `SELECT k.id, k.started_at FROM ${ROLLUP_QUEUE_TABLE} q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at)`;
+
+/**
+ * The calls not yet in the rollups, as a FROM item named `calls` and a condition on it, read
+ * in the query's own snapshot (so each call is in the rollups or here, never both).
+ * `watermarkFloor` (DuckDB): a watermark seen earlier, a constant that lets zone maps skip
+ * the calls below it. PostgreSQL reads the queued calls by key, one probe each (LIMIT 1 keeps
+ * the probe a nested loop rather than a scan of the range's calls).
+ */
+export function unfoldedCalls(dialect: Dialect, watermarkFloor: number): { from: string; where: string } {
+  if (dialect === 'duckdb') {
+    return { from: 'calls', where: `commit_seq > ${Math.floor(watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` };
+  }
+  return {
+    from: `(SELECT queued_call.* FROM (${QUEUED_CALL_KEYS_SQL}) queued
+      CROSS JOIN LATERAL (SELECT * FROM calls c WHERE c.id = queued.id AND c.started_at = queued.started_at LIMIT 1) queued_call) calls`,
+    where: 'TRUE',
+  };
 }
+
+/** PostgreSQL: a condition on `calls` that leaves out queued calls (rebuilds count the folded ones only). */
+export const FOLDED_ONLY_SQL = `NOT EXISTS (SELECT 1 FROM ${ROLLUP_QUEUE_TABLE} q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at) WHERE k.id = calls.id AND k.started_at = calls.started_at)`;
 
 /** DuckDB: true once every stored call is folded into the rollups. */
 export const ROLLUPS_CAUGHT_UP_SQL = `SELECT (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up`;
@@ -198,7 +223,8 @@ const MEMBER_INDEX_DDL = `CREATE INDEX IF NOT EXISTS ${rollupTableName(MEMBER_RO
  */
 export function memberHoursMigrationSql(dialect: Dialect): string {
   const name = rollupTableName(MEMBER_ROLLUPS, 'hour');
-  const where = rollupsLag(dialect) ? `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : 'TRUE';
+  // PostgreSQL had no queue when this migration was written: it adds every call.
+  const where = dialect === 'duckdb' ? `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : 'TRUE';
   return [
     `DROP TABLE IF EXISTS ${name};`,
     tableDdl(MEMBER_ROLLUPS, name, dialect),
@@ -308,9 +334,10 @@ export function dayRanges(days: number[]): [number, number][] {
 /**
  * Rebuilds the rollups of a scope from the calls that remain: after deletes and repricing,
  * which a running sum cannot undo exactly (a minimum, a distinct member). Every grain of a
- * day lies within the day, so clearing its buckets clears all of them.
+ * day lies within the day, so clearing its buckets clears all of them. `folded`: a condition
+ * on `calls` for the calls the rollups hold (PostgreSQL: not queued).
  */
-export function refreshStatements(scope: RollupScope, tables: readonly RollupTable[] = ROLLUP_TABLES): Statement[] {
+export function refreshStatements(scope: RollupScope, tables: readonly RollupTable[] = ROLLUP_TABLES, folded = 'TRUE'): Statement[] {
   const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
   const statements: Statement[] = [];
   for (const range of ranges) {
@@ -322,7 +349,7 @@ export function refreshStatements(scope: RollupScope, tables: readonly RollupTab
     }
     for (const [table, grain] of physicalTables(tables)) {
       const selection = scopeCondition(table.dimensions.includes('model') ? scope : { ...scope, model: undefined }, 'started_at', range);
-      statements.push({ sql: addToRollupSql(table, grain, selection), params: selection.params });
+      statements.push({ sql: addToRollupSql(table, grain, { where: `${selection.where} AND ${folded}`, params: selection.params }), params: selection.params });
     }
   }
   return statements;

@@ -11,7 +11,8 @@ import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 import { queueForSearch, SEARCH_INDEXER_LOCK } from './search-indexer.js';
-import { addInsertedToRollups, purgeRollupsBefore, refreshRollups } from './rollups.js';
+import { purgeRollupsBefore, refreshRollups } from './rollups.js';
+import { queueForRollups } from './rollup-queue.js';
 
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
@@ -84,8 +85,7 @@ export class PgCallRepository implements CallRepository {
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
       await copyCalls(client, fresh);
       await queueForSearch(client, fresh);
-      // The rows of `fresh` are now inserted in this transaction.
-      await addInsertedToRollups(client, fresh.map((write) => write.call));
+      await queueForRollups(client, fresh.map((write) => write.call));
       return outcomes;
     });
   }
@@ -106,9 +106,8 @@ export class PgCallRepository implements CallRepository {
       set = `input_cost_usd = ${input}, output_cost_usd = ${output}, cost_usd = ${input} + ${output}, price_source = ${params.add(rates.source)}`;
     }
     return inTransaction(this.pool, async (client) => {
-      // The days that changed come back from the update itself, so the rebuild locks exactly
-      // those (as inserts do) even when no range was given: an unlocked rebuild of every day
-      // could interleave with another instance's insert and count it twice or not at all.
+      // The days that changed come back from the update itself, so only those are rebuilt,
+      // even when no range was given.
       const changed = await client.query<{ day: number; n: number }>(
         `WITH updated AS (UPDATE calls SET ${set} WHERE ${conditions.join(' AND ')} RETURNING started_at)
          SELECT (extract(epoch FROM date_trunc('day', started_at)) * 1000)::float8 AS day, count(*)::float8 AS n FROM updated GROUP BY 1 ORDER BY 1`,

@@ -3,12 +3,12 @@
 // every rollup, in the caller's transaction or for a bulk rebuild.
 import { CALL_COLUMNS } from '../../domain/call-record.js';
 import {
-  addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfRows, purgeMemberBitsStatements, rebuildMemberBitsStatements,
-  refreshMemberBitsStatements, type MemberCall,
+  addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfCalls, purgeMemberBitsStatements, rebuildMemberBitsStatements,
+  refreshMemberBitsStatements,
 } from '../../analytics/rollups/member-bitmaps.js';
 import {
-  addCallsStatements, dayRanges, GRAIN_MS, mergeRollupRowsSql, rollupRowsSql, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
-  type CallSelection, type RollupScope, type RollupTable, type Statement,
+  dayRanges, FOLDED_ONLY_SQL, GRAIN_MS, mergeRollupRowsSql, rollupRowsSql, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
+  type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
 
 export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS);
@@ -17,16 +17,17 @@ export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((ta
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
 
 /** The columns of `calls` that rollups read: all but the content. */
-const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
+export const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 
 /**
- * Every rollup table's upsert as one statement that reads the selected calls once: a CTE named
- * `calls` (a non-recursive CTE's body still sees the table) shadows the table for the rest.
- * Each table's finest grain is aggregated from those calls, its coarser grains from that
- * aggregate (a few hundred rows instead of the batch's thousands).
+ * Every rollup table's upsert as one statement that reads its calls once: a CTE named `calls`
+ * (a non-recursive CTE's body still sees the table) shadows the table for the rest. Each
+ * table's finest grain is aggregated from those calls, its coarser grains from that aggregate
+ * (a few hundred rows instead of thousands of calls). `source`: a query giving
+ * ROLLUP_SOURCE_COLUMNS of the calls to add.
  */
-function addCallsInOneStatement(selection: CallSelection, tables: readonly RollupTable[]): Statement {
-  const parts = [`calls AS MATERIALIZED (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls WHERE ${selection.where})`];
+function addCallsInOneStatement(source: string, tables: readonly RollupTable[]): Statement {
+  const parts = [`calls AS MATERIALIZED (${source})`];
   tables.forEach((table, t) => {
     const [finest, ...coarser] = [...table.grains].sort((a, b) => GRAIN_MS[a] - GRAIN_MS[b]);
     const finer = `rows_${t}`;
@@ -34,17 +35,22 @@ function addCallsInOneStatement(selection: CallSelection, tables: readonly Rollu
     parts.push(`merged_${t}_${finest} AS (${mergeRollupRowsSql(table, finest!, `SELECT * FROM ${finer}`, false)})`);
     for (const grain of coarser) parts.push(`merged_${t}_${grain} AS (${mergeRollupRowsSql(table, grain, `SELECT * FROM ${finer}`, true)})`);
   });
-  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params: selection.params };
+  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params: [] };
 }
 
-/** Calls just inserted: their rows are read back for the other rollups, their members come from the values given. */
-export function addInsertedStatements(selection: CallSelection, calls: readonly MemberCall[]): Statement[] {
-  return [addCallsInOneStatement(selection, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...addMembersStatements(membersOfRows(calls), 'member')];
+/** Every call of `table` (a table with ROLLUP_SOURCE_COLUMNS) added to the rollups and the member bitmaps. */
+export function foldStatements(table: string): Statement[] {
+  return [
+    addCallsInOneStatement(`SELECT * FROM ${table}`, PG_ROLLUP_TABLES),
+    SHARE_MEMBER_IDS,
+    ...addMembersStatements(membersOfCalls({ where: 'TRUE', params: [] }, table), 'member'),
+  ];
 }
 
+/** A scope rebuilt from its folded calls; queued ones are left to the folder. */
 export function refreshPgStatements(scope: RollupScope): Statement[] {
   const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
-  return [...refreshStatements(scope, PG_ROLLUP_TABLES), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges)];
+  return [...refreshStatements(scope, PG_ROLLUP_TABLES, FOLDED_ONLY_SQL), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges, FOLDED_ONLY_SQL)];
 }
 
 /** Retention; run in one transaction (the members' purge takes the lock exclusively). */
@@ -56,7 +62,7 @@ export function purgePgStatements(before: number): Statement[] {
   ];
 }
 
-/** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path). */
+/** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path, with nothing queued). */
 export function rebuildPgStatements(): Statement[] {
   return [...rebuildStatements(PG_ROLLUP_TABLES), ...rebuildMemberBitsStatements()];
 }

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
-import { addCallsStatements, memberHoursMigrationSql, rollupDdl } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_QUEUE_TABLE } from '../../analytics/rollups/rollup-schema.js';
 import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
 import { SEARCH_SIDE_TABLE_MIGRATION } from './search-side-table.js';
 
@@ -411,6 +411,12 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     sql: memberBitsMigrationSql(),
   },
   { version: 8, ...SEARCH_SIDE_TABLE_MIGRATION },
+  {
+    version: 9,
+    name: 'rollups folded behind a queue',
+    // Every stored call is in the rollups already (inserts added them until now): nothing to queue.
+    sql: `CREATE TABLE ${ROLLUP_QUEUE_TABLE} (batch BIGSERIAL PRIMARY KEY, ids TEXT[] NOT NULL, started TIMESTAMP[] NOT NULL);`,
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -12,6 +12,7 @@ import { PgPriceOverrideRepository } from './price-overrides-repository.js';
 import { PgProjectRepository } from './projects-repository.js';
 import { PgProviderRepository } from './providers-repository.js';
 import { PgResearchConfigRepository } from './research-config-repository.js';
+import { PgRollupFolder } from './rollup-queue.js';
 import { PgSearchIndexer } from './search-indexer.js';
 
 export interface PostgresStoreOptions {
@@ -19,6 +20,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How often the search indexer looks for queued rows; 0 leaves indexing to the caller. */
   searchIndexIntervalMs?: number;
+  /** How often queued calls are folded into the rollups; 0: only when a rebuild needs it (tests). */
+  rollupFoldIntervalMs?: number;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
@@ -36,6 +39,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // Often, so few rows wait in the queue: a search reads queued rows raw (~5 µs each).
   const interval = options.searchIndexIntervalMs ?? 250;
   if (interval > 0) searchIndexer.start(interval);
+  const rollupFolder = new PgRollupFolder(pool);
+  // Seldom enough that a fold takes many batches at once; reads take the queued calls raw.
+  const foldInterval = options.rollupFoldIntervalMs ?? 1_000;
+  if (foldInterval > 0) rollupFolder.start(foldInterval);
   const broadcast = new NotifyBroadcast(pool, options.databaseUrl, await channelName(pool));
   return {
     kind: 'postgres',
@@ -55,6 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     close: async () => {
       partitions.stop();
       await searchIndexer.stop();
+      await rollupFolder.stop();
       await pool.end();
     },
   };
