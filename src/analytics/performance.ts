@@ -5,7 +5,7 @@ import { compileCallFilters } from './filters.js';
 import type { MetricName } from './metrics/definitions.js';
 import { runMetrics, runTotals, type MetricRow } from './metrics/run-query.js';
 import { SqlParams } from './sql-params.js';
-import { partsSql } from './rollups/compile-rollup-query.js';
+import { partsSql, unfoldedCallsCte } from './rollups/compile-rollup-query.js';
 import { chooseRollupSegments } from './rollups/rollup-plan.js';
 import { bandSql, LATENCY_BUCKETS_MS, NULL_BAND } from './rollups/rollup-schema.js';
 
@@ -27,8 +27,9 @@ export interface Performance {
 async function histogram(reader: SqlReader, filters: CallFilters): Promise<Performance['latency_histogram']> {
   const params = new SqlParams();
   const rollups = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
+  const unfolded = rollups ? unfoldedCallsCte(rollups, filters, params, reader.dialect) : null;
   const source = rollups
-    ? `SELECT latency_band AS bucket, sum(calls) AS n FROM (${partsSql('calls', rollups, filters, params, reader.dialect)}) parts WHERE latency_band <> ${NULL_BAND} GROUP BY 1`
+    ? `${unfolded ? `WITH ${unfolded} ` : ''}SELECT latency_band AS bucket, sum(calls) AS n FROM (${partsSql('calls', rollups, filters, params, reader.dialect)}) parts WHERE latency_band <> ${NULL_BAND} GROUP BY 1`
     : `SELECT ${bandSql('latency_ms')} AS bucket, count(*) AS n FROM calls WHERE ${compileCallFilters(filters, params, reader.dialect)} AND latency_ms IS NOT NULL GROUP BY 1`;
   const rows = await reader.query<{ bucket: number; n: number }>(source, params.values);
   const counts = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));

@@ -10,7 +10,7 @@ import { SqlParams } from '../sql-params.js';
 import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
 import { memberBitsCountSql } from './member-bitmaps.js';
-import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS, unfoldedCalls } from './rollup-schema.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS, unfoldedCalls, pgUnfoldedCallsCte } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
 
@@ -43,6 +43,15 @@ export function partsSql(parts: Parts, read: RollupRead, filters: CallFilters, p
     selects.push(`SELECT ${rawColumns.join(', ')} FROM ${unfolded.from} WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${unfolded.where}`);
   }
   return selects.join(' UNION ALL ');
+}
+
+/**
+ * PostgreSQL: the CTE of the statement's queued calls (partsSql and the member counts read it),
+ * when its segments read rollups; null otherwise, and on DuckDB, which reads them from calls.
+ */
+export function unfoldedCallsCte(read: RollupRead, filters: CallFilters, params: SqlParams, dialect: Dialect): string | null {
+  const span = rolledSpan(read.segments);
+  return dialect === 'postgres' && span ? pgUnfoldedCallsCte(filters.projectId, span.from, span.to, params) : null;
 }
 
 /**
@@ -153,7 +162,8 @@ export function compileRollupQuery(query: MetricsQuery, read: RollupRead, dialec
       outer.push(`${binValueSql(`${definition.histogram}_bins.b${list.length - 1}`)} AS ${metric}`);
     }
   }
-  const ctes = [`parts AS (${partsSql('calls', read, query.filters, params, dialect)})`];
+  const unfolded = unfoldedCallsCte(read, query.filters, params, dialect);
+  const ctes = [...(unfolded ? [unfolded] : []), `parts AS (${partsSql('calls', read, query.filters, params, dialect)})`];
   if (histograms.has('ttft')) ctes.push(`ttft_parts AS (${partsSql('ttft', read, query.filters, params, dialect)})`);
   const groupBy = group.select.length > 0 ? ` GROUP BY ${group.select.map((_, i) => i + 1).join(', ')}` : '';
   // A query of percentiles alone still needs a select list (and its one ungrouped row).

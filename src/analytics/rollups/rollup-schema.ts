@@ -7,7 +7,8 @@
 // first build at 1M calls over 30 days had 980,262 minute rows), so a minute rollup is no
 // cheaper to read than the calls themselves; the sub-hour edges of a range are read raw.
 import type { Dialect } from '../filters.js';
-import { sqlTimestamp } from '../sql-params.js';
+import { CALL_COLUMNS } from '../../domain/call-record.js';
+import { sqlTimestamp, type SqlParams } from '../sql-params.js';
 
 export const ROLLUP_GRAINS = ['hour', 'day'] as const;
 export type RollupGrain = (typeof ROLLUP_GRAINS)[number];
@@ -148,22 +149,34 @@ export const ROLLUP_QUEUE_TABLE = 'call_rollup_pending';
 /** PostgreSQL: the keys of every queued call. */
 export const QUEUED_CALL_KEYS_SQL = `SELECT k.id, k.started_at FROM ${ROLLUP_QUEUE_TABLE} q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at)`;
 
+/** The columns of `calls` that rollups read: all but the content. */
+export const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
+
+/** PostgreSQL: the CTE a statement reads its queued calls from (unfoldedCallsCte). */
+export const UNFOLDED_CALLS_CTE = 'unfolded_calls';
+
+/**
+ * PostgreSQL: the queued calls of a project within [from, to), as a CTE that a statement reads
+ * once however many of its parts need them. Read by key, one probe each (LIMIT 1 keeps the
+ * probe a nested loop rather than a scan of the range's calls).
+ */
+export function pgUnfoldedCallsCte(projectId: string, from: number, to: number, params: SqlParams): string {
+  const [project, since, until] = [params.add(projectId), params.add(sqlTimestamp(from)), params.add(sqlTimestamp(to))];
+  return `${UNFOLDED_CALLS_CTE} AS MATERIALIZED (SELECT queued_call.* FROM (${QUEUED_CALL_KEYS_SQL} WHERE k.started_at >= ${since}::timestamp AND k.started_at < ${until}::timestamp) queued
+    CROSS JOIN LATERAL (SELECT ${ROLLUP_SOURCE_COLUMNS} FROM calls c WHERE c.id = queued.id AND c.started_at = queued.started_at AND c.project_id = ${project} LIMIT 1) queued_call)`;
+}
+
 /**
  * The calls not yet in the rollups, as a FROM item named `calls` and a condition on it, read
  * in the query's own snapshot (so each call is in the rollups or here, never both).
  * `watermarkFloor` (DuckDB): a watermark seen earlier, a constant that lets zone maps skip
- * the calls below it. PostgreSQL reads the queued calls by key, one probe each (LIMIT 1 keeps
- * the probe a nested loop rather than a scan of the range's calls).
+ * the calls below it. PostgreSQL: the statement's pgUnfoldedCallsCte.
  */
 export function unfoldedCalls(dialect: Dialect, watermarkFloor: number): { from: string; where: string } {
   if (dialect === 'duckdb') {
     return { from: 'calls', where: `commit_seq > ${Math.floor(watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` };
   }
-  return {
-    from: `(SELECT queued_call.* FROM (${QUEUED_CALL_KEYS_SQL}) queued
-      CROSS JOIN LATERAL (SELECT * FROM calls c WHERE c.id = queued.id AND c.started_at = queued.started_at LIMIT 1) queued_call) calls`,
-    where: 'TRUE',
-  };
+  return { from: `${UNFOLDED_CALLS_CTE} AS calls`, where: 'TRUE' };
 }
 
 /** PostgreSQL: a condition on `calls` that leaves out queued calls (rebuilds count the folded ones only). */

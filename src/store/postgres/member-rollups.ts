@@ -1,13 +1,13 @@
 // PostgreSQL's rollup tables without member rows: its distinct users and sessions are kept as
 // member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts). Statements for
 // every rollup, in the caller's transaction or for a bulk rebuild.
-import { CALL_COLUMNS } from '../../domain/call-record.js';
 import {
   addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfCalls, purgeMemberBitsStatements, rebuildMemberBitsStatements,
   refreshMemberBitsStatements,
 } from '../../analytics/rollups/member-bitmaps.js';
 import {
   dayRanges, FOLDED_ONLY_SQL, GRAIN_MS, mergeRollupRowsSql, rollupRowsSql, MEMBER_ROLLUPS, physicalTables, purgeStatements, rebuildStatements, refreshStatements, ROLLUP_TABLES,
+  ROLLUP_SOURCE_COLUMNS,
   type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
 
@@ -15,9 +15,6 @@ export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((ta
 
 /** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
-
-/** The columns of `calls` that rollups read: all but the content. */
-export const ROLLUP_SOURCE_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 
 /**
  * Every rollup table's upsert as one statement that reads its calls once: a CTE named `calls`

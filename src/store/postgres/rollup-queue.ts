@@ -7,10 +7,10 @@
 // a time (an advisory lock); deletes, repricing and retention take the same lock and fold
 // everything queued before they rebuild or drop days (src/store/postgres/rollups.ts).
 import type pg from 'pg';
-import { ROLLUP_QUEUE_TABLE, type Statement } from '../../analytics/rollups/rollup-schema.js';
+import { ROLLUP_QUEUE_TABLE, ROLLUP_SOURCE_COLUMNS, type Statement } from '../../analytics/rollups/rollup-schema.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { BackgroundLoop } from '../background-loop.js';
-import { foldStatements, ROLLUP_SOURCE_COLUMNS } from './member-rollups.js';
+import { foldStatements } from './member-rollups.js';
 import { checkout } from './pg-pool.js';
 
 export const ROLLUP_FOLDER_LOCK = "hashtext(current_schema() || '.loupe rollup folder')";
