@@ -77,6 +77,11 @@ describe('several instances on one database', () => {
     for (const store of stores) await store.close();
   });
 
+  it('every connection runs in UTC and without JIT compilation', async () => {
+    const [settings] = await stores[0]!.sql.query<{ zone: string; jit: string }>("SELECT current_setting('TimeZone') AS zone, current_setting('jit') AS jit");
+    expect(settings).toEqual({ zone: 'UTC', jit: 'off' });
+  });
+
   it('the same ids written by three instances at once are created exactly once each', async () => {
     const now = Date.now();
     const batch = Array.from({ length: 200 }, (_, i) => ({ call: call(`shared-${i}`, now - i * 1000), bodyHash: `h${i}`, clientId: true }));

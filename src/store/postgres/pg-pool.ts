@@ -47,11 +47,19 @@ export interface PgPoolOptions {
   max?: number;
 }
 
-/** The URL with `-c TimeZone=UTC` added to its startup options (kept: a search_path there). */
-function inUtc(connectionString: string): string {
+/**
+ * Session settings every connection starts with: UTC (see above), and no JIT compilation.
+ * PostgreSQL compiles a statement whose estimated cost passes jit_above_cost, and Loupe's
+ * analytics statements are wide: compiling one took 200–650 ms, more than it ever saved on
+ * their rollup reads or on raw scans of a day or 30 days at 10M calls (docs/BENCHMARKS.md).
+ */
+const SESSION_OPTIONS = '-c TimeZone=UTC -c jit=off';
+
+/** The URL with SESSION_OPTIONS added to its startup options (kept: a search_path there). */
+function withSessionOptions(connectionString: string): string {
   try {
     const url = new URL(connectionString);
-    url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c TimeZone=UTC`.trim());
+    url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} ${SESSION_OPTIONS}`.trim());
     return url.toString();
   } catch {
     return connectionString;
@@ -60,7 +68,7 @@ function inUtc(connectionString: string): string {
 
 export function createPgPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: inUtc(options.connectionString),
+    connectionString: withSessionOptions(options.connectionString),
     max: options.max ?? 10,
     // A database that does not answer fails the request instead of holding it indefinitely.
     connectionTimeoutMillis: 5000,
