@@ -1,8 +1,10 @@
 // analytics/agents and /users over ranges that cut through UTC days, on DuckDB (distinct
-// sessions per member from day rows, rollups/people-sessions.ts) and PostgreSQL (raw rows):
-// every figure equals the one computed here from the rows written, with sessions that span
-// midnights, the range's ends and a whole day, calls folded and not yet folded, late calls on a
-// past day, deletes and retention.
+// sessions per member from day rows, rollups/people-sessions.ts; sums and the latency histogram
+// per member from day rollups, rollups/people-rollup-schema.ts) and PostgreSQL (raw rows): every
+// figure equals the one computed here from the rows written (p95 read from rollups within 4.9 %
+// of the order statistic at rank ⌊0.95·(n−1)⌋), with sessions that span midnights, the range's
+// ends and a whole day, calls folded and not yet folded, late calls on a past day, repricing,
+// deletes, retention, empty ranges and another project's calls.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +12,16 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peopleBreakdown } from '../src/analytics/breakdowns.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
-import { PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
+import { filtersFitPeopleSessions, PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
+import { PEOPLE_ROLLUPS } from '../src/analytics/rollups/people-rollup-schema.js';
+import { rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, Store } from '../src/store/ports.js';
 import { applyRetention } from '../src/store/retention.js';
 import { createPgTestSchema } from './helpers/pg-test-database.js';
-import { EXPECTED } from './helpers/expected-metrics.js';
+import { EXPECTED, present } from './helpers/expected-metrics.js';
 
 const ENGINES = ['duckdb', 'postgres'] as const;
 const P = 'people-sessions';
@@ -83,7 +87,21 @@ function close(actual: unknown, expected: number | null, label: string): void {
   else expect(Math.abs(Number(actual) - expected), `${label}: ${String(actual)} vs ${expected}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected)));
 }
 
-const METRICS = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'] as const;
+const METRICS = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'tool_calls'] as const;
+/** The stated bound on a percentile read from rollups, relative to the order statistic. */
+const PERCENTILE_ERROR = 0.049;
+
+/** DuckDB reads p95 from the latency histogram when only project and time filter (every range
+ * here has whole days); PostgreSQL and other filters scan raw calls (exact). */
+function expectP95(fromRollups: boolean, actual: unknown, group: CallRecord[], label: string): void {
+  const values = present(group.map((c) => c.latency_ms)).sort((a, b) => a - b);
+  if (!fromRollups || values.length === 0) {
+    close(actual, EXPECTED.p95_latency(group), label);
+    return;
+  }
+  const rank = values[Math.floor(0.95 * (values.length - 1))]!;
+  expect(Math.abs(Number(actual) - rank), `${label}: ${String(actual)} vs order statistic ${rank}`).toBeLessThanOrEqual(PERCENTILE_ERROR * rank + 1e-9);
+}
 
 async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: CallFilters): Promise<void> {
   const rows = inRange(calls, filters);
@@ -100,6 +118,7 @@ async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: Cal
     for (const row of served) {
       const group = groups.get(row[by] as string | null)!;
       for (const name of METRICS) close(row[name], EXPECTED[name](group), `${by} ${String(row[by])} ${name}`);
+      expectP95(store.kind === 'duckdb' && filtersFitPeopleSessions(filters), row.p95_latency, group, `${by} ${String(row[by])} p95_latency`);
     }
     // The same members in the same order as the raw scan.
     const raw = await peopleBreakdown(rawRowsOnly(store.sql), filters, by);
@@ -124,6 +143,42 @@ async function expectDayRows(store: Store, calls: CallRecord[]): Promise<void> {
     for (const [key, set] of sets) expected.set(key, set.size);
   }
   expect(new Map(stored.map((row) => [`${Number(row.bucket)} ${row.kind} ${row.member ?? '<null>'}`, Number(row.sessions)]))).toEqual(expected);
+}
+
+/** DuckDB: each stored day rollup row holds its member's sums that day, and its latency
+ * histogram that day's calls with a latency, exactly (every project's rows). */
+async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<void> {
+  if (store.kind !== 'duckdb') return;
+  for (const by of ['agent', 'user'] as const) {
+    const member = (c: CallRecord) => (by === 'agent' ? c.agent : c.user_id);
+    const { sums, latency } = PEOPLE_ROLLUPS[by];
+    const stored = await store.sql.query<Record<string, number | bigint | string>>(
+      `SELECT project_id, epoch_ms(bucket) AS bucket, named, member, calls, successes, total_tokens, cost_usd, priced_calls, latency_sum, latency_calls, tool_calls
+       FROM ${rollupTableName(sums, 'day')}`);
+    const histogram = await store.sql.query<{ project_id: string; bucket: number; named: number; member: string; calls: number | bigint }>(
+      `SELECT project_id, epoch_ms(bucket) AS bucket, named, member, sum(calls) AS calls FROM ${rollupTableName(latency, 'day')} GROUP BY ALL`);
+    const groups = new Map<string, CallRecord[]>();
+    for (const call of calls) {
+      const key = `${call.project_id} ${Math.floor(call.started_at / DAY) * DAY} ${member(call) === null ? '0 ' : `1 ${member(call)!}`}`;
+      groups.set(key, [...(groups.get(key) ?? []), call]);
+    }
+    const keyOf = (row: { project_id: unknown; bucket: unknown; named: unknown; member: unknown }) => `${String(row.project_id)} ${Number(row.bucket)} ${Number(row.named)} ${String(row.member)}`;
+    expect(new Set(stored.map(keyOf)), `${by} day rows`).toEqual(new Set(groups.keys()));
+    for (const row of stored) {
+      const group = groups.get(keyOf(row))!;
+      const label = `${by} ${keyOf(row)}`;
+      expect(Number(row.calls), label).toBe(group.length);
+      expect(Number(row.successes), label).toBe(group.filter((c) => c.status === 'success').length);
+      expect(Number(row.total_tokens), label).toBe(EXPECTED.total_tokens(group));
+      close(row.cost_usd, EXPECTED.cost(group)!, `${label} cost`);
+      expect(Number(row.priced_calls), label).toBe(EXPECTED.priced_calls(group));
+      close(row.latency_sum, present(group.map((c) => c.latency_ms)).reduce((a, b) => a + b, 0), `${label} latency sum`);
+      expect(Number(row.latency_calls), label).toBe(present(group.map((c) => c.latency_ms)).length);
+      expect(Number(row.tool_calls), label).toBe(EXPECTED.tool_calls(group));
+    }
+    const withLatency = [...groups].map(([key, group]) => [key, present(group.map((c) => c.latency_ms)).length] as const).filter(([, n]) => n > 0);
+    expect(new Map(histogram.map((row) => [keyOf(row), Number(row.calls)])), `${by} histogram`).toEqual(new Map(withLatency));
+  }
 }
 
 /** DuckDB: calls are folded (and the day rows recomputed) when a delete runs. */
@@ -184,6 +239,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await expectPeopleMatch(store, calls, { projectId: P, from: RANGE.from });
     await expectPeopleMatch(store, calls, { projectId: P, from: D0 + DAY, to: D0 + 3 * DAY });
     await expectDayRows(store, calls);
+    await expectDayRollupRows(store, calls);
   });
 
   it('other filters read raw rows and match', async () => {
@@ -209,6 +265,28 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await fold(store, 80_100);
     await expectPeopleMatch(store, calls, filters);
     await expectDayRows(store, calls);
+    await expectDayRollupRows(store, calls);
+  });
+
+  it('match after repricing a model over part of a day and a whole day', async () => {
+    const [from, to] = [D0 + DAY + 5 * HOUR + 7 * MIN, D0 + 3 * DAY];
+    const touched = (c: CallRecord) => c.project_id === P && c.model === 'gpt-a' && c.started_at >= from && c.started_at < to;
+    const repriced = await store.calls.reprice({ projectId: P, model: 'gpt-a', from, to, rates: { kind: 'local', perHour: 3.6 } });
+    expect(repriced).toBe(calls.filter(touched).length);
+    calls = calls.map((c) => (touched(c) ? { ...c, cost_usd: ((c.latency_ms ?? 0) / 3_600_000) * 3.6, price_source: 'local' } : c));
+    await expectPeopleMatch(store, calls, filters);
+    await expectDayRollupRows(store, calls);
+  });
+
+  it('match over empty ranges, ranges with empty whole days, and another project', async () => {
+    for (const by of ['agent', 'user'] as const) {
+      expect(await peopleBreakdown(rollupsWhereverTheyFit(store.sql), { projectId: P, from: D0 - 9 * DAY + 5 * HOUR, to: D0 - 2 * DAY }, by)).toEqual([]);
+      expect(await peopleBreakdown(rollupsWhereverTheyFit(store.sql), { projectId: 'nobody', ...RANGE }, by)).toEqual([]);
+    }
+    // Day 4 onwards is empty: only the partial day 3 at the start has calls.
+    await expectPeopleMatch(store, calls, { projectId: P, from: D0 + 3 * DAY + 20 * HOUR + 3, to: D0 + 6 * DAY + HOUR });
+    await expectPeopleMatch(store, calls, { projectId: P, from: D0 + 3 * DAY + 20 * HOUR + 3 });
+    await expectPeopleMatch(store, calls, { projectId: 'elsewhere', ...RANGE });
   });
 
   it('match after deletes at the range edges and on whole days', async () => {
@@ -217,6 +295,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     calls = calls.filter((c) => !doomed.includes(c));
     await expectPeopleMatch(store, calls, filters);
     await expectDayRows(store, calls);
+    await expectDayRollupRows(store, calls);
   });
 
   it('match after retention removes the first day', async () => {
@@ -227,6 +306,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
       const [row] = await store.sql.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${PEOPLE_SESSIONS_TABLE} WHERE bucket < $1::TIMESTAMP`, [new Date(D0 + DAY).toISOString().replace('T', ' ').replace('Z', '')]);
       expect(Number(row?.n)).toBe(0);
     }
+    await expectDayRollupRows(store, calls);
   });
 
   // DuckDB's own table and migration: PostgreSQL counts these sessions from raw calls.
@@ -237,7 +317,8 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await store.close();
     const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
     const connection = await instance.connect();
-    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; DELETE FROM schema_migrations WHERE version = 9`);
+    const dropped = Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]).map((table) => `DROP TABLE ${rollupTableName(table, 'day')};`);
+    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; ${dropped.join(' ')} DELETE FROM schema_migrations WHERE version IN (9, 10)`);
     connection.closeSync();
     instance.closeSync();
     store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
@@ -246,5 +327,6 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await fold(store, 90_100);
     await expectPeopleMatch(store, calls, filters);
     await expectDayRows(store, calls);
+    await expectDayRollupRows(store, calls);
   });
 });

@@ -12,17 +12,20 @@ export async function runMetrics(reader: SqlReader, query: MetricsQuery): Promis
   });
   const compiled = compileMetricsQuery(query, reader.dialect, rollups);
   const rows = await reader.query(compiled.sql, compiled.params);
-  return rows.map((row) => {
-    const out: MetricRow = {};
-    for (const [key, value] of Object.entries(row)) {
-      // DuckDB's reader gives timestamps as epoch ms, a PostgreSQL driver as Date; counts may be bigint.
-      if (key === 'bucket' && typeof value === 'number') out[key] = new Date(value).toISOString();
-      else if (value instanceof Date) out[key] = value.toISOString();
-      else if (typeof value === 'bigint') out[key] = Number(value);
-      else out[key] = value === null || value === undefined ? null : typeof value === 'number' || typeof value === 'string' ? value : String(value);
-    }
-    return out;
-  });
+  return rows.map(plainRow);
+}
+
+/** A result row as plain values. */
+export function plainRow(row: Record<string, unknown>): MetricRow {
+  const out: MetricRow = {};
+  for (const [key, value] of Object.entries(row)) {
+    // DuckDB's reader gives timestamps as epoch ms, a PostgreSQL driver as Date; counts may be bigint.
+    if (key === 'bucket' && typeof value === 'number') out[key] = new Date(value).toISOString();
+    else if (value instanceof Date) out[key] = value.toISOString();
+    else if (typeof value === 'bigint') out[key] = Number(value);
+    else out[key] = value === null || value === undefined ? null : typeof value === 'number' || typeof value === 'string' ? value : String(value);
+  }
+  return out;
 }
 
 /** The single row of an ungrouped query. */

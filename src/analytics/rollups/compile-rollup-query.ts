@@ -96,7 +96,7 @@ function membersCountSql(kind: 'u' | 's', read: RollupRead, filters: CallFilters
   return counts.length === 0 ? '0' : counts.join(' + ');
 }
 
-interface Group {
+export interface Group {
   /** Select-list expressions over parts. */
   select: string[];
   /** Their output names. */
@@ -104,7 +104,7 @@ interface Group {
 }
 
 /** Bin of each requested quantile of one histogram, per group. */
-function quantileBinsSql(parts: string, bin: string, quantiles: number[], group: Group): string {
+export function quantileBinsSql(parts: string, bin: string, quantiles: number[], group: Group): string {
   const positions = group.select.map((_, i) => i + 1);
   const partition = group.names.length > 0 ? `PARTITION BY ${group.names.join(', ')} ` : '';
   const bins = quantiles.map((q, i) => `min(bin) FILTER (WHERE upto > floor(${q} * (total - 1))) AS b${i}`);

@@ -204,7 +204,7 @@ function keyColumns(table: RollupTable): string[] {
   return ['project_id', 'bucket', ...table.dimensions, ...table.extraKeys.map((key) => key.name)];
 }
 
-function tableDdl(table: RollupTable, name: string, dialect: Dialect): string {
+export function tableDdl(table: RollupTable, name: string, dialect: Dialect): string {
   const text = sqlType('text', dialect);
   const columns = [
     `project_id ${text} NOT NULL`, 'bucket TIMESTAMP NOT NULL',

@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 import { peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
+import { peopleRollupsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -224,6 +225,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     version: 9,
     name: 'distinct sessions per agent and user per day',
     sql: peopleSessionsMigrationSql(),
+  },
+  {
+    version: 10,
+    name: 'sums and latency histograms per agent and user per day',
+    sql: peopleRollupsMigrationSql(),
   },
 ];
 

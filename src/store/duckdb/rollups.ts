@@ -6,9 +6,13 @@
 // so answers never wait for the folder. Deletes, repricing and retention first fold, then
 // rebuild or drop the days they touched, in their own transaction.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
 import { purgePeopleSessionsStatement, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
+import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
 import type { DuckDbPool } from './connection-pool.js';
+
+/** Every table that adds calls up (the per-day distinct sessions are recomputed instead). */
+const DUCKDB_ROLLUP_TABLES = [...ROLLUP_TABLES, ...PEOPLE_ROLLUP_TABLES];
 
 async function runAll(connection: DuckDBConnection, statements: Statement[]): Promise<void> {
   for (const statement of statements) await connection.run(statement.sql, statement.params as DuckDBValue[]);
@@ -21,7 +25,7 @@ export async function foldIntoRollups(connection: DuckDBConnection): Promise<voi
   // Filtered on commit_seq, so zone maps skip everything already folded.
   const [top] = (await connection.runAndReadAll('SELECT max(commit_seq) AS top FROM calls WHERE commit_seq > $1', [watermark])).getRowObjectsJS();
   if (top?.top === null || top?.top === undefined) return;
-  await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, top.top] }));
+  await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, top.top] }, DUCKDB_ROLLUP_TABLES));
   await recomputeTouchedDays(connection, watermark, BigInt(top.top as bigint));
   await connection.run(`UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = $1`, [top.top as DuckDBValue]);
 }
@@ -46,13 +50,13 @@ async function recomputeTouchedDays(connection: DuckDBConnection, watermark: big
 export async function refreshRollups(connection: DuckDBConnection, scope: RollupScope): Promise<void> {
   if (scope.days !== undefined && scope.days.length === 0) return;
   await foldIntoRollups(connection);
-  await runAll(connection, refreshStatements(scope));
+  await runAll(connection, refreshStatements(scope, DUCKDB_ROLLUP_TABLES));
   await runAll(connection, recomputeDaysStatements(scope));
 }
 
 export async function purgeRollupsBefore(connection: DuckDBConnection, before: number): Promise<void> {
   await foldIntoRollups(connection);
-  await runAll(connection, [...purgeStatements(before), purgePeopleSessionsStatement(before)]);
+  await runAll(connection, [...purgeStatements(before, DUCKDB_ROLLUP_TABLES), purgePeopleSessionsStatement(before)]);
 }
 
 /** Runs work in one transaction on the writer connection. */

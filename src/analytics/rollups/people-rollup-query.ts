@@ -1,0 +1,62 @@
+// analytics/agents and /users figures other than sessions, from the day rollups by member
+// (people-rollup-schema.ts): the whole days of the range from day rows, the partial days at its
+// ends and any call above the watermark from raw calls shaped like them. Sums and counts are
+// exact; p95 comes from the latency histogram, within the bin error like the other rollup reads.
+import type { CallFilters } from '../../store/ports.js';
+import { compileCallFilters } from '../filters.js';
+import { SqlParams, sqlTimestamp } from '../sql-params.js';
+import { quantileBinsSql, type Group } from './compile-rollup-query.js';
+import type { RollupRead } from './rollup-plan.js';
+import { binValueSql, ROLLUP_WATERMARK_TABLE, rollupTableName, type RollupTable } from './rollup-schema.js';
+import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
+import type { PeopleDimension } from './people-sessions.js';
+
+/** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES. */
+const FIGURES: Record<string, string> = {
+  requests: 'sum(calls)',
+  success_rate: 'CAST(sum(successes) AS DOUBLE PRECISION) / NULLIF(sum(calls), 0)',
+  total_tokens: 'sum(total_tokens)',
+  cost: 'sum(cost_usd)',
+  unpriced_calls: 'sum(calls) - sum(priced_calls)',
+  avg_latency: 'CAST(sum(latency_sum) AS DOUBLE PRECISION) / NULLIF(sum(latency_calls), 0)',
+  tool_calls: 'sum(tool_calls)',
+};
+/** Output columns after the member, in the raw breakdown's order. */
+const OUTPUT = ['requests', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'];
+
+/**
+ * Figures per member over the filters' range, most requests first (then by member, as the raw
+ * breakdown orders them), at most `limit` rows; `days` are the range's whole days (wholeDaysOf).
+ * The member column is named after the dimension (`agent`, `user`), NULL for calls without one.
+ */
+export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], limit: number): { sql: string; params: unknown[] } {
+  const params = new SqlParams();
+  const range = (from: number | undefined, to: number | undefined) => {
+    const scoped: CallFilters = { projectId: filters.projectId };
+    if (from !== undefined) scoped.from = from;
+    if (to !== undefined) scoped.to = to;
+    return compileCallFilters(scoped, params, 'duckdb');
+  };
+  // Stated as a constant too, so zone maps skip the folded calls (see RollupRead).
+  const aboveWatermark = `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+  const rawRanges = [range(filters.from, days[0]), range(days[1], filters.to), `${range(days[0], days[1])} AND ${aboveWatermark}`];
+  const dayRows = `project_id = ${params.add(filters.projectId)} AND bucket >= ${params.add(sqlTimestamp(days[0]))}::TIMESTAMP AND bucket < ${params.add(sqlTimestamp(days[1]))}::TIMESTAMP`;
+  const parts = (table: RollupTable) => {
+    const columns = [...table.extraKeys, ...table.values];
+    const raw = rawRanges.map((where) => `SELECT ${columns.map((column) => `${column.perCall} AS ${column.name}`).join(', ')} FROM calls WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`);
+    return [`SELECT ${columns.map((column) => column.name).join(', ')} FROM ${rollupTableName(table, 'day')} WHERE ${dayRows}`, ...raw].join(' UNION ALL ');
+  };
+  const { sums, latency } = PEOPLE_ROLLUPS[by];
+  const member = `"${by}"`;
+  const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
+  const figures = Object.entries(FIGURES).map(([name, sql]) => `${sql} AS ${name}`);
+  const sql = `WITH sum_parts AS (${parts(sums)}),
+    latency_parts AS (${parts(latency)}),
+    aggregated AS (SELECT named, member, ${figures.join(', ')} FROM sum_parts GROUP BY named, member),
+    latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})
+    SELECT CASE WHEN aggregated.named = 1 THEN aggregated.member END AS ${member},
+      ${OUTPUT.map((name) => (name === 'p95_latency' ? `${binValueSql('latency_bins.b0')} AS p95_latency` : `aggregated.${name}`)).join(', ')}
+    FROM aggregated LEFT JOIN latency_bins ON aggregated.named = latency_bins.named AND aggregated.member = latency_bins.member
+    ORDER BY requests DESC NULLS LAST, ${member} LIMIT ${Math.max(1, Math.floor(limit))}`;
+  return { sql, params: params.values };
+}
