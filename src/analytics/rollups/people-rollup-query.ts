@@ -7,7 +7,7 @@ import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
 import { quantileBinsSql, type Group } from './compile-rollup-query.js';
 import type { RollupRead } from './rollup-plan.js';
-import { binValueSql, ROLLUP_WATERMARK_TABLE, rollupTableName, type RollupTable } from './rollup-schema.js';
+import { binValueSql, rollupTableName, unfoldedCalls, type RollupTable } from './rollup-schema.js';
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
 import type { PeopleDimension } from './people-sessions.js';
 
@@ -37,9 +37,7 @@ export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read:
     if (to !== undefined) scoped.to = to;
     return compileCallFilters(scoped, params, 'duckdb');
   };
-  // Stated as a constant too, so zone maps skip the folded calls (see RollupRead).
-  const aboveWatermark = `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
-  const rawRanges = [range(filters.from, days[0]), range(days[1], filters.to), `${range(days[0], days[1])} AND ${aboveWatermark}`];
+  const rawRanges = [range(filters.from, days[0]), range(days[1], filters.to), `${range(days[0], days[1])} AND ${unfoldedCalls('duckdb', read.watermarkFloor).where}`];
   const dayRows = `project_id = ${params.add(filters.projectId)} AND bucket >= ${params.add(sqlTimestamp(days[0]))}::TIMESTAMP AND bucket < ${params.add(sqlTimestamp(days[1]))}::TIMESTAMP`;
   const parts = (table: RollupTable) => {
     const columns = [...table.extraKeys, ...table.values];
