@@ -1,7 +1,7 @@
 // PostgreSQL's rollups behind a queue: figures read from rollups count every call exactly once
 // whether its batch is queued, being folded or folded; a rebuild that runs while batches wait
-// counts only the folded calls; a call deleted while queued and written again under its id is
-// folded once.
+// counts only the folded calls; every row is queued for the folder and those with text for
+// search; a call deleted while queued and written again under its id is folded once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { runTotals } from '../src/analytics/metrics/run-query.js';
@@ -100,6 +100,17 @@ describe('rollups behind a queue on PostgreSQL', () => {
     await expectExact('rebuilt beside a queued batch');
     await foldPgRollups(schema.url);
     await expectExact('rebuilt, then folded');
+  });
+
+  it('queues every row of a batch for the folder, and those with prompt or response text for search', async () => {
+    const mixed = batch(900, 6).map((c, k) => (k % 2 === 0 ? { ...c, input: [{ role: 'user', content: `question ${k}` }] } : c));
+    await store.calls.insertBatch(mixed.map(write));
+    calls = [...calls, ...mixed];
+    const [rollup] = await store.sql.query<{ ids: string[] }>(`SELECT ids FROM ${ROLLUP_QUEUE_TABLE} ORDER BY batch DESC LIMIT 1`);
+    const [search] = await store.sql.query<{ ids: string[] }>('SELECT ids FROM call_search_pending ORDER BY batch DESC LIMIT 1');
+    expect(rollup!.ids).toEqual(mixed.map((c) => c.id));
+    expect(search!.ids).toEqual(mixed.filter((_, k) => k % 2 === 0).map((c) => c.id));
+    await expectExact('a batch with and without text');
   });
 
   it('folds a call deleted while queued and written again under its id once', async () => {

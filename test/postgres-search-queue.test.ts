@@ -9,7 +9,8 @@ import { copyCalls } from '../src/store/postgres/copy-calls.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { checkout, createPgPool } from '../src/store/postgres/pg-pool.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
-import { PgSearchIndexer, queueForSearch } from '../src/store/postgres/search-indexer.js';
+import { queueBatch } from '../src/store/postgres/batch-queues.js';
+import { PgSearchIndexer } from '../src/store/postgres/search-indexer.js';
 import type { CallWrite, Store } from '../src/store/ports.js';
 import { closePgTestSchema, connectedPgTestSchema, createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
 
@@ -123,7 +124,7 @@ describe('search text indexed behind a queue', () => {
       // A writer whose transaction began first and commits last.
       await slow.query('BEGIN');
       await copyCalls(slow, [late]);
-      await queueForSearch(slow, [late]);
+      await queueBatch(slow, [late]);
       await insert(stores[0]!, [write('early-1', NOW - 20 * 60_000, 'committed early, Needle too')]);
       await new PgSearchIndexer(pool).drain();
       expect(await count('SELECT count(*) AS n FROM call_search_pending')).toBe(0);

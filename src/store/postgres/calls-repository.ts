@@ -10,9 +10,9 @@ import type { CallRepository, CallWrite, InsertOutcome, LogPage, LogQuery, Repri
 import { copyCalls } from './copy-calls.js';
 import type { CallPartitions } from './partitions.js';
 import { inTransaction, queryRows } from './pg-pool.js';
-import { queueForSearch, SEARCH_INDEXER_LOCK } from './search-indexer.js';
+import { SEARCH_INDEXER_LOCK } from './search-indexer.js';
 import { purgeRollupsBefore, refreshRollups } from './rollups.js';
-import { queueForRollups } from './rollup-queue.js';
+import { queueBatch } from './batch-queues.js';
 
 const SUMMARY_COLUMNS = CALL_COLUMNS.filter((column) => column !== 'input' && column !== 'output' && column !== 'params').join(', ');
 const ALL_COLUMNS = CALL_COLUMNS.join(', ');
@@ -84,8 +84,7 @@ export class PgCallRepository implements CallRepository {
       const outcomes = await claimIds(client, writes);
       const fresh = writes.filter((_, i) => outcomes[i] === 'created');
       await copyCalls(client, fresh);
-      await queueForSearch(client, fresh);
-      await queueForRollups(client, fresh.map((write) => write.call));
+      await queueBatch(client, fresh);
       return outcomes;
     });
   }

@@ -1,14 +1,13 @@
 // Rollups on PostgreSQL, kept behind a queue: adding each insert batch to the rollups and the
 // member bitmaps in its own transaction took a third of the batch, and most of that went to
 // upserting the same few hundred rollup rows batch after batch (docs/BENCHMARKS.md). Instead
-// each batch queues its ids (one call_rollup_pending row, committed with the calls), and a
-// folder adds many queued batches at a time. Reads take queued calls raw in the same snapshot
-// (src/analytics/rollups/compile-rollup-query.ts), so answers never lag. One instance folds at
-// a time (an advisory lock); deletes, repricing and retention take the same lock and fold
-// everything queued before they rebuild or drop days (src/store/postgres/rollups.ts).
+// each batch queues its ids (one call_rollup_pending row, committed with the calls:
+// batch-queues.ts), and a folder adds many queued batches at a time. Reads take queued calls
+// raw in the same snapshot (src/analytics/rollups/compile-rollup-query.ts), so answers never
+// lag. One instance folds at a time (an advisory lock); deletes, repricing and retention take
+// the same lock and fold everything queued before they rebuild or drop days (rollups.ts).
 import type pg from 'pg';
 import { ROLLUP_QUEUE_TABLE, ROLLUP_SOURCE_COLUMNS, type Statement } from '../../analytics/rollups/rollup-schema.js';
-import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { BackgroundLoop } from '../background-loop.js';
 import { foldStatements } from './member-rollups.js';
 import { checkout } from './pg-pool.js';
@@ -18,20 +17,6 @@ export const ROLLUP_FOLDER_LOCK = "hashtext(current_schema() || '.loupe rollup f
 const BATCHES_PER_FOLD = 20;
 /** Each connection's scratch table for the calls of one fold, read once from `calls`. */
 const FOLDING = 'call_rollup_folding';
-
-export interface QueuedCall {
-  id: string;
-  started_at: number;
-}
-
-/** Queues calls just inserted in the client's transaction for the folder. */
-export async function queueForRollups(client: pg.PoolClient, calls: readonly QueuedCall[]): Promise<void> {
-  if (calls.length === 0) return;
-  await client.query(`INSERT INTO ${ROLLUP_QUEUE_TABLE} (ids, started) VALUES ($1::text[], $2::timestamp[])`, [
-    calls.map((call) => call.id),
-    calls.map((call) => sqlTimestamp(call.started_at)),
-  ]);
-}
 
 async function runAll(client: pg.PoolClient, statements: Statement[]): Promise<void> {
   for (const statement of statements) await client.query(statement.sql, statement.params);

@@ -1,34 +1,17 @@
 // Logs search text on PostgreSQL, indexed after the insert instead of during it: an insert
-// batch queues its ids (one call_search_pending row, in the batch's transaction), and this
-// indexer moves queued rows' text into call_search, whose trigram index serves searches. One
-// instance at a time runs it (an advisory lock; the others skip their turn), and deletes and
-// retention take the same lock, so none of them interleaves with a move.
+// batch queues its ids (one call_search_pending row, in the batch's transaction:
+// batch-queues.ts), and this indexer moves queued rows' text into call_search, whose trigram
+// index serves searches. One instance at a time runs it (an advisory lock; the others skip
+// their turn), and deletes and retention take the same lock, so none of them interleaves with
+// a move.
 import type pg from 'pg';
-import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { pgSearchTextOf } from '../sql-dialect.js';
-import type { CallWrite } from '../ports.js';
 import { BackgroundLoop } from '../background-loop.js';
 import { checkout } from './pg-pool.js';
 
 export const SEARCH_INDEXER_LOCK = "hashtext(current_schema() || '.loupe search indexer')";
 /** Queue rows per indexer transaction (a few recorder batches), so each move stays short. */
 const BATCHES_PER_RUN = 5;
-
-/** Whether the row stores prompt or response text (rows without either cannot match). */
-function storesContent(write: CallWrite): boolean {
-  const stored = (json: string | null | undefined, value: unknown) => (json !== undefined ? json !== null : value !== null && value !== undefined);
-  return stored(write.inputJson, write.call.input) || stored(write.outputJson, write.call.output);
-}
-
-/** Queues the rows just inserted in the client's transaction for the indexer. */
-export async function queueForSearch(client: pg.PoolClient, writes: readonly CallWrite[]): Promise<void> {
-  const queued = writes.filter(storesContent);
-  if (queued.length === 0) return;
-  await client.query('INSERT INTO call_search_pending (ids, started) VALUES ($1::text[], $2::timestamp[])', [
-    queued.map((write) => write.call.id),
-    queued.map((write) => sqlTimestamp(write.call.started_at)),
-  ]);
-}
 
 /**
  * Takes queued batches and indexes their calls that still exist. A call deleted while queued,
