@@ -238,6 +238,26 @@ describe('CSV pages sized by bytes', () => {
     expect(chunks).toHaveLength(2 + PAGING_CALLS - 50);
   });
 
+  it('on DuckDB, hands the freed memory back after every page and leaves the memory limit as configured', async () => {
+    const { releaseFreedMemory } = server.store.sql;
+    if (!releaseFreedMemory) return;
+    const limit = async () => (await server.store.sql.query<{ limit: string }>(`SELECT current_setting('memory_limit') AS "limit"`))[0]!.limit;
+    const before = await limit();
+    let pageQueries = 0;
+    let releases = 0;
+    const counting = {
+      dialect: server.store.sql.dialect,
+      query: <Row>(sql: string, params?: readonly unknown[]) => (sql.includes('string_agg') && pageQueries++, server.store.sql.query<Row>(sql, params)),
+      releaseFreedMemory: () => (releases++, releaseFreedMemory()),
+    };
+    const text = await readAll(exportCallsStream(counting, { filters, format: 'csv', includeContent: true, pageSize: 10 }));
+    expect(parseCsv(text).slice(1)).toHaveLength(PAGING_CALLS);
+    // 16 pages of 10 rows, then the open page after the last end, which is empty.
+    expect(pageQueries).toBe(PAGING_CALLS / 10 + 1);
+    expect(releases).toBe(pageQueries);
+    expect(await limit()).toBe(before);
+  });
+
   it('reads the next page only when the reader has taken the previous one', async () => {
     let queries = 0;
     const counting = { dialect: server.store.sql.dialect, query: <Row>(sql: string, params?: readonly unknown[]) => (queries++, server.store.sql.query<Row>(sql, params)) };

@@ -115,6 +115,10 @@ async function* pages<Row>(reader: SqlReader, options: ExportOptions, pageQuery:
       const params = new SqlParams();
       const where = keysetWhere(compileCallFilters(options.filters, params, reader.dialect), params, after, upTo);
       const rows = await reader.query<Row>(pageQuery(where), params.values);
+      // The page's working memory is garbage once it is read; handed back now, it does not pile
+      // up in the engine's allocator over the export (1M calls without content, measured: the
+      // export's peak RSS 354-399 MB before, 287-290 MB after, at ~25% fewer rows/s).
+      await reader.releaseFreedMemory?.();
       if (rows.length > 0) yield rows;
       if (!upTo) return;
       after = upTo;

@@ -112,6 +112,11 @@ export interface ApiKeyRepository {
 export interface SqlReader {
   readonly dialect: 'duckdb' | 'postgres';
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Hands memory the engine has freed back to the operating system, for long reads (the
+   * export) that would otherwise hold it as resident; absent where the engine needs no help.
+   */
+  releaseFreedMemory?(): Promise<void>;
 }
 
 export interface Store {
