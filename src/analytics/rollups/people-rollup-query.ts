@@ -3,13 +3,12 @@
 // ends and any call above the watermark from raw calls shaped like them. Sums and counts are
 // exact; p95 comes from the latency histogram, within the bin error like the other rollup reads.
 import type { CallFilters } from '../../store/ports.js';
-import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
 import { quantileBinsSql, type Group } from './compile-rollup-query.js';
 import type { RollupRead } from './rollup-plan.js';
 import { binValueSql, rollupTableName, unfoldedCalls, type RollupTable } from './rollup-schema.js';
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
-import type { PeopleDimension } from './people-sessions.js';
+import { projectRange, type PeopleDimension } from './people-sessions.js';
 
 /** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES. */
 const FIGURES: Record<string, string> = {
@@ -31,12 +30,7 @@ const OUTPUT = ['requests', 'success_rate', 'total_tokens', 'cost', 'unpriced_ca
  */
 export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], limit: number): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const range = (from: number | undefined, to: number | undefined) => {
-    const scoped: CallFilters = { projectId: filters.projectId };
-    if (from !== undefined) scoped.from = from;
-    if (to !== undefined) scoped.to = to;
-    return compileCallFilters(scoped, params, 'duckdb');
-  };
+  const range = projectRange(filters.projectId, params);
   const rawRanges = [range(filters.from, days[0]), range(days[1], filters.to), `${range(days[0], days[1])} AND ${unfoldedCalls('duckdb', read.watermarkFloor).where}`];
   const dayRows = `project_id = ${params.add(filters.projectId)} AND bucket >= ${params.add(sqlTimestamp(days[0]))}::TIMESTAMP AND bucket < ${params.add(sqlTimestamp(days[1]))}::TIMESTAMP`;
   const parts = (table: RollupTable) => {

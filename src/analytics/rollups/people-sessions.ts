@@ -8,7 +8,7 @@ import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
 import { filtersFitRollups, type RollupRead } from './rollup-plan.js';
-import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupTableName, type RollupScope, type Statement } from './rollup-schema.js';
+import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupTableName, unfoldedCalls, type RollupScope, type Statement } from './rollup-schema.js';
 
 export const PEOPLE_SESSIONS_TABLE = 'call_rollup_people_sessions_day';
 
@@ -86,19 +86,23 @@ export function wholeDaysOf(read: RollupRead): [number, number] | null {
  * calls on two days; those are found from the day member rows and the calls above the watermark,
  * and their repeats are counted exactly from their raw calls in the range.
  */
-export function peopleSessionsSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number]): { sql: string; params: unknown[] } {
-  const { kind, column } = PEOPLE[by];
-  const params = new SqlParams();
-  const range = (from: number | undefined, to: number | undefined) => {
-    const scoped: CallFilters = { projectId: filters.projectId };
+/** A condition on calls of one project within [from, to) (either end may be open), DuckDB's dialect. */
+export function projectRange(projectId: string, params: SqlParams): (from: number | undefined, to: number | undefined) => string {
+  return (from, to) => {
+    const scoped: CallFilters = { projectId };
     if (from !== undefined) scoped.from = from;
     if (to !== undefined) scoped.to = to;
     return compileCallFilters(scoped, params, 'duckdb');
   };
+}
+
+export function peopleSessionsSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number]): { sql: string; params: unknown[] } {
+  const { kind, column } = PEOPLE[by];
+  const params = new SqlParams();
+  const range = projectRange(filters.projectId, params);
   const [spanFrom, spanTo] = [params.add(sqlTimestamp(days[0])), params.add(sqlTimestamp(days[1]))];
   const project = params.add(filters.projectId);
-  // Stated as a constant too, so zone maps skip the folded calls (see RollupRead).
-  const aboveWatermark = `commit_seq > ${Math.floor(read.watermarkFloor)} AND commit_seq > (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`;
+  const aboveWatermark = unfoldedCalls('duckdb', read.watermarkFloor).where;
   const day = "date_trunc('day', started_at)";
   const rawDays = (where: string) => `SELECT ${column} AS member, count(DISTINCT session_id) AS sessions FROM calls WHERE ${where} GROUP BY ${column}, ${day}`;
   const firstDay = Math.floor((filters.from ?? days[0]) / GRAIN_MS.day) * GRAIN_MS.day;

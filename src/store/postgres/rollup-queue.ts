@@ -8,9 +8,8 @@
 // the same lock and fold everything queued before they rebuild or drop days (rollups.ts).
 import type pg from 'pg';
 import { ROLLUP_QUEUE_TABLE, ROLLUP_SOURCE_COLUMNS, type Statement } from '../../analytics/rollups/rollup-schema.js';
-import { BackgroundLoop } from '../background-loop.js';
 import { foldStatements } from './member-rollups.js';
-import { checkout } from './pg-pool.js';
+import { PgQueueWorker } from './queue-worker.js';
 
 export const ROLLUP_FOLDER_LOCK = "hashtext(current_schema() || '.loupe rollup folder')";
 /** Queued batches per fold: enough that a fold upserts each rollup row once for many batches. */
@@ -51,45 +50,9 @@ export async function foldAllQueued(client: pg.PoolClient): Promise<void> {
   await foldQueued(client, null);
 }
 
-export class PgRollupFolder {
-  private readonly loop = new BackgroundLoop(() => this.drain());
-
-  constructor(private readonly pool: pg.Pool) {}
-
-  /** One fold of up to BATCHES_PER_FOLD batches; null when another instance (or a rebuild) held the lock. */
-  async runOnce(): Promise<number | null> {
-    const client = await checkout(this.pool);
-    try {
-      await client.query('BEGIN');
-      const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${ROLLUP_FOLDER_LOCK}) AS locked`);
-      if (!locked.rows[0]?.locked) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-      const taken = await foldQueued(client, BATCHES_PER_FOLD);
-      await client.query('COMMIT');
-      return taken;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** Folds until the queue is empty (or another instance holds the lock). */
-  async drain(): Promise<void> {
-    for (;;) {
-      const taken = await this.runOnce();
-      if (taken === null || taken === 0 || this.loop.isStopped) return;
-    }
-  }
-
-  start(intervalMs: number): void {
-    this.loop.start(intervalMs);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
+/** Folds up to BATCHES_PER_FOLD queued batches a run. */
+export class PgRollupFolder extends PgQueueWorker {
+  constructor(pool: pg.Pool) {
+    super(pool, { lock: ROLLUP_FOLDER_LOCK, step: (client) => foldQueued(client, BATCHES_PER_FOLD) });
   }
 }

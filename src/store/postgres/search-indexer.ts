@@ -6,8 +6,7 @@
 // a move.
 import type pg from 'pg';
 import { pgSearchTextOf } from '../sql-dialect.js';
-import { BackgroundLoop } from '../background-loop.js';
-import { checkout } from './pg-pool.js';
+import { PgQueueWorker } from './queue-worker.js';
 
 export const SEARCH_INDEXER_LOCK = "hashtext(current_schema() || '.loupe search indexer')";
 /** Queue rows per indexer transaction (a few recorder batches), so each move stays short. */
@@ -35,53 +34,23 @@ const QUEUED_DAYS_SQL = `
     WHERE q.batch = ANY($1::bigint[])
   ) days`;
 
-export class PgSearchIndexer {
-  private readonly loop = new BackgroundLoop(() => this.drain());
-
-  constructor(private readonly pool: pg.Pool) {}
-
-  /**
-   * Moves up to BATCHES_PER_RUN queued batches into call_search, oldest first. Returns how
-   * many it took, or null when another instance's indexer (or a delete) held the lock.
-   */
-  async runOnce(): Promise<number | null> {
-    const client = await checkout(this.pool);
+/** Moves up to BATCHES_PER_RUN queued batches into call_search a run, oldest first. */
+export class PgSearchIndexer extends PgQueueWorker {
+  constructor(pool: pg.Pool) {
     let batches: string[] = [];
-    try {
-      await client.query('BEGIN');
-      const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${SEARCH_INDEXER_LOCK}) AS locked`);
-      if (!locked.rows[0]?.locked) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-      batches = (await client.query<{ batch: string }>(`SELECT batch::text AS batch FROM call_search_pending ORDER BY batch LIMIT ${BATCHES_PER_RUN}`)).rows.map((row) => row.batch);
-      if (batches.length > 0) await client.query(MOVE_SQL, [batches]);
-      await client.query('COMMIT');
-      return batches.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+    super(pool, {
+      lock: SEARCH_INDEXER_LOCK,
+      step: async (client) => {
+        batches = (await client.query<{ batch: string }>(`SELECT batch::text AS batch FROM call_search_pending ORDER BY batch LIMIT ${BATCHES_PER_RUN}`)).rows.map((row) => row.batch);
+        if (batches.length > 0) await client.query(MOVE_SQL, [batches]);
+        return batches.length;
+      },
       // A day whose call_search partition is missing (made by an older instance): make it.
-      if ((error as { code?: string }).code !== '23514') throw error;
-      await this.pool.query(QUEUED_DAYS_SQL, [batches]);
-      return 0;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** Runs until the queue is empty (or another instance holds the lock). */
-  async drain(): Promise<void> {
-    for (;;) {
-      const taken = await this.runOnce();
-      if (taken === null || taken === 0 || this.loop.isStopped) return;
-    }
-  }
-
-  start(intervalMs: number): void {
-    this.loop.start(intervalMs);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
+      recover: async (error) => {
+        if ((error as { code?: string }).code !== '23514') throw error;
+        await pool.query(QUEUED_DAYS_SQL, [batches]);
+        return 0;
+      },
+    });
   }
 }
