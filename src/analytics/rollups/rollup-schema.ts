@@ -180,7 +180,7 @@ export function unfoldedCalls(dialect: Dialect, watermarkFloor: number): { from:
 }
 
 /** PostgreSQL: a condition on `calls` that leaves out queued calls (rebuilds count the folded ones only). */
-export const FOLDED_ONLY_SQL = `NOT EXISTS (SELECT 1 FROM ${ROLLUP_QUEUE_TABLE} q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at) WHERE k.id = calls.id AND k.started_at = calls.started_at)`;
+export const FOLDED_ONLY_SQL = `NOT EXISTS (${QUEUED_CALL_KEYS_SQL} WHERE k.id = calls.id AND k.started_at = calls.started_at)`;
 
 /** DuckDB: true once every stored call is folded into the rollups. */
 export const ROLLUPS_CAUGHT_UP_SQL = `SELECT (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up`;

@@ -7,7 +7,7 @@
 // lag. One instance folds at a time (an advisory lock); deletes, repricing and retention take
 // the same lock and fold everything queued before they rebuild or drop days (rollups.ts).
 import type pg from 'pg';
-import { ROLLUP_QUEUE_TABLE, ROLLUP_SOURCE_COLUMNS, type Statement } from '../../analytics/rollups/rollup-schema.js';
+import { QUEUED_CALL_KEYS_SQL, ROLLUP_QUEUE_TABLE, ROLLUP_SOURCE_COLUMNS, type Statement } from '../../analytics/rollups/rollup-schema.js';
 import { foldStatements } from './member-rollups.js';
 import { PgQueueWorker } from './queue-worker.js';
 
@@ -33,7 +33,7 @@ export async function foldQueued(client: pg.PoolClient, limit: number | null): P
   const columns = ROLLUP_SOURCE_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ');
   await client.query(
     `INSERT INTO ${FOLDING} SELECT ${columns}
-     FROM (SELECT DISTINCT k.id, k.started_at FROM ${ROLLUP_QUEUE_TABLE} q CROSS JOIN LATERAL unnest(q.ids, q.started) AS k(id, started_at) WHERE q.batch = ANY($1::bigint[])) queued
+     FROM (SELECT DISTINCT * FROM (${QUEUED_CALL_KEYS_SQL} WHERE q.batch = ANY($1::bigint[])) keys) queued
      JOIN calls c ON c.id = queued.id AND c.started_at = queued.started_at`,
     [batches],
   );
