@@ -9,6 +9,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
 import { purgePeopleSessionsStatement, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import { BackgroundLoop } from '../background-loop.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 /** Every table that adds calls up (the per-day distinct sessions are recomputed instead). */
@@ -72,29 +73,26 @@ export async function inDuckDbTransaction<T>(connection: DuckDBConnection, work:
   }
 }
 
-/** Folds new calls into the rollups every `intervalMs`; failures are retried at the next run. */
+/**
+ * Folds new calls into the rollups every `intervalMs`, counted from the end of the previous
+ * fold; failures are retried at the next run. Folds share the writer lane with the recorder's
+ * commits, and recounting a busy day's distinct sessions can outlast the interval: a fixed
+ * timer would then queue fold after fold ahead of the commits.
+ */
 export class RollupFolder {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly loop = new BackgroundLoop(() => this.fold());
 
   constructor(private readonly pool: DuckDbPool) {}
 
   fold(): Promise<void> {
-    const run = this.pool.write((connection) => inDuckDbTransaction(connection, () => foldIntoRollups(connection)));
-    this.running = run.catch(() => undefined);
-    return run;
+    return this.pool.write((connection) => inDuckDbTransaction(connection, () => foldIntoRollups(connection)));
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      this.fold().catch(() => undefined);
-    }, intervalMs);
-    this.timer.unref();
+    this.loop.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
