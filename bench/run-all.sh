@@ -15,6 +15,7 @@ run bench/ingest.bench.ts 15
 run bench/logs.bench.ts 1000000
 run bench/gateway.bench.ts 8
 run bench/analytics.bench.ts 1000000
+run bench/people-sessions-fold.bench.ts 1000000 20000
 run bench/export.bench.ts 1000000
 run bench/postgres-store.bench.ts 1000000 100000
 run bench/dashboard.bench.ts 1000000

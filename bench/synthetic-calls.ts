@@ -19,6 +19,10 @@ export interface SyntheticOptions {
   calls: number;
   days: number;
   projectId?: string;
+  /** Prefix of the ids ('syn-' by default); another prefix adds calls beside earlier ones. */
+  idPrefix?: string;
+  /** Where the span of the calls ends (ms; default now). */
+  endAt?: number;
   /** Leave input/output empty (10M-row runs). */
   withContent?: boolean;
   /** One row in this many carries the rare marker word, for rare-term search timing. */
@@ -30,7 +34,7 @@ const CHUNK = 100_000;
 
 export const RARE_WORD = 'zanzibarquartz';
 
-export async function loadSyntheticCalls(store: Store, options: SyntheticOptions): Promise<void> {
+export async function loadSyntheticCalls(store: Pick<Store, 'sql'>, options: SyntheticOptions): Promise<void> {
   const project = (options.projectId ?? 'default').replaceAll("'", "''");
   const spanMs = options.days * 86_400_000;
   const withContent = options.withContent ?? true;
@@ -44,12 +48,13 @@ export async function loadSyntheticCalls(store: Store, options: SyntheticOptions
   const providers = `['openai','anthropic','mistral','ollama']`;
   const models = `['gpt-4o','gpt-4o-mini','claude-sonnet-4','claude-3-5-haiku','mistral-large-latest','llama3.1:8b']`;
   const statuses = `['success','success','success','success','success','success','success','success','success','error']`;
-  const now = Date.now();
+  const now = options.endAt ?? Date.now();
+  const prefix = (options.idPrefix ?? 'syn-').replaceAll("'", "''");
   // Rows go in time order, as the recorder writes them, so zone maps prune time filters.
   const sql = `
     INSERT INTO calls
     SELECT
-      'syn-' || i AS id, 'syn-' || i, '${project}', NULL, NULL,
+      '${prefix}' || i AS id, '${prefix}' || i, '${project}', NULL, NULL,
       make_timestamp(((${now - spanMs} + i * ${spanMs} // ${options.calls}) * 1000)::BIGINT),
       make_timestamp(((${now - spanMs} + i * ${spanMs} // ${options.calls} + 800) * 1000)::BIGINT),
       200 + (hash(i) % 3000)::DOUBLE, 50 + (hash(i + 1) % 400)::DOUBLE, 20 + (hash(i + 2) % 80)::DOUBLE,

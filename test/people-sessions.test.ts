@@ -12,11 +12,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peopleBreakdown } from '../src/analytics/breakdowns.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
-import { filtersFitPeopleSessions, PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
+import { filtersFitPeopleSessions, PEOPLE_SESSIONS_PENDING_TABLE, PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
 import { PEOPLE_ROLLUPS } from '../src/analytics/rollups/people-rollup-schema.js';
 import { rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { foldIntoRollups, inDuckDbTransaction } from '../src/store/duckdb/rollups.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import type { CallFilters, CallWrite, Store } from '../src/store/ports.js';
 import { applyRetention } from '../src/store/retention.js';
@@ -328,5 +329,65 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     await expectPeopleMatch(store, calls, filters);
     await expectDayRows(store, calls);
     await expectDayRollupRows(store, calls);
+  });
+});
+
+// DuckDB's folder recounts a day's distinct sessions once the day has ended: until then the day
+// is pending and read from raw calls, whatever range asks for it.
+describe('agents and users on duckdb, the day still filling', () => {
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const dayCalls = (offset: number, day: number, count: number): CallRecord[] => Array.from({ length: count }, (_, i) => {
+    const at = day + Math.floor((i * (DAY - 1)) / count);
+    return makeCall(offset + i, at, i % 9 === 0 ? null : `user-${i % 5}`, i % 7 === 0 ? null : `agent-${i % 3}`, i % 11 === 0 ? null : `t-${Math.floor(i / 4) % 60}`);
+  });
+  let dataDir = '';
+  let store: Store;
+  let calls: CallRecord[];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'loupe-people-today-'));
+    store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
+    await store.projects.ensure(P, 'People');
+    // Yesterday and today (today's calls may lie ahead of the clock: they are still today's).
+    calls = [...dayCalls(200_000, today - DAY, 400), ...dayCalls(300_000, today, 400)];
+    await store.calls.insertBatch(calls.map(write));
+    await fold(store, 390_000);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Ranges that hold today whole (up to a future end), cut it, or end at its midnight. */
+  const ranges = (): CallFilters[] => [
+    { projectId: P, from: today - DAY + 5 * HOUR + 7, to: today + DAY + HOUR },
+    { projectId: P, from: today - DAY - 2 * DAY, to: today + DAY },
+    { projectId: P, from: today - DAY + 13 * MIN, to: today + 9 * HOUR },
+    { projectId: P, from: today - DAY, to: today },
+  ];
+
+  it('is marked pending, not recounted, and answered exactly from raw calls', async () => {
+    const pending = await store.sql.query<{ day: number }>(`SELECT epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1`, [P]);
+    expect(pending.map((row) => Number(row.day))).toEqual([today]);
+    await expectDayRows(store, calls.filter((c) => c.started_at < today));
+    for (const filters of ranges()) await expectPeopleMatch(store, calls, filters);
+  });
+
+  it('is recounted once by the first fold after it has ended', async () => {
+    const late = dayCalls(400_000, today, 40);
+    await store.calls.insertBatch(late.map(write));
+    calls = [...calls, ...late];
+    await store.close();
+    // The folder's own fold, run as it would be at the next midnight.
+    const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
+    const connection = await instance.connect();
+    await inDuckDbTransaction(connection, () => foldIntoRollups(connection, today + DAY + MIN));
+    connection.closeSync();
+    instance.closeSync();
+    store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
+    const [pending] = await store.sql.query<{ n: number }>(`SELECT count(*) AS n FROM ${PEOPLE_SESSIONS_PENDING_TABLE}`);
+    expect(Number(pending?.n)).toBe(0);
+    await expectDayRows(store, calls);
+    for (const filters of ranges()) await expectPeopleMatch(store, calls, filters);
   });
 });

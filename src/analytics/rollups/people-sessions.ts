@@ -1,9 +1,12 @@
-// Exact distinct sessions per agent or per user over long ranges on DuckDB, without hashing
+// Exact distinct sessions per agent and per user over long ranges on DuckDB, without hashing
 // every (member, session) pair of the range: that hash took ~1 s of the 1.5 s per-user query at
 // 10M calls. A day table keeps each member's distinct sessions per UTC day (recomputed for the
 // days a fold, delete or repricing touches); a range then adds the days up and takes back the
 // sessions counted on more than one day, found from the session member rows of each day
 // (call_rollup_members_day) and counted again from the raw calls of those sessions only.
+// The day still filling is not recounted at every fold (that is a pass over all of its calls
+// every few seconds, growing all day): it is marked pending, read from raw calls like a
+// partial day, and recounted once, at the first fold after it has ended.
 import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
@@ -11,6 +14,8 @@ import { filtersFitRollups, type RollupRead } from './rollup-plan.js';
 import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupTableName, unfoldedCalls, type RollupScope, type Statement } from './rollup-schema.js';
 
 export const PEOPLE_SESSIONS_TABLE = 'call_rollup_people_sessions_day';
+/** Days whose rows in PEOPLE_SESSIONS_TABLE lag their calls: read raw until recounted. */
+export const PEOPLE_SESSIONS_PENDING_TABLE = 'call_rollup_people_sessions_pending';
 
 export type PeopleDimension = 'agent' | 'user';
 const PEOPLE: Record<PeopleDimension, { kind: string; column: string }> = {
@@ -54,8 +59,28 @@ export function recomputeDaysStatements(scope: Omit<RollupScope, 'model'>, upTo?
 }
 
 /** Retention: the days before a UTC midnight. */
-export function purgePeopleSessionsStatement(before: number): Statement {
-  return { sql: `DELETE FROM ${PEOPLE_SESSIONS_TABLE} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] };
+export function purgePeopleSessionsStatements(before: number): Statement[] {
+  return [PEOPLE_SESSIONS_TABLE, PEOPLE_SESSIONS_PENDING_TABLE].map((table) => ({ sql: `DELETE FROM ${table} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
+}
+
+/** DuckDB migration 11: the pending days (the next fold marks the day then filling). */
+export const PEOPLE_SESSIONS_PENDING_DDL = `CREATE TABLE ${PEOPLE_SESSIONS_PENDING_TABLE} (project_id VARCHAR NOT NULL, bucket TIMESTAMP NOT NULL);`;
+
+/** Marks a day (epoch ms of its UTC midnight) of a project pending, once. */
+export function markPendingStatement(projectId: string, day: number): Statement {
+  return {
+    sql: `INSERT INTO ${PEOPLE_SESSIONS_PENDING_TABLE} SELECT $1, $2::TIMESTAMP
+      WHERE NOT EXISTS (SELECT 1 FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP)`,
+    params: [projectId, sqlTimestamp(day)],
+  };
+}
+
+/** Pending days before a UTC midnight ($1), as rows (project_id, day in epoch ms). */
+export const ENDED_PENDING_DAYS_SQL = `SELECT project_id, epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE bucket < $1::TIMESTAMP`;
+
+/** Unmarks a recounted day of a project. */
+export function clearPendingStatement(projectId: string, day: number): Statement {
+  return { sql: `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP`, params: [projectId, sqlTimestamp(day)] };
 }
 
 /** DuckDB migration 9: the table, filled from the calls already folded into the rollups (the
@@ -108,7 +133,8 @@ export function peopleSessionsSql(by: PeopleDimension, filters: CallFilters, rea
   const firstDay = Math.floor((filters.from ?? days[0]) / GRAIN_MS.day) * GRAIN_MS.day;
   const memberDays = rollupTableName(MEMBER_ROLLUPS, 'day');
   const sql = `WITH dirty AS (
-      SELECT DISTINCT ${day} AS day FROM calls WHERE ${range(days[0], days[1])} AND ${aboveWatermark}),
+      SELECT DISTINCT ${day} AS day FROM calls WHERE ${range(days[0], days[1])} AND ${aboveWatermark}
+      UNION SELECT bucket FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = ${project} AND bucket >= ${spanFrom}::TIMESTAMP AND bucket < ${spanTo}::TIMESTAMP),
     per_day AS (
       SELECT member, sessions FROM ${PEOPLE_SESSIONS_TABLE}
         WHERE project_id = ${project} AND kind = '${kind}' AND bucket >= ${spanFrom}::TIMESTAMP AND bucket < ${spanTo}::TIMESTAMP AND bucket NOT IN (SELECT day FROM dirty)

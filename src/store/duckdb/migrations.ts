@@ -1,7 +1,7 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
-import { peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
+import { PEOPLE_SESSIONS_PENDING_DDL, peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
 import { peopleRollupsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
 
 interface Migration {
@@ -230,6 +230,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     version: 10,
     name: 'sums and latency histograms per agent and user per day',
     sql: peopleRollupsMigrationSql(),
+  },
+  {
+    version: 11,
+    name: 'distinct sessions per agent and user: the day still filling recounted once it has ended',
+    sql: PEOPLE_SESSIONS_PENDING_DDL,
   },
 ];
 

@@ -7,7 +7,8 @@
 // rebuild or drop the days they touched, in their own transaction.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
-import { purgePeopleSessionsStatement, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
+import { clearPendingStatement, ENDED_PENDING_DAYS_SQL, markPendingStatement, purgePeopleSessionsStatements, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
 import { BackgroundLoop } from '../background-loop.js';
 import type { DuckDbPool } from './connection-pool.js';
@@ -19,33 +20,63 @@ async function runAll(connection: DuckDBConnection, statements: Statement[]): Pr
   for (const statement of statements) await connection.run(statement.sql, statement.params as DuckDBValue[]);
 }
 
-/** Adds every call above the watermark to the rollups and moves the watermark; in the caller's transaction. */
-export async function foldIntoRollups(connection: DuckDBConnection): Promise<void> {
+const DAY_MS = 86_400_000;
+
+/**
+ * Adds every call above the watermark to the rollups and moves the watermark; in the caller's
+ * transaction. `now` says which UTC day is still filling (see recomputeTouchedDays).
+ */
+export async function foldIntoRollups(connection: DuckDBConnection, now = Date.now()): Promise<void> {
   const [state] = (await connection.runAndReadAll(`SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}`)).getRowObjectsJS();
   const watermark = BigInt(state?.watermark as bigint);
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
   // Filtered on commit_seq, so zone maps skip everything already folded.
   const [top] = (await connection.runAndReadAll('SELECT max(commit_seq) AS top FROM calls WHERE commit_seq > $1', [watermark])).getRowObjectsJS();
-  if (top?.top === null || top?.top === undefined) return;
+  if (top?.top === null || top?.top === undefined) {
+    await recountEndedDays(connection, today, watermark);
+    return;
+  }
   await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, top.top] }, DUCKDB_ROLLUP_TABLES));
-  await recomputeTouchedDays(connection, watermark, BigInt(top.top as bigint));
+  await recomputeTouchedDays(connection, watermark, BigInt(top.top as bigint), today);
+  await recountEndedDays(connection, today, BigInt(top.top as bigint));
   await connection.run(`UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = $1`, [top.top as DuckDBValue]);
+}
+
+/** Days by project, from rows (project_id, day). */
+function byProject(rows: Record<string, unknown>[]): Map<string, number[]> {
+  const days = new Map<string, number[]>();
+  for (const row of rows) {
+    const project = String(row.project_id);
+    days.set(project, [...(days.get(project) ?? []), Number(row.day)]);
+  }
+  return days;
 }
 
 /**
  * Distinct sessions per agent and user do not add up across folds, so the days that the newly
- * folded calls fall on are recomputed whole (usually today alone: its calls, not the store's).
+ * folded calls fall on are recomputed whole, except the day still filling (and any later one):
+ * recounting it at every fold would read all of its calls every few seconds. Those are marked
+ * pending instead; reads take them from raw calls.
  */
-async function recomputeTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint): Promise<void> {
+async function recomputeTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint, today: number): Promise<void> {
   const touched = (await connection.runAndReadAll(
     `SELECT project_id, epoch_ms(date_trunc('day', started_at)) AS day FROM calls WHERE commit_seq > $1 AND commit_seq <= $2 GROUP BY 1, 2`,
     [watermark, top],
   )).getRowObjectsJS();
-  const daysByProject = new Map<string, number[]>();
-  for (const row of touched) {
-    const project = String(row.project_id);
-    daysByProject.set(project, [...(daysByProject.get(project) ?? []), Number(row.day)]);
+  for (const [projectId, days] of byProject(touched)) {
+    const ended = days.filter((day) => day < today);
+    if (ended.length > 0) await runAll(connection, recomputeDaysStatements({ projectId, days: ended }, top));
+    await runAll(connection, days.filter((day) => day >= today).map((day) => markPendingStatement(projectId, day)));
   }
-  for (const [projectId, days] of daysByProject) await runAll(connection, recomputeDaysStatements({ projectId, days }, top));
+}
+
+/** Recounts, once, the pending days that have ended since they were marked (calls up to commit `upTo`). */
+async function recountEndedDays(connection: DuckDBConnection, today: number, upTo: bigint): Promise<void> {
+  const ended = (await connection.runAndReadAll(ENDED_PENDING_DAYS_SQL, [sqlTimestamp(today)])).getRowObjectsJS();
+  for (const [projectId, days] of byProject(ended)) {
+    await runAll(connection, recomputeDaysStatements({ projectId, days }, upTo));
+    await runAll(connection, days.map((day) => clearPendingStatement(projectId, day)));
+  }
 }
 
 export async function refreshRollups(connection: DuckDBConnection, scope: RollupScope): Promise<void> {
@@ -57,7 +88,7 @@ export async function refreshRollups(connection: DuckDBConnection, scope: Rollup
 
 export async function purgeRollupsBefore(connection: DuckDBConnection, before: number): Promise<void> {
   await foldIntoRollups(connection);
-  await runAll(connection, [...purgeStatements(before, DUCKDB_ROLLUP_TABLES), purgePeopleSessionsStatement(before)]);
+  await runAll(connection, [...purgeStatements(before, DUCKDB_ROLLUP_TABLES), ...purgePeopleSessionsStatements(before)]);
 }
 
 /** Runs work in one transaction on the writer connection. */
