@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the locked dependencies when node_modules is missing or older than the lockfile.
-# `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional packages (the
-# DuckDB bindings for macOS, Windows, arm64) out of the lockfile and then refuses `npm ci`.
+# `npm install` rather than `npm ci`: the lockfile lists DuckDB's bindings for linux-x64 only
+# (the registry it was resolved against answers 404 for the macOS, Windows and arm64 ones), and
+# `npm ci` refuses a lockfile without every optional package; `npm install` adds the machine's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
