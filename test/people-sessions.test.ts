@@ -182,11 +182,20 @@ async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<v
   }
 }
 
-/** DuckDB: calls are folded (and the day rows recomputed) when a delete runs. */
-async function fold(store: Store, offset: number): Promise<void> {
+/** DuckDB: calls are folded when a delete runs; one fold marker written and deleted. */
+async function foldOnce(store: Store, offset: number): Promise<void> {
   const marker = makeCall(offset, D0 - 5 * DAY, null, null, null);
   await store.calls.insertBatch([write(marker)]);
   expect(await store.calls.deleteByIds(P, [marker.id])).toBe(1);
+}
+
+/**
+ * DuckDB: the calls folded, and the days they fell on recounted. A fold marks the days it
+ * brings calls pending (read raw); the next fold that brings a past day none recounts it.
+ */
+async function fold(store: Store, offset: number): Promise<void> {
+  await foldOnce(store, offset);
+  await foldOnce(store, offset + 1);
 }
 
 describe.each(ENGINES)('agents and users on %s', (engine) => {
@@ -373,21 +382,44 @@ describe('agents and users on duckdb, the day still filling', () => {
     for (const filters of ranges()) await expectPeopleMatch(store, calls, filters);
   });
 
-  it('is recounted once by the first fold after it has ended', async () => {
+  it('is recounted once by the first fold after its midnight that brings it no calls', async () => {
     const late = dayCalls(400_000, today, 40);
     await store.calls.insertBatch(late.map(write));
     calls = [...calls, ...late];
     await store.close();
-    // The folder's own fold, run as it would be at the next midnight.
+    // The folder's own folds, run as they would be after the next midnight.
     const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
     const connection = await instance.connect();
+    const pendingDays = async () => (await connection.runAndReadAll(`SELECT epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE}`)).getRowObjectsJS().map((row) => Number(row.day));
+    // This fold brings the day calls: it stays pending.
     await inDuckDbTransaction(connection, () => foldIntoRollups(connection, today + DAY + MIN));
+    expect(await pendingDays()).toEqual([today]);
+    // The next brings it none: recounted.
+    await inDuckDbTransaction(connection, () => foldIntoRollups(connection, today + DAY + 2 * MIN));
+    expect(await pendingDays()).toEqual([]);
     connection.closeSync();
     instance.closeSync();
     store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });
-    const [pending] = await store.sql.query<{ n: number }>(`SELECT count(*) AS n FROM ${PEOPLE_SESSIONS_PENDING_TABLE}`);
-    expect(Number(pending?.n)).toBe(0);
     await expectDayRows(store, calls);
     for (const filters of ranges()) await expectPeopleMatch(store, calls, filters);
+  });
+
+  it('leaves a past day that a backfill is filling pending until a fold brings it none', async () => {
+    const day = today - 4 * DAY;
+    const first = dayCalls(500_000, day, 120);
+    await store.calls.insertBatch(first.map(write));
+    calls = [...calls, ...first];
+    await foldOnce(store, 590_000);
+    const pending = await store.sql.query<{ day: number }>(`SELECT epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1`, [P]);
+    expect(pending.map((row) => Number(row.day))).toContain(day);
+    // Read raw meanwhile, exactly.
+    for (const filters of [{ projectId: P, from: day - DAY, to: day + 2 * DAY }, { projectId: P, from: day + HOUR, to: today + DAY }]) await expectPeopleMatch(store, calls, filters);
+    const second = dayCalls(600_000, day, 80);
+    await store.calls.insertBatch(second.map(write));
+    calls = [...calls, ...second];
+    await fold(store, 690_000);
+    // Today's rows too: the test before recounted them, and nothing has touched today since.
+    await expectDayRows(store, calls);
+    for (const filters of [{ projectId: P, from: day - DAY, to: day + 2 * DAY }, ...ranges()]) await expectPeopleMatch(store, calls, filters);
   });
 });

@@ -4,9 +4,10 @@
 // days a fold, delete or repricing touches); a range then adds the days up and takes back the
 // sessions counted on more than one day, found from the session member rows of each day
 // (call_rollup_members_day) and counted again from the raw calls of those sessions only.
-// The day still filling is not recounted at every fold (that is a pass over all of its calls
-// every few seconds, growing all day): it is marked pending, read from raw calls like a
-// partial day, and recounted once, at the first fold after it has ended.
+// A day is not recounted by the fold that brings it calls (that was a pass over all of the
+// day's calls every few seconds, growing all day for today, and for every day a backfill is
+// filling): it is marked pending, read from raw calls like a partial day, and recounted once,
+// by the first fold that brings it no calls after it has ended.
 import type { CallFilters } from '../../store/ports.js';
 import { compileCallFilters } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
@@ -63,20 +64,31 @@ export function purgePeopleSessionsStatements(before: number): Statement[] {
   return [PEOPLE_SESSIONS_TABLE, PEOPLE_SESSIONS_PENDING_TABLE].map((table) => ({ sql: `DELETE FROM ${table} WHERE bucket < $1::TIMESTAMP`, params: [sqlTimestamp(before)] }));
 }
 
-/** DuckDB migration 11: the pending days (the next fold marks the day then filling). */
-export const PEOPLE_SESSIONS_PENDING_DDL = `CREATE TABLE ${PEOPLE_SESSIONS_PENDING_TABLE} (project_id VARCHAR NOT NULL, bucket TIMESTAMP NOT NULL);`;
+/**
+ * DuckDB migration 11: the pending days, each with the highest commit number of the fold that
+ * last brought it calls (the next fold marks the days it touches).
+ */
+export const PEOPLE_SESSIONS_PENDING_DDL = `CREATE TABLE ${PEOPLE_SESSIONS_PENDING_TABLE} (project_id VARCHAR NOT NULL, bucket TIMESTAMP NOT NULL,
+  touched_seq BIGINT NOT NULL);`;
 
-/** Marks a day (epoch ms of its UTC midnight) of a project pending, once. */
-export function markPendingStatement(projectId: string, day: number): Statement {
-  return {
-    sql: `INSERT INTO ${PEOPLE_SESSIONS_PENDING_TABLE} SELECT $1, $2::TIMESTAMP
-      WHERE NOT EXISTS (SELECT 1 FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP)`,
-    params: [projectId, sqlTimestamp(day)],
-  };
+/** Marks a day (epoch ms of its UTC midnight) of a project pending, as touched by the fold up to commit `seq`. */
+export function markPendingStatements(projectId: string, day: number, seq: bigint): Statement[] {
+  const params = [projectId, sqlTimestamp(day), seq];
+  return [
+    { sql: `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP AND touched_seq < $3`, params },
+    {
+      sql: `INSERT INTO ${PEOPLE_SESSIONS_PENDING_TABLE} SELECT $1, $2::TIMESTAMP, $3
+        WHERE NOT EXISTS (SELECT 1 FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP)`,
+      params,
+    },
+  ];
 }
 
-/** Pending days before a UTC midnight ($1), as rows (project_id, day in epoch ms). */
-export const ENDED_PENDING_DAYS_SQL = `SELECT project_id, epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE bucket < $1::TIMESTAMP`;
+/**
+ * Pending days that have ended (before the UTC midnight $1) and that the fold up to commit $2
+ * did not touch, as rows (project_id, day in epoch ms): the ones to recount now.
+ */
+export const SETTLED_PENDING_DAYS_SQL = `SELECT project_id, epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE bucket < $1::TIMESTAMP AND touched_seq < $2`;
 
 /** Unmarks a recounted day of a project. */
 export function clearPendingStatement(projectId: string, day: number): Statement {

@@ -233,7 +233,7 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
   },
   {
     version: 11,
-    name: 'distinct sessions per agent and user: the day still filling recounted once it has ended',
+    name: 'distinct sessions per agent and user: a day recounted once, by the first fold after its midnight that brings it no calls',
     sql: PEOPLE_SESSIONS_PENDING_DDL,
   },
 ];

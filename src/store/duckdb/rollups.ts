@@ -7,7 +7,7 @@
 // rebuild or drop the days they touched, in their own transaction.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
-import { clearPendingStatement, ENDED_PENDING_DAYS_SQL, markPendingStatement, purgePeopleSessionsStatements, recomputeDaysStatements } from '../../analytics/rollups/people-sessions.js';
+import { clearPendingStatement, markPendingStatements, purgePeopleSessionsStatements, recomputeDaysStatements, SETTLED_PENDING_DAYS_SQL } from '../../analytics/rollups/people-sessions.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
 import { BackgroundLoop } from '../background-loop.js';
@@ -24,7 +24,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Adds every call above the watermark to the rollups and moves the watermark; in the caller's
- * transaction. `now` says which UTC day is still filling (see recomputeTouchedDays).
+ * transaction. `now` says which UTC day is still filling (see settlePendingDays).
  */
 export async function foldIntoRollups(connection: DuckDBConnection, now = Date.now()): Promise<void> {
   const [state] = (await connection.runAndReadAll(`SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}`)).getRowObjectsJS();
@@ -33,12 +33,13 @@ export async function foldIntoRollups(connection: DuckDBConnection, now = Date.n
   // Filtered on commit_seq, so zone maps skip everything already folded.
   const [top] = (await connection.runAndReadAll('SELECT max(commit_seq) AS top FROM calls WHERE commit_seq > $1', [watermark])).getRowObjectsJS();
   if (top?.top === null || top?.top === undefined) {
-    await recountEndedDays(connection, today, watermark);
+    await settlePendingDays(connection, today, watermark, watermark + 1n);
     return;
   }
-  await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, top.top] }, DUCKDB_ROLLUP_TABLES));
-  await recomputeTouchedDays(connection, watermark, BigInt(top.top as bigint), today);
-  await recountEndedDays(connection, today, BigInt(top.top as bigint));
+  const upTo = BigInt(top.top as bigint);
+  await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, upTo] }, DUCKDB_ROLLUP_TABLES));
+  await markTouchedDays(connection, watermark, upTo);
+  await settlePendingDays(connection, today, upTo, upTo);
   await connection.run(`UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = $1`, [top.top as DuckDBValue]);
 }
 
@@ -53,27 +54,28 @@ function byProject(rows: Record<string, unknown>[]): Map<string, number[]> {
 }
 
 /**
- * Distinct sessions per agent and user do not add up across folds, so the days that the newly
- * folded calls fall on are recomputed whole, except the day still filling (and any later one):
- * recounting it at every fold would read all of its calls every few seconds. Those are marked
- * pending instead; reads take them from raw calls.
+ * Distinct sessions per agent and user do not add up across folds, so a day's count is
+ * recomputed whole, from all of its calls. Doing that in every fold that brings the day calls
+ * read today's calls every few seconds (and every day a backfill fills, as often): the days the
+ * new calls fall on are marked pending instead, and reads take them from raw calls.
  */
-async function recomputeTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint, today: number): Promise<void> {
+async function markTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint): Promise<void> {
   const touched = (await connection.runAndReadAll(
     `SELECT project_id, epoch_ms(date_trunc('day', started_at)) AS day FROM calls WHERE commit_seq > $1 AND commit_seq <= $2 GROUP BY 1, 2`,
     [watermark, top],
   )).getRowObjectsJS();
   for (const [projectId, days] of byProject(touched)) {
-    const ended = days.filter((day) => day < today);
-    if (ended.length > 0) await runAll(connection, recomputeDaysStatements({ projectId, days: ended }, top));
-    await runAll(connection, days.filter((day) => day >= today).map((day) => markPendingStatement(projectId, day)));
+    for (const day of days) await runAll(connection, markPendingStatements(projectId, day, top));
   }
 }
 
-/** Recounts, once, the pending days that have ended since they were marked (calls up to commit `upTo`). */
-async function recountEndedDays(connection: DuckDBConnection, today: number, upTo: bigint): Promise<void> {
-  const ended = (await connection.runAndReadAll(ENDED_PENDING_DAYS_SQL, [sqlTimestamp(today)])).getRowObjectsJS();
-  for (const [projectId, days] of byProject(ended)) {
+/**
+ * Recounts, once, the pending days that have ended and that this fold brought no calls (those
+ * marked by an earlier fold, below `touchedBefore`), from the calls up to commit `upTo`.
+ */
+async function settlePendingDays(connection: DuckDBConnection, today: number, upTo: bigint, touchedBefore: bigint): Promise<void> {
+  const settled = (await connection.runAndReadAll(SETTLED_PENDING_DAYS_SQL, [sqlTimestamp(today), touchedBefore])).getRowObjectsJS();
+  for (const [projectId, days] of byProject(settled)) {
     await runAll(connection, recomputeDaysStatements({ projectId, days }, upTo));
     await runAll(connection, days.map((day) => clearPendingStatement(projectId, day)));
   }
