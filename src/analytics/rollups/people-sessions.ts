@@ -71,29 +71,23 @@ export function purgePeopleSessionsStatements(before: number): Statement[] {
 export const PEOPLE_SESSIONS_PENDING_DDL = `CREATE TABLE ${PEOPLE_SESSIONS_PENDING_TABLE} (project_id VARCHAR NOT NULL, bucket TIMESTAMP NOT NULL,
   touched_seq BIGINT NOT NULL);`;
 
-/** Marks a day (epoch ms of its UTC midnight) of a project pending, as touched by the fold up to commit `seq`. */
-export function markPendingStatements(projectId: string, day: number, seq: bigint): Statement[] {
-  const params = [projectId, sqlTimestamp(day), seq];
-  return [
-    { sql: `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP AND touched_seq < $3`, params },
-    {
-      sql: `INSERT INTO ${PEOPLE_SESSIONS_PENDING_TABLE} SELECT $1, $2::TIMESTAMP, $3
-        WHERE NOT EXISTS (SELECT 1 FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP)`,
-      params,
-    },
-  ];
-}
-
 /**
- * Pending days that have ended (before the UTC midnight $1) and that the fold up to commit $2
- * did not touch, as rows (project_id, day in epoch ms): the ones to recount now.
+ * Marks pending every day (per project) of the calls with commit numbers in ($1, $2], as
+ * touched by the fold up to $2: a day already pending is marked again with the later number.
  */
-export const SETTLED_PENDING_DAYS_SQL = `SELECT project_id, epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE bucket < $1::TIMESTAMP AND touched_seq < $2`;
+export const MARK_TOUCHED_DAYS_STATEMENTS: readonly string[] = [
+  `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE (project_id, bucket) IN (
+    SELECT project_id, date_trunc('day', started_at) FROM calls WHERE commit_seq > $1 AND commit_seq <= $2)`,
+  `INSERT INTO ${PEOPLE_SESSIONS_PENDING_TABLE}
+    SELECT DISTINCT project_id, date_trunc('day', started_at), $2 FROM calls WHERE commit_seq > $1 AND commit_seq <= $2`,
+];
 
-/** Unmarks a recounted day of a project. */
-export function clearPendingStatement(projectId: string, day: number): Statement {
-  return { sql: `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE project_id = $1 AND bucket = $2::TIMESTAMP`, params: [projectId, sqlTimestamp(day)] };
-}
+/** Pending days that have ended (before the UTC midnight $1) and that no fold from commit $2 on touched. */
+const SETTLED_WHERE = 'bucket < $1::TIMESTAMP AND touched_seq < $2';
+/** The days to recount now, as rows (project_id, day in epoch ms). */
+export const SETTLED_PENDING_DAYS_SQL = `SELECT project_id, epoch_ms(bucket) AS day FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE ${SETTLED_WHERE}`;
+/** Unmarks them once recounted (same parameters). */
+export const CLEAR_SETTLED_DAYS_SQL = `DELETE FROM ${PEOPLE_SESSIONS_PENDING_TABLE} WHERE ${SETTLED_WHERE}`;
 
 /** DuckDB migration 9: the table, filled from the calls already folded into the rollups (the
  * folder recomputes the days of the rest). */

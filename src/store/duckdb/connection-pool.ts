@@ -120,13 +120,18 @@ export class DuckDbPool {
     return this.background.run(() => task(this.background.connection));
   }
 
+  /** The reader connections taken in turn. */
+  private nextReaderLane(): ConnectionLane {
+    return this.readers[this.nextReader++ % this.readers.length]!;
+  }
+
   read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const lane = this.readers[this.nextReader++ % this.readers.length]!;
+    const lane = this.nextReaderLane();
     return lane.run(() => task(lane.connection));
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const lane = this.readers[this.nextReader++ % this.readers.length]!;
+    const lane = this.nextReaderLane();
     return lane.run(async () => (await lane.runPrepared(sql, params)).getRowObjectsJS().map((row) => normalizeRow(row) as Row));
   }
 

@@ -7,7 +7,7 @@
 // rebuild or drop the days they touched, in their own transaction.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, ROLLUP_WATERMARK_TABLE, type RollupScope, type Statement } from '../../analytics/rollups/rollup-schema.js';
-import { clearPendingStatement, markPendingStatements, purgePeopleSessionsStatements, recomputeDaysStatements, SETTLED_PENDING_DAYS_SQL } from '../../analytics/rollups/people-sessions.js';
+import { CLEAR_SETTLED_DAYS_SQL, MARK_TOUCHED_DAYS_STATEMENTS, purgePeopleSessionsStatements, recomputeDaysStatements, SETTLED_PENDING_DAYS_SQL } from '../../analytics/rollups/people-sessions.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
 import { BackgroundLoop } from '../background-loop.js';
@@ -38,47 +38,28 @@ export async function foldIntoRollups(connection: DuckDBConnection, now = Date.n
   }
   const upTo = BigInt(top.top as bigint);
   await runAll(connection, addCallsStatements({ where: 'commit_seq > $1 AND commit_seq <= $2', params: [watermark, upTo] }, DUCKDB_ROLLUP_TABLES));
-  await markTouchedDays(connection, watermark, upTo);
+  for (const sql of MARK_TOUCHED_DAYS_STATEMENTS) await connection.run(sql, [watermark, upTo]);
   await settlePendingDays(connection, today, upTo, upTo);
   await connection.run(`UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = $1`, [top.top as DuckDBValue]);
-}
-
-/** Days by project, from rows (project_id, day). */
-function byProject(rows: Record<string, unknown>[]): Map<string, number[]> {
-  const days = new Map<string, number[]>();
-  for (const row of rows) {
-    const project = String(row.project_id);
-    days.set(project, [...(days.get(project) ?? []), Number(row.day)]);
-  }
-  return days;
 }
 
 /**
  * Distinct sessions per agent and user do not add up across folds, so a day's count is
  * recomputed whole, from all of its calls. Doing that in every fold that brings the day calls
- * read today's calls every few seconds (and every day a backfill fills, as often): the days the
- * new calls fall on are marked pending instead, and reads take them from raw calls.
- */
-async function markTouchedDays(connection: DuckDBConnection, watermark: bigint, top: bigint): Promise<void> {
-  const touched = (await connection.runAndReadAll(
-    `SELECT project_id, epoch_ms(date_trunc('day', started_at)) AS day FROM calls WHERE commit_seq > $1 AND commit_seq <= $2 GROUP BY 1, 2`,
-    [watermark, top],
-  )).getRowObjectsJS();
-  for (const [projectId, days] of byProject(touched)) {
-    for (const day of days) await runAll(connection, markPendingStatements(projectId, day, top));
-  }
-}
-
-/**
- * Recounts, once, the pending days that have ended and that this fold brought no calls (those
- * marked by an earlier fold, below `touchedBefore`), from the calls up to commit `upTo`.
+ * read today's calls every few seconds (and every day a backfill fills, as often): the fold
+ * marks the days its calls fall on pending instead (MARK_TOUCHED_DAYS_STATEMENTS), and reads
+ * take them from raw calls until recounted here: once, when the day has ended and a fold brings
+ * it no calls (it was marked by an earlier fold, below `touchedBefore`), from the calls up to
+ * commit `upTo`.
  */
 async function settlePendingDays(connection: DuckDBConnection, today: number, upTo: bigint, touchedBefore: bigint): Promise<void> {
-  const settled = (await connection.runAndReadAll(SETTLED_PENDING_DAYS_SQL, [sqlTimestamp(today), touchedBefore])).getRowObjectsJS();
-  for (const [projectId, days] of byProject(settled)) {
-    await runAll(connection, recomputeDaysStatements({ projectId, days }, upTo));
-    await runAll(connection, days.map((day) => clearPendingStatement(projectId, day)));
-  }
+  const settled = [sqlTimestamp(today), touchedBefore];
+  const rows = (await connection.runAndReadAll(SETTLED_PENDING_DAYS_SQL, settled)).getRowObjectsJS();
+  if (rows.length === 0) return;
+  const daysByProject = new Map<string, number[]>();
+  for (const row of rows) daysByProject.set(String(row.project_id), [...(daysByProject.get(String(row.project_id)) ?? []), Number(row.day)]);
+  for (const [projectId, days] of daysByProject) await runAll(connection, recomputeDaysStatements({ projectId, days }, upTo));
+  await connection.run(CLEAR_SETTLED_DAYS_SQL, settled);
 }
 
 export async function refreshRollups(connection: DuckDBConnection, scope: RollupScope): Promise<void> {
