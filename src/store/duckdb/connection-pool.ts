@@ -1,62 +1,18 @@
 // One DuckDB instance owning the data file: a dedicated writer connection (the recorder's
 // group commits) and a few reader connections so analytics run in parallel with writes.
-import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
 type Task<T> = () => Promise<T>;
-
-/**
- * Statements kept prepared per reader connection. The analytics and export queries are built
- * from a few templates with their values as parameters, so the same text comes back with other
- * values; preparing it again cost 1.4-2.3 ms for a people-rollup query and 7-8 ms for an
- * export page's 46-cell select list (measured), on every call.
- */
-const PREPARED_PER_CONNECTION = 32;
-/** Longer texts (ids inlined by the thousand) are one-offs: not worth a slot. */
-const MAX_PREPARED_SQL_LENGTH = 16_384;
 
 /** Serializes work on one connection: DuckDB runs one statement per connection at a time. */
 class ConnectionLane {
   private tail: Promise<unknown> = Promise.resolve();
-  /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
-  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
   constructor(public connection: DuckDBConnection) {}
 
   run<T>(task: Task<T>): Promise<T> {
     const result = this.tail.then(task, task);
     this.tail = result.catch(() => undefined);
     return result;
-  }
-
-  /** Runs `sql` with `params` through a prepared statement kept for the next call with the same text; call inside run(). */
-  async runPrepared(sql: string, params: readonly unknown[]): Promise<DuckDBResultReader> {
-    if (sql.length > MAX_PREPARED_SQL_LENGTH) return this.connection.runAndReadAll(sql, params as DuckDBValue[]);
-    let statement = this.prepared.get(sql);
-    if (statement) this.prepared.delete(sql);
-    else statement = await this.connection.prepare(sql);
-    try {
-      statement.bind(params as DuckDBValue[]);
-      const reader = await statement.runAndReadAll();
-      this.keep(sql, statement);
-      return reader;
-    } catch (error) {
-      // Not kept: a statement whose run failed is prepared afresh next time.
-      statement.destroySync();
-      throw error;
-    }
-  }
-
-  private keep(sql: string, statement: DuckDBPreparedStatement): void {
-    this.prepared.set(sql, statement);
-    if (this.prepared.size <= PREPARED_PER_CONNECTION) return;
-    const [oldestSql, oldest] = this.prepared.entries().next().value as [string, DuckDBPreparedStatement];
-    this.prepared.delete(oldestSql);
-    oldest.destroySync();
-  }
-
-  /** Frees the kept statements (before the connection closes). */
-  forget(): void {
-    for (const statement of this.prepared.values()) statement.destroySync();
-    this.prepared.clear();
   }
 }
 
@@ -120,19 +76,22 @@ export class DuckDbPool {
     return this.background.run(() => task(this.background.connection));
   }
 
-  /** The reader connections taken in turn. */
-  private nextReaderLane(): ConnectionLane {
-    return this.readers[this.nextReader++ % this.readers.length]!;
-  }
-
   read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const lane = this.nextReaderLane();
+    const lane = this.readers[this.nextReader++ % this.readers.length]!;
     return lane.run(() => task(lane.connection));
   }
 
+  /**
+   * Prepared afresh on every call, never kept: DuckDB 1.5 bakes table statistics into a
+   * prepared plan (a filter the data did not match then becomes an empty result, a count of
+   * a column without NULLs a count of rows), so a kept statement can answer from the data as
+   * it was when prepared (duckdb/duckdb#23704, #24182; connection-pool.test.ts).
+   */
   async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const lane = this.nextReaderLane();
-    return lane.run(async () => (await lane.runPrepared(sql, params)).getRowObjectsJS().map((row) => normalizeRow(row) as Row));
+    return this.read(async (connection) => {
+      const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
+      return reader.getRowObjectsJS().map((row) => normalizeRow(row) as Row);
+    });
   }
 
   /**
@@ -149,7 +108,7 @@ export class DuckDbPool {
   async close(): Promise<void> {
     await this.writer.run(async () => undefined);
     await this.background.run(async () => undefined);
-    for (const lane of this.readers) await lane.run(async () => lane.forget());
+    for (const lane of this.readers) await lane.run(async () => undefined);
     for (const lane of [this.writer, ...this.readers, this.background]) lane.connection.closeSync();
     this.instance.closeSync();
   }
