@@ -87,11 +87,43 @@ describe('Recorder with an outage spool', () => {
     await spool.close();
   });
 
+  it('reports once a call whose commit landed while its answer was lost to the outage', async () => {
+    const { store: real, cut } = await cuttableStore();
+    const { log } = logged();
+    const stored: string[] = [];
+    const committed: string[] = [];
+    const spool = new OutageSpool(real, { directory: directory(), maxBytes: 1 << 20, replayBatch: 10, probeIntervalMs: 20, onStored: (calls) => stored.push(...calls.map((call) => call.id)), log });
+    const recorder = new Recorder(real, { maxBatch: 100, flushIntervalMs: 0, maxQueue: 1000 }, { onCommitted: (calls) => committed.push(...calls.map((call) => call.id)) }, spool);
+    // The next commit reaches the store, then the connection drops before its answer arrives.
+    const insert = real.calls.insertBatch.bind(real.calls);
+    real.calls.insertBatch = async (writes) => {
+      real.calls.insertBatch = insert;
+      await insert(writes);
+      cut.now = true;
+      throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    };
+    recorder.record(write('landed'));
+    await recorder.settled();
+    expect(spool.stats()).toMatchObject({ state: 'outage', records: 1 });
+    recorder.record(write('spooled'));
+    await recorder.settled();
+
+    cut.now = false;
+    await until(() => spool.stats().state === 'ok' && spool.stats().records === 0);
+    expect(committed).toEqual([]);
+    expect(stored).toEqual(['landed', 'spooled']);
+    expect(await real.calls.count('default')).toBe(2);
+    await recorder.drain();
+    await spool.close();
+  });
+
   it('drops what does not fit in a full spool, counts it and logs it', async () => {
     const { store: real, cut } = await cuttableStore();
     const { lines, log } = logged();
     const one = Buffer.byteLength(`${JSON.stringify({ bodyHash: '', call: write('d0').call })}\n`);
-    const spool = new OutageSpool(real, { directory: directory(), maxBytes: one * 2, replayBatch: 10, probeIntervalMs: 60_000, log });
+    // The first record's write fails and starts the outage, so it is spooled marked as attempted.
+    const attempted = Buffer.byteLength(',"attempted":true');
+    const spool = new OutageSpool(real, { directory: directory(), maxBytes: one * 2 + attempted, replayBatch: 10, probeIntervalMs: 60_000, log });
     const recorder = new Recorder(real, { maxBatch: 100, flushIntervalMs: 0, maxQueue: 1000 }, {}, spool);
     cut.now = true;
     for (const id of ['d0', 'd1', 'd2', 'd3', 'd4']) recorder.record(write(id));

@@ -22,7 +22,11 @@ export interface OutageSpoolOptions {
   replayBatch: number;
   /** How often the store is probed during an outage. */
   probeIntervalMs: number;
-  /** Called with the calls a replay newly stored (live events go out when a call is written). */
+  /**
+   * Called with the calls a replay stored (live events go out when a call is written): those it
+   * wrote, and those spooled after a failed write that it found already stored. Such a write's
+   * commit may have reached the store as the connection dropped, and nobody announced it then.
+   */
   onStored?: (calls: CallRecord[]) => void;
   log: SpoolLog;
 }
@@ -51,6 +55,8 @@ export class OutageSpool {
   private replayAgain = false;
   private retry: NodeJS.Timeout | null = null;
   private replayedOfCurrentSegment = 0;
+  /** Ids of the segment being replayed already reported, so a replay retried after a failure does not report them again. */
+  private readonly reportedOfCurrentSegment = new Set<string>();
   private dropped = 0;
   private droppedUnlogged = 0;
   private lastDropLog = 0;
@@ -92,9 +98,12 @@ export class OutageSpool {
     }
   }
 
-  /** Appends gateway records the store could not take (one write and fsync). */
-  async keep(writes: readonly CallWrite[]): Promise<void> {
-    const result = await this.file.append(writes.map((write) => ({ call: write.call, bodyHash: write.bodyHash })));
+  /**
+   * Appends gateway records the store could not take (one write and fsync). `attempted`: a
+   * write of them failed, so they may be stored already (see onStored).
+   */
+  async keep(writes: readonly CallWrite[], attempted = false): Promise<void> {
+    const result = await this.file.append(writes.map((write) => ({ call: write.call, bodyHash: write.bodyHash, ...(attempted ? { attempted: true as const } : {}) })));
     if (result.dropped > 0) this.reportDropped(result.dropped);
   }
 
@@ -191,9 +200,16 @@ export class OutageSpool {
       if (chunk.records.length > 0) {
         const writes: CallWrite[] = chunk.records.map((record) => ({ call: record.call, bodyHash: record.bodyHash, clientId: true }));
         const outcomes = await this.store.calls.insertBatch(writes);
-        const stored = writes.filter((_, index) => outcomes[index] === 'created').map((write) => write.call);
-        created += stored.length;
+        created += outcomes.filter((outcome) => outcome === 'created').length;
         conflicts += outcomes.filter((outcome) => outcome === 'conflict').length;
+        const stored = writes
+          .filter((write, index) => {
+            const outcome = outcomes[index];
+            if (outcome === 'created') return true;
+            return outcome === 'duplicate' && chunk.records[index]!.attempted === true && !this.reportedOfCurrentSegment.has(write.call.id);
+          })
+          .map((write) => write.call);
+        for (const call of stored) this.reportedOfCurrentSegment.add(call.id);
         if (stored.length > 0) this.options.onStored?.(stored);
       }
       records += chunk.records.length;
@@ -203,6 +219,7 @@ export class OutageSpool {
     }
     await this.file.remove(segment, records + skipped.lines, bytes);
     this.replayedOfCurrentSegment = 0;
+    this.reportedOfCurrentSegment.clear();
     const notes = [
       records - created - conflicts > 0 ? `${records - created - conflicts} already stored` : '',
       conflicts > 0 ? `${conflicts} refused (the id is stored with another body)` : '',

@@ -130,7 +130,7 @@ export class Recorder {
     try {
       // During an outage the gateway's records go straight to the spool; ingestion still
       // tries the store, so it answers 503 until the store is back and not a moment longer.
-      const batch = this.spool?.inOutage ? await this.spoolGroups(taken) : taken;
+      const batch = this.spool?.inOutage ? await this.spoolGroups(taken, false) : taken;
       if (batch.length > 0) await this.commit(batch);
     } finally {
       this.heldRecords -= heldByBatch;
@@ -145,7 +145,7 @@ export class Recorder {
     } catch (error) {
       if (this.spool && isStoreUnavailable(error)) {
         this.spool.storeUnreachable(error);
-        batch = await this.spoolGroups(batch);
+        batch = await this.spoolGroups(batch, true);
       }
       for (const group of batch) group.reject(error as Error);
       return;
@@ -161,12 +161,12 @@ export class Recorder {
     }
   }
 
-  /** Spools the unawaited groups of a batch; returns the others. */
-  private async spoolGroups(batch: Group[]): Promise<Group[]> {
+  /** Spools the unawaited groups of a batch; returns the others. `attempted`: their write failed. */
+  private async spoolGroups(batch: Group[], attempted: boolean): Promise<Group[]> {
     const unawaited = batch.filter((group) => group.unawaited);
     if (unawaited.length === 0) return batch;
     try {
-      await this.spool!.keep(unawaited.flatMap((group) => group.writes));
+      await this.spool!.keep(unawaited.flatMap((group) => group.writes), attempted);
       for (const group of unawaited) group.resolve([]);
     } catch (error) {
       for (const group of unawaited) group.reject(error as Error);

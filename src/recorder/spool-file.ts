@@ -17,6 +17,11 @@ const READ_CHUNK = 1 << 20;
 export interface SpooledRecord {
   call: CallWrite['call'];
   bodyHash: string;
+  /**
+   * Spooled after a write of it failed, rather than straight away during an outage: its
+   * commit may have reached the store with only the answer lost.
+   */
+  attempted?: true;
 }
 
 export interface AppendResult {
@@ -100,7 +105,7 @@ export class SpoolFile {
       const lines: Buffer[] = [];
       let bytes = 0;
       for (const record of records) {
-        const line = Buffer.from(`${JSON.stringify({ bodyHash: record.bodyHash, call: record.call })}\n`);
+        const line = Buffer.from(`${JSON.stringify({ bodyHash: record.bodyHash, call: record.call, ...(record.attempted ? { attempted: true } : {}) })}\n`);
         if (this.depth.bytes + bytes + line.length > this.maxBytes) break;
         lines.push(line);
         bytes += line.length;
@@ -221,7 +226,7 @@ function parseLine(line: string): SpooledRecord | null {
   try {
     const parsed = JSON.parse(line) as Partial<SpooledRecord>;
     if (typeof parsed.bodyHash !== 'string' || !parsed.call || typeof parsed.call.id !== 'string') return null;
-    return { bodyHash: parsed.bodyHash, call: parsed.call };
+    return { bodyHash: parsed.bodyHash, call: parsed.call, ...(parsed.attempted === true ? { attempted: true as const } : {}) };
   } catch {
     return null;
   }
