@@ -45,18 +45,19 @@ function prose(rand: () => number, chars: number): string {
   return out;
 }
 
-export async function loadProse(store: Store, project: string, calls: number): Promise<void> {
+/** `calls` chat-like calls, one a second up to `now`, from a fixed seed. */
+export function proseCalls(calls: number, now = Date.now()): Record<string, unknown>[] {
   const rand = random(7);
-  const now = Date.now();
+  return Array.from({ length: calls }, (_, i) => ({
+    id: `prose-${i}`, provider: 'openai', model: 'gpt-4o', started_at: now - (calls - i) * 1_000, latency_ms: 500, prompt_tokens: 300, completion_tokens: 120,
+    input: [{ role: 'system', content: prose(rand, 200) }, { role: 'user', content: prose(rand, 700) }],
+    output: { role: 'assistant', content: prose(rand, 500) },
+  }));
+}
+
+export async function loadProse(store: Store, project: string, calls: number): Promise<void> {
+  const items = proseCalls(calls);
   for (let start = 0; start < calls; start += 2_000) {
-    const items = [];
-    for (let i = start; i < Math.min(calls, start + 2_000); i++) {
-      items.push({
-        id: `prose-${i}`, provider: 'openai', model: 'gpt-4o', started_at: now - (calls - i) * 1_000, latency_ms: 500, prompt_tokens: 300, completion_tokens: 120,
-        input: [{ role: 'system', content: prose(rand, 200) }, { role: 'user', content: prose(rand, 700) }],
-        output: { role: 'assistant', content: prose(rand, 500) },
-      });
-    }
-    await store.calls.insertBatch(prepareCalls(items, { projectId: project, apiKeyId: null }).writes);
+    await store.calls.insertBatch(prepareCalls(items.slice(start, start + 2_000), { projectId: project, apiKeyId: null }).writes);
   }
 }

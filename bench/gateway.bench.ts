@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
+import { processCpuSeconds } from './process-cpu.js';
 import type { SamplerReport } from './process-sampler.js';
 import { percentile } from './timing.js';
 
@@ -112,20 +113,6 @@ async function throughput(base: string, connections: number, seconds: number, he
   return { rate: ok / seconds, ok, errors };
 }
 
-/**
- * CPU seconds (user + system) used so far by the process's main thread (its event loop) and by
- * all of its threads, from /proc: what moving work off the event loop changes, and at what
- * total cost, less sensitive than latency to what else runs on a shared machine.
- */
-function cpuSeconds(pid: number): { main: number; all: number } {
-  const read = (path: string) => {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  };
-  return { main: read(`/proc/${pid}/task/${pid}/stat`), all: read(`/proc/${pid}/stat`) };
-}
-
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -150,9 +137,9 @@ async function main(): Promise<void> {
     const streamDirect = await latencies(mock.url, STREAM_BODY, 500, {});
     const streamLoupe = await latencies(loupe.url, STREAM_BODY, 500, auth);
     const passRun = await throughput(pass.url, 50, SECONDS, {});
-    const cpuBefore = cpuSeconds(loupe.process.pid!);
+    const cpuBefore = processCpuSeconds(loupe.process.pid)!;
     const loupeRun = await throughput(loupe.url, 50, SECONDS, auth);
-    const cpuAfter = cpuSeconds(loupe.process.pid!);
+    const cpuAfter = processCpuSeconds(loupe.process.pid)!;
     const rss = peakRssMb(loupe.process.pid!);
     loupe.process.kill('SIGTERM');
     await loupe.exited;

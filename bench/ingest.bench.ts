@@ -6,7 +6,7 @@
 // Usage: npx tsx bench/ingest.bench.ts [seconds=15]
 // LOUPE_BENCH_CPU_PROF=<dir> writes CPU profiles of the server (main and worker threads) there.
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareCalls } from '../src/ingest/prepare-calls.js';
@@ -16,6 +16,7 @@ import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { migrateDuckDb } from '../src/store/duckdb/migrations.js';
 import { CallSearchIndex } from '../src/store/duckdb/search-index.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const CLIENTS = 4;
@@ -83,19 +84,6 @@ async function drive(url: string, headers: Record<string, string>, seconds: numb
   return { records, seconds: (performance.now() - started) / 1000, acknowledged, errors };
 }
 
-/**
- * CPU seconds (user + system, every thread) a process has used so far, from /proc; null where
- * there is no /proc. Less sensitive than a rate to what else runs on a shared machine.
- */
-function cpuSeconds(pid: number | undefined): number | null {
-  const path = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(path)) return null;
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-  const stat = readFileSync(path, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function baseline(seconds: number): Promise<RunResult> {
   const port = await freePort();
   const server = createServer((request, response) => {
@@ -115,39 +103,49 @@ async function baseline(seconds: number): Promise<RunResult> {
 }
 
 /** CPU seconds of this process so far, every thread (DuckDB's included). */
-function processCpuSeconds(): number {
+function ownCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 }
 
+interface StoreShare {
+  prepareCpuUs: number;
+  insertCpuUs: number;
+  insertRate: number;
+  indexCpuUs: number;
+}
+
 /**
- * The store's share, in this process without HTTP: CPU per record of insertBatch (append and
- * group commit) for the same records in 2,000-record batches (one round of the four clients),
- * then of the search indexer catching up on them, which the server runs beside ingestion.
+ * The store's share, in this process without HTTP, CPU per record of: preparing the records
+ * (validation, pricing, hashing, search words) as the server's ingestion worker does,
+ * insertBatch (append and group commit) for 2,000-record batches (one round of the four
+ * clients), then the search indexer catching up on them, which the server runs beside ingestion.
  */
-async function storeShare(dataDir: string, records: number): Promise<{ insertCpuUs: number; insertRate: number; indexCpuUs: number }> {
+async function storeShare(dataDir: string, records: number): Promise<StoreShare> {
   const pool = await DuckDbPool.open({ path: join(dataDir, 'store-share.duckdb'), memoryLimit: '1GB', checkpointThreshold: '256MB' });
   try {
     await pool.write((connection) => migrateDuckDb(connection));
     const calls = new DuckDbCallRepository(pool);
     const index = new CallSearchIndex(pool);
     const templates = Array.from({ length: CLIENTS }, (_, client) => makeTemplate(client));
-    const batches = [];
+    const rounds = [];
     for (let round = 0; round * BATCH * CLIENTS < records; round++) {
       // One group commit as the recorder forms it: every client's request of one round.
-      const items = templates.flatMap((template) => JSON.parse(template.replaceAll('-ROUND-', `-store${round}-`)) as unknown[]);
-      batches.push(prepareCalls(items, { projectId: 'default', apiKeyId: null }).writes);
+      rounds.push(templates.flatMap((template) => JSON.parse(template.replaceAll('-ROUND-', `-store${round}-`)) as unknown[]));
     }
-    const written = batches.reduce((sum, batch) => sum + batch.length, 0);
-    let cpu = processCpuSeconds();
+    const written = rounds.reduce((sum, items) => sum + items.length, 0);
+    let cpu = ownCpuSeconds();
+    const batches = rounds.map((items) => prepareCalls(items, { projectId: 'default', apiKeyId: null }, { searchWords: true }).writes);
+    const prepareCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
+    cpu = ownCpuSeconds();
     const started = performance.now();
     for (const batch of batches) await calls.insertBatch(batch);
     const insertSeconds = (performance.now() - started) / 1000;
-    const insertCpuUs = ((processCpuSeconds() - cpu) / written) * 1e6;
-    cpu = processCpuSeconds();
+    const insertCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
+    cpu = ownCpuSeconds();
     await index.catchUp();
-    const indexCpuUs = ((processCpuSeconds() - cpu) / written) * 1e6;
-    return { insertCpuUs, insertRate: written / insertSeconds, indexCpuUs };
+    const indexCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
+    return { prepareCpuUs, insertCpuUs, insertRate: written / insertSeconds, indexCpuUs };
   } finally {
     await pool.close();
   }
@@ -162,9 +160,9 @@ async function main(): Promise<void> {
     const nodeArgs = ['--import', 'tsx', join(build, 'src/main.ts'), 'serve'];
     if (PROFILE_DIR) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
     const server = await spawnLoupe({ LOUPE_DATA_DIR: dataDir, LOUPE_ADMIN_KEY: KEY, LOUPE_LOG_LEVEL: 'error' }, 30_000, nodeArgs);
-    const cpuBefore = cpuSeconds(server.process.pid);
+    const cpuBefore = processCpuSeconds(server.process.pid);
     const run = await drive(`${server.url}/api/v1/calls`, { authorization: `Bearer ${KEY}` }, SECONDS, true);
-    const cpuAfter = cpuSeconds(server.process.pid);
+    const cpuAfter = processCpuSeconds(server.process.pid);
     const load = loadavg();
     server.process.kill('SIGTERM');
     await server.exited;
@@ -177,7 +175,8 @@ async function main(): Promise<void> {
     console.log(`  baseline (bare node:http + JSON.parse): ${Math.round(baseRate).toLocaleString('en')} records/s`);
     console.log(`  loupe  (validate, normalize, commit):   ${Math.round(loupeRate).toLocaleString('en')} records/s  (ratio ${(loupeRate / baseRate).toFixed(2)} of baseline)`);
     if (cpuBefore !== null && cpuAfter !== null) {
-      console.log(`  server CPU (all threads): ${(((cpuAfter - cpuBefore) / run.records) * 1e6).toFixed(1)} µs per record, ${((cpuAfter - cpuBefore) / run.seconds).toFixed(2)} cores`);
+      const perRecord = (seconds: number) => ((seconds / run.records) * 1e6).toFixed(1);
+      console.log(`  server CPU per record: ${perRecord(cpuAfter.all - cpuBefore.all)} µs on all threads (event loop ${perRecord(cpuAfter.main - cpuBefore.main)}), ${((cpuAfter.all - cpuBefore.all) / run.seconds).toFixed(2)} cores`);
     }
     console.log(`  load average at the end of the load: ${load.map((n) => n.toFixed(2)).join(' ')}`);
     console.log(`  acknowledged ${run.acknowledged.length.toLocaleString('en')}, stored ${stored[0]!.n.toLocaleString('en')}, non-200 answers ${run.errors}`);
@@ -186,9 +185,10 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     const share = await storeShare(dataDir, 100_000);
-    console.log('in this process, 100,000 of the same records already prepared (CPU of every thread):');
-    console.log(`  insertBatch (append + group commit): ${share.insertCpuUs.toFixed(1)} µs per record, ${Math.round(share.insertRate).toLocaleString('en')} records/s`);
-    console.log(`  search indexer catching up on them:  ${share.indexCpuUs.toFixed(1)} µs per record`);
+    console.log('in this process, 100,000 of the same records (CPU of every thread):');
+    console.log(`  prepare (validate, price, hash, search words): ${share.prepareCpuUs.toFixed(1)} µs per record`);
+    console.log(`  insertBatch (append + group commit):           ${share.insertCpuUs.toFixed(1)} µs per record, ${Math.round(share.insertRate).toLocaleString('en')} records/s`);
+    console.log(`  search indexer catching up on them:            ${share.indexCpuUs.toFixed(1)} µs per record`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

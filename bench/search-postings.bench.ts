@@ -1,9 +1,11 @@
 // The search indexer's posting query (one row per project and word: first and last time,
 // number of calls, their ids) in several formulations, alternated in one run on one in-process
 // DuckDB over the two kinds of stored calls of bench/search-words.bench.ts (synthetic rows and
-// chat-like prose). Every candidate's postings are first compared with the current query's
-// (ids as sorted lists, every other column as is); then each is timed, CPU of every thread per
-// call, median of the rounds, with its ratio to the current query.
+// chat-like prose). The adopted query runs over the calls as now stored, with their distinct
+// words kept (migration 12), and over a copy without them, as a store written before that
+// holds them. Every candidate's postings are first compared with the first one's (ids as
+// sorted lists, every other column as is); then each is timed, CPU of every thread per call,
+// median of the rounds, with its ratio to the first.
 // Usage: npx tsx bench/search-postings.bench.ts [callsPerKind=20000] [rounds=7]
 import { loadavg } from 'node:os';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -76,7 +78,8 @@ const CANDIDATES: Record<string, (where: string) => string> = {
         SELECT rowid AS r, project_id, id, started_at, unnest(${WORDS}) AS token FROM calls WHERE ${where}
       ) WHERE token <> '' GROUP BY r, token
     ) GROUP BY project_id, token`,
-  'adopted (search-index.ts)': (where) => postingsSql(`calls WHERE ${where}`),
+  'adopted, calls stored before their words were kept (search-index.ts)': (where) => postingsSql('calls_without_words', where),
+  'adopted, calls stored with their words (search-index.ts)': (where) => postingsSql('calls', where),
 };
 
 function canonical(sql: string): string {
@@ -94,8 +97,10 @@ async function differences(store: Store, candidate: string, baseline: string): P
 async function main(): Promise<void> {
   const store = await openDuckDbStore({ dataDir: ':memory:', threads: THREADS, searchIndexIntervalMs: 0, rollupFoldIntervalMs: 0 });
   try {
-    await loadSyntheticCalls(store, { calls: CALLS, days: 30, projectId: 'synthetic' });
+    await loadSyntheticCalls(store, { calls: CALLS, days: 30, projectId: 'synthetic', searchWords: true });
     await loadProse(store, 'prose', CALLS);
+    // The same calls as a store written before migration 12 holds them: no words kept.
+    await store.sql.query('CREATE TABLE calls_without_words AS SELECT * REPLACE (NULL::VARCHAR AS search_words) FROM calls');
     const loadBefore = loadavg();
     const names = Object.keys(CANDIDATES);
     for (const project of ['synthetic', 'prose']) {

@@ -27,6 +27,11 @@ export interface SyntheticOptions {
   withContent?: boolean;
   /** One row in this many carries the rare marker word, for rare-term search timing. */
   rareEvery?: number;
+  /**
+   * Keep each call's search words, as calls written through Loupe have them; by default none
+   * are kept, as for calls stored before they were, and the search indexer reads the text.
+   */
+  searchWords?: boolean;
   onProgress?(loaded: number): void;
 }
 
@@ -45,6 +50,9 @@ export async function loadSyntheticCalls(store: Pick<Store, 'sql'>, options: Syn
     ? `json_array(json_object('role', 'system', 'content', 'You are a helpful analyst.'), json_object('role', 'user', 'content', ${promptText} || CASE WHEN i % ${rareEvery} = 0 THEN ' ${RARE_WORD}' ELSE '' END))`
     : 'NULL';
   const output = withContent ? `json_object('role', 'assistant', 'content', ${answerText})` : 'NULL';
+  const searchWords = options.searchWords
+    ? `array_to_string(list_distinct(regexp_extract_all(lower(concat_ws(' ', CAST(${input} AS VARCHAR), CAST(${output} AS VARCHAR))), '[a-z0-9]+')), ' ')`
+    : 'NULL';
   const providers = `['openai','anthropic','mistral','ollama']`;
   const models = `['gpt-4o','gpt-4o-mini','claude-sonnet-4','claude-3-5-haiku','mistral-large-latest','llama3.1:8b']`;
   const statuses = `['success','success','success','success','success','success','success','success','success','error']`;
@@ -66,7 +74,7 @@ export async function loadSyntheticCalls(store: Pick<Store, 'sql'>, options: Syn
       false, NULL, 1, false, 0, NULL,
       'user-' || (i % 500), 'session-' || (i // 8), ['researcher','analyst','trader'][1 + (i % 3)::INTEGER], NULL, NULL,
       ['demo'], json_object('symbol', ['AAPL','TSLA','BTC-USD','EURUSD'][1 + (i % 4)::INTEGER]),
-      NULL, NULL, ${input}, ${output}, 'synthetic', nextval('calls_commit_seq')
+      NULL, NULL, ${input}, ${output}, 'synthetic', nextval('calls_commit_seq'), ${searchWords}
     FROM range(:start, :end) t(i)`.replace(/\n\s+/g, ' ');
   // Chunks keep each statement's text columns well inside DuckDB's memory limit.
   for (let start = 0; start < options.calls; start += CHUNK) {

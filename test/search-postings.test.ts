@@ -1,7 +1,9 @@
 // The indexer's posting query (postingsSql) against the formulation it replaced, which
-// deduplicated every (call, word) pair before grouping: the same rows, column for column (ids
-// compared as sets), over several projects, words repeated inside a call, shared and absent
-// content, and words on both sides of the MAX_CANDIDATES limit on kept ids.
+// deduplicated every (call, word) pair of the stored text before grouping: the same rows,
+// column for column (ids compared as sets), over several projects, words repeated inside a
+// call, shared and absent content, and words on both sides of the MAX_CANDIDATES limit on kept
+// ids; for calls whose words were taken while preparing, by the store as it appended, and not
+// at all (stored before the words were kept), alone and mixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCalls } from '../src/ingest/prepare-calls.js';
 import { DuckDbCallRepository } from '../src/store/duckdb/calls-repository.js';
@@ -27,6 +29,8 @@ const canonical = (sql: string): string =>
   `SELECT project_id, token, first_at, last_at, CAST(n AS INTEGER) AS n, list_sort(ids) AS ids FROM (${sql}) ORDER BY project_id, token`;
 
 let pool: DuckDbPool;
+/** The batches written, as submitted, to write them again elsewhere. */
+const batches: { project: string; items: Record<string, unknown>[] }[] = [];
 /** Calls per project and marker word, counted as the items are written (markers are in the input only). */
 const markerCalls = new Map<string, number>();
 
@@ -58,11 +62,15 @@ beforeAll(async () => {
         ...(i % 13 === 5 ? {} : { output: { role: 'assistant', content: `${words.slice(0, 3).join(', ')}! ${i}` } }),
       };
     });
-    for (let offset = 0; offset < items.length; offset += 1_000) {
-      const prepared = prepareCalls(items.slice(offset, offset + 1_000), { projectId: project, apiKeyId: null });
-      expect(prepared.invalid).toEqual([]);
-      await repository.insertBatch(prepared.writes);
-    }
+    for (let offset = 0; offset < items.length; offset += 1_000) batches.push({ project, items: items.slice(offset, offset + 1_000) });
+  }
+  // Words taken while preparing for some batches; the others are stored without them, as the
+  // gateway's calls are, and their text is read.
+  for (const [i, { project, items }] of batches.entries()) {
+    const prepared = prepareCalls(items, { projectId: project, apiKeyId: null }, { searchWords: i % 2 === 0 });
+    expect(prepared.invalid).toEqual([]);
+    expect(prepared.writes.every((write) => (write.searchWords !== undefined) === (i % 2 === 0))).toBe(true);
+    await repository.insertBatch(prepared.writes);
   }
 });
 afterAll(async () => {
@@ -71,8 +79,17 @@ afterAll(async () => {
 
 describe('postingsSql', () => {
   it('gives exactly the postings of the former DISTINCT-then-GROUP BY query', { timeout: 60_000 }, async () => {
-    const current = await pool.query(canonical(postingsSql('calls')));
+    const worded = batches.filter((_, i) => i % 2 === 0).reduce((sum, batch) => sum + batch.items.length, 0);
+    const [{ stored }] = (await pool.query(`SELECT count(*) AS stored FROM calls WHERE search_words IS NOT NULL`)) as [{ stored: bigint }];
+    expect(Number(stored)).toBe(worded);
+    expect(worded).toBeGreaterThan(1_000);
+    expect(worded).toBeLessThan(4_450);
     const former = await pool.query(canonical(formerPostingsSql('calls')));
+    const only = async (where: string) => pool.query(canonical(postingsSql('calls', where)));
+    // Each kind alone, then both together.
+    expect(await only('search_words IS NOT NULL')).toEqual(await pool.query(canonical(formerPostingsSql('calls WHERE search_words IS NOT NULL'))));
+    expect(await only('search_words IS NULL')).toEqual(await pool.query(canonical(formerPostingsSql('calls WHERE search_words IS NULL'))));
+    const current = await only('true');
     expect(current.length).toBeGreaterThan(40);
     expect(current).toEqual(former);
     // Independently known rows, so equality cannot come from both queries failing alike.

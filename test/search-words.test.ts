@@ -1,13 +1,16 @@
 // The indexer's word extraction (wordListSql) against the regexp_extract_all expression it
 // replaced, on stored JSON text chosen to break a split-based extraction: escapes (\n, \u00e9,
 // \"), non-ASCII letters whose lowercase is ASCII, runs of spaces, punctuation at both ends,
-// digits, empty and NULL input or output; then the postings the indexer writes for such calls.
+// digits, empty and NULL input or output; the same words taken in JavaScript while a call is
+// prepared (search-words.ts), over the same texts and over every code point; then the postings
+// the indexer writes for such calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCalls } from '../src/ingest/prepare-calls.js';
 import { DuckDbCallRepository } from '../src/store/duckdb/calls-repository.js';
 import { DuckDbPool } from '../src/store/duckdb/connection-pool.js';
 import { migrateDuckDb } from '../src/store/duckdb/migrations.js';
 import { CallSearchIndex, wordListSql } from '../src/store/duckdb/search-index.js';
+import { searchWords } from '../src/store/search-words.js';
 
 const TEXT = `lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR)))`;
 const OLD_WORDS = `regexp_extract_all(${TEXT}, '[a-z0-9]+')`;
@@ -72,6 +75,42 @@ describe('wordListSql', () => {
   });
 });
 
+describe('searchWords (taken while preparing)', () => {
+  /** The distinct words the index's SQL takes from one stored input and output, sorted. */
+  async function sqlWords(input: string | null, output: string | null): Promise<string[]> {
+    const [row] = await rows(`SELECT list_sort(list_distinct(${NEW_WORDS})) AS words FROM (VALUES ($1::JSON, $2::JSON)) t(input, output)`, [input, output]);
+    return row?.words as string[];
+  }
+  const jsWords = (input: string | null, output: string | null): string[] => searchWords(input, output).split(' ').filter((word) => word !== '').sort();
+
+  it('gives every tricky text the words of the SQL, each once', async () => {
+    for (const [input, output] of TRICKY) expect(jsWords(input, output), `${input} / ${output}`).toEqual(await sqlWords(input, output));
+    expect(searchWords('"Hello hello HELLO, x42"', '"hello"')).toBe('hello x42');
+    expect(searchWords(null, null)).toBe('');
+  });
+
+  it('keeps every word of a call with thousands of distinct ones, and starts afresh for the next call', async () => {
+    // Past the set's first sizes, so it grows several times within one call.
+    const many = JSON.stringify(Array.from({ length: 5_000 }, (_, i) => `Word${i} word${i % 7}`).join(', '));
+    const words = jsWords(many, '"tail"');
+    expect(words).toEqual(await sqlWords(many, '"tail"'));
+    expect(words).toHaveLength(5_001);
+    expect(searchWords('"only these"', null)).toBe('only these');
+  });
+
+  it('lowercases every code point as DuckDB does: each one between two letters', async () => {
+    // Each code point stands between "a" and "b": where DuckDB lowercases it to a letter or a
+    // digit it joins them into one word, elsewhere it splits them.
+    const pieces: string[] = [];
+    for (let code = 0x80; code <= 0x10ffff; code++) if (code < 0xd800 || code > 0xdfff) pieces.push(`a${String.fromCodePoint(code)}b`);
+    for (let start = 0; start < pieces.length; start += 50_000) {
+      const text = JSON.stringify(pieces.slice(start, start + 50_000).join(' '));
+      expect(jsWords(text, null), `from U+${(start + 0x80).toString(16)}`).toEqual(await sqlWords(text, null));
+    }
+    expect(jsWords(JSON.stringify('a\u0130b a\u212Ab'), null)).toEqual(['aib', 'akb']);
+  });
+});
+
 describe('indexer postings', () => {
   it('holds, per project, exactly the words regexp_extract_all finds in its calls, with their ids', async () => {
     const repository = new DuckDbCallRepository(pool);
@@ -96,5 +135,18 @@ describe('indexer postings', () => {
     expect(postings).toEqual(expected);
     expect(postings.some((posting) => posting.token === '')).toBe(false);
     expect(postings.find((posting) => posting.token === 'kelvin')?.ids).toEqual(['w-1']);
+  });
+
+  it('come from the words a call keeps, not its text, once it keeps them', async () => {
+    const repository = new DuckDbCallRepository(pool);
+    const item = { id: 'kept-1', provider: 'openai', model: 'gpt-4o', started_at: Date.UTC(2026, 10, 23), latency_ms: 10, prompt_tokens: 1, completion_tokens: 1, input: 'alpha beta alpha', output: 'Gamma' };
+    const prepared = prepareCalls([item], { projectId: 'kept', apiKeyId: null }, { searchWords: true });
+    expect(prepared.writes[0]!.searchWords).toBe('alpha beta gamma');
+    await repository.insertBatch(prepared.writes);
+    const [stored] = await rows(`SELECT search_words FROM calls WHERE id = 'kept-1'`);
+    expect(stored?.search_words).toBe('alpha beta gamma');
+    await pool.write((connection) => connection.run(`UPDATE calls SET search_words = 'delta' WHERE id = 'kept-1'`));
+    await new CallSearchIndex(pool).catchUp();
+    expect(await rows(`SELECT token, ids FROM call_search_postings WHERE project_id = 'kept'`)).toEqual([{ token: 'delta', ids: ['kept-1'] }]);
   });
 });

@@ -7,6 +7,7 @@ import { describeZodIssue } from '../domain/describe-issue.js';
 import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
+import { searchWords } from '../store/search-words.js';
 import { compileObjectSchema } from './compiled-schema.js';
 
 export interface ItemError {
@@ -24,6 +25,15 @@ export type IngestItemResult =
   | { index: number; id: string; status: 'created' | 'duplicate' }
   | { index: number; id: string; status: 'conflict'; error: ItemError }
   | InvalidItem;
+
+export interface PrepareOptions {
+  /**
+   * Take each call's search words here, off the event loop for large batches (the DuckDB store
+   * keeps them for its search index, which reads the text of calls stored without them); off
+   * for stores that index otherwise, which would only pay for them.
+   */
+  searchWords?: boolean;
+}
 
 export interface PreparedCalls {
   /** Set for items refused by validation; the others are decided by the store. */
@@ -54,7 +64,7 @@ function serializeItem(item: Record<string, unknown>): { bodyHash: string; input
   return { bodyHash, inputJson, outputJson };
 }
 
-export function prepareCalls(items: readonly unknown[], context: CallContext): PreparedCalls {
+export function prepareCalls(items: readonly unknown[], context: CallContext, options: PrepareOptions = {}): PreparedCalls {
   const prepared: PreparedCalls = { invalid: [], writes: [], positions: [], itemCount: items.length };
   items.forEach((item, index) => {
     const parsed = parseCallRecord(item);
@@ -68,7 +78,10 @@ export function prepareCalls(items: readonly unknown[], context: CallContext): P
     // A cost the client reported is kept; otherwise the record is priced here, off the event
     // loop for large batches.
     if (call.cost_usd === null) priceCall(call);
-    prepared.writes.push({ call, clientId: parsed.data.id !== undefined, ...serializeItem(item as Record<string, unknown>) });
+    const serialized = serializeItem(item as Record<string, unknown>);
+    const write: CallWrite = { call, clientId: parsed.data.id !== undefined, ...serialized };
+    if (options.searchWords) write.searchWords = searchWords(serialized.inputJson, serialized.outputJson);
+    prepared.writes.push(write);
     prepared.positions.push(index);
   });
   return prepared;

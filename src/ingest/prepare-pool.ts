@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { CallContext } from '../domain/normalize-call.js';
 import { BodyError, parseCallsBody } from './parse-calls-body.js';
-import { prepareCalls, type PreparedCalls } from './prepare-calls.js';
+import { prepareCalls, type PrepareOptions, type PreparedCalls } from './prepare-calls.js';
 import { fromWire, type WirePrepared } from './prepared-wire.js';
 import { spawnWorker } from '../workers/spawn-worker.js';
 
@@ -17,6 +17,7 @@ export interface PrepareRequest {
   id: number;
   body: Uint8Array;
   context: CallContext;
+  options: PrepareOptions;
   maxItems?: number;
 }
 
@@ -41,14 +42,17 @@ export class PreparePool {
   private closed = false;
 
   /** `size` 0 prepares everything inline. */
-  constructor(readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
+  constructor(
+    readonly size = Math.max(1, Math.min(4, availableParallelism() - 1)),
+    private readonly options: PrepareOptions = {},
+  ) {}
 
   /** `maxItems` raises the API's batch limit for trusted local callers (the demo loader). */
   prepare(body: Buffer, context: CallContext, maxItems?: number): Promise<PreparedBody> {
     if (this.size === 0 || this.closed || body.length < INLINE_BELOW_BYTES) {
       return Promise.resolve().then(() => {
         const { single, items } = parseCallsBody(body.toString('utf8'), maxItems);
-        return { single, prepared: prepareCalls(items, context) };
+        return { single, prepared: prepareCalls(items, context, this.options) };
       });
     }
     const id = this.nextId++;
@@ -58,7 +62,7 @@ export class PreparePool {
       // Idle workers never keep the process alive; busy ones must, or a CLI awaiting only
       // their answer would exit early.
       worker.ref();
-      worker.postMessage({ id, body, context, ...(maxItems ? { maxItems } : {}) } satisfies PrepareRequest);
+      worker.postMessage({ id, body, context, options: this.options, ...(maxItems ? { maxItems } : {}) } satisfies PrepareRequest);
     });
   }
 

@@ -12,7 +12,7 @@ const decoder = new TextDecoder();
 function handle(request: PrepareRequest): PrepareReply {
   try {
     const { single, items } = parseCallsBody(decoder.decode(request.body), request.maxItems);
-    return { id: request.id, ok: true, single, prepared: toWire(prepareCalls(items, request.context as CallContext)) };
+    return { id: request.id, ok: true, single, prepared: toWire(prepareCalls(items, request.context as CallContext, request.options)) };
   } catch (error) {
     if (error instanceof BodyError) return { id: request.id, ok: false, code: error.code, message: error.message, field: error.field };
     return { id: request.id, ok: false, code: 'internal', message: (error as Error).message };

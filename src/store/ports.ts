@@ -65,6 +65,8 @@ export interface CallWrite {
   /** input/output already serialized by the caller, so large content is stringified once. */
   inputJson?: string | null;
   outputJson?: string | null;
+  /** The distinct words of input and output (search-words.ts), when taken while preparing. */
+  searchWords?: string;
 }
 
 export type RepriceRates =

@@ -21,8 +21,8 @@ export async function copyCalls(source: Store, target: Store, checkpoint: CopyCh
     const after = checkpoint.calls;
     const rows = after
       // The plain range condition lets DuckDB skip row groups by their started_at bounds.
-      ? await source.sql.query(`SELECT * EXCLUDE (commit_seq) FROM calls WHERE started_at >= $1::TIMESTAMP AND (started_at, id) > ($1::TIMESTAMP, $2) ORDER BY started_at, id LIMIT ${options.chunkSize}`, [sqlTimestamp(after.startedAt), after.id])
-      : await source.sql.query(`SELECT * EXCLUDE (commit_seq) FROM calls ORDER BY started_at, id LIMIT ${options.chunkSize}`);
+      ? await source.sql.query(`SELECT * EXCLUDE (commit_seq, search_words) FROM calls WHERE started_at >= $1::TIMESTAMP AND (started_at, id) > ($1::TIMESTAMP, $2) ORDER BY started_at, id LIMIT ${options.chunkSize}`, [sqlTimestamp(after.startedAt), after.id])
+      : await source.sql.query(`SELECT * EXCLUDE (commit_seq, search_words) FROM calls ORDER BY started_at, id LIMIT ${options.chunkSize}`);
     if (rows.length === 0) return;
     const writes: CallWrite[] = rows.map((row) => ({ call: rowToCall(row), bodyHash: String(row.body_hash), clientId: true }));
     const outcomes = await target.calls.insertBatch(writes);

@@ -91,6 +91,10 @@ const COLUMNS: readonly [DuckDBType, Read][] = [
   [VARCHAR, (write) => write.bodyHash],
   // `commitSeq` numbers the group commit; see the calls_commit_seq migration.
   [BIGINT, (_write, commitSeq) => commitSeq],
+  // Taken while preparing ingested batches. Not taken here for the others (gateway calls,
+  // copies): this runs inside the appender's synchronous flush, where ~10 µs per KB of content
+  // would hold the event loop; the indexer reads their text instead.
+  [VARCHAR, (write) => write.searchWords ?? null],
 ];
 
 const TYPES = COLUMNS.map(([type]) => type);

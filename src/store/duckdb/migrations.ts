@@ -236,6 +236,14 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     name: 'distinct sessions per agent and user: a day recounted once, by the first fold after its midnight that brings it no calls',
     sql: PEOPLE_SESSIONS_PENDING_DDL,
   },
+  {
+    version: 12,
+    name: 'calls keep the distinct words of their input and output for the search indexer',
+    // Taken in JavaScript as an ingested batch is prepared (search-words.ts), so the indexer
+    // counts them instead of extracting and deduplicating every word of the text in SQL. Rows
+    // without them (older rows, gateway calls) are indexed from their text.
+    sql: 'ALTER TABLE calls ADD COLUMN search_words VARCHAR;',
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

@@ -33,26 +33,33 @@ export function wordListSql(lowercased: string): string {
 }
 
 /**
- * The postings of the calls `FROM <source>`: one row per project and word, with the first and
- * last time, the number of calls holding the word and (for words in at most MAX_CANDIDATES
- * calls; a word that frequent is never probed) their ids. Each call counts once per word: its
- * words are deduplicated by (rowid, word), a narrower hash key than (project, id, time, word)
- * with the call's columns carried along, for 0.88 of the CPU of a DISTINCT over all four
+ * The postings of the calls of `table` that match `where`: one row per project and word, with
+ * the first and last time, the number of calls holding the word and (for words in at most
+ * MAX_CANDIDATES calls; a word that frequent is never probed) their ids. Each call counts once
+ * per word. Calls ingested since migration 12 carry their distinct words (search_words, taken
+ * in JavaScript as they were prepared: search-words.ts), which are only split here. The words
+ * of the others (gateway calls, copies, older calls) are extracted from their text and
+ * deduplicated by (rowid, word), a narrower hash key than (project, id, time, word) with the
+ * call's columns carried along, for 0.88 of the CPU of a DISTINCT over all four
  * (bench/search-postings.bench.ts; test/search-postings.test.ts compares the postings).
  */
-export function postingsSql(source: string): string {
+export function postingsSql(table: string, where: string): string {
   return `SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
       CASE WHEN count(*) <= ${MAX_CANDIDATES} THEN list(id) ELSE [] END AS ids
     FROM (
+      SELECT project_id, id, started_at, unnest(string_split(search_words, ' ')) AS token
+      FROM ${table} WHERE (${where}) AND search_words IS NOT NULL
+      UNION ALL
       SELECT any_value(project_id) AS project_id, any_value(id) AS id, any_value(started_at) AS started_at, token
       FROM (
         SELECT rowid AS call_row, project_id, id, started_at,
           unnest(${wordListSql("lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR)))")}) AS token
-        FROM ${source}
+        FROM ${table} WHERE (${where}) AND search_words IS NULL
       )
       WHERE token <> ''
       GROUP BY call_row, token
     )
+    WHERE token <> ''
     GROUP BY project_id, token`;
 }
 
@@ -147,7 +154,7 @@ export class CallSearchIndex {
           return 0;
         }
         const high = BigInt(next.high as bigint);
-        await connection.run(`INSERT INTO call_search_postings ${postingsSql('calls WHERE commit_seq > $1 AND commit_seq <= $2')}`, [watermark, high]);
+        await connection.run(`INSERT INTO call_search_postings ${postingsSql('calls', 'commit_seq > $1 AND commit_seq <= $2')}`, [watermark, high]);
         await connection.run('UPDATE call_search_state SET watermark = $1', [high]);
         await connection.run('COMMIT');
         return Number(next.n);
