@@ -158,12 +158,15 @@ export class SharedBudgetGuard implements BudgetGuard {
     // Registered before the check so the heartbeat already covers the hold it may write.
     this.live.add(reservation);
     let refused: Awaited<ReturnType<BudgetLedger['reserve']>>;
+    // A call that finished here before this one arrived may still be giving its hold back, and
+    // a give-back can land while this question is in the database, unseen by it: a refusal is
+    // asked again once they are written, so a client is never refused for its own previous call.
+    const givingBack = new Set(this.settling);
     try {
       refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
-      // A call that finished here before this one arrived may still be giving its hold back:
-      // asked again once that is written, a client is never refused for its own previous call.
-      if (refused && this.settling.size > 0) {
-        await Promise.allSettled([...this.settling]);
+      for (const work of this.settling) givingBack.add(work);
+      if (refused && givingBack.size > 0) {
+        await Promise.allSettled(givingBack);
         refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
       }
     } catch (error) {
