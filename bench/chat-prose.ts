@@ -55,9 +55,10 @@ export function proseCalls(calls: number, now = Date.now()): Record<string, unkn
   }));
 }
 
-export async function loadProse(store: Store, project: string, calls: number): Promise<void> {
+/** Stores `calls` prose calls through the ingestion path; `searchWords` keeps their words, as API ingestion into DuckDB does. */
+export async function loadProse(store: Store, project: string, calls: number, options: { searchWords?: boolean } = {}): Promise<void> {
   const items = proseCalls(calls);
   for (let start = 0; start < calls; start += 2_000) {
-    await store.calls.insertBatch(prepareCalls(items.slice(start, start + 2_000), { projectId: project, apiKeyId: null }).writes);
+    await store.calls.insertBatch(prepareCalls(items.slice(start, start + 2_000), { projectId: project, apiKeyId: null }, options).writes);
   }
 }

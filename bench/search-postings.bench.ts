@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const store = await openDuckDbStore({ dataDir: ':memory:', threads: THREADS, searchIndexIntervalMs: 0, rollupFoldIntervalMs: 0 });
   try {
     await loadSyntheticCalls(store, { calls: CALLS, days: 30, projectId: 'synthetic', searchWords: true });
-    await loadProse(store, 'prose', CALLS);
+    await loadProse(store, 'prose', CALLS, { searchWords: true });
     // The same calls as a store written before migration 12 holds them: no words kept.
     await store.sql.query('CREATE TABLE calls_without_words AS SELECT * REPLACE (NULL::VARCHAR AS search_words) FROM calls');
     const loadBefore = loadavg();

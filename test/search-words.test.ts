@@ -137,6 +137,44 @@ describe('indexer postings', () => {
     expect(postings.find((posting) => posting.token === 'kelvin')?.ids).toEqual(['w-1']);
   });
 
+  it('are complete when a chunk does not fit in DuckDB\'s memory limit: it is indexed in smaller ones', async () => {
+    const small = await DuckDbPool.open({ path: ':memory:', memoryLimit: '24MB', threads: 1, readers: 1 });
+    try {
+      await small.write((connection) => migrateDuckDb(connection));
+      const repository = new DuckDbCallRepository(small);
+      let seed = 7;
+      // A vocabulary of 12,000 words, as text has, each call drawing 300 of them.
+      const word = () => `w${((seed = (seed * 48271) % 2147483647) % 12_000).toString(36)}`;
+      const expected = new Map<string, Set<string>>();
+      for (let start = 0; start < 4_000; start += 500) {
+        const items = Array.from({ length: 500 }, (_, i) => {
+          const id = `m-${start + i}`;
+          const words = Array.from({ length: 300 }, word);
+          for (const w of words) expected.set(w, (expected.get(w) ?? new Set()).add(id));
+          return { id, provider: 'openai', model: 'gpt-4o', started_at: Date.UTC(2026, 10, 23) + start + i, latency_ms: 1, prompt_tokens: 1, completion_tokens: 1, input: words.join(' ') };
+        });
+        await repository.insertBatch(prepareCalls(items, { projectId: 'big', apiKeyId: null }).writes);
+      }
+      const index = new CallSearchIndex(small);
+      await index.catchUp();
+      // The whole table in one chunk needs more than the limit: the indexer went down to fit.
+      expect(index.chunkLimit).toBeLessThan(4_000);
+      await small.write((connection) => connection.run(`SET memory_limit = '256MB'`));
+      const postings = await small.query<{ token: string; n: number; ids: string[] }>(
+        `SELECT token, CAST(sum(n) AS INTEGER) AS n, flatten(list(ids)) AS ids FROM call_search_postings WHERE project_id = 'big' GROUP BY token`,
+      );
+      expect(postings).toHaveLength(expected.size);
+      for (const posting of postings) {
+        const ids = expected.get(posting.token);
+        expect(posting.n, posting.token).toBe(ids?.size);
+        expect(posting.ids.length, posting.token).toBe(ids!.size);
+        expect(new Set(posting.ids), posting.token).toEqual(ids);
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
   it('come from the words a call keeps, not its text, once it keeps them', async () => {
     const repository = new DuckDbCallRepository(pool);
     const item = { id: 'kept-1', provider: 'openai', model: 'gpt-4o', started_at: Date.UTC(2026, 10, 23), latency_ms: 10, prompt_tokens: 1, completion_tokens: 1, input: 'alpha beta alpha', output: 'Gamma' };

@@ -8,10 +8,15 @@ const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying
 // the transaction is rolled back and the same write succeeds once readers release their memory.
 const DUCKDB_OUT_OF_MEMORY = /^Out of Memory Error:/;
 
+/** DuckDB refused an allocation: its memory limit left too little for the statement. */
+export function isDuckDbOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && DUCKDB_OUT_OF_MEMORY.test(error.message);
+}
+
 export function isStoreUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
   if (error instanceof AggregateError) return error.errors.some(isStoreUnavailable);
-  return UNAVAILABLE_MESSAGES.test(error.message) || DUCKDB_OUT_OF_MEMORY.test(error.message);
+  return UNAVAILABLE_MESSAGES.test(error.message) || isDuckDbOutOfMemory(error);
 }

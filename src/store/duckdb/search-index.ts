@@ -8,6 +8,7 @@
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { BackgroundLoop } from '../background-loop.js';
+import { isDuckDbOutOfMemory } from '../store-errors.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 /** Runs shorter than this match too much of the vocabulary to narrow anything. */
@@ -17,8 +18,14 @@ export const MIN_RUN_LENGTH = 3;
  * from the last day's rows, while probing thousands of ids costs ~5 ms per 1,000.
  */
 export const MAX_CANDIDATES = 4_000;
-/** Rows per indexer transaction, so the first run over a large table stays within memory. */
-const INDEX_CHUNK_ROWS = 50_000;
+/**
+ * Rows per indexer transaction at most. The posting query holds every (call, word) pair of its
+ * chunk with the call's id, so the chunk bounds its memory: for chat-like prose, 10,000 calls
+ * took 130 MB at the query's peak and 50,000 calls 400 MB (bench/search-postings-memory.bench.ts).
+ */
+const INDEX_CHUNK_ROWS = 10_000;
+/** Chunks per run: a run indexes up to 50,000 rows, the share of the machine measured as bearable. */
+const CHUNKS_PER_RUN = 5;
 
 /**
  * SQL for the words of a lowercased text expression, its maximal runs of [a-z0-9] (as
@@ -39,9 +46,9 @@ export function wordListSql(lowercased: string): string {
  * per word. Calls ingested since migration 12 carry their distinct words (search_words, taken
  * in JavaScript as they were prepared: search-words.ts), which are only split here. The words
  * of the others (gateway calls, copies, older calls) are extracted from their text and
- * deduplicated by (rowid, word), a narrower hash key than (project, id, time, word) with the
- * call's columns carried along, for 0.88 of the CPU of a DISTINCT over all four
- * (bench/search-postings.bench.ts; test/search-postings.test.ts compares the postings).
+ * deduplicated within each call's list: no hash table of every (call, word) pair of the chunk,
+ * which held 0.4-0.6 of the query's peak memory (bench/search-postings-memory.bench.ts;
+ * test/search-postings.test.ts compares the postings with the former query's).
  */
 export function postingsSql(table: string, where: string): string {
   return `SELECT project_id, token, min(started_at) AS first_at, max(started_at) AS last_at, count(*) AS n,
@@ -50,14 +57,9 @@ export function postingsSql(table: string, where: string): string {
       SELECT project_id, id, started_at, unnest(string_split(search_words, ' ')) AS token
       FROM ${table} WHERE (${where}) AND search_words IS NOT NULL
       UNION ALL
-      SELECT any_value(project_id) AS project_id, any_value(id) AS id, any_value(started_at) AS started_at, token
-      FROM (
-        SELECT rowid AS call_row, project_id, id, started_at,
-          unnest(${wordListSql("lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR)))")}) AS token
-        FROM ${table} WHERE (${where}) AND search_words IS NULL
-      )
-      WHERE token <> ''
-      GROUP BY call_row, token
+      SELECT project_id, id, started_at,
+        unnest(list_distinct(${wordListSql("lower(concat_ws(' ', CAST(input AS VARCHAR), CAST(output AS VARCHAR)))")})) AS token
+      FROM ${table} WHERE (${where}) AND search_words IS NULL
     )
     WHERE token <> ''
     GROUP BY project_id, token`;
@@ -99,12 +101,21 @@ async function readRows(connection: DuckDBConnection, sql: string, params: unkno
 export class CallSearchIndex {
   private readonly loop = new BackgroundLoop(async () => {
     try {
-      if ((await this.indexChunk()) > 0) await this.mergeIfGrown();
+      let indexed = 0;
+      for (let chunk = 0; chunk < CHUNKS_PER_RUN && !this.loop.isStopped; chunk++) {
+        const limit = this.chunkRows;
+        const rows = await this.indexChunk();
+        indexed += rows;
+        if (rows < limit) break;
+      }
+      if (indexed > 0) await this.mergeIfGrown();
       this.lastError = null;
     } catch (error) {
       this.lastError = error as Error;
     }
   });
+  /** Rows the next chunk may take: halved after a chunk ran out of memory, grown back after each success. */
+  private chunkRows = INDEX_CHUNK_ROWS;
   /** Posting rows after the last merge; null until first read. */
   private mergedRows: number | null = null;
   /** The last indexer failure, kept for diagnosis; searches stay exact without the index. */
@@ -112,8 +123,13 @@ export class CallSearchIndex {
 
   constructor(private readonly pool: DuckDbPool) {}
 
+  /** Rows the next chunk may take (below the maximum after a chunk ran out of memory). */
+  get chunkLimit(): number {
+    return this.chunkRows;
+  }
+
   /**
-   * Indexes at most one chunk of new rows every `intervalMs` until stop(). One chunk per tick
+   * Indexes at most CHUNKS_PER_RUN chunks of new rows every `intervalMs` until stop(). The cap
    * bounds the indexer's share of this 2-core machine: run back to back under full ingestion
    * load it halved the ingestion rate (10,250 against 14,720 rec/s, same bench); rows it has
    * not reached yet are scanned, so searches stay exact while it lags.
@@ -136,8 +152,26 @@ export class CallSearchIndex {
     }
   }
 
-  /** One transaction: index up to INDEX_CHUNK_ROWS rows after the watermark, then move it. */
-  private indexChunk(): Promise<number> {
+  /**
+   * Indexes the next chunk. One whose words do not fit in DuckDB's memory limit (large contents,
+   * a low limit, or memory held by other work at that moment) is tried again at half the rows,
+   * down to a single commit; the size grows back by a quarter after each chunk that fits.
+   */
+  private async indexChunk(): Promise<number> {
+    for (;;) {
+      try {
+        const rows = await this.indexRows(this.chunkRows);
+        this.chunkRows = Math.min(INDEX_CHUNK_ROWS, Math.ceil(this.chunkRows * 1.25));
+        return rows;
+      } catch (error) {
+        if (!isDuckDbOutOfMemory(error) || this.chunkRows === 1) throw error;
+        this.chunkRows = Math.max(1, Math.floor(this.chunkRows / 2));
+      }
+    }
+  }
+
+  /** One transaction: index up to `limit` rows (whole commits, at least one) after the watermark, then move it. */
+  private indexRows(limit: number): Promise<number> {
     return this.pool.maintain(async (connection) => {
       await connection.run('BEGIN TRANSACTION');
       try {
@@ -146,7 +180,7 @@ export class CallSearchIndex {
         // Whole commits only: every row of the highest commit number taken is indexed.
         const [next] = await readRows(
           connection,
-          `SELECT max(commit_seq) AS high, count(*) AS n FROM (SELECT commit_seq FROM calls WHERE commit_seq > $1 ORDER BY commit_seq LIMIT ${INDEX_CHUNK_ROWS})`,
+          `SELECT max(commit_seq) AS high, count(*) AS n FROM (SELECT commit_seq FROM calls WHERE commit_seq > $1 ORDER BY commit_seq LIMIT ${limit})`,
           [watermark],
         );
         if (next?.high === null || next?.high === undefined) {
