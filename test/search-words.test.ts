@@ -156,7 +156,7 @@ describe('indexer postings', () => {
         await repository.insertBatch(prepareCalls(items, { projectId: 'big', apiKeyId: null }).writes);
       }
       const index = new CallSearchIndex(small);
-      await index.catchUp();
+      expect(await index.catchUp()).toBe(4_000);
       // The whole table in one chunk needs more than the limit: the indexer went down to fit.
       expect(index.chunkLimit).toBeLessThan(4_000);
       await small.write((connection) => connection.run(`SET memory_limit = '256MB'`));

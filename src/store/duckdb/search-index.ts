@@ -180,7 +180,7 @@ export class CallSearchIndex {
         // Whole commits only: every row of the highest commit number taken is indexed.
         const [next] = await readRows(
           connection,
-          `SELECT max(commit_seq) AS high, count(*) AS n FROM (SELECT commit_seq FROM calls WHERE commit_seq > $1 ORDER BY commit_seq LIMIT ${limit})`,
+          `SELECT max(commit_seq) AS high FROM (SELECT commit_seq FROM calls WHERE commit_seq > $1 ORDER BY commit_seq LIMIT ${limit})`,
           [watermark],
         );
         if (next?.high === null || next?.high === undefined) {
@@ -188,10 +188,12 @@ export class CallSearchIndex {
           return 0;
         }
         const high = BigInt(next.high as bigint);
+        // Counted up to the end of the last commit taken, which may run past the limit.
+        const [taken] = await readRows(connection, 'SELECT count(*) AS n FROM calls WHERE commit_seq > $1 AND commit_seq <= $2', [watermark, high]);
         await connection.run(`INSERT INTO call_search_postings ${postingsSql('calls', 'commit_seq > $1 AND commit_seq <= $2')}`, [watermark, high]);
         await connection.run('UPDATE call_search_state SET watermark = $1', [high]);
         await connection.run('COMMIT');
-        return Number(next.n);
+        return Number(taken?.n ?? 0);
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
