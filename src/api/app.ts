@@ -97,7 +97,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerHealthRoutes(app, store, recorder, services.version);
   registerMetricsRoutes(app, recorder);
   // Closed after in-flight requests finish (onClose runs once the server stops accepting).
-  const preparePool = new PreparePool(config.ingest_workers, { searchWords: store.kind === 'duckdb' });
+  const preparePool = new PreparePool(config.ingest_workers, { searchWords: store.calls.keepsSearchWords });
   app.addHook('onClose', () => preparePool.close());
   registerCallsRoutes(app, ingest, preparePool);
   registerRecordRoute(app, ingest);

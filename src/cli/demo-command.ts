@@ -42,7 +42,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       throw error;
     });
     try {
-      const pool = new PreparePool(undefined, { searchWords: store.kind === 'duckdb' });
+      const pool = new PreparePool(undefined, { searchWords: store.calls.keepsSearchWords });
       const prepare = (calls: unknown[]) => pool.prepare(Buffer.from(JSON.stringify(calls)), { projectId: flags.project, apiKeyId: null }, calls.length).then((body) => body.prepared);
       try {
         totals = await writeDemoToStore(store, generateDemo(options), { projectId: flags.project, prepare, onProgress: progress });

@@ -86,6 +86,8 @@ export interface CallRepository {
   reprice(request: RepriceRequest): Promise<number>;
   /** Inserts in one transaction; a known id is `duplicate` (same body) or `conflict`. */
   insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]>;
+  /** Whether insertBatch keeps CallWrite.searchWords (its search index reads them): writers take them only then. */
+  readonly keepsSearchWords: boolean;
   get(projectId: string, id: string): Promise<CallRecord | null>;
   list(query: LogQuery): Promise<LogPage>;
   deleteByIds(projectId: string, ids: string[]): Promise<number>;

@@ -123,6 +123,8 @@ function idsFirstPageSelect(query: LogQuery, cursor: CursorPayload | null, filte
 }
 
 export class DuckDbCallRepository implements CallRepository {
+  /** Search indexes the words kept with each call where it has them (search-index.ts). */
+  readonly keepsSearchWords = true;
   /** `searchIndex` null: searches scan (the reference the index is tested against). */
   constructor(
     private readonly pool: DuckDbPool,

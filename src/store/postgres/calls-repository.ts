@@ -62,6 +62,8 @@ async function claimIds(client: pg.PoolClient, writes: CallWrite[]): Promise<Ins
 }
 
 export class PgCallRepository implements CallRepository {
+  /** Search indexes the stored text (search-indexer.ts). */
+  readonly keepsSearchWords = false;
   constructor(private readonly pool: pg.Pool, private readonly partitions: CallPartitions) {}
 
   async insertBatch(writes: CallWrite[]): Promise<InsertOutcome[]> {
