@@ -17,6 +17,7 @@ import { migrateDuckDb } from '../src/store/duckdb/migrations.js';
 import { CallSearchIndex } from '../src/store/duckdb/search-index.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
 import { processCpuSeconds } from './process-cpu.js';
+import { cpuMicros } from './timing.js';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const CLIENTS = 4;
@@ -102,12 +103,6 @@ async function baseline(seconds: number): Promise<RunResult> {
   }
 }
 
-/** CPU seconds of this process so far, every thread (DuckDB's included). */
-function ownCpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-}
-
 interface StoreShare {
   prepareCpuUs: number;
   insertCpuUs: number;
@@ -134,17 +129,17 @@ async function storeShare(dataDir: string, records: number): Promise<StoreShare>
       rounds.push(templates.flatMap((template) => JSON.parse(template.replaceAll('-ROUND-', `-store${round}-`)) as unknown[]));
     }
     const written = rounds.reduce((sum, items) => sum + items.length, 0);
-    let cpu = ownCpuSeconds();
+    let cpu = cpuMicros();
     const batches = rounds.map((items) => prepareCalls(items, { projectId: 'default', apiKeyId: null }, { searchWords: true }).writes);
-    const prepareCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
-    cpu = ownCpuSeconds();
+    const prepareCpuUs = (cpuMicros() - cpu) / written;
+    cpu = cpuMicros();
     const started = performance.now();
     for (const batch of batches) await calls.insertBatch(batch);
     const insertSeconds = (performance.now() - started) / 1000;
-    const insertCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
-    cpu = ownCpuSeconds();
+    const insertCpuUs = (cpuMicros() - cpu) / written;
+    cpu = cpuMicros();
     await index.catchUp();
-    const indexCpuUs = ((ownCpuSeconds() - cpu) / written) * 1e6;
+    const indexCpuUs = (cpuMicros() - cpu) / written;
     return { prepareCpuUs, insertCpuUs, insertRate: written / insertSeconds, indexCpuUs };
   } finally {
     await pool.close();
