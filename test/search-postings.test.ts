@@ -2,8 +2,8 @@
 // deduplicated every (call, word) pair of the stored text before grouping: the same rows,
 // column for column (ids compared as sets), over several projects, words repeated inside a
 // call, shared and absent content, and words on both sides of the MAX_CANDIDATES limit on kept
-// ids; for calls whose words were taken while preparing, by the store as it appended, and not
-// at all (stored before the words were kept), alone and mixed.
+// ids; for calls whose words were taken while preparing and for calls stored without them
+// (gateway calls, rows older than the words), alone and mixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCalls } from '../src/ingest/prepare-calls.js';
 import { DuckDbCallRepository } from '../src/store/duckdb/calls-repository.js';
