@@ -23,5 +23,6 @@ run bench/search-words.bench.ts 10000 9
 run bench/search-words-js.bench.ts
 run bench/search-postings.bench.ts 20000 5
 run bench/search-postings-memory.bench.ts 50000
+run bench/search-merge-memory.bench.ts 200000
 run bench/budget-guard.bench.ts 2000 6000
 run bench/overview-members.bench.ts 10000000

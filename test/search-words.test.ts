@@ -175,6 +175,72 @@ describe('indexer postings', () => {
     }
   });
 
+  it('are merged day by day, in parts that fit DuckDB\'s memory limit, leaving days that did not grow as they are', async () => {
+    const small = await DuckDbPool.open({ path: ':memory:', memoryLimit: '24MB', threads: 1, readers: 1 });
+    try {
+      await small.write((connection) => migrateDuckDb(connection));
+      const repository = new DuckDbCallRepository(small);
+      let seed = 11;
+      const word = () => `w${((seed = (seed * 48271) % 2147483647) % 12_000).toString(36)}`;
+      const expected = new Map<string, Set<string>>();
+      const dayA = Date.UTC(2026, 10, 22);
+      const dayB = Date.UTC(2026, 10, 23);
+      const index = new CallSearchIndex(small);
+      const store = async (from: number, to: number, day: number) => {
+        for (let start = from; start < to; start += 250) {
+          const items = Array.from({ length: 250 }, (_, i) => {
+            const id = `g-${start + i}`;
+            const words = Array.from({ length: 300 }, word);
+            for (const w of words) expected.set(`${day}|${w}`, (expected.get(`${day}|${w}`) ?? new Set()).add(id));
+            return { id, provider: 'openai', model: 'gpt-4o', started_at: day + start + i, latency_ms: 1, prompt_tokens: 1, completion_tokens: 1, input: words.join(' ') };
+          });
+          await repository.insertBatch(prepareCalls(items, { projectId: 'merge', apiKeyId: null }).writes);
+          // One indexer run per batch, as a trickle of calls produces: a row per word and run.
+          await index.catchUp();
+        }
+      };
+      const limit = (size: string) => small.write((connection) => connection.run(`SET memory_limit = '${size}'`));
+      const postingsByDay = async () => {
+        // The check's own query reads the whole table: it runs with room to spare.
+        await limit('256MB');
+        const rows = await small.query<{ day: string; token: string; n: number; ids: string[]; rows: bigint }>(
+          `SELECT CAST(date_trunc('day', first_at) AS VARCHAR) AS day, token, CAST(sum(n) AS INTEGER) AS n, flatten(list(ids)) AS ids, count(*) AS rows
+           FROM call_search_postings WHERE project_id = 'merge' GROUP BY ALL`,
+        );
+        await limit('24MB');
+        return rows;
+      };
+      const expectExact = async (mergedDays: number[]) => {
+        const rows = await postingsByDay();
+        expect(rows).toHaveLength(expected.size);
+        for (const row of rows) {
+          const day = Date.parse(`${row.day.slice(0, 10)}T00:00:00Z`);
+          const ids = expected.get(`${day}|${row.token}`);
+          expect(new Set(row.ids), row.token).toEqual(ids);
+          expect(row.n, row.token).toBe(ids!.size);
+          if (mergedDays.includes(day)) expect(Number(row.rows), row.token).toBe(1);
+        }
+      };
+
+      await store(0, 3_000, dayA);
+      const before = Number((await small.query<{ n: bigint }>('SELECT count(*) AS n FROM call_search_postings'))[0]!.n);
+      expect(before).toBeGreaterThan(expected.size * 3);
+      // The whole table does not fit in one merge under this limit: it is merged in parts.
+      expect(await index.merge()).toBe(expected.size);
+      await expectExact([dayA]);
+
+      const rowsOfDayA = await small.query<{ rowid: bigint }>(`SELECT rowid FROM call_search_postings WHERE first_at < '2026-11-23' ORDER BY rowid`);
+      await store(3_000, 4_000, dayB);
+      await expectExact([dayA]);
+      expect(await index.merge()).toBe(expected.size);
+      await expectExact([dayA, dayB]);
+      // Day A did not grow, so its rows were not rewritten.
+      expect(await small.query<{ rowid: bigint }>(`SELECT rowid FROM call_search_postings WHERE first_at < '2026-11-23' ORDER BY rowid`)).toEqual(rowsOfDayA);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('come from the words a call keeps, not its text, once it keeps them', async () => {
     const repository = new DuckDbCallRepository(pool);
     const item = { id: 'kept-1', provider: 'openai', model: 'gpt-4o', started_at: Date.UTC(2026, 10, 23), latency_ms: 10, prompt_tokens: 1, completion_tokens: 1, input: 'alpha beta alpha', output: 'Gamma' };

@@ -24,6 +24,11 @@ export const MAX_CANDIDATES = 4_000;
  * took 130 MB at the query's peak and 50,000 calls 400 MB (bench/search-postings-memory.bench.ts).
  */
 const INDEX_CHUNK_ROWS = 10_000;
+/**
+ * Posting rows merged per transaction, about: 896,821 rows of chat-like prose took +327 MB to
+ * merge at once, so a part holds some 40 MB.
+ */
+const MERGE_PART_ROWS = 100_000;
 /** Chunks per run: a run indexes up to 50,000 rows, the share of the machine measured as bearable. */
 const CHUNKS_PER_RUN = 5;
 
@@ -118,6 +123,8 @@ export class CallSearchIndex {
   private chunkRows = INDEX_CHUNK_ROWS;
   /** Posting rows after the last merge; null until first read. */
   private mergedRows: number | null = null;
+  /** Posting rows of each day (UTC, as DuckDB prints it) right after this process merged it. */
+  private readonly mergedDays = new Map<string, number>();
   /** The last indexer failure, kept for diagnosis; searches stay exact without the index. */
   lastError: Error | null = null;
 
@@ -205,8 +212,8 @@ export class CallSearchIndex {
    * Each indexer run adds a posting row per word it saw, so a steady trickle of calls would
    * grow the table by a vocabulary every tick and every search would read them all. Once the
    * table has doubled since the last merge, its rows are merged into one per project, word
-   * and day: the merge costs a pass over the table, at most once per doubling, so its cost per
-   * indexed row stays constant while the table stays within twice its merged size.
+   * and day: the merge costs a pass over the days that grew, at most once per doubling, so its
+   * cost per indexed row stays constant while the table stays within twice its merged size.
    */
   private async mergeIfGrown(): Promise<void> {
     const rows = await this.postingRows();
@@ -221,22 +228,67 @@ export class CallSearchIndex {
   /**
    * Merges posting rows per project, word and day of their first call; returns the rows left.
    * A word whose merged count passes MAX_CANDIDATES keeps no ids, as a single run would.
+   *
+   * One merge of the whole table held every row's ids at once: +327 MB for the 896,821 rows of
+   * 200,000 prose calls, out of memory under a 256 MB limit, after which it failed on every
+   * run while the table kept growing. Each day is merged on its own, in parts of about
+   * MERGE_PART_ROWS rows (split by a hash of the word, so a word's rows of the day fall in one
+   * part), each part one transaction; a part that runs out of memory is done again in twice
+   * as many parts. A day whose row count has not changed since this process merged it is
+   * left as it is.
    */
-  merge(): Promise<number> {
+  async merge(): Promise<number> {
+    const days = await this.pool.maintain((connection) => readRows(
+      connection,
+      "SELECT CAST(date_trunc('day', first_at) AS VARCHAR) AS day, count(*) AS n FROM call_search_postings GROUP BY ALL ORDER BY day",
+    ));
+    let total = 0;
+    for (const row of days) {
+      const day = String(row.day);
+      const rows = Number(row.n);
+      total += this.mergedDays.get(day) === rows ? rows : await this.mergeDay(day, rows);
+      // Stopping: the days not reached are merged by a later run.
+      if (this.loop.isStopped) return total;
+    }
+    this.mergedRows = total;
+    return total;
+  }
+
+  /** Merges one day's posting rows; returns the rows the day has left. */
+  private async mergeDay(day: string, rows: number): Promise<number> {
+    let parts = Math.max(1, Math.ceil(rows / MERGE_PART_ROWS));
+    for (let part = 0; part < parts; part++) {
+      try {
+        await this.mergePart(day, part, parts);
+      } catch (error) {
+        if (!isDuckDbOutOfMemory(error) || parts >= rows) throw error;
+        // The parts already merged are merged again within the finer ones: merging is idempotent.
+        parts *= 2;
+        part = -1;
+      }
+    }
+    const left = await this.pool.maintain(async (connection) => Number((await readRows(
+      connection,
+      "SELECT count(*) AS n FROM call_search_postings WHERE first_at >= $1::TIMESTAMP AND first_at < $1::TIMESTAMP + INTERVAL 1 DAY",
+      [day],
+    ))[0]?.n ?? 0));
+    this.mergedDays.set(day, left);
+    return left;
+  }
+
+  private mergePart(day: string, part: number, parts: number): Promise<void> {
+    const where = `first_at >= $1::TIMESTAMP AND first_at < $1::TIMESTAMP + INTERVAL 1 DAY AND hash(token) % ${parts} = ${part}`;
     return this.pool.maintain(async (connection) => {
       await connection.run('BEGIN TRANSACTION');
       try {
         await connection.run(`CREATE TEMP TABLE merged_postings AS
           SELECT project_id, token, min(first_at) AS first_at, max(last_at) AS last_at, CAST(sum(n) AS INTEGER) AS n,
             CASE WHEN sum(n) <= ${MAX_CANDIDATES} THEN flatten(list(ids)) ELSE [] END AS ids
-          FROM call_search_postings GROUP BY project_id, token, date_trunc('day', first_at)`);
-        await connection.run('DELETE FROM call_search_postings');
+          FROM call_search_postings WHERE ${where} GROUP BY project_id, token`, [day]);
+        await connection.run(`DELETE FROM call_search_postings WHERE ${where}`, [day]);
         await connection.run('INSERT INTO call_search_postings SELECT * FROM merged_postings');
         await connection.run('DROP TABLE merged_postings');
-        const [after] = await readRows(connection, 'SELECT count(*) AS n FROM call_search_postings');
         await connection.run('COMMIT');
-        this.mergedRows = Number(after?.n ?? 0);
-        return this.mergedRows;
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
