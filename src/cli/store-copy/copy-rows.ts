@@ -4,6 +4,7 @@
 // interrupted copy re-sends at most one chunk, which ids make harmless.
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { rowToCall } from '../../store/call-row.js';
+import { DUCKDB_BOOKKEEPING_COLUMNS } from '../../store/duckdb/calls-repository.js';
 import { OUTCOME_COLUMNS, rowToOutcome } from '../../store/outcome-rows.js';
 import type { CallWrite, Store } from '../../store/ports.js';
 import type { CopyCheckpoint } from './copy-progress.js';
@@ -21,8 +22,8 @@ export async function copyCalls(source: Store, target: Store, checkpoint: CopyCh
     const after = checkpoint.calls;
     const rows = after
       // The plain range condition lets DuckDB skip row groups by their started_at bounds.
-      ? await source.sql.query(`SELECT * EXCLUDE (commit_seq, search_words) FROM calls WHERE started_at >= $1::TIMESTAMP AND (started_at, id) > ($1::TIMESTAMP, $2) ORDER BY started_at, id LIMIT ${options.chunkSize}`, [sqlTimestamp(after.startedAt), after.id])
-      : await source.sql.query(`SELECT * EXCLUDE (commit_seq, search_words) FROM calls ORDER BY started_at, id LIMIT ${options.chunkSize}`);
+      ? await source.sql.query(`SELECT * EXCLUDE (${DUCKDB_BOOKKEEPING_COLUMNS}) FROM calls WHERE started_at >= $1::TIMESTAMP AND (started_at, id) > ($1::TIMESTAMP, $2) ORDER BY started_at, id LIMIT ${options.chunkSize}`, [sqlTimestamp(after.startedAt), after.id])
+      : await source.sql.query(`SELECT * EXCLUDE (${DUCKDB_BOOKKEEPING_COLUMNS}) FROM calls ORDER BY started_at, id LIMIT ${options.chunkSize}`);
     if (rows.length === 0) return;
     const writes: CallWrite[] = rows.map((row) => ({ call: rowToCall(row), bodyHash: String(row.body_hash), clientId: true }));
     const outcomes = await target.calls.insertBatch(writes);

@@ -84,7 +84,13 @@ const DAY_MS = 86_400_000;
 /** Newest-first search windows, each measured back from the upper bound. */
 const SEARCH_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS, Infinity];
 
-const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash, commit_seq, search_words)`;
+/**
+ * Columns of the DuckDB calls table that are the store's own bookkeeping (the commit number the
+ * search indexer and rollup folder follow, and a call's search words), never part of a call.
+ */
+export const DUCKDB_BOOKKEEPING_COLUMNS = 'commit_seq, search_words';
+
+const SUMMARY_COLUMNS = `* EXCLUDE (input, output, params, body_hash, ${DUCKDB_BOOKKEEPING_COLUMNS})`;
 
 /**
  * The candidates' rows, fetched through the primary-key index before any other condition:
@@ -175,7 +181,7 @@ export class DuckDbCallRepository implements CallRepository {
   }
 
   async get(projectId: string, id: string): Promise<CallRecord | null> {
-    const rows = await this.pool.query('SELECT * EXCLUDE (body_hash, commit_seq, search_words) FROM calls WHERE id = $1 AND project_id = $2', [id, projectId]);
+    const rows = await this.pool.query(`SELECT * EXCLUDE (body_hash, ${DUCKDB_BOOKKEEPING_COLUMNS}) FROM calls WHERE id = $1 AND project_id = $2`, [id, projectId]);
     return rows[0] ? rowToCall(rows[0]) : null;
   }
 
