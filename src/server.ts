@@ -53,7 +53,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   const costSettings = await CostSettings.load(store.priceOverrides);
   const budgetGuard = createBudgetGuard(store, liveBus, {
     holdTtlMs: config.budget_hold_ttl_seconds * 1000,
-    onUnavailable: (error) => app.log.warn({ err: error }, 'budgets not checked: the store did not answer'),
+    onUnavailable: (error) => app.log.warn({ err: error }, 'budgets checked from the last counts read: the store did not answer'),
   });
   const livePublisher = new LivePublisher(liveBus);
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);

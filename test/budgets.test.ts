@@ -213,24 +213,75 @@ describe.each(['duckdb', 'postgres'] as const)('budget guard on %s', (engine) =>
 describe('budget guard on postgres without its database', () => {
   const goneKeys: BudgetScopeKeys = { projectId: 'gone', provider: 'openai', model: 'gpt-4o', userId: null, apiKeyId: null, tags: [] };
 
-  it('keeps admitting, unchecked, while the database cannot be reached', async () => {
+  it('checks block budgets against its last reading and what it counted since, while the database cannot be reached', async () => {
     const schemaOwn = await createPgTestSchema();
     const own = await openPostgresStore({ databaseUrl: schemaOwn.url });
     const now = Date.now();
-    await own.budgets.insert({ id: 'gone', project_id: 'gone', name: 'spent', budget_type: 'total', amount: 0.01, scope: 'global', scope_value: null, action: 'block', is_active: true, created_at: now, updated_at: now });
+    const limit: Budget = { id: 'gone', project_id: 'gone', name: 'five cents', budget_type: 'total', amount: 0.05, scope: 'global', scope_value: null, action: 'block', is_active: true, created_at: now, updated_at: now };
+    await own.budgets.insert(limit);
+    await own.budgets.insert({ ...limit, id: 'unread', project_id: 'unread', name: 'never read', amount: 0.001 });
     const told: unknown[] = [];
     const guard = createBudgetGuard(own, new LiveEventBus(), { onUnavailable: (error) => told.push(error) });
-    const first = await guard.reserve(goneKeys, 0.01);
-    await expect(guard.reserve(goneKeys, 0.005)).rejects.toThrow(BudgetExceededError);
-    first.release();
-    await guard.settled();
-    await own.close();
-    // The pool is gone: the check cannot run, so the call goes through and the outage is told once.
-    const unchecked = await Promise.all([guard.reserve(goneKeys, 0.02), guard.reserve(goneKeys, 0.02)]);
-    unchecked.forEach((reservation) => reservation.release());
-    expect(told).toHaveLength(1);
-    await guard.close();
-    await schemaOwn.drop();
+    const call = (cost: number) => normalizeCall({ provider: 'openai', model: 'gpt-4o', cost_usd: cost }, { projectId: 'gone', apiKeyId: null });
+    try {
+      // The counter is read when it is first needed; a call's hold is given back, its cost counted.
+      const first = await guard.reserve(goneKeys, 0.01);
+      guard.observe(call(0.03));
+      first.settle(0.03);
+      await guard.settled();
+      expect((await guard.status(limit)).current_usage).toBe(0.03);
+      await own.close();
+
+      // $0.03 spent: $0.015 fits, then $0.01 more would pass $0.05 with it held.
+      const during = await guard.reserve(goneKeys, 0.015);
+      const refused = await guard.reserve(goneKeys, 0.01).then(() => null, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(BudgetExceededError);
+      expect((refused as BudgetExceededError).currentUsd).toBeCloseTo(0.045, 12);
+      // Given back, the worst case no longer counts; the cost the call recorded does.
+      during.release();
+      guard.observe(call(0.012));
+      const next = await guard.reserve(goneKeys, 0.008);
+      await expect(guard.reserve(goneKeys, 0.0001)).rejects.toThrow(BudgetExceededError);
+      next.release();
+      guard.observe(call(0.008));
+      // Exhausted ($0.05 counted): an unpriced call, which holds nothing, is refused too.
+      await expect(guard.reserve(goneKeys, null)).rejects.toThrow(BudgetExceededError);
+      // A budget this instance never read cannot be checked: its calls are admitted.
+      (await guard.reserve({ ...goneKeys, projectId: 'unread' }, 1)).release();
+      expect(told).toHaveLength(1);
+    } finally {
+      await guard.close();
+      await schemaOwn.drop();
+    }
+  });
+});
+
+describe('budget guard on postgres without its database, after another instance spent', () => {
+  it('starts from the counter as it last read it, which it reads again while it runs', async () => {
+    const shared = await createPgTestSchema();
+    const [gateway, other] = [await openPostgresStore({ databaseUrl: shared.url }), await openPostgresStore({ databaseUrl: shared.url })];
+    const now = Date.now();
+    const limit: Budget = { id: 'shared-gone', project_id: 'gone', name: 'five cents', budget_type: 'total', amount: 0.05, scope: 'global', scope_value: null, action: 'block', is_active: true, created_at: now, updated_at: now };
+    await gateway.budgets.insert(limit);
+    const keys: BudgetScopeKeys = { projectId: 'gone', provider: 'openai', model: 'gpt-4o', userId: null, apiKeyId: null, tags: [] };
+    // Live holds are extended, and counters read again, every 100 ms.
+    const guard = createBudgetGuard(gateway, new LiveEventBus(), { holdTtlMs: 300 });
+    const spender = createBudgetGuard(other, new LiveEventBus());
+    try {
+      (await guard.reserve(keys, 0.001)).release();
+      spender.observe(normalizeCall({ provider: 'openai', model: 'gpt-4o', cost_usd: 0.04 }, { projectId: 'gone', apiKeyId: null }));
+      await spender.settled();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await gateway.close();
+      // It read $0.04 spent after the other instance counted it: $0.02 more is refused.
+      await expect(guard.reserve(keys, 0.02)).rejects.toThrow(BudgetExceededError);
+      (await guard.reserve(keys, 0.01)).release();
+    } finally {
+      await guard.close();
+      await spender.close();
+      await other.close();
+      await shared.drop();
+    }
   });
 });
 

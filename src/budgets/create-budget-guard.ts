@@ -10,7 +10,7 @@ export interface BudgetGuardOptions {
   /** How long a hold outlives its instance: live holds are extended, a dead instance's expire. */
   holdTtlMs?: number;
   now?: () => number;
-  /** Told when a call was admitted unchecked because a shared store did not answer. */
+  /** Told when a call was checked without a shared store, which did not answer (at most every 10 s). */
   onUnavailable?: (error: unknown) => void;
 }
 

@@ -2,7 +2,9 @@
 // atomic statement in the database (the ledger), so a worst case held by one instance counts
 // for all of them. A gateway call's recorded cost replaces its hold in one transaction when the
 // reservation is settled; other recorded calls (ingestion) are counted in small batches. Live
-// holds are extended while their instance runs; a dead instance's holds expire.
+// holds are extended while their instance runs; a dead instance's holds expire. While the
+// database cannot be reached, block budgets are checked against what this instance last read
+// of their counters plus the costs it has counted since.
 import { randomUUID } from 'node:crypto';
 import { budgetPeriod, type Budget } from '../domain/budget.js';
 import type { CallRecord } from '../domain/call-record.js';
@@ -14,7 +16,7 @@ import { budgetApplies, keysOfCall, spentInPeriod, type ScopeKeys } from './budg
 export interface SharedBudgetGuardOptions {
   holdTtlMs?: number;
   now?: () => number;
-  /** Told when a call was admitted unchecked because the database did not answer. */
+  /** Told when a call was checked without the database because it did not answer. */
   onUnavailable?: (error: unknown) => void;
 }
 
@@ -31,6 +33,9 @@ const UNAVAILABLE_TELL_MS = 10_000;
 const MAX_UNLISTED_CALLS = 10_000;
 
 const keyOf = (key: BudgetPeriodKey) => `${key.budgetId}|${key.periodStart}`;
+
+/** A counter as this instance last read it (spent + held), and the costs it has counted since. */
+interface KnownUsage { committedNanos: number; sinceNanos: number }
 
 interface SharedReservation {
   holdId: string;
@@ -62,6 +67,11 @@ export class SharedBudgetGuard implements BudgetGuard {
   private readonly inflight = new Set<Promise<unknown>>();
   /** Give-backs of finished calls on their way to the database. */
   private readonly settling = new Set<Promise<unknown>>();
+  /** Counters of the budgets' current periods, read again for the checks made while the database is away. */
+  private readonly watched = new Map<string, BudgetPeriodKey>();
+  private readonly known = new Map<string, KnownUsage>();
+  /** Worst cases of the calls admitted while the database was away and still running, per counter. */
+  private readonly outageHeld = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly holdTtlMs: number;
   private readonly now: () => number;
@@ -74,7 +84,11 @@ export class SharedBudgetGuard implements BudgetGuard {
     this.now = options.now ?? Date.now;
     this.onUnavailable = options.onUnavailable ?? (() => undefined);
     // Extended three times per lifetime: a missed beat or two does not let a live hold lapse.
-    this.heartbeat = setInterval(() => this.extendLiveHolds(), Math.max(100, this.holdTtlMs / 3));
+    // The counters are read again on the same beat, for the checks made during an outage.
+    this.heartbeat = setInterval(() => {
+      this.extendLiveHolds();
+      this.refreshKnown();
+    }, Math.max(100, this.holdTtlMs / 3));
     this.heartbeat.unref();
   }
 
@@ -110,9 +124,16 @@ export class SharedBudgetGuard implements BudgetGuard {
     let ensuring = this.ensuring.get(id);
     if (!ensuring) {
       ensuring = (async () => {
-        if (!this.ensured.has(id) && !(await this.ledger.usage(key))) {
+        if (!this.ensured.has(id)) {
+          const usage = await this.ledger.usage(key);
           // Only the first instance to need the counter sums the stored calls; the others find it.
-          await this.ledger.ensurePeriod(key, toNanos(await spentInPeriod(this.store.sql, budget, now)));
+          if (usage) {
+            this.remember(id, usage.spentNanos + usage.heldNanos, 0);
+          } else {
+            const spent = toNanos(await spentInPeriod(this.store.sql, budget, now));
+            await this.ledger.ensurePeriod(key, spent);
+            this.remember(id, spent, 0);
+          }
         }
         // The next period's counter starts at zero before any call can fall in it, so no call
         // at the turn of a period is counted twice or missed.
@@ -123,6 +144,7 @@ export class SharedBudgetGuard implements BudgetGuard {
         }
         this.ensured.add(id);
         this.prepared.add(id);
+        this.watched.set(id, key);
       })().finally(() => this.ensuring.delete(id));
       this.ensuring.set(id, ensuring);
     }
@@ -130,8 +152,9 @@ export class SharedBudgetGuard implements BudgetGuard {
   }
 
   /**
-   * While the database cannot be reached the gateway keeps serving: calls are admitted without
-   * a hold, and their costs are counted once it answers again.
+   * While the database cannot be reached the gateway keeps serving, and its calls are checked
+   * against what this instance knows (reserveFromKnown); their costs are counted once it answers
+   * again.
    */
   async reserve(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): Promise<BudgetReservation> {
     try {
@@ -143,7 +166,76 @@ export class SharedBudgetGuard implements BudgetGuard {
         this.unavailableToldAt = this.now();
         this.onUnavailable(error);
       }
-      return NO_RESERVATION;
+      return this.reserveFromKnown(keys, worstCaseUsd);
+    }
+  }
+
+  /**
+   * The check without the database: each block budget of the call whose current counter this
+   * instance has read is checked against that reading, plus the costs counted here since and the
+   * worst cases of the calls admitted here meanwhile, in one synchronous step. What other
+   * instances spend during the outage is not seen, and a budget never read here (a project's
+   * first call since start, a period that began during the outage) cannot be checked: those
+   * calls are admitted.
+   */
+  private reserveFromKnown(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): BudgetReservation {
+    const now = this.now();
+    const counters: string[] = [];
+    let amount: number | null = null;
+    for (const budget of this.projects.get(keys.projectId)?.budgets ?? []) {
+      if (budget.action !== 'block' || !budget.is_active || !budgetApplies(budget, keys)) continue;
+      const id = keyOf({ budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, now).start });
+      const known = this.known.get(id);
+      if (!known) continue;
+      amount ??= worstCaseNanos(worstCaseUsd);
+      const committed = known.committedNanos + known.sinceNanos + (this.outageHeld.get(id) ?? 0);
+      const cap = toNanos(budget.amount);
+      if (committed >= cap || committed + amount > cap) throw new BudgetExceededError(budget, toUsd(committed));
+      counters.push(id);
+    }
+    if (!amount) return NO_RESERVATION;
+    const held = amount;
+    for (const id of counters) this.outageHeld.set(id, (this.outageHeld.get(id) ?? 0) + held);
+    let done = false;
+    const giveBack = () => {
+      if (done) return;
+      done = true;
+      for (const id of counters) {
+        const left = (this.outageHeld.get(id) ?? 0) - held;
+        if (left > 0) this.outageHeld.set(id, left);
+        else this.outageHeld.delete(id);
+      }
+    };
+    return { settle: giveBack, release: giveBack };
+  }
+
+  /** A reading of a counter: `sinceNanos` is what was counted here after the reading began. */
+  private remember(id: string, committedNanos: number, sinceNanos: number): void {
+    this.known.set(id, { committedNanos, sinceNanos });
+  }
+
+  /**
+   * Reads the counters of the block budgets in use again, so that a check made during an outage
+   * starts from a recent figure. Costs counted while a reading is on its way stay counted on top
+   * of it: a cost may be seen twice until the next reading, never missed.
+   */
+  private refreshKnown(): void {
+    const now = this.now();
+    for (const [id, key] of this.watched) {
+      const budget = this.byId.get(key.budgetId);
+      if (!budget || budgetPeriod(budget.budget_type, now).start !== key.periodStart) {
+        this.watched.delete(id);
+        this.known.delete(id);
+        continue;
+      }
+      if (budget.action !== 'block' || !budget.is_active) continue;
+      const countedBefore = this.known.get(id)?.sinceNanos ?? 0;
+      void this.track(this.ledger.usage(key).then(
+        (usage) => {
+          if (usage) this.remember(id, usage.spentNanos + usage.heldNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore);
+        },
+        () => undefined,
+      ));
     }
   }
 
@@ -175,6 +267,8 @@ export class SharedBudgetGuard implements BudgetGuard {
     }
     if (refused) {
       this.live.delete(reservation);
+      const refusedKey = periodKeys.find((key) => key.budgetId === refused.refusedBudgetId);
+      if (refusedKey) this.remember(keyOf(refusedKey), refused.committedNanos, 0);
       const budget = this.byId.get(refused.refusedBudgetId) ?? matching.find((item) => item.id === refused.refusedBudgetId)!;
       throw new BudgetExceededError(budget, toUsd(refused.committedNanos));
     }
@@ -244,6 +338,8 @@ export class SharedBudgetGuard implements BudgetGuard {
       if (!budgetApplies(budget, keys)) continue;
       const key = { budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, call.started_at).start };
       const id = keyOf(key);
+      const known = this.known.get(id);
+      if (known) known.sinceNanos += nanos;
       if (reservation && !reservation.done && reservation.keys.has(id)) {
         addTo(reservation.increments, id, key, nanos);
       } else if (this.prepared.has(id) || key.periodStart !== budgetPeriod(budget.budget_type, now).start) {
