@@ -254,6 +254,8 @@ export class SharedBudgetGuard implements BudgetGuard {
     // a give-back can land while this question is in the database, unseen by it: a refusal is
     // asked again once they are written, so a client is never refused for its own previous call.
     const givingBack = new Set(this.settling);
+    // What was counted here before the question, so a refusal's figure is remembered with what came after it.
+    const countedBefore = periodKeys.map((key) => this.known.get(keyOf(key))?.sinceNanos ?? 0);
     try {
       refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
       for (const work of this.settling) givingBack.add(work);
@@ -267,8 +269,11 @@ export class SharedBudgetGuard implements BudgetGuard {
     }
     if (refused) {
       this.live.delete(reservation);
-      const refusedKey = periodKeys.find((key) => key.budgetId === refused.refusedBudgetId);
-      if (refusedKey) this.remember(keyOf(refusedKey), refused.committedNanos, 0);
+      const at = periodKeys.findIndex((key) => key.budgetId === refused.refusedBudgetId);
+      if (at >= 0) {
+        const id = keyOf(periodKeys[at]!);
+        this.remember(id, refused.committedNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore[at]!);
+      }
       const budget = this.byId.get(refused.refusedBudgetId) ?? matching.find((item) => item.id === refused.refusedBudgetId)!;
       throw new BudgetExceededError(budget, toUsd(refused.committedNanos));
     }
