@@ -96,25 +96,30 @@ async function latencies(base: string, body: string, count: number, headers: Rec
   return { total, firstByte };
 }
 
-async function throughput(base: string, connections: number, seconds: number, headers: Record<string, string>): Promise<{ rate: number; ok: number; errors: number }> {
+/** Requests per second at `connections` at once, and each answered request's latency in ms. */
+async function throughput(base: string, connections: number, seconds: number, headers: Record<string, string>): Promise<{ rate: number; ok: number; errors: number; latencies: number[] }> {
   const pool = new Pool(base, { connections, pipelining: 1 });
   const deadline = performance.now() + seconds * 1000;
   let ok = 0;
   let errors = 0;
+  const latencies: number[] = [];
   await Promise.all(Array.from({ length: connections }, async () => {
     while (performance.now() < deadline) {
       try {
+        const started = performance.now();
         const answer = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...headers }, body: BODY });
         await answer.body.arrayBuffer();
-        if (answer.statusCode === 200) ok++;
-        else errors++;
+        if (answer.statusCode === 200) {
+          ok++;
+          latencies.push(performance.now() - started);
+        } else errors++;
       } catch {
         errors++;
       }
     }
   }));
   await pool.close();
-  return { rate: ok / seconds, ok, errors };
+  return { rate: ok / seconds, ok, errors, latencies };
 }
 
 function peakRssMb(pid: number): number {
@@ -160,6 +165,8 @@ async function main(): Promise<void> {
     console.log(`| p99 latency, 1 connection | ${percentile(direct.total, 0.99).toFixed(2)} | ${percentile(viaPass.total, 0.99).toFixed(2)} (+${added(viaPass.total, 0.99)}) | ${percentile(viaLoupe.total, 0.99).toFixed(2)} (+${added(viaLoupe.total, 0.99)}) | +3 |`);
     console.log(`| streaming time to first byte, p50 | ${percentile(streamDirect.firstByte, 0.5).toFixed(2)} | | ${percentile(streamLoupe.firstByte, 0.5).toFixed(2)} (+${(percentile(streamLoupe.firstByte, 0.5) - percentile(streamDirect.firstByte, 0.5)).toFixed(2)}) | +0.5 |`);
     console.log(`| throughput, 50 connections, ${SECONDS} s | | ${Math.round(passRun.rate)} req/s, ${passRun.errors} errors | ${Math.round(loupeRun.rate)} req/s, ${loupeRun.errors} errors (ratio ${(loupeRun.rate / passRun.rate).toFixed(2)}) | 5,000 req/s, 0 errors |`);
+    const tail = (run: { latencies: number[] }) => `${percentile(run.latencies, 0.5).toFixed(1)} / ${percentile(run.latencies, 0.99).toFixed(1)} / ${run.latencies.reduce((max, value) => Math.max(max, value), 0).toFixed(1)}`;
+    console.log(`| latency at 50 connections, p50 / p99 / max | | ${tail(passRun)} | ${tail(loupeRun)} | |`);
     const perCall = (seconds: number) => `${Math.round((seconds / loupeRun.ok) * 1e6)} µs`;
     console.log(`| CPU per call in the 50-connection run: event-loop thread / all threads | | | ${perCall(cpuAfter.main - cpuBefore.main)} / ${perCall(cpuAfter.all - cpuBefore.all)} | |`);
     console.log(`| peak RSS of Loupe | | | ${Math.round(rss)} MB | 200 MB |`);
