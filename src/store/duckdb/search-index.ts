@@ -25,8 +25,8 @@ export const MAX_CANDIDATES = 4_000;
  */
 const INDEX_CHUNK_ROWS = 10_000;
 /**
- * Posting rows merged per transaction, about: 896,821 rows of chat-like prose took +327 MB to
- * merge at once, so a part holds some 40 MB.
+ * Posting rows merged per transaction, about: 896,821 rows of chat-like prose took +327 to +380
+ * MB to merge at once, so by proportion a part holds some 40 MB.
  */
 const MERGE_PART_ROWS = 100_000;
 /** Chunks per run: a run indexes up to 50,000 rows, the share of the machine measured as bearable. */
