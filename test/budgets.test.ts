@@ -256,6 +256,33 @@ describe('budget guard on postgres without its database', () => {
   });
 });
 
+describe('budget ledger on postgres', () => {
+  it('reads many counters in one question, in the order asked, null for a counter not made', async () => {
+    const schema = await createPgTestSchema();
+    const store = await openPostgresStore({ databaseUrl: schema.url });
+    try {
+      const now = Date.now();
+      const base: Budget = { id: 'a', project_id: 'ledger', name: 'a', budget_type: 'total', amount: 1, scope: 'global', scope_value: null, action: 'block', is_active: true, created_at: now, updated_at: now };
+      await store.budgets.insert(base);
+      await store.budgets.insert({ ...base, id: 'b', name: 'b' });
+      const ledger = store.budgets.ledger!;
+      const a = { budgetId: 'a', periodStart: 0 };
+      const b = { budgetId: 'b', periodStart: 0 };
+      await ledger.ensurePeriod(a, 5);
+      await ledger.ensurePeriod(b, 7);
+      expect(await ledger.reserve('hold-b', [b], 2, 60_000)).toBeNull();
+      expect(await ledger.usages([b, { budgetId: 'a', periodStart: 86_400_000 }, a])).toEqual([
+        { spentNanos: 7, heldNanos: 2 }, null, { spentNanos: 5, heldNanos: 0 },
+      ]);
+      expect(await ledger.usages([])).toEqual([]);
+      expect(await ledger.usage(b)).toEqual({ spentNanos: 7, heldNanos: 2 });
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+});
+
 describe('budget guard on postgres without its database, after another instance spent', () => {
   it('starts from the counter as it last read it, which it reads again while it runs', async () => {
     const shared = await createPgTestSchema();

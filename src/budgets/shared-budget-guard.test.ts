@@ -33,6 +33,7 @@ it('admits a call whose refusal was decided before the previous call\'s give-bac
     ensurePeriod: (key, spent) => real.ensurePeriod(key, spent),
     extend: (ids, ms) => real.extend(ids, ms),
     usage: (key) => real.usage(key),
+    usages: (keys) => real.usages(keys),
     settle: (holdId, increments) => {
       settled = settleMayGo.then(() => real.settle(holdId, increments)).finally(() => order.push('settled'));
       return settled as ReturnType<BudgetLedger['settle']>;

@@ -221,22 +221,26 @@ export class SharedBudgetGuard implements BudgetGuard {
    */
   private refreshKnown(): void {
     const now = this.now();
+    const ids: string[] = [];
     for (const [id, key] of this.watched) {
       const budget = this.byId.get(key.budgetId);
       if (!budget || budgetPeriod(budget.budget_type, now).start !== key.periodStart) {
         this.watched.delete(id);
         this.known.delete(id);
-        continue;
+      } else if (budget.action === 'block' && budget.is_active) {
+        ids.push(id);
       }
-      if (budget.action !== 'block' || !budget.is_active) continue;
-      const countedBefore = this.known.get(id)?.sinceNanos ?? 0;
-      void this.track(this.ledger.usage(key).then(
-        (usage) => {
-          if (usage) this.remember(id, usage.spentNanos + usage.heldNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore);
-        },
-        () => undefined,
-      ));
     }
+    if (ids.length === 0) return;
+    // One round trip for every counter, however many budgets are in use.
+    const countedBefore = ids.map((id) => this.known.get(id)?.sinceNanos ?? 0);
+    void this.track(this.ledger.usages(ids.map((id) => this.watched.get(id)!)).then(
+      (usages) => usages.forEach((usage, i) => {
+        const id = ids[i]!;
+        if (usage) this.remember(id, usage.spentNanos + usage.heldNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore[i]!);
+      }),
+      () => undefined,
+    ));
   }
 
   private async reserveInLedger(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): Promise<BudgetReservation> {

@@ -224,6 +224,8 @@ export interface BudgetLedger {
   extend(holdIds: string[], expiresInMs: number): Promise<void>;
   /** Spent in the period and held now (unexpired). */
   usage(key: BudgetPeriodKey): Promise<{ spentNanos: number; heldNanos: number } | null>;
+  /** `usage` of each key in one round trip, in the order given. */
+  usages(keys: BudgetPeriodKey[]): Promise<({ spentNanos: number; heldNanos: number } | null)[]>;
 }
 
 export interface ProviderRepository {

@@ -45,14 +45,21 @@ export class PgBudgetLedger implements BudgetLedger {
   }
 
   async usage(key: BudgetPeriodKey): Promise<{ spentNanos: number; heldNanos: number } | null> {
-    const rows = await queryRows<{ spent: number; held: number }>(
+    return (await this.usages([key]))[0] ?? null;
+  }
+
+  async usages(keys: BudgetPeriodKey[]): Promise<({ spentNanos: number; heldNanos: number } | null)[]> {
+    if (keys.length === 0) return [];
+    const rows = await queryRows<{ i: string; spent: number; held: number }>(
       this.pool,
-      `SELECT u.spent_nanos AS spent,
+      `SELECT k.i, u.spent_nanos AS spent,
          (SELECT coalesce(sum(h.amount_nanos), 0) FROM budget_holds h WHERE h.budget_id = u.budget_id AND h.expires_at > (clock_timestamp() AT TIME ZONE 'UTC')) AS held
-       FROM budget_usage u WHERE u.budget_id = $1 AND u.period_start = $2`,
-      [key.budgetId, sqlTimestamp(key.periodStart)],
+       FROM unnest($1::text[], $2::timestamp[]) WITH ORDINALITY AS k(budget_id, period_start, i)
+       JOIN budget_usage u ON u.budget_id = k.budget_id AND u.period_start = k.period_start`,
+      [keys.map((key) => key.budgetId), keys.map((key) => sqlTimestamp(key.periodStart))],
     );
-    const row = rows[0];
-    return row ? { spentNanos: Number(row.spent), heldNanos: Number(row.held) } : null;
+    const found = new Array<{ spentNanos: number; heldNanos: number } | null>(keys.length).fill(null);
+    for (const row of rows) found[Number(row.i) - 1] = { spentNanos: Number(row.spent), heldNanos: Number(row.held) };
+    return found;
   }
 }
