@@ -32,11 +32,68 @@ describe('Authenticator.authenticateFromCache', () => {
     expect(authenticator.authenticateFromCache(REVOKED)).toBeNull();
     expect(authenticator.authenticateFromCache(UNKNOWN)).toBeNull();
 
-    // The entries live 2 s: after that the cache no longer answers.
-    vi.setSystemTime(Date.now() + 2_001);
+    // The entries live 2 s, then answer for 2 s more while a lookup refreshes them; past that
+    // the cache no longer answers.
+    const start = Date.now();
+    vi.setSystemTime(start + 2_001);
+    expect(authenticator.authenticateFromCache(KNOWN)?.id).toBe('k1');
+    vi.setSystemTime(start + 4_001);
+    authenticator.invalidate();
+    expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
+    vi.setSystemTime(Date.now() + 4_001);
     expect(authenticator.authenticateFromCache(KNOWN)).toBeUndefined();
     expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
     authenticator.invalidate();
     expect(authenticator.authenticateFromCache(KNOWN)).toBeUndefined();
+  });
+
+  it('keeps answering an expired entry while one lookup refreshes it, then answers with what that lookup found', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    store = await openStoreWithKeys();
+    const findByHash = store.apiKeys.findByHash.bind(store.apiKeys);
+    let lookups = 0;
+    let revoked = false;
+    let release: () => void = () => undefined;
+    let gate: Promise<void> = Promise.resolve();
+    let last: Promise<unknown> = Promise.resolve();
+    store.apiKeys.findByHash = (hash) => {
+      lookups++;
+      const lookup = (async () => {
+        await gate;
+        const key = await findByHash(hash);
+        return key && revoked ? { ...key, revoked_at: Date.now() } : key;
+      })();
+      last = lookup;
+      return lookup;
+    };
+    const authenticator = new Authenticator(store.apiKeys);
+    expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
+    expect(lookups).toBe(1);
+
+    // Revoked elsewhere; the entry expires, and its refresh is slow.
+    revoked = true;
+    gate = new Promise((resolve) => (release = resolve));
+    vi.setSystemTime(Date.now() + 2_001);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => authenticator.authenticate(KNOWN)));
+    expect(answers.every((key) => key?.id === 'k1')).toBe(true);
+    expect(authenticator.authenticateFromCache(KNOWN)?.id).toBe('k1');
+    // One lookup for all of them, not one per request.
+    expect(lookups).toBe(2);
+    release();
+    await vi.waitFor(async () => expect(await authenticator.authenticate(KNOWN)).toBeNull());
+    expect(authenticator.authenticateFromCache(KNOWN)).toBeNull();
+    expect(lookups).toBe(2);
+
+    // A lookup begun before a revocation on this instance does not put its answer back.
+    revoked = false;
+    vi.setSystemTime(Date.now() + 2_001);
+    gate = new Promise((resolve) => (release = resolve));
+    expect(authenticator.authenticateFromCache(KNOWN)).toBeNull();
+    authenticator.invalidate();
+    release();
+    await last;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(authenticator.authenticateFromCache(KNOWN)).toBeUndefined();
+    expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
   });
 });

@@ -1,6 +1,9 @@
 // Resolves a presented key to its record. Lookups are cached briefly so the hot path does
 // not query the store on every request; the short TTL bounds how long a key revoked on
-// another instance keeps working.
+// another instance keeps working. An entry past its TTL still answers for a short grace while
+// one lookup refreshes it: when every entry expired at once and each request waited for its own
+// lookup, a gateway under load stalled every 2 s behind the store's background work (requests
+// of over 100 ms at each expiry, measured).
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../store/ports.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
@@ -8,6 +11,8 @@ import { hashesEqual, hashKeySecret } from './api-key-secret.js';
 import { signSession, verifySession } from './session-token.js';
 
 const CACHE_TTL_MS = 2_000;
+/** How long an expired entry still answers while its refresh runs: a key revoked elsewhere is refused within TTL + grace. */
+const STALE_GRACE_MS = 2_000;
 const CACHE_MAX = 10_000;
 
 interface CacheEntry {
@@ -17,6 +22,10 @@ interface CacheEntry {
 
 export class Authenticator {
   private cache = new Map<string, CacheEntry>();
+  /** Lookups on their way, one per key hash, shared by every request that needs it. */
+  private readonly refreshing = new Map<string, Promise<CacheEntry>>();
+  /** Moved on by invalidate(), so a lookup begun before it does not put its answer back. */
+  private generation = 0;
 
   /** `sessionSecret` signs dashboard session cookies; without it sessions are refused. */
   constructor(private readonly keys: ApiKeyRepository, private readonly sessionSecret: Buffer | null = null) {}
@@ -44,15 +53,9 @@ export class Authenticator {
   async authenticate(secret: string): Promise<ApiKeyRecord | null> {
     if (!isKeyShaped(secret)) return null;
     const hash = hashKeySecret(secret);
-    const now = Date.now();
-    let entry = this.cache.get(hash);
-    if (!entry || entry.expires < now) {
-      const key = await lookupOrLastKnown(() => this.keys.findByHash(hash), entry);
-      entry = { key, expires: now + CACHE_TTL_MS };
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(hash, entry);
-    }
-    return usableKey(entry.key, hash);
+    const cached = this.answerFromCache(hash);
+    if (cached !== undefined) return cached;
+    return usableKey((await this.refresh(hash)).key, hash);
   }
 
   /**
@@ -61,15 +64,47 @@ export class Authenticator {
    */
   authenticateFromCache(secret: string): ApiKeyRecord | null | undefined {
     if (!isKeyShaped(secret)) return null;
-    const hash = hashKeySecret(secret);
-    const entry = this.cache.get(hash);
-    if (!entry || entry.expires < Date.now()) return undefined;
-    return usableKey(entry.key, hash);
+    return this.answerFromCache(hashKeySecret(secret));
   }
 
   /** Forgets cached lookups so a revocation on this instance applies at once. */
   invalidate(): void {
+    this.generation++;
     this.cache.clear();
+    this.refreshing.clear();
+  }
+
+  /** The cached answer while it is fresh or within its grace (starting its refresh then); undefined past that. */
+  private answerFromCache(hash: string): ApiKeyRecord | null | undefined {
+    const entry = this.cache.get(hash);
+    if (!entry) return undefined;
+    const now = Date.now();
+    if (now >= entry.expires + STALE_GRACE_MS) return undefined;
+    // A refresh that fails leaves the entry to expire; the lookup after the grace reports the error.
+    if (now >= entry.expires) this.refresh(hash).catch(() => undefined);
+    return usableKey(entry.key, hash);
+  }
+
+  /** Looks the key up once for every request waiting on it, and caches the answer. */
+  private refresh(hash: string): Promise<CacheEntry> {
+    let pending = this.refreshing.get(hash);
+    if (pending) return pending;
+    const generation = this.generation;
+    const started = Date.now();
+    pending = lookupOrLastKnown(() => this.keys.findByHash(hash), this.cache.get(hash))
+      .then((key) => {
+        const entry = { key, expires: started + CACHE_TTL_MS };
+        if (generation === this.generation) {
+          if (this.cache.size >= CACHE_MAX) this.cache.clear();
+          this.cache.set(hash, entry);
+        }
+        return entry;
+      })
+      .finally(() => {
+        if (this.refreshing.get(hash) === pending) this.refreshing.delete(hash);
+      });
+    this.refreshing.set(hash, pending);
+    return pending;
   }
 }
 
