@@ -12,6 +12,7 @@ import type { LiveEventBus } from '../live/event-bus.js';
 import type { BudgetCrossing, BudgetLedger, BudgetPeriodKey, Store } from '../store/ports.js';
 import { announceCrossing, BudgetExceededError, NO_RESERVATION, toNanos, toUsd, worstCaseNanos, type BudgetGuard, type BudgetReservation, type BudgetScopeKeys, type BudgetStatus } from './budget-guard.js';
 import { budgetApplies, keysOfCall, spentInPeriod, type ScopeKeys } from './budget-usage.js';
+import { counterId, LastKnownCounters } from './last-known-counters.js';
 
 export interface SharedBudgetGuardOptions {
   holdTtlMs?: number;
@@ -32,10 +33,7 @@ const UNAVAILABLE_TELL_MS = 10_000;
 /** Calls kept per project while its budgets cannot be read (the database is away). */
 const MAX_UNLISTED_CALLS = 10_000;
 
-const keyOf = (key: BudgetPeriodKey) => `${key.budgetId}|${key.periodStart}`;
-
-/** A counter as this instance last read it (spent + held), and the costs it has counted since. */
-interface KnownUsage { committedNanos: number; sinceNanos: number }
+const keyOf = (key: BudgetPeriodKey) => counterId(key.budgetId, key.periodStart);
 
 interface SharedReservation {
   holdId: string;
@@ -69,9 +67,7 @@ export class SharedBudgetGuard implements BudgetGuard {
   private readonly settling = new Set<Promise<unknown>>();
   /** Counters of the budgets' current periods, read again for the checks made while the database is away. */
   private readonly watched = new Map<string, BudgetPeriodKey>();
-  private readonly known = new Map<string, KnownUsage>();
-  /** Worst cases of the calls admitted while the database was away and still running, per counter. */
-  private readonly outageHeld = new Map<string, number>();
+  private readonly known = new LastKnownCounters();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly holdTtlMs: number;
   private readonly now: () => number;
@@ -128,11 +124,11 @@ export class SharedBudgetGuard implements BudgetGuard {
           const usage = await this.ledger.usage(key);
           // Only the first instance to need the counter sums the stored calls; the others find it.
           if (usage) {
-            this.remember(id, usage.spentNanos + usage.heldNanos, 0);
+            this.known.remember(id, usage.spentNanos + usage.heldNanos);
           } else {
             const spent = toNanos(await spentInPeriod(this.store.sql, budget, now));
             await this.ledger.ensurePeriod(key, spent);
-            this.remember(id, spent, 0);
+            this.known.remember(id, spent);
           }
         }
         // The next period's counter starts at zero before any call can fall in it, so no call
@@ -171,54 +167,17 @@ export class SharedBudgetGuard implements BudgetGuard {
   }
 
   /**
-   * The check without the database: each block budget of the call whose current counter this
-   * instance has read is checked against that reading, plus the costs counted here since and the
-   * worst cases of the calls admitted here meanwhile, in one synchronous step. What other
-   * instances spend during the outage is not seen, and a budget never read here (a project's
-   * first call since start, a period that began during the outage) cannot be checked: those
-   * calls are admitted.
+   * The check without the database, against what this instance last read of each counter and
+   * has counted since. What other instances spend during the outage is not seen, and a budget
+   * never read here (a project's first call since start, a period that began during the
+   * outage) cannot be checked: those calls are admitted.
    */
   private reserveFromKnown(keys: BudgetScopeKeys | ScopeKeys, worstCaseUsd: number | null | (() => number | null)): BudgetReservation {
-    const now = this.now();
-    const counters: string[] = [];
-    let amount: number | null = null;
-    for (const budget of this.projects.get(keys.projectId)?.budgets ?? []) {
-      if (budget.action !== 'block' || !budget.is_active || !budgetApplies(budget, keys)) continue;
-      const id = keyOf({ budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, now).start });
-      const known = this.known.get(id);
-      if (!known) continue;
-      amount ??= worstCaseNanos(worstCaseUsd);
-      const committed = known.committedNanos + known.sinceNanos + (this.outageHeld.get(id) ?? 0);
-      const cap = toNanos(budget.amount);
-      if (committed >= cap || committed + amount > cap) throw new BudgetExceededError(budget, toUsd(committed));
-      counters.push(id);
-    }
-    if (!amount) return NO_RESERVATION;
-    const held = amount;
-    for (const id of counters) this.outageHeld.set(id, (this.outageHeld.get(id) ?? 0) + held);
-    let done = false;
-    const giveBack = () => {
-      if (done) return;
-      done = true;
-      for (const id of counters) {
-        const left = (this.outageHeld.get(id) ?? 0) - held;
-        if (left > 0) this.outageHeld.set(id, left);
-        else this.outageHeld.delete(id);
-      }
-    };
-    return { settle: giveBack, release: giveBack };
+    const budgets = (this.projects.get(keys.projectId)?.budgets ?? []).filter((budget) => budgetApplies(budget, keys));
+    return this.known.reserve(budgets, this.now(), worstCaseUsd);
   }
 
-  /** A reading of a counter: `sinceNanos` is what was counted here after the reading began. */
-  private remember(id: string, committedNanos: number, sinceNanos: number): void {
-    this.known.set(id, { committedNanos, sinceNanos });
-  }
-
-  /**
-   * Reads the counters of the block budgets in use again, so that a check made during an outage
-   * starts from a recent figure. Costs counted while a reading is on its way stay counted on top
-   * of it: a cost may be seen twice until the next reading, never missed.
-   */
+  /** Reads the counters of the block budgets in use again, so that a check made during an outage starts from a recent figure. */
   private refreshKnown(): void {
     const now = this.now();
     const ids: string[] = [];
@@ -226,18 +185,18 @@ export class SharedBudgetGuard implements BudgetGuard {
       const budget = this.byId.get(key.budgetId);
       if (!budget || budgetPeriod(budget.budget_type, now).start !== key.periodStart) {
         this.watched.delete(id);
-        this.known.delete(id);
+        this.known.forget(id);
       } else if (budget.action === 'block' && budget.is_active) {
         ids.push(id);
       }
     }
     if (ids.length === 0) return;
     // One round trip for every counter, however many budgets are in use.
-    const countedBefore = ids.map((id) => this.known.get(id)?.sinceNanos ?? 0);
+    const countedBefore = ids.map((id) => this.known.countedSince(id));
     void this.track(this.ledger.usages(ids.map((id) => this.watched.get(id)!)).then(
       (usages) => usages.forEach((usage, i) => {
         const id = ids[i]!;
-        if (usage) this.remember(id, usage.spentNanos + usage.heldNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore[i]!);
+        if (usage) this.known.remember(id, usage.spentNanos + usage.heldNanos, countedBefore[i]);
       }),
       () => undefined,
     ));
@@ -259,7 +218,7 @@ export class SharedBudgetGuard implements BudgetGuard {
     // asked again once they are written, so a client is never refused for its own previous call.
     const givingBack = new Set(this.settling);
     // What was counted here before the question, so a refusal's figure is remembered with what came after it.
-    const countedBefore = periodKeys.map((key) => this.known.get(keyOf(key))?.sinceNanos ?? 0);
+    const countedBefore = periodKeys.map((key) => this.known.countedSince(keyOf(key)));
     try {
       refused = await this.ledger.reserve(reservation.holdId, periodKeys, amount, this.holdTtlMs);
       for (const work of this.settling) givingBack.add(work);
@@ -274,10 +233,7 @@ export class SharedBudgetGuard implements BudgetGuard {
     if (refused) {
       this.live.delete(reservation);
       const at = periodKeys.findIndex((key) => key.budgetId === refused.refusedBudgetId);
-      if (at >= 0) {
-        const id = keyOf(periodKeys[at]!);
-        this.remember(id, refused.committedNanos, (this.known.get(id)?.sinceNanos ?? 0) - countedBefore[at]!);
-      }
+      if (at >= 0) this.known.remember(keyOf(periodKeys[at]!), refused.committedNanos, countedBefore[at]);
       const budget = this.byId.get(refused.refusedBudgetId) ?? matching.find((item) => item.id === refused.refusedBudgetId)!;
       throw new BudgetExceededError(budget, toUsd(refused.committedNanos));
     }
@@ -347,8 +303,7 @@ export class SharedBudgetGuard implements BudgetGuard {
       if (!budgetApplies(budget, keys)) continue;
       const key = { budgetId: budget.id, periodStart: budgetPeriod(budget.budget_type, call.started_at).start };
       const id = keyOf(key);
-      const known = this.known.get(id);
-      if (known) known.sinceNanos += nanos;
+      this.known.count(id, nanos);
       if (reservation && !reservation.done && reservation.keys.has(id)) {
         addTo(reservation.increments, id, key, nanos);
       } else if (this.prepared.has(id) || key.periodStart !== budgetPeriod(budget.budget_type, now).start) {
