@@ -18,6 +18,7 @@ import { CALL_COLUMNS } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { spawnLoupe } from '../test/helpers/spawn-server.js';
 import { SEARCH_INDEX_CAUGHT_UP_SQL, waitFor } from './background-work.js';
+import { statusMb } from './process-memory.js';
 import type { SamplerReport } from './process-sampler.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 
@@ -27,11 +28,6 @@ const WITH_CONTENT = !process.argv.includes('--no-content');
 const KEY = 'lp_bench_export_key_0123456789abcdef';
 /** An export slower than this is stopped: the benchmark is bounded in time. */
 const TIME_LIMIT_MS = 10 * 60_000;
-
-function statusMb(pid: number, key: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-}
 
 /**
  * Resets the kernel's resident peak (VmHWM) of `pid`, so that the peak read afterwards is the

@@ -22,6 +22,7 @@ import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { freePort, spawnLoupe } from '../test/helpers/spawn-server.js';
 import { processCpuSeconds } from './process-cpu.js';
 import type { SamplerReport } from './process-sampler.js';
+import { statusMb } from './process-memory.js';
 import { percentile } from './timing.js';
 
 const args = process.argv.slice(2);
@@ -122,11 +123,6 @@ async function throughput(base: string, connections: number, seconds: number, he
   return { rate: ok / seconds, ok, errors, latencies };
 }
 
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 async function main(): Promise<void> {
   const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
   const mock = await startMock();
@@ -151,7 +147,7 @@ async function main(): Promise<void> {
     const cpuBefore = processCpuSeconds(loupe.process.pid)!;
     const loupeRun = await throughput(loupe.url, 50, SECONDS, auth);
     const cpuAfter = processCpuSeconds(loupe.process.pid)!;
-    const rss = peakRssMb(loupe.process.pid!);
+    const rss = statusMb(loupe.process.pid!, 'VmHWM');
     loupe.process.kill('SIGTERM');
     await loupe.exited;
     const store = await openDuckDbStore({ dataDir: join(dataDir, 'data') });

@@ -7,7 +7,7 @@
 // time, the rows left, and each ratio to the former merge.
 // Usage: npx tsx bench/search-merge-memory.bench.ts [calls=200000] [memoryLimits=1GB,256MB]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { DuckDbPool } from '../src/store/duckdb/connection-pool.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { CallSearchIndex, MAX_CANDIDATES } from '../src/store/duckdb/search-index.js';
 import { loadProse } from './chat-prose.js';
+import { statusMb } from './process-memory.js';
 
 const FORMER_MERGE = [
   `CREATE TEMP TABLE merged_postings AS
@@ -26,14 +27,12 @@ const FORMER_MERGE = [
   'DROP TABLE merged_postings',
 ];
 
-const rssMb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
-
 async function measure(dir: string, way: string, memoryLimit: string): Promise<void> {
   const pool = await DuckDbPool.open({ path: join(dir, 'loupe.duckdb'), memoryLimit, threads: 1 });
   try {
     const index = new CallSearchIndex(pool);
     await pool.query('SELECT count(*), sum(len(ids)), max(token), min(first_at) FROM call_search_postings');
-    const before = rssMb('VmRSS');
+    const before = statusMb('self', 'VmRSS');
     writeFileSync('/proc/self/clear_refs', '5');
     const started = performance.now();
     let error: string | null = null;
@@ -52,7 +51,7 @@ async function measure(dir: string, way: string, memoryLimit: string): Promise<v
     }
     const ms = performance.now() - started;
     const [{ n }] = (await pool.query<{ n: bigint }>('SELECT count(*) AS n FROM call_search_postings')) as [{ n: bigint }];
-    console.log(JSON.stringify({ before, peak: rssMb('VmHWM'), ms, rows: Number(n), error }));
+    console.log(JSON.stringify({ before, peak: statusMb('self', 'VmHWM'), ms, rows: Number(n), error }));
   } finally {
     await pool.close();
   }

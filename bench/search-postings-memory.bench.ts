@@ -6,13 +6,14 @@
 // is the baseline; the ratio of each other one's extra memory to it is printed.
 // Usage: npx tsx bench/search-postings-memory.bench.ts [callsPerChunk=50000]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { postingsSql, wordListSql } from '../src/store/duckdb/search-index.js';
 import { loadProse } from './chat-prose.js';
+import { statusMb } from './process-memory.js';
 import { cpuMicros } from './timing.js';
 import { loadSyntheticCalls } from './synthetic-calls.js';
 
@@ -32,8 +33,6 @@ const CANDIDATES: Record<string, string> = {
   'words kept (search-index.ts)': postingsSql('calls', 'true'),
 };
 
-const rssMb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
-
 async function measure(dataDir: string, name: string): Promise<void> {
   const store = await openDuckDbStore({ dataDir, threads: 1, searchIndexIntervalMs: 0, rollupFoldIntervalMs: 0 });
   try {
@@ -41,13 +40,13 @@ async function measure(dataDir: string, name: string): Promise<void> {
     await store.sql.query('SELECT count(*), sum(strlen(CAST(input AS VARCHAR))), sum(strlen(CAST(output AS VARCHAR))), sum(strlen(search_words)), count(DISTINCT id) FROM calls');
     await store.sql.query('SELECT count(*), sum(strlen(CAST(input AS VARCHAR))), sum(strlen(CAST(output AS VARCHAR))), count(DISTINCT id) FROM without_words');
     const [{ n }] = (await store.sql.query<{ n: bigint }>('SELECT count(*) AS n FROM calls')) as [{ n: bigint }];
-    const before = rssMb('VmRSS');
+    const before = statusMb('self', 'VmRSS');
     writeFileSync('/proc/self/clear_refs', '5');
     const cpu = cpuMicros();
     // Materialized, as the indexer's INSERT does.
     await store.sql.query(`CREATE OR REPLACE TABLE bench_postings AS ${CANDIDATES[name]!}`);
     const used = (cpuMicros() - cpu) / Number(n);
-    console.log(JSON.stringify({ before, peak: rssMb('VmHWM'), cpu: used }));
+    console.log(JSON.stringify({ before, peak: statusMb('self', 'VmHWM'), cpu: used }));
   } finally {
     await store.close();
   }
