@@ -16,6 +16,7 @@ import { performance } from '../src/analytics/performance.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
 import { MEMBER_ROLLUPS, physicalTables, ROLLUP_QUEUE_TABLE, ROLLUP_WATERMARK_TABLE, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import { MEMBER_BITS_GRAINS, MEMBER_IDS_TABLE, memberBitsTable } from '../src/analytics/rollups/member-bitmaps.js';
+import { PERSON_SESSION_BITS_TABLE } from '../src/analytics/rollups/person-session-bitmaps.js';
 import { PG_ROLLUP_TABLES } from '../src/store/postgres/member-rollups.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
@@ -165,7 +166,7 @@ const MEMBER_HOURS = rollupTableName(MEMBER_ROLLUPS, 'hour');
 const DROP_ROLLUPS = physicalTables().map(([, , name]) => `DROP TABLE ${name};`).join(' ');
 /** PostgreSQL's members as ids and bitmaps (its migration 7, which replaced the member rows). */
 const PG_DROP_MEMBER_BITS = `${MEMBER_BITS_GRAINS.map((grain) => `DROP TABLE ${memberBitsTable(grain)};`).join(' ')} DROP TABLE ${MEMBER_IDS_TABLE}; DROP SEQUENCE call_member_ids_u; DROP SEQUENCE call_member_ids_s;`;
-const PG_DROP_ROLLUPS = `${physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => `DROP TABLE ${name};`).join(' ')} ${PG_DROP_MEMBER_BITS}`;
+const PG_DROP_ROLLUPS = `${physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => `DROP TABLE ${name};`).join(' ')} DROP TABLE ${PERSON_SESSION_BITS_TABLE}; ${PG_DROP_MEMBER_BITS}`;
 
 interface OpenedStore {
   store: Store;
@@ -219,7 +220,7 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${PG_DROP_ROLLUPS} DROP TABLE ${ROLLUP_QUEUE_TABLE}; DELETE FROM schema_migrations WHERE version IN (4, 5, 7, 9)`);
+      await client.query(`${PG_DROP_ROLLUPS} DROP TABLE ${ROLLUP_QUEUE_TABLE}; DELETE FROM schema_migrations WHERE version IN (4, 5, 7, 9, 10)`);
       await client.end();
     },
     undoMemberHoursMigration: async () => {

@@ -1,12 +1,14 @@
-// analytics/agents and /users: the same metrics per agent or per user. Over long ranges on
-// DuckDB they come from day rows: the distinct sessions per member (rollups/people-sessions.ts)
-// and the sums and latency histogram per member (rollups/people-rollup-query.ts), each with the
-// partial days at the range's ends read raw; elsewhere, from one scan of the calls.
+// analytics/agents and /users: the same metrics per agent or per user. Over long ranges they
+// come from day rows: the sums and latency histogram per member (rollups/people-rollup-query.ts)
+// and the distinct sessions per member (DuckDB: rollups/people-sessions.ts; PostgreSQL:
+// rollups/person-session-bitmaps.ts), each with the partial days at the range's ends read raw;
+// with other filters, or no whole day in the range, from one scan of the calls.
 import type { CallFilters, SqlReader } from '../store/ports.js';
 import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
-import { chooseRollupSegments } from './rollups/rollup-plan.js';
+import { chooseRollupSegments, type RollupRead } from './rollups/rollup-plan.js';
 import { peopleRollupSql } from './rollups/people-rollup-query.js';
+import { personSessionBitsSql } from './rollups/person-session-bitmaps.js';
 import { filtersFitPeopleSessions, peopleSessionsSql, wholeDaysOf, type PeopleDimension } from './rollups/people-sessions.js';
 
 const PEOPLE_METRICS: MetricName[] = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'];
@@ -15,13 +17,18 @@ const LIMIT = 1000;
 /** Rows and members matched by value; NULL (no agent or user) is a member of its own. */
 const memberKey = (value: unknown): string => (value === null || value === undefined ? '\u0000null' : `v${String(value)}`);
 
+/** Distinct sessions per member of the range: DuckDB's day counts, PostgreSQL's day bitmaps. */
+function sessionsSql(reader: SqlReader, by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number]): { sql: string; params: unknown[] } {
+  return reader.dialect === 'duckdb' ? peopleSessionsSql(by, filters, read, days) : personSessionBitsSql(by, filters, days);
+}
+
 async function fromDayRows(reader: SqlReader, filters: CallFilters, by: PeopleDimension): Promise<MetricRow[] | null> {
-  if (reader.dialect !== 'duckdb' || !filtersFitPeopleSessions(filters)) return null;
+  if (!filtersFitPeopleSessions(filters)) return null;
   const read = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
   const days = read ? wholeDaysOf(read) : null;
   if (!read || !days) return null;
-  const figures = peopleRollupSql(by, filters, read, days, LIMIT);
-  const sessions = peopleSessionsSql(by, filters, read, days);
+  const figures = peopleRollupSql(by, filters, read, days, LIMIT, reader.dialect);
+  const sessions = sessionsSql(reader, by, filters, read, days);
   const [rows, sessionRows] = await Promise.all([
     reader.query(figures.sql, figures.params),
     reader.query<{ member: string | null; sessions: number | bigint }>(sessions.sql, sessions.params),

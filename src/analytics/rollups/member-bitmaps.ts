@@ -26,8 +26,8 @@ export const memberBitsTable = (grain: MemberBitsGrain) => `call_member_bits_${g
 
 /** Ids per bitmap row: 512 bytes, under the size at which PostgreSQL would compress or move a row out of line. */
 export const CHUNK_BITS = 4096;
-const CHUNK_SHIFT = Math.log2(CHUNK_BITS);
-const EMPTY_CHUNK = `repeat('0', ${CHUNK_BITS})::bit(${CHUNK_BITS})`;
+export const CHUNK_SHIFT = Math.log2(CHUNK_BITS);
+export const EMPTY_CHUNK = `repeat('0', ${CHUNK_BITS})::bit(${CHUNK_BITS})`;
 
 /**
  * Advisory lock key: member registration holds it shared, retention's purge of members not

@@ -1,12 +1,13 @@
 // analytics/agents and /users figures other than sessions, from the day rollups by member
 // (people-rollup-schema.ts): the whole days of the range from day rows, the partial days at its
-// ends and any call above the watermark from raw calls shaped like them. Sums and counts are
+// ends and any call not yet folded from raw calls shaped like them. Sums and counts are
 // exact; p95 comes from the latency histogram, within the bin error like the other rollup reads.
 import type { CallFilters } from '../../store/ports.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
 import { quantileBinsSql, type Group } from './compile-rollup-query.js';
 import type { RollupRead } from './rollup-plan.js';
-import { binValueSql, rollupTableName, unfoldedCalls, type RollupTable } from './rollup-schema.js';
+import type { Dialect } from '../filters.js';
+import { binValueSql, pgUnfoldedCallsCte, rollupTableName, unfoldedCalls, type RollupTable } from './rollup-schema.js';
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
 import { projectRange, type PeopleDimension } from './people-sessions.js';
 
@@ -28,21 +29,29 @@ const OUTPUT = ['requests', 'success_rate', 'total_tokens', 'cost', 'unpriced_ca
  * breakdown orders them), at most `limit` rows; `days` are the range's whole days (wholeDaysOf).
  * The member column is named after the dimension (`agent`, `user`), NULL for calls without one.
  */
-export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], limit: number): { sql: string; params: unknown[] } {
+export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], limit: number, dialect: Dialect): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const range = projectRange(filters.projectId, params);
-  const rawRanges = [range(filters.from, days[0]), range(days[1], filters.to), `${range(days[0], days[1])} AND ${unfoldedCalls('duckdb', read.watermarkFloor).where}`];
+  const range = projectRange(filters.projectId, params, dialect);
+  // PostgreSQL reads the whole days' queued calls from a CTE, once for both tables.
+  const queued = dialect === 'postgres' ? pgUnfoldedCallsCte(filters.projectId, days[0], days[1], params) : null;
+  const unfolded = unfoldedCalls(dialect, read.watermarkFloor);
+  const rawRanges = [
+    { from: 'calls', where: range(filters.from, days[0]) },
+    { from: 'calls', where: range(days[1], filters.to) },
+    { from: unfolded.from, where: `${range(days[0], days[1])} AND ${unfolded.where}` },
+  ];
   const dayRows = `project_id = ${params.add(filters.projectId)} AND bucket >= ${params.add(sqlTimestamp(days[0]))}::TIMESTAMP AND bucket < ${params.add(sqlTimestamp(days[1]))}::TIMESTAMP`;
   const parts = (table: RollupTable) => {
     const columns = [...table.extraKeys, ...table.values];
-    const raw = rawRanges.map((where) => `SELECT ${columns.map((column) => `${column.perCall} AS ${column.name}`).join(', ')} FROM calls WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`);
+    const raw = rawRanges.map(({ from, where }) => `SELECT ${columns.map((column) => `${column.perCall} AS ${column.name}`).join(', ')} FROM ${from} WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`);
     return [`SELECT ${columns.map((column) => column.name).join(', ')} FROM ${rollupTableName(table, 'day')} WHERE ${dayRows}`, ...raw].join(' UNION ALL ');
   };
   const { sums, latency } = PEOPLE_ROLLUPS[by];
   const member = `"${by}"`;
   const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
   const figures = Object.entries(FIGURES).map(([name, sql]) => `${sql} AS ${name}`);
-  const sql = `WITH sum_parts AS (${parts(sums)}),
+  const sql = `WITH ${queued ? `${queued},
+    ` : ''}sum_parts AS (${parts(sums)}),
     latency_parts AS (${parts(latency)}),
     aggregated AS (SELECT named, member, ${figures.join(', ')} FROM sum_parts GROUP BY named, member),
     latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})

@@ -1,4 +1,4 @@
-// DuckDB rollups per UTC day by agent and by user: the sums analytics/agents and /users report,
+// Rollups per UTC day by agent and by user: the sums analytics/agents and /users report,
 // and a log-scale latency histogram for their p95, so those routes read about one row per member
 // and day (per latency bin for the histogram) instead of every call of the range.
 //
@@ -54,8 +54,8 @@ export const PEOPLE_ROLLUPS: Record<PeopleDimension, PeopleRollups> = {
   user: peopleRollups('users', 'user', 'user_id'),
 };
 
-/** Kept by DuckDB's folder with the other rollups (src/store/duckdb/rollups.ts); PostgreSQL
- * reads these routes from raw calls. */
+/** Kept by each engine's folder with the other rollups (src/store/duckdb/rollups.ts,
+ * src/store/postgres/member-rollups.ts). */
 export const PEOPLE_ROLLUP_TABLES: readonly RollupTable[] = Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]);
 
 /** DuckDB migration 10: the tables, filled from the calls already folded into the other rollups

@@ -9,7 +9,7 @@
 // filling): it is marked pending, read from raw calls like a partial day, and recounted once,
 // by the first fold that brings it no calls after it has ended.
 import type { CallFilters } from '../../store/ports.js';
-import { compileCallFilters } from '../filters.js';
+import { compileCallFilters, type Dialect } from '../filters.js';
 import { SqlParams, sqlTimestamp } from '../sql-params.js';
 import { filtersFitRollups, type RollupRead } from './rollup-plan.js';
 import { dayRanges, GRAIN_MS, MEMBER_ROLLUPS, ROLLUP_DIMENSIONS, ROLLUP_WATERMARK_TABLE, rollupTableName, unfoldedCalls, type RollupScope, type Statement } from './rollup-schema.js';
@@ -117,13 +117,13 @@ export function wholeDaysOf(read: RollupRead): [number, number] | null {
  * calls on two days; those are found from the day member rows and the calls above the watermark,
  * and their repeats are counted exactly from their raw calls in the range.
  */
-/** A condition on calls of one project within [from, to) (either end may be open), DuckDB's dialect. */
-export function projectRange(projectId: string, params: SqlParams): (from: number | undefined, to: number | undefined) => string {
+/** A condition on calls of one project within [from, to) (either end may be open). */
+export function projectRange(projectId: string, params: SqlParams, dialect: Dialect = 'duckdb'): (from: number | undefined, to: number | undefined) => string {
   return (from, to) => {
     const scoped: CallFilters = { projectId };
     if (from !== undefined) scoped.from = from;
     if (to !== undefined) scoped.to = to;
-    return compileCallFilters(scoped, params, 'duckdb');
+    return compileCallFilters(scoped, params, dialect);
   };
 }
 

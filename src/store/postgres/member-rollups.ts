@@ -1,6 +1,7 @@
 // PostgreSQL's rollup tables without member rows: its distinct users and sessions are kept as
-// member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts). Statements for
-// every rollup, in the caller's transaction or for a bulk rebuild.
+// member ids and bitmaps instead (src/analytics/rollups/member-bitmaps.ts), and each agent's and
+// user's sessions as bitmaps of those ids (person-session-bitmaps.ts). Statements for every
+// rollup, in the caller's transaction or for a bulk rebuild.
 import {
   addMembersStatements, MEMBER_BITS_GRAINS, MEMBER_IDS_LOCK, MEMBER_IDS_TABLE, memberBitsTable, membersOfCalls, purgeMemberBitsStatements, rebuildMemberBitsStatements,
   refreshMemberBitsStatements,
@@ -10,8 +11,13 @@ import {
   ROLLUP_SOURCE_COLUMNS,
   type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
+import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import {
+  clearPersonSessionBitsStatement, PERSON_SESSION_BITS_TABLE, purgePersonSessionBitsStatement, setPersonSessionBitsStatement,
+} from '../../analytics/rollups/person-session-bitmaps.js';
+import { sqlTimestamp } from '../../analytics/sql-params.js';
 
-export const PG_ROLLUP_TABLES: readonly RollupTable[] = ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS);
+export const PG_ROLLUP_TABLES: readonly RollupTable[] = [...ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS), ...PEOPLE_ROLLUP_TABLES];
 
 /** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };
@@ -41,13 +47,26 @@ export function foldStatements(table: string): Statement[] {
     addCallsInOneStatement(`SELECT * FROM ${table}`, PG_ROLLUP_TABLES),
     SHARE_MEMBER_IDS,
     ...addMembersStatements(membersOfCalls({ where: 'TRUE', params: [] }, table), 'member'),
+    setPersonSessionBitsStatement({ where: 'TRUE', params: [] }, table),
   ];
+}
+
+/** The person session bitmaps of a scope's days cleared and set again from its folded calls (members registered first). */
+function refreshPersonSessionBitsStatements(scope: RollupScope, ranges: ([number, number] | null)[], folded: string): Statement[] {
+  return ranges.flatMap((range) => {
+    const bounds = range ? [sqlTimestamp(range[0]), sqlTimestamp(range[1])] : [];
+    const within = range ? ' AND started_at >= $2::TIMESTAMP AND started_at < $3::TIMESTAMP' : '';
+    return [clearPersonSessionBitsStatement(scope.projectId, range), setPersonSessionBitsStatement({ where: `project_id = $1${within} AND ${folded}`, params: [scope.projectId, ...bounds] })];
+  });
 }
 
 /** A scope rebuilt from its folded calls; queued ones are left to the folder. */
 export function refreshPgStatements(scope: RollupScope): Statement[] {
   const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
-  return [...refreshStatements(scope, PG_ROLLUP_TABLES, FOLDED_ONLY_SQL), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges, FOLDED_ONLY_SQL)];
+  return [
+    ...refreshStatements(scope, PG_ROLLUP_TABLES, FOLDED_ONLY_SQL), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges, FOLDED_ONLY_SQL),
+    ...refreshPersonSessionBitsStatements(scope, ranges, FOLDED_ONLY_SQL),
+  ];
 }
 
 /** Retention; run in one transaction (the members' purge takes the lock exclusively). */
@@ -56,15 +75,19 @@ export function purgePgStatements(before: number): Statement[] {
     ...purgeStatements(before, PG_ROLLUP_TABLES),
     { sql: `SELECT pg_advisory_xact_lock(${MEMBER_IDS_LOCK})`, params: [] },
     ...purgeMemberBitsStatements(before),
+    purgePersonSessionBitsStatement(before),
   ];
 }
 
 /** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path, with nothing queued). */
 export function rebuildPgStatements(): Statement[] {
-  return [...rebuildStatements(PG_ROLLUP_TABLES), ...rebuildMemberBitsStatements()];
+  return [
+    ...rebuildStatements(PG_ROLLUP_TABLES), ...rebuildMemberBitsStatements(),
+    { sql: `DELETE FROM ${PERSON_SESSION_BITS_TABLE}`, params: [] }, setPersonSessionBitsStatement({ where: 'TRUE', params: [] }),
+  ];
 }
 
 /** The tables to ANALYZE after a bulk load. */
 export function pgRollupTableNames(): string[] {
-  return [...physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => name), MEMBER_IDS_TABLE, ...MEMBER_BITS_GRAINS.map(memberBitsTable)];
+  return [...physicalTables(PG_ROLLUP_TABLES).map(([, , name]) => name), MEMBER_IDS_TABLE, ...MEMBER_BITS_GRAINS.map(memberBitsTable), PERSON_SESSION_BITS_TABLE];
 }

@@ -3,9 +3,26 @@
 import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
-import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_QUEUE_TABLE } from '../../analytics/rollups/rollup-schema.js';
+import {
+  addCallsStatements, FOLDED_ONLY_SQL, memberHoursMigrationSql, physicalTables, rollupDdl, ROLLUP_QUEUE_TABLE, tableDdl,
+} from '../../analytics/rollups/rollup-schema.js';
+import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import { PERSON_SESSION_BITS_DDL, setPersonSessionBitsStatement } from '../../analytics/rollups/person-session-bitmaps.js';
+import { ROLLUP_FOLDER_LOCK } from './rollup-queue.js';
 import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
 import { SEARCH_SIDE_TABLE_MIGRATION } from './search-side-table.js';
+
+/**
+ * Migration 10: the day rollups per agent and user and their session bitmaps, filled from the
+ * calls already folded (the folder adds the queued ones), under the folder's lock so that no
+ * fold runs in between. Every instance must run this version from then on: an older one would
+ * fold calls without adding them to these tables.
+ */
+function peopleRollupsMigrationSql(): string {
+  const tables = physicalTables(PEOPLE_ROLLUP_TABLES).map(([table, , name]) => tableDdl(table, name, 'postgres'));
+  const fill = [...addCallsStatements({ where: FOLDED_ONLY_SQL, params: [] }, PEOPLE_ROLLUP_TABLES), setPersonSessionBitsStatement({ where: FOLDED_ONLY_SQL, params: [] })];
+  return [`SELECT pg_advisory_xact_lock(${ROLLUP_FOLDER_LOCK});`, ...tables, PERSON_SESSION_BITS_DDL, ...fill.map((statement) => `${statement.sql};`)].join('\n');
+}
 
 interface Migration {
   version: number;
@@ -417,6 +434,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     // Every stored call is in the rollups already (inserts added them until now): nothing to queue.
     sql: `CREATE TABLE ${ROLLUP_QUEUE_TABLE} (batch BIGSERIAL PRIMARY KEY, ids TEXT[] NOT NULL, started TIMESTAMP[] NOT NULL);`,
   },
+  { version: 10, name: 'rollups per agent and user, with their sessions as bitmaps', sql: peopleRollupsMigrationSql() },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
