@@ -1,5 +1,7 @@
 // The synchronous cache answer the request hook uses: it must agree with authenticate() for
-// every key it answers for, and defer to the store when it has no fresh entry.
+// every key it answers for, and defer to the store when it has no fresh entry; dashboard
+// sessions are cached by the same rules.
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../store/ports.js';
 import { KNOWN, openStoreWithKeys, REVOKED } from '../../test/helpers/key-store.js';
@@ -95,5 +97,56 @@ describe('Authenticator.authenticateFromCache', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(authenticator.authenticateFromCache(KNOWN)).toBeUndefined();
     expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
+  });
+});
+
+describe('Authenticator.authenticateSession', () => {
+  it('caches a session like a key: one shared lookup while an expired entry answers, and none put back after invalidate()', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    store = await openStoreWithKeys();
+    const get = store.apiKeys.get.bind(store.apiKeys);
+    let lookups = 0;
+    let revoked = false;
+    let release: () => void = () => undefined;
+    let gate: Promise<void> = Promise.resolve();
+    let last: Promise<unknown> = Promise.resolve();
+    store.apiKeys.get = (projectId, id) => {
+      lookups++;
+      const lookup = (async () => {
+        await gate;
+        const key = await get(projectId, id);
+        return key && revoked ? { ...key, revoked_at: Date.now() } : key;
+      })();
+      last = lookup;
+      return lookup;
+    };
+    const authenticator = new Authenticator(store.apiKeys, randomBytes(32));
+    const token = authenticator.issueSession((await authenticator.authenticate(KNOWN))!);
+    expect((await authenticator.authenticateSession(token))?.id).toBe('k1');
+    expect(lookups).toBe(1);
+
+    // Revoked elsewhere; the entry expires, and its refresh is slow.
+    revoked = true;
+    gate = new Promise((resolve) => (release = resolve));
+    vi.setSystemTime(Date.now() + 2_001);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => authenticator.authenticateSession(token)));
+    expect(answers.every((key) => key?.id === 'k1')).toBe(true);
+    expect(lookups).toBe(2);
+    release();
+    await vi.waitFor(async () => expect(await authenticator.authenticateSession(token)).toBeNull());
+    expect(lookups).toBe(2);
+
+    // A lookup begun before a revocation on this instance does not put its answer back.
+    revoked = false;
+    vi.setSystemTime(Date.now() + 2_001);
+    gate = new Promise((resolve) => (release = resolve));
+    expect(await authenticator.authenticateSession(token)).toBeNull();
+    expect(lookups).toBe(3);
+    authenticator.invalidate();
+    release();
+    await last;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect((await authenticator.authenticateSession(token))?.id).toBe('k1');
+    expect(lookups).toBe(4);
   });
 });

@@ -3,7 +3,7 @@
 // another instance keeps working. An entry past its TTL still answers for a short grace while
 // one lookup refreshes it: when every entry expired at once and each request waited for its own
 // lookup, a gateway under load stalled every 2 s behind the store's background work (requests
-// of over 100 ms at each expiry, measured).
+// of over 100 ms at each expiry, measured). Dashboard sessions are cached the same way.
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../store/ports.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
@@ -20,9 +20,15 @@ interface CacheEntry {
   expires: number;
 }
 
+/** What a cache entry answers for (a key's hash, or a session's key) and how to look it up. */
+interface Lookup {
+  cacheKey: string;
+  find(): Promise<ApiKeyRecord | null>;
+}
+
 export class Authenticator {
   private cache = new Map<string, CacheEntry>();
-  /** Lookups on their way, one per key hash, shared by every request that needs it. */
+  /** Lookups on their way, one per cache key, shared by every request that needs it. */
   private readonly refreshing = new Map<string, Promise<CacheEntry>>();
   /** Moved on by invalidate(), so a lookup begun before it does not put its answer back. */
   private generation = 0;
@@ -40,22 +46,16 @@ export class Authenticator {
     if (!this.sessionSecret) return null;
     const claims = verifySession(this.sessionSecret, token);
     if (!claims) return null;
-    const cacheKey = `session\u0000${claims.projectId}\u0000${claims.keyId}`;
-    const now = Date.now();
-    let entry = this.cache.get(cacheKey);
-    if (!entry || entry.expires < now) {
-      entry = { key: await lookupOrLastKnown(() => this.keys.get(claims.projectId, claims.keyId), entry), expires: now + CACHE_TTL_MS };
-      this.cache.set(cacheKey, entry);
-    }
+    const lookup: Lookup = { cacheKey: `session\u0000${claims.projectId}\u0000${claims.keyId}`, find: () => this.keys.get(claims.projectId, claims.keyId) };
+    const entry = this.cachedEntry(lookup) ?? (await this.refresh(lookup));
     return entry.key && entry.key.revoked_at === null ? entry.key : null;
   }
 
   async authenticate(secret: string): Promise<ApiKeyRecord | null> {
     if (!isKeyShaped(secret)) return null;
     const hash = hashKeySecret(secret);
-    const cached = this.answerFromCache(hash);
-    if (cached !== undefined) return cached;
-    return usableKey((await this.refresh(hash)).key, hash);
+    const lookup = this.byHash(hash);
+    return usableKey((this.cachedEntry(lookup) ?? (await this.refresh(lookup))).key, hash);
   }
 
   /**
@@ -64,7 +64,9 @@ export class Authenticator {
    */
   authenticateFromCache(secret: string): ApiKeyRecord | null | undefined {
     if (!isKeyShaped(secret)) return null;
-    return this.answerFromCache(hashKeySecret(secret));
+    const hash = hashKeySecret(secret);
+    const entry = this.cachedEntry(this.byHash(hash));
+    return entry === undefined ? undefined : usableKey(entry.key, hash);
   }
 
   /** Forgets cached lookups so a revocation on this instance applies at once. */
@@ -74,36 +76,41 @@ export class Authenticator {
     this.refreshing.clear();
   }
 
-  /** The cached answer while it is fresh or within its grace (starting its refresh then); undefined past that. */
-  private answerFromCache(hash: string): ApiKeyRecord | null | undefined {
-    const entry = this.cache.get(hash);
+  private byHash(hash: string): Lookup {
+    return { cacheKey: hash, find: () => this.keys.findByHash(hash) };
+  }
+
+  /** The cached entry while it is fresh or within its grace (starting its refresh then); undefined past that. */
+  private cachedEntry(lookup: Lookup): CacheEntry | undefined {
+    const entry = this.cache.get(lookup.cacheKey);
     if (!entry) return undefined;
     const now = Date.now();
     if (now >= entry.expires + STALE_GRACE_MS) return undefined;
     // A refresh that fails leaves the entry to expire; the lookup after the grace reports the error.
-    if (now >= entry.expires) this.refresh(hash).catch(() => undefined);
-    return usableKey(entry.key, hash);
+    if (now >= entry.expires) this.refresh(lookup).catch(() => undefined);
+    return entry;
   }
 
   /** Looks the key up once for every request waiting on it, and caches the answer. */
-  private refresh(hash: string): Promise<CacheEntry> {
-    let pending = this.refreshing.get(hash);
+  private refresh(lookup: Lookup): Promise<CacheEntry> {
+    const { cacheKey } = lookup;
+    let pending = this.refreshing.get(cacheKey);
     if (pending) return pending;
     const generation = this.generation;
     const started = Date.now();
-    pending = lookupOrLastKnown(() => this.keys.findByHash(hash), this.cache.get(hash))
+    pending = lookupOrLastKnown(lookup.find, this.cache.get(cacheKey))
       .then((key) => {
         const entry = { key, expires: started + CACHE_TTL_MS };
         if (generation === this.generation) {
           if (this.cache.size >= CACHE_MAX) this.cache.clear();
-          this.cache.set(hash, entry);
+          this.cache.set(cacheKey, entry);
         }
         return entry;
       })
       .finally(() => {
-        if (this.refreshing.get(hash) === pending) this.refreshing.delete(hash);
+        if (this.refreshing.get(cacheKey) === pending) this.refreshing.delete(cacheKey);
       });
-    this.refreshing.set(hash, pending);
+    this.refreshing.set(cacheKey, pending);
     return pending;
   }
 }
