@@ -3,6 +3,7 @@
 // sessions are cached by the same rules.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Store } from '../store/ports.js';
 import { KNOWN, openStoreWithKeys, REVOKED } from '../../test/helpers/key-store.js';
 import { Authenticator } from './authenticator.js';
@@ -15,6 +16,36 @@ afterEach(async () => {
 });
 
 const UNKNOWN = 'lp_unknown_key_0123456789abcdefghij';
+
+/**
+ * Wraps one repository lookup: its calls are counted, held after hold() until release(), and
+ * see the key revoked while `revoked` is set; `last` is the latest call.
+ */
+function controlledLookups<Args extends unknown[]>(lookup: (...args: Args) => Promise<ApiKeyRecord | null>) {
+  const control = {
+    lookups: 0,
+    revoked: false,
+    gate: Promise.resolve() as Promise<void>,
+    release: (): void => undefined,
+    last: Promise.resolve() as Promise<unknown>,
+    /** Holds every lookup from now until release(). */
+    hold(): void {
+      control.gate = new Promise((resolve) => (control.release = resolve));
+    },
+    wrapped: (...args: Args): Promise<ApiKeyRecord | null> => {
+      control.lookups++;
+      const pending = (async () => {
+        await control.gate;
+        const key = await lookup(...args);
+        return key && control.revoked ? { ...key, revoked_at: Date.now() } : key;
+      })();
+      control.last = pending;
+      return pending;
+    },
+  };
+  return control;
+}
+
 
 describe('Authenticator.authenticateFromCache', () => {
   it('answers from a fresh cache entry exactly as authenticate() does, and defers otherwise', async () => {
@@ -52,48 +83,34 @@ describe('Authenticator.authenticateFromCache', () => {
   it('keeps answering an expired entry while one lookup refreshes it, then answers with what that lookup found', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     store = await openStoreWithKeys();
-    const findByHash = store.apiKeys.findByHash.bind(store.apiKeys);
-    let lookups = 0;
-    let revoked = false;
-    let release: () => void = () => undefined;
-    let gate: Promise<void> = Promise.resolve();
-    let last: Promise<unknown> = Promise.resolve();
-    store.apiKeys.findByHash = (hash) => {
-      lookups++;
-      const lookup = (async () => {
-        await gate;
-        const key = await findByHash(hash);
-        return key && revoked ? { ...key, revoked_at: Date.now() } : key;
-      })();
-      last = lookup;
-      return lookup;
-    };
+    const control = controlledLookups(store.apiKeys.findByHash.bind(store.apiKeys));
+    store.apiKeys.findByHash = control.wrapped;
     const authenticator = new Authenticator(store.apiKeys);
     expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
-    expect(lookups).toBe(1);
+    expect(control.lookups).toBe(1);
 
     // Revoked elsewhere; the entry expires, and its refresh is slow.
-    revoked = true;
-    gate = new Promise((resolve) => (release = resolve));
+    control.revoked = true;
+    control.hold();
     vi.setSystemTime(Date.now() + 2_001);
     const answers = await Promise.all(Array.from({ length: 50 }, () => authenticator.authenticate(KNOWN)));
     expect(answers.every((key) => key?.id === 'k1')).toBe(true);
     expect(authenticator.authenticateFromCache(KNOWN)?.id).toBe('k1');
     // One lookup for all of them, not one per request.
-    expect(lookups).toBe(2);
-    release();
+    expect(control.lookups).toBe(2);
+    control.release();
     await vi.waitFor(async () => expect(await authenticator.authenticate(KNOWN)).toBeNull());
     expect(authenticator.authenticateFromCache(KNOWN)).toBeNull();
-    expect(lookups).toBe(2);
+    expect(control.lookups).toBe(2);
 
     // A lookup begun before a revocation on this instance does not put its answer back.
-    revoked = false;
+    control.revoked = false;
     vi.setSystemTime(Date.now() + 2_001);
-    gate = new Promise((resolve) => (release = resolve));
+    control.hold();
     expect(authenticator.authenticateFromCache(KNOWN)).toBeNull();
     authenticator.invalidate();
-    release();
-    await last;
+    control.release();
+    await control.last;
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(authenticator.authenticateFromCache(KNOWN)).toBeUndefined();
     expect((await authenticator.authenticate(KNOWN))?.id).toBe('k1');
@@ -104,49 +121,35 @@ describe('Authenticator.authenticateSession', () => {
   it('caches a session like a key: one shared lookup while an expired entry answers, and none put back after invalidate()', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     store = await openStoreWithKeys();
-    const get = store.apiKeys.get.bind(store.apiKeys);
-    let lookups = 0;
-    let revoked = false;
-    let release: () => void = () => undefined;
-    let gate: Promise<void> = Promise.resolve();
-    let last: Promise<unknown> = Promise.resolve();
-    store.apiKeys.get = (projectId, id) => {
-      lookups++;
-      const lookup = (async () => {
-        await gate;
-        const key = await get(projectId, id);
-        return key && revoked ? { ...key, revoked_at: Date.now() } : key;
-      })();
-      last = lookup;
-      return lookup;
-    };
+    const control = controlledLookups(store.apiKeys.get.bind(store.apiKeys));
+    store.apiKeys.get = control.wrapped;
     const authenticator = new Authenticator(store.apiKeys, randomBytes(32));
     const token = authenticator.issueSession((await authenticator.authenticate(KNOWN))!);
     expect((await authenticator.authenticateSession(token))?.id).toBe('k1');
-    expect(lookups).toBe(1);
+    expect(control.lookups).toBe(1);
 
     // Revoked elsewhere; the entry expires, and its refresh is slow.
-    revoked = true;
-    gate = new Promise((resolve) => (release = resolve));
+    control.revoked = true;
+    control.hold();
     vi.setSystemTime(Date.now() + 2_001);
     const answers = await Promise.all(Array.from({ length: 20 }, () => authenticator.authenticateSession(token)));
     expect(answers.every((key) => key?.id === 'k1')).toBe(true);
-    expect(lookups).toBe(2);
-    release();
+    expect(control.lookups).toBe(2);
+    control.release();
     await vi.waitFor(async () => expect(await authenticator.authenticateSession(token)).toBeNull());
-    expect(lookups).toBe(2);
+    expect(control.lookups).toBe(2);
 
     // A lookup begun before a revocation on this instance does not put its answer back.
-    revoked = false;
+    control.revoked = false;
     vi.setSystemTime(Date.now() + 2_001);
-    gate = new Promise((resolve) => (release = resolve));
+    control.hold();
     expect(await authenticator.authenticateSession(token)).toBeNull();
-    expect(lookups).toBe(3);
+    expect(control.lookups).toBe(3);
     authenticator.invalidate();
-    release();
-    await last;
+    control.release();
+    await control.last;
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect((await authenticator.authenticateSession(token))?.id).toBe('k1');
-    expect(lookups).toBe(4);
+    expect(control.lookups).toBe(4);
   });
 });
