@@ -5,13 +5,14 @@
 // figure equals the one computed here from the rows written (p95 read from rollups within 4.9 %
 // of the order statistic at rank ⌊0.95·(n−1)⌋), with sessions that span midnights, the range's
 // ends and a whole day, calls folded and not yet folded, late calls on a past day, repricing,
-// deletes, retention, empty ranges and another project's calls.
+// deletes, retention, empty ranges and another project's calls. The cost breakdown by agent
+// and by user reads the same day rollups and is checked the same way.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peopleBreakdown } from '../src/analytics/breakdowns.js';
+import { costBreakdown, peopleBreakdown } from '../src/analytics/breakdowns.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
 import { filtersFitPeopleSessions, PEOPLE_SESSIONS_PENDING_TABLE, PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
 import { PERSON_SESSION_BITS_TABLE } from '../src/analytics/rollups/person-session-bitmaps.js';
@@ -91,6 +92,7 @@ function close(actual: unknown, expected: number | null, label: string): void {
 }
 
 const METRICS = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'tool_calls'] as const;
+const COST_METRICS = ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'] as const;
 /** The stated bound on a percentile read from rollups, relative to the order statistic. */
 const PERCENTILE_ERROR = 0.049;
 
@@ -126,6 +128,20 @@ async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: Cal
     // The same members in the same order as the raw scan.
     const raw = await peopleBreakdown(rawRowsOnly(store.sql), filters, by);
     expect(served.map((row) => [row[by], row.requests, row.sessions])).toEqual(raw.map((row) => [row[by], row.requests, row.sessions]));
+
+    // The cost breakdown by the same member: every figure as computed here, most cost first.
+    const costs = await costBreakdown(rollupsWhereverTheyFit(store.sql), filters, by);
+    expect(costs.rows, `cost by ${by}`).toHaveLength(groups.size);
+    const byCost = costs.rows.map((row) => Number(row.cost));
+    expect(byCost, `cost by ${by}`).toEqual([...byCost].sort((a, b) => b - a));
+    for (const row of costs.rows) {
+      const group = groups.get(row[by] as string | null)!;
+      for (const name of COST_METRICS) close(row[name], EXPECTED[name](group), `cost by ${by} ${String(row[by])} ${name}`);
+    }
+    close(costs.total_cost, EXPECTED.cost(rows), `cost by ${by} total`);
+    const rawCosts = await costBreakdown(rawRowsOnly(store.sql), filters, by);
+    expect(costs.rows.map((row) => [row[by], row.requests])).toEqual(rawCosts.rows.map((row) => [row[by], row.requests]));
+    expect(Object.keys(costs.rows[0] ?? {})).toEqual(Object.keys(rawCosts.rows[0] ?? {}));
   }
 }
 
@@ -164,7 +180,8 @@ async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<v
     const member = (c: CallRecord) => (by === 'agent' ? c.agent : c.user_id);
     const { sums, latency } = PEOPLE_ROLLUPS[by];
     const stored = await store.sql.query<Record<string, number | bigint | string>>(
-      `SELECT project_id, ${epochMs(store)} AS bucket, named, member, calls, successes, total_tokens, cost_usd, priced_calls, latency_sum, latency_calls, tool_calls
+      `SELECT project_id, ${epochMs(store)} AS bucket, named, member, calls, successes, total_tokens, cost_usd, priced_calls, latency_sum, latency_calls, tool_calls,
+         prompt_tokens, completion_tokens, unpriced_tokens
        FROM ${rollupTableName(sums, 'day')}`);
     const histogram = await store.sql.query<{ project_id: string; bucket: number; named: number; member: string; calls: number | bigint }>(
       `SELECT project_id, ${epochMs(store)} AS bucket, named, member, sum(calls) AS calls FROM ${rollupTableName(latency, 'day')} GROUP BY 1, 2, 3, 4`);
@@ -186,6 +203,7 @@ async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<v
       close(row.latency_sum, present(group.map((c) => c.latency_ms)).reduce((a, b) => a + b, 0), `${label} latency sum`);
       expect(Number(row.latency_calls), label).toBe(present(group.map((c) => c.latency_ms)).length);
       expect(Number(row.tool_calls), label).toBe(EXPECTED.tool_calls(group));
+      for (const name of ['prompt_tokens', 'completion_tokens', 'unpriced_tokens'] as const) expect(Number(row[name]), `${label} ${name}`).toBe(EXPECTED[name](group));
     }
     const withLatency = [...groups].map(([key, group]) => [key, present(group.map((c) => c.latency_ms)).length] as const).filter(([, n]) => n > 0);
     expect(new Map(histogram.map((row) => [keyOf(row), Number(row.calls)])), `${by} histogram`).toEqual(new Map(withLatency));
@@ -353,7 +371,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
     const connection = await instance.connect();
     const dropped = peopleTables.map((table) => `DROP TABLE ${table};`);
-    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; ${dropped.join(' ')} DELETE FROM schema_migrations WHERE version IN (9, 10)`);
+    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; ${dropped.join(' ')} DELETE FROM schema_migrations WHERE version IN (9, 10, 13)`);
     connection.closeSync();
     instance.closeSync();
     store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });

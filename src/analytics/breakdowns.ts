@@ -4,6 +4,7 @@ import type { CallFilters, SqlReader } from '../store/ports.js';
 import { compileCallFilters } from './filters.js';
 import type { DimensionName, MetricName } from './metrics/definitions.js';
 import { runMetrics, type MetricRow } from './metrics/run-query.js';
+import { peopleFiguresFromDayRows } from './people-breakdown.js';
 import { SqlParams } from './sql-params.js';
 
 export const MODEL_METRICS: MetricName[] = [
@@ -73,7 +74,8 @@ export { peopleBreakdown } from './people-breakdown.js';
 
 export const COST_BREAKDOWN_DIMENSIONS = ['model', 'provider', 'agent', 'user', 'tag'] as const;
 export type CostBreakdownBy = (typeof COST_BREAKDOWN_DIMENSIONS)[number];
-const COST_METRICS: MetricName[] = ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'];
+const COST_METRICS = ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'] as const satisfies readonly MetricName[];
+const COST_ROWS = 1000;
 
 /** A call with several tags counts once under each of them (so tag rows may sum above the total). */
 async function costByTag(reader: SqlReader, filters: CallFilters): Promise<MetricRow[]> {
@@ -91,7 +93,8 @@ async function costByTag(reader: SqlReader, filters: CallFilters): Promise<Metri
 }
 
 export async function costBreakdown(reader: SqlReader, filters: CallFilters, by: CostBreakdownBy) {
-  const rows = by === 'tag' ? await costByTag(reader, filters) : await runMetrics(reader, { metrics: COST_METRICS, dimensions: [by as DimensionName], filters, orderBy: { field: 'cost', direction: 'desc' }, limit: 1000 });
+  const fromDayRows = by === 'agent' || by === 'user' ? await peopleFiguresFromDayRows(reader, filters, by, { figures: COST_METRICS, orderBy: 'cost', limit: COST_ROWS }) : null;
+  const rows = fromDayRows ?? (by === 'tag' ? await costByTag(reader, filters) : await runMetrics(reader, { metrics: [...COST_METRICS], dimensions: [by as DimensionName], filters, orderBy: { field: 'cost', direction: 'desc' }, limit: COST_ROWS }));
   const totalCost = rows.reduce((sum, row) => sum + (num(row.cost) ?? 0), 0);
   return {
     by,

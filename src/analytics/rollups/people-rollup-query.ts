@@ -11,25 +11,37 @@ import { binValueSql, pgUnfoldedCallsCte, rollupTableName, unfoldedCalls, type R
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
 import { projectRange, type PeopleDimension } from './people-sessions.js';
 
-/** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES. */
-const FIGURES: Record<string, string> = {
+/** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES (p95_latency
+ * comes from the histogram). */
+const FIGURES = {
   requests: 'sum(calls)',
   success_rate: 'CAST(sum(successes) AS DOUBLE PRECISION) / NULLIF(sum(calls), 0)',
+  prompt_tokens: 'sum(prompt_tokens)',
+  completion_tokens: 'sum(completion_tokens)',
   total_tokens: 'sum(total_tokens)',
   cost: 'sum(cost_usd)',
+  priced_calls: 'sum(priced_calls)',
   unpriced_calls: 'sum(calls) - sum(priced_calls)',
+  unpriced_tokens: 'sum(unpriced_tokens)',
+  avg_cost_per_call: 'CAST(sum(cost_usd) AS DOUBLE PRECISION) / NULLIF(sum(priced_calls), 0)',
   avg_latency: 'CAST(sum(latency_sum) AS DOUBLE PRECISION) / NULLIF(sum(latency_calls), 0)',
   tool_calls: 'sum(tool_calls)',
-};
-/** Output columns after the member, in the raw breakdown's order. */
-const OUTPUT = ['requests', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'];
+} as const satisfies Record<string, string>;
+export type PeopleFigure = keyof typeof FIGURES | 'p95_latency';
+
+/** What to answer: the figures after the member, in order; rows ordered by `orderBy`
+ * descending, then by member, as the raw breakdown orders them; at most `limit` rows. */
+export interface PeopleFiguresShape {
+  figures: readonly PeopleFigure[];
+  orderBy: keyof typeof FIGURES;
+  limit: number;
+}
 
 /**
- * Figures per member over the filters' range, most requests first (then by member, as the raw
- * breakdown orders them), at most `limit` rows; `days` are the range's whole days (wholeDaysOf).
+ * Figures per member over the filters' range; `days` are the range's whole days (wholeDaysOf).
  * The member column is named after the dimension (`agent`, `user`), NULL for calls without one.
  */
-export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], limit: number, dialect: Dialect): { sql: string; params: unknown[] } {
+export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const range = projectRange(filters.projectId, params, dialect);
   // PostgreSQL reads the whole days' queued calls from a CTE, once for both tables.
@@ -49,15 +61,20 @@ export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read:
   const { sums, latency } = PEOPLE_ROLLUPS[by];
   const member = `"${by}"`;
   const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
-  const figures = Object.entries(FIGURES).map(([name, sql]) => `${sql} AS ${name}`);
-  const sql = `WITH ${queued ? `${queued},
-    ` : ''}sum_parts AS (${parts(sums)}),
-    latency_parts AS (${parts(latency)}),
-    aggregated AS (SELECT named, member, ${figures.join(', ')} FROM sum_parts GROUP BY named, member),
-    latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})
-    SELECT CASE WHEN aggregated.named = 1 THEN aggregated.member END AS ${member},
-      ${OUTPUT.map((name) => (name === 'p95_latency' ? `${binValueSql('latency_bins.b0')} AS p95_latency` : `aggregated.${name}`)).join(', ')}
-    FROM aggregated LEFT JOIN latency_bins ON aggregated.named = latency_bins.named AND aggregated.member = latency_bins.member
-    ORDER BY requests DESC NULLS LAST, ${member} LIMIT ${Math.max(1, Math.floor(limit))}`;
+  const withP95 = shape.figures.includes('p95_latency');
+  const summed = [...new Set([...shape.figures, shape.orderBy])].filter((name) => name !== 'p95_latency');
+  const figures = summed.map((name) => `${FIGURES[name]} AS ${name}`);
+  const ctes = [
+    ...(queued ? [queued] : []),
+    `sum_parts AS (${parts(sums)})`,
+    `aggregated AS (SELECT named, member, ${figures.join(', ')} FROM sum_parts GROUP BY named, member)`,
+    ...(withP95 ? [`latency_parts AS (${parts(latency)})`, `latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})`] : []),
+  ];
+  const outputs = shape.figures.map((name) => (name === 'p95_latency' ? `${binValueSql('latency_bins.b0')} AS p95_latency` : `aggregated.${name}`));
+  const joined = withP95 ? ' LEFT JOIN latency_bins ON aggregated.named = latency_bins.named AND aggregated.member = latency_bins.member' : '';
+  const sql = `WITH ${ctes.join(',\n    ')}
+    SELECT CASE WHEN aggregated.named = 1 THEN aggregated.member END AS ${member}, ${outputs.join(', ')}
+    FROM aggregated${joined}
+    ORDER BY aggregated.${shape.orderBy} DESC NULLS LAST, ${member} LIMIT ${Math.max(1, Math.floor(shape.limit))}`;
   return { sql, params: params.values };
 }

@@ -16,12 +16,14 @@ const valueColumn = (name: string) => {
   return column;
 };
 
-/** What the people routes report, and no more: every column costs each fold. */
+/** What the people routes and the cost breakdown by agent and user report, and no more: every column costs each fold. */
 export const PEOPLE_VALUES: RollupTable['values'] = [
   valueColumn('calls'),
   // The provider × model rollups key by status instead; members are not split by status.
   { name: 'successes', perCall: "CASE WHEN status = 'success' THEN 1 ELSE 0 END", type: 'bigint', merge: 'sum' },
   ...['total_tokens', 'cost_usd', 'priced_calls', 'latency_sum', 'latency_calls', 'tool_calls'].map(valueColumn),
+  // The cost breakdown by agent and user (DuckDB migration 13).
+  ...['prompt_tokens', 'completion_tokens', 'unpriced_tokens'].map(valueColumn),
 ];
 
 /** Key columns are NOT NULL, and calls without an agent or user are a member of their own (as
@@ -63,5 +65,14 @@ export const PEOPLE_ROLLUP_TABLES: readonly RollupTable[] = Object.values(PEOPLE
 export function peopleRollupsMigrationSql(): string {
   const tables = physicalTables(PEOPLE_ROLLUP_TABLES).map(([table, , name]) => tableDdl(table, name, 'duckdb'));
   const fill = addCallsStatements({ where: `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`, params: [] }, PEOPLE_ROLLUP_TABLES);
+  return [...tables, ...fill.map((statement) => `${statement.sql};`)].join('\n');
+}
+
+/** DuckDB migration 13: the sums tables again with the cost breakdown's token columns, filled
+ * from the calls already folded (the folder adds the rest). The histograms stay as they are. */
+export function peopleSumsMigrationSql(): string {
+  const sums = Object.values(PEOPLE_ROLLUPS).map(({ sums: table }) => table);
+  const tables = physicalTables(sums).flatMap(([table, , name]) => [`DROP TABLE IF EXISTS ${name};`, tableDdl(table, name, 'duckdb')]);
+  const fill = addCallsStatements({ where: `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})`, params: [] }, sums);
   return [...tables, ...fill.map((statement) => `${statement.sql};`)].join('\n');
 }

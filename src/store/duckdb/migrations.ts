@@ -2,7 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 import { PEOPLE_SESSIONS_PENDING_DDL, peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
-import { peopleRollupsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
+import { peopleRollupsMigrationSql, peopleSumsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -243,6 +243,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     // counts them instead of extracting and deduplicating every word of the text in SQL. Rows
     // without them (older rows, gateway calls) are indexed from their text.
     sql: 'ALTER TABLE calls ADD COLUMN search_words VARCHAR;',
+  },
+  {
+    version: 13,
+    name: 'input, output and unpriced tokens in the sums per agent and user per day (the cost breakdown by agent and user)',
+    sql: peopleSumsMigrationSql(),
   },
 ];
 
