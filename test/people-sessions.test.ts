@@ -155,7 +155,7 @@ const epochMs = (store: Store) => (store.kind === 'duckdb' ? 'epoch_ms(bucket)' 
 async function expectDayRows(store: Store, calls: CallRecord[]): Promise<void> {
   const sql = store.kind === 'duckdb'
     ? `SELECT epoch_ms(bucket) AS bucket, kind, member, sessions FROM ${PEOPLE_SESSIONS_TABLE} WHERE project_id = $1`
-    : `SELECT ${epochMs(store)} AS bucket, kind, CASE WHEN named = 1 THEN person END AS member, sum(bit_count(bits)) AS sessions
+    : `SELECT ${epochMs(store)} AS bucket, kind, CASE WHEN named = 1 THEN member END AS member, sum(bit_count(bits)) AS sessions
        FROM ${PERSON_SESSION_BITS_TABLE} WHERE project_id = $1 GROUP BY 1, 2, 3`;
   const stored = await store.sql.query<{ bucket: number; kind: string; member: string | null; sessions: number | bigint }>(sql, [P]);
   const expected = new Map<string, number>();

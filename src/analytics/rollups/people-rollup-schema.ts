@@ -28,7 +28,7 @@ export const PEOPLE_VALUES: RollupTable['values'] = [
 
 /** Key columns are NOT NULL, and calls without an agent or user are a member of their own (as
  * in the raw breakdown): `named` 0 marks that member, whose `member` is ''. */
-function memberKeys(column: string): RollupTable['extraKeys'] {
+export function memberKeys(column: string): RollupTable['extraKeys'] {
   return [
     { name: 'named', perCall: `CASE WHEN ${column} IS NULL THEN 0 ELSE 1 END`, type: 'integer' },
     { name: 'member', perCall: `COALESCE(${column}, '')`, type: 'text' },

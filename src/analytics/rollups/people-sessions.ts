@@ -19,7 +19,8 @@ export const PEOPLE_SESSIONS_TABLE = 'call_rollup_people_sessions_day';
 export const PEOPLE_SESSIONS_PENDING_TABLE = 'call_rollup_people_sessions_pending';
 
 export type PeopleDimension = 'agent' | 'user';
-const PEOPLE: Record<PeopleDimension, { kind: string; column: string }> = {
+/** Each dimension's kind letter (in member tables) and its column in `calls`. */
+export const PEOPLE: Record<PeopleDimension, { kind: 'a' | 'u'; column: string }> = {
   agent: { kind: 'a', column: 'agent' },
   user: { kind: 'u', column: 'user_id' },
 };

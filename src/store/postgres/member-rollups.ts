@@ -13,9 +13,8 @@ import {
 } from '../../analytics/rollups/rollup-schema.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
 import {
-  clearPersonSessionBitsStatement, PERSON_SESSION_BITS_TABLE, purgePersonSessionBitsStatement, setPersonSessionBitsStatement,
+  PERSON_SESSION_BITS_TABLE, purgePersonSessionBitsStatement, refreshPersonSessionBitsStatements, setPersonSessionBitsStatement,
 } from '../../analytics/rollups/person-session-bitmaps.js';
-import { sqlTimestamp } from '../../analytics/sql-params.js';
 
 export const PG_ROLLUP_TABLES: readonly RollupTable[] = [...ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS), ...PEOPLE_ROLLUP_TABLES];
 
@@ -51,21 +50,12 @@ export function foldStatements(table: string): Statement[] {
   ];
 }
 
-/** The person session bitmaps of a scope's days cleared and set again from its folded calls (members registered first). */
-function refreshPersonSessionBitsStatements(scope: RollupScope, ranges: ([number, number] | null)[], folded: string): Statement[] {
-  return ranges.flatMap((range) => {
-    const bounds = range ? [sqlTimestamp(range[0]), sqlTimestamp(range[1])] : [];
-    const within = range ? ' AND started_at >= $2::TIMESTAMP AND started_at < $3::TIMESTAMP' : '';
-    return [clearPersonSessionBitsStatement(scope.projectId, range), setPersonSessionBitsStatement({ where: `project_id = $1${within} AND ${folded}`, params: [scope.projectId, ...bounds] })];
-  });
-}
-
 /** A scope rebuilt from its folded calls; queued ones are left to the folder. */
 export function refreshPgStatements(scope: RollupScope): Statement[] {
   const ranges = scope.days === undefined ? [null] : dayRanges(scope.days);
   return [
     ...refreshStatements(scope, PG_ROLLUP_TABLES, FOLDED_ONLY_SQL), SHARE_MEMBER_IDS, ...refreshMemberBitsStatements(scope, ranges, FOLDED_ONLY_SQL),
-    ...refreshPersonSessionBitsStatements(scope, ranges, FOLDED_ONLY_SQL),
+    ...refreshPersonSessionBitsStatements(scope.projectId, ranges, FOLDED_ONLY_SQL),
   ];
 }
 
