@@ -13,6 +13,15 @@ import { spawnWorker } from '../workers/spawn-worker.js';
 /** Bodies below this size are prepared inline (measured: a hop costs ~0.2 ms). */
 const INLINE_BELOW_BYTES = 64 * 1024;
 
+/**
+ * A batch's parsed records and prepared writes stay alive until the whole batch is done, so
+ * with V8's default young generation each scavenge copies them again. Measured in a worker on
+ * batches of 500 records of 1.4 KB: 42 µs per record to parse and prepare by default, 27 µs
+ * with this; under the ingestion benchmark the worker's garbage collection fell from 10.6% to
+ * 3.3% of its samples.
+ */
+const WORKER_YOUNG_GENERATION_MB = 96;
+
 export interface PrepareRequest {
   id: number;
   body: Uint8Array;
@@ -75,7 +84,7 @@ export class PreparePool {
 
   private worker(id: number): Worker {
     if (this.workers.length < this.size) {
-      const worker = spawnWorker(import.meta.url, 'prepare-worker');
+      const worker = spawnWorker(import.meta.url, 'prepare-worker', { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       worker.on('message', (reply: PrepareReply) => this.settle(reply));
       worker.on('error', (error) => {
         // A crashed worker is replaced on the next request; what it held is failed, not lost
