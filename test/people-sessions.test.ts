@@ -5,18 +5,23 @@
 // figure equals the one computed here from the rows written (p95 read from rollups within 4.9 %
 // of the order statistic at rank ⌊0.95·(n−1)⌋), with sessions that span midnights, the range's
 // ends and a whole day, calls folded and not yet folded, late calls on a past day, repricing,
-// deletes, retention, empty ranges and another project's calls. The cost breakdown by agent
-// and by user reads the same day rollups and is checked the same way.
+// deletes, retention, empty ranges and another project's calls. The cost breakdown by agent,
+// by user and by tag (rollups/tag-rollup-schema.ts; a call counts once under each of its tags,
+// repeats included) reads the same kind of day rollups and is checked the same way.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costBreakdown, peopleBreakdown } from '../src/analytics/breakdowns.js';
+import { errorAnalysis } from '../src/analytics/trends.js';
+import { FAILED_STATUSES } from '../src/analytics/rollups/error-rollup-schema.js';
+import { ERROR_ROLLUPS } from '../src/analytics/rollups/error-rollup-schema.js';
 import { chooseRollupSegments, rawRowsOnly, rollupsWhereverTheyFit } from '../src/analytics/rollups/rollup-plan.js';
 import { filtersFitPeopleSessions, PEOPLE_SESSIONS_PENDING_TABLE, PEOPLE_SESSIONS_TABLE } from '../src/analytics/rollups/people-sessions.js';
 import { PERSON_SESSION_BITS_TABLE } from '../src/analytics/rollups/person-session-bitmaps.js';
 import { PEOPLE_ROLLUPS } from '../src/analytics/rollups/people-rollup-schema.js';
+import { TAG_ROLLUPS } from '../src/analytics/rollups/tag-rollup-schema.js';
 import { rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -34,23 +39,66 @@ const HOUR = 3_600_000;
 const MIN = 60_000;
 const D0 = Date.UTC(2026, 9, 5);
 
+/** Calls without tags, with one, with two, with one tag twice. */
+const TAG_SETS = [[], ['team-a'], ['team-a', 'batch'], ['batch', 'batch'], ['eval'], ['team-b']];
+
+/** Failures without a type, and messages of every frequency: none, one beyond an index key's size. */
+const ERROR_TYPES = [null, 'alpha', 'beta', 'gamma'];
+const ERROR_MESSAGES = [
+  null, ...['alpha', 'bravo', 'charlie', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november'].map((word) => `${word} failed upstream`),
+  `delta failed upstream: ${'z'.repeat(6000)}`,
+];
+
 function makeCall(i: number, startedAt: number, user: string | null, agent: string | null, session: string | null, project = P): CallRecord {
   const prompt = 40 + (i % 53) * 3;
   const completion = 5 + (i % 19) * 4;
   const priced = i % 13 !== 4;
+  const status = i % 11 === 5 ? 'error' : i % 17 === 2 ? 'timeout' : i % 23 === 9 ? 'cancelled' : 'success';
   return {
     id: `${project}-${i}`, request_id: `req-${i}`, project_id: project, trace_id: null, parent_id: null,
     started_at: startedAt, ended_at: startedAt + 500, latency_ms: i % 29 === 3 ? null : 30 + ((i * 7919) % 4000) / 4,
     ttft_ms: null, tokens_per_second: null, provider: ['openai', 'anthropic'][i % 2]!, model: ['gpt-a', 'claude-b', 'gpt-c'][i % 3]!,
     response_model: null, endpoint: '/v1/chat/completions', is_streaming: false, finish_reason: 'stop', params: {},
-    status: i % 11 === 5 ? 'error' : 'success', http_status: i % 11 === 5 ? 500 : 200, error_type: null, error_message: null,
+    status, http_status: status === 'error' ? 500 : 200, error_type: status === 'success' ? null : ERROR_TYPES[i % ERROR_TYPES.length]!,
+    error_message: status === 'success' ? null : ERROR_MESSAGES[(i * 7) % ERROR_MESSAGES.length]!,
     prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cached_tokens: 0, cache_write_tokens: 0,
     reasoning_tokens: 0, usage_source: 'provider', cost_usd: priced ? (prompt * 2 + completion * 5) / 1e6 : null, input_cost_usd: null, output_cost_usd: null,
     price_source: priced ? 'catalog' : 'unknown', is_fallback: false, original_provider: null, attempt: 1, cache_hit: false,
     tool_calls_count: i % 6 === 0 ? 2 : 0, api_key_id: null,
-    user_id: user, session_id: session, agent, conversation_name: null, account_id: null, tags: [], properties: {}, confidence: null, signal: null,
+    user_id: user, session_id: session, agent, conversation_name: null, account_id: null, tags: TAG_SETS[i % TAG_SETS.length]!, properties: {}, confidence: null, signal: null,
     input: null, output: null,
   };
+}
+
+/**
+ * analytics/errors' failures by type and top messages: as computed here from the rows, and
+ * equal to the raw queries' answer (rows and order).
+ */
+async function expectErrorsMatch(store: Store, calls: CallRecord[], filters: CallFilters): Promise<void> {
+  const failed = inRange(calls, filters).filter((c) => FAILED_STATUSES.includes(c.status));
+  const answer = await errorAnalysis(rollupsWhereverTheyFit(store.sql), filters);
+  const types = new Map<string | null, number>();
+  for (const call of failed) types.set(call.error_type, (types.get(call.error_type) ?? 0) + 1);
+  const typeOrder = ([a, m]: [string | null, number], [b, n]: [string | null, number]) => n - m || (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0);
+  expect(answer.by_type.map((row) => [row.error_type, Number(row.count)])).toEqual([...types].sort(typeOrder));
+  const messages = new Map<string, { count: number; last: number }>();
+  for (const call of failed) {
+    if (call.error_message === null) continue;
+    const seen = messages.get(call.error_message) ?? { count: 0, last: 0 };
+    messages.set(call.error_message, { count: seen.count + 1, last: Math.max(seen.last, call.started_at) });
+  }
+  const top = [...messages].sort(([a, m], [b, n]) => n.count - m.count || (a < b ? -1 : a > b ? 1 : 0)).slice(0, 10);
+  expect(answer.top_messages).toEqual(top.map(([message, seen]) => ({ message, count: seen.count, last_seen: new Date(seen.last).toISOString() })));
+  const raw = await errorAnalysis(rawRowsOnly(store.sql), filters);
+  expect(answer.by_type).toEqual(raw.by_type);
+  expect(answer.top_messages).toEqual(raw.top_messages);
+}
+
+/** The calls of each tag, a call once per time it carries the tag. */
+function byTag(calls: CallRecord[]): Map<string, CallRecord[]> {
+  const groups = new Map<string, CallRecord[]>();
+  for (const call of calls) for (const tag of call.tags) groups.set(tag, [...(groups.get(tag) ?? []), call]);
+  return groups;
 }
 
 /**
@@ -143,6 +191,20 @@ async function expectPeopleMatch(store: Store, calls: CallRecord[], filters: Cal
     expect(costs.rows.map((row) => [row[by], row.requests])).toEqual(rawCosts.rows.map((row) => [row[by], row.requests]));
     expect(Object.keys(costs.rows[0] ?? {})).toEqual(Object.keys(rawCosts.rows[0] ?? {}));
   }
+  const tags = byTag(rows);
+  const costs = await costBreakdown(rollupsWhereverTheyFit(store.sql), filters, 'tag');
+  expect(costs.rows, 'cost by tag').toHaveLength(tags.size);
+  const byCost = costs.rows.map((row) => Number(row.cost));
+  expect(byCost, 'cost by tag').toEqual([...byCost].sort((a, b) => b - a));
+  for (const row of costs.rows) {
+    const group = tags.get(row.tag as string)!;
+    for (const name of COST_METRICS) close(row[name], EXPECTED[name](group), `cost by tag ${String(row.tag)} ${name}`);
+  }
+  close(costs.total_cost, EXPECTED.cost([...tags.values()].flat()), 'cost by tag total');
+  const rawCosts = await costBreakdown(rawRowsOnly(store.sql), filters, 'tag');
+  expect(costs.rows.map((row) => [row.tag, row.requests])).toEqual(rawCosts.rows.map((row) => [row.tag, row.requests]));
+  expect(Object.keys(costs.rows[0] ?? {})).toEqual(Object.keys(rawCosts.rows[0] ?? {}));
+  await expectErrorsMatch(store, calls, filters);
 }
 
 /** The bucket column in epoch milliseconds, in the store's dialect. */
@@ -207,6 +269,24 @@ async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<v
     }
     const withLatency = [...groups].map(([key, group]) => [key, present(group.map((c) => c.latency_ms)).length] as const).filter(([, n]) => n > 0);
     expect(new Map(histogram.map((row) => [keyOf(row), Number(row.calls)])), `${by} histogram`).toEqual(new Map(withLatency));
+  }
+  const tagRows = await store.sql.query<Record<string, number | bigint | string>>(
+    `SELECT project_id, ${epochMs(store)} AS bucket, named, member, calls, prompt_tokens, completion_tokens, total_tokens, cost_usd, priced_calls, unpriced_tokens
+     FROM ${rollupTableName(TAG_ROLLUPS, 'day')}`);
+  const tagGroups = new Map<string, CallRecord[]>();
+  for (const call of calls) {
+    for (const [tag, group] of byTag([call])) {
+      const key = `${call.project_id} ${Math.floor(call.started_at / DAY) * DAY} 1 ${tag}`;
+      tagGroups.set(key, [...(tagGroups.get(key) ?? []), ...group]);
+    }
+  }
+  const tagKey = (row: Record<string, unknown>) => `${String(row.project_id)} ${Number(row.bucket)} ${Number(row.named)} ${String(row.member)}`;
+  expect(new Set(tagRows.map(tagKey)), 'tag day rows').toEqual(new Set(tagGroups.keys()));
+  for (const row of tagRows) {
+    const group = tagGroups.get(tagKey(row))!;
+    expect(Number(row.calls), tagKey(row)).toBe(group.length);
+    close(row.cost_usd, EXPECTED.cost(group)!, `${tagKey(row)} cost`);
+    for (const name of ['prompt_tokens', 'completion_tokens', 'total_tokens', 'priced_calls', 'unpriced_tokens'] as const) expect(Number(row[name]), `${tagKey(row)} ${name}`).toBe(EXPECTED[name](group));
   }
 }
 
@@ -353,11 +433,11 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     const late = makeCall(90_001, D0 + 2 * DAY + 7 * HOUR, 'user-2', 'agent-2', 'span-5');
     await store.calls.insertBatch([write(late)]);
     calls = [...calls, late];
-    const peopleTables = Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]).map((table) => rollupTableName(table, 'day'));
+    const peopleTables = [...Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]), TAG_ROLLUPS, ERROR_ROLLUPS].map((table) => rollupTableName(table, 'day'));
     if (engine === 'postgres') {
-      // Back to the schema before migration 10, the late call still queued for the folder.
+      // Back to the schema before migrations 10 to 12, the late call still queued for the folder.
       await store.sql.query(`DROP TABLE ${[PERSON_SESSION_BITS_TABLE, ...peopleTables].join(', ')}`);
-      await store.sql.query('DELETE FROM schema_migrations WHERE version = 10');
+      await store.sql.query('DELETE FROM schema_migrations WHERE version IN (10, 11, 12)');
       await store.close();
       store = await openPostgresStore({ databaseUrl });
       await expectPeopleMatch(store, calls, filters);
@@ -371,7 +451,7 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     const instance = await DuckDBInstance.create(join(dataDir, 'loupe.duckdb'));
     const connection = await instance.connect();
     const dropped = peopleTables.map((table) => `DROP TABLE ${table};`);
-    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; ${dropped.join(' ')} DELETE FROM schema_migrations WHERE version IN (9, 10, 13)`);
+    await connection.run(`DROP TABLE ${PEOPLE_SESSIONS_TABLE}; ${dropped.join(' ')} DELETE FROM schema_migrations WHERE version IN (9, 10, 13, 14, 15)`);
     connection.closeSync();
     instance.closeSync();
     store = await openDuckDbStore({ dataDir, memoryLimit: '512MB', rollupFoldIntervalMs: 0, searchIndexIntervalMs: 0 });

@@ -220,7 +220,7 @@ async function openStoreFor(engine: (typeof ENGINES)[number]): Promise<OpenedSto
       await opened.store.close();
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
-      await client.query(`${PG_DROP_ROLLUPS} DROP TABLE ${ROLLUP_QUEUE_TABLE}; DELETE FROM schema_migrations WHERE version IN (4, 5, 7, 9, 10)`);
+      await client.query(`${PG_DROP_ROLLUPS} DROP TABLE ${ROLLUP_QUEUE_TABLE}; DELETE FROM schema_migrations WHERE version IN (4, 5, 7, 9, 10, 11, 12)`);
       await client.end();
     },
     undoMemberHoursMigration: async () => {

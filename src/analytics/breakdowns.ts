@@ -4,7 +4,7 @@ import type { CallFilters, SqlReader } from '../store/ports.js';
 import { compileCallFilters } from './filters.js';
 import type { DimensionName, MetricName } from './metrics/definitions.js';
 import { runMetrics, type MetricRow } from './metrics/run-query.js';
-import { peopleFiguresFromDayRows } from './people-breakdown.js';
+import { figuresFromDayRows } from './people-breakdown.js';
 import { SqlParams } from './sql-params.js';
 
 export const MODEL_METRICS: MetricName[] = [
@@ -77,7 +77,8 @@ export type CostBreakdownBy = (typeof COST_BREAKDOWN_DIMENSIONS)[number];
 const COST_METRICS = ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'] as const satisfies readonly MetricName[];
 const COST_ROWS = 1000;
 
-/** A call with several tags counts once under each of them (so tag rows may sum above the total). */
+/** A call with several tags counts once under each of them (so tag rows may sum above the
+ * total); the day rollups by tag count it the same way. */
 async function costByTag(reader: SqlReader, filters: CallFilters): Promise<MetricRow[]> {
   const params = new SqlParams();
   const where = compileCallFilters(filters, params, reader.dialect);
@@ -93,7 +94,7 @@ async function costByTag(reader: SqlReader, filters: CallFilters): Promise<Metri
 }
 
 export async function costBreakdown(reader: SqlReader, filters: CallFilters, by: CostBreakdownBy) {
-  const fromDayRows = by === 'agent' || by === 'user' ? await peopleFiguresFromDayRows(reader, filters, by, { figures: COST_METRICS, orderBy: 'cost', limit: COST_ROWS }) : null;
+  const fromDayRows = by === 'agent' || by === 'user' || by === 'tag' ? await figuresFromDayRows(reader, filters, by, { figures: COST_METRICS, orderBy: 'cost', limit: COST_ROWS }) : null;
   const rows = fromDayRows ?? (by === 'tag' ? await costByTag(reader, filters) : await runMetrics(reader, { metrics: [...COST_METRICS], dimensions: [by as DimensionName], filters, orderBy: { field: 'cost', direction: 'desc' }, limit: COST_ROWS }));
   const totalCost = rows.reduce((sum, row) => sum + (num(row.cost) ?? 0), 0);
   return {

@@ -2,14 +2,16 @@
 // come from day rows: the sums and latency histogram per member (rollups/people-rollup-query.ts)
 // and the distinct sessions per member (DuckDB: rollups/people-sessions.ts; PostgreSQL:
 // rollups/person-session-bitmaps.ts), each with the partial days at the range's ends read raw;
-// with other filters, or no whole day in the range, from one scan of the calls.
+// with other filters, or no whole day in the range, from one scan of the calls. The cost
+// breakdown by agent, user and tag reads the same kind of day rows (figuresFromDayRows).
 import type { CallFilters, SqlReader } from '../store/ports.js';
 import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
-import { chooseRollupSegments, type RollupRead } from './rollups/rollup-plan.js';
-import { peopleRollupSql, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
+import type { RollupRead } from './rollups/rollup-plan.js';
+import { wholeDaysRead } from './rollups/day-rollup-parts.js';
+import { dayRollupFiguresSql, type DayRollupDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
 import { personSessionBitsSql } from './rollups/person-session-bitmaps.js';
-import { filtersFitPeopleSessions, peopleSessionsSql, wholeDaysOf, type PeopleDimension } from './rollups/people-sessions.js';
+import { peopleSessionsSql, type PeopleDimension } from './rollups/people-sessions.js';
 
 const PEOPLE_METRICS: MetricName[] = ['requests', 'sessions', 'success_rate', 'total_tokens', 'cost', 'unpriced_calls', 'avg_latency', 'p95_latency', 'tool_calls'];
 /** PEOPLE_METRICS after requests, less sessions (counted apart), as the day rollups answer them. */
@@ -24,29 +26,21 @@ function sessionsSql(reader: SqlReader, by: PeopleDimension, filters: CallFilter
   return reader.dialect === 'duckdb' ? peopleSessionsSql(by, filters, read, days) : personSessionBitsSql(by, filters, days);
 }
 
-/** The read and its whole days, when only project and time filter and the range holds a whole day. */
-async function wholeDaysRead(reader: SqlReader, filters: CallFilters): Promise<{ read: RollupRead; days: [number, number] } | null> {
-  if (!filtersFitPeopleSessions(filters)) return null;
-  const read = await chooseRollupSegments(reader, { metrics: ['requests'], dimensions: [], filters });
-  const days = read ? wholeDaysOf(read) : null;
-  return read && days ? { read, days } : null;
-}
-
 /**
- * Sums per agent or user from the day rollups (no sessions), in the raw breakdown's row shape;
- * null when the filters or the range do not fit them.
+ * Sums per agent, user or tag from the day rollups (no sessions), in the raw breakdown's row
+ * shape; null when the filters or the range do not fit them.
  */
-export async function peopleFiguresFromDayRows(reader: SqlReader, filters: CallFilters, by: PeopleDimension, shape: PeopleFiguresShape): Promise<MetricRow[] | null> {
+export async function figuresFromDayRows(reader: SqlReader, filters: CallFilters, by: DayRollupDimension, shape: PeopleFiguresShape): Promise<MetricRow[] | null> {
   const fit = await wholeDaysRead(reader, filters);
   if (!fit) return null;
-  const figures = peopleRollupSql(by, filters, fit.read, fit.days, shape, reader.dialect);
+  const figures = dayRollupFiguresSql(by, filters, fit, shape, reader.dialect);
   return (await reader.query(figures.sql, figures.params)).map(plainRow);
 }
 
 async function fromDayRows(reader: SqlReader, filters: CallFilters, by: PeopleDimension): Promise<MetricRow[] | null> {
   const fit = await wholeDaysRead(reader, filters);
   if (!fit) return null;
-  const figures = peopleRollupSql(by, filters, fit.read, fit.days, { figures: PEOPLE_FIGURES, orderBy: 'requests', limit: LIMIT }, reader.dialect);
+  const figures = dayRollupFiguresSql(by, filters, fit, { figures: PEOPLE_FIGURES, orderBy: 'requests', limit: LIMIT }, reader.dialect);
   const sessions = sessionsSql(reader, by, filters, fit.read, fit.days);
   const [rows, sessionRows] = await Promise.all([
     reader.query(figures.sql, figures.params),

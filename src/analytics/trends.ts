@@ -2,8 +2,11 @@
 // filled, error analysis, and plain-language insights between two periods.
 import type { CallFilters, SqlReader } from '../store/ports.js';
 import { compileCallFilters } from './filters.js';
-import type { DimensionName, MetricName } from './metrics/definitions.js';
-import { runMetrics, type MetricRow } from './metrics/run-query.js';
+import type { MetricName } from './metrics/definitions.js';
+import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
+import { wholeDaysRead } from './rollups/day-rollup-parts.js';
+import { errorTypesSql, topMessagesSql } from './rollups/error-rollup-query.js';
+import { FAILED_STATUSES } from './rollups/error-rollup-schema.js';
 import type { TimeBucket } from './metrics/compile-query.js';
 import { overview, periods } from './overview.js';
 import { SqlParams } from './sql-params.js';
@@ -65,23 +68,46 @@ export async function costTrend(reader: SqlReader, filters: CallFilters, interva
   return { interval, series, total_cost: cumulative };
 }
 
+const ERROR_TYPES = 50;
+const TOP_MESSAGES = 10;
+
+interface MessageRow {
+  error_message: string;
+  count: number | bigint;
+  last_seen: unknown;
+}
+
+/** Failures by error type and the most frequent messages: from the day rollups of failed calls
+ * when only project and time filter and the range holds a whole day, else from raw calls. */
+async function errorTypesAndMessages(reader: SqlReader, scoped: CallFilters): Promise<[MetricRow[], MessageRow[]]> {
+  const range = await wholeDaysRead(reader, scoped);
+  if (range) {
+    const types = errorTypesSql(scoped, range, reader.dialect, ERROR_TYPES);
+    const messages = topMessagesSql(scoped, range, reader.dialect, TOP_MESSAGES);
+    const [typeRows, messageRows] = await Promise.all([reader.query(types.sql, types.params), reader.query<MessageRow>(messages.sql, messages.params)]);
+    return [typeRows.map(plainRow), messageRows];
+  }
+  const failing: CallFilters = { ...scoped, status: [...FAILED_STATUSES] };
+  const params = new SqlParams();
+  const where = compileCallFilters(failing, params, reader.dialect);
+  return Promise.all([
+    runMetrics(reader, { metrics: ['requests'], dimensions: ['error_type'], filters: failing, limit: ERROR_TYPES }),
+    reader.query<MessageRow>(
+      `SELECT error_message, count(*) AS count, max(started_at) AS last_seen FROM calls WHERE ${where} AND error_message IS NOT NULL GROUP BY error_message ORDER BY count DESC, error_message LIMIT ${TOP_MESSAGES}`,
+      params.values,
+    ),
+  ]);
+}
+
 export async function errorAnalysis(reader: SqlReader, filters: CallFilters, now = Date.now()) {
   const { current } = periods(filters, now);
   const scoped = { ...filters, from: current.from, to: current.to };
-  const failing: CallFilters = { ...scoped, status: ['error', 'timeout', 'cancelled'] };
-  const by = (dimension: DimensionName) => runMetrics(reader, { metrics: ['requests'], dimensions: [dimension], filters: failing, limit: 50 });
-  const params = new SqlParams();
-  const where = compileCallFilters(failing, params, reader.dialect);
-  const [totals, byType, byProvider, byModel, trend, messages] = await Promise.all([
+  const [totals, [byType, messages], byProvider, byModel, trend] = await Promise.all([
     runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], filters: scoped }),
-    by('error_type'),
+    errorTypesAndMessages(reader, scoped),
     runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], dimensions: ['provider'], filters: scoped }),
     runMetrics(reader, { metrics: ['requests', 'errors', 'error_rate'], dimensions: ['model'], filters: scoped }),
     usageTrends(reader, scoped, current.to - current.from > 3 * 86_400_000 ? 'day' : 'hour', null, now),
-    reader.query<{ error_message: string; count: number; last_seen: number }>(
-      `SELECT error_message, count(*) AS count, max(started_at) AS last_seen FROM calls WHERE ${where} AND error_message IS NOT NULL GROUP BY error_message ORDER BY count DESC, error_message LIMIT 10`,
-      params.values,
-    ),
   ]);
   return {
     summary: totals[0] ?? {},

@@ -10,7 +10,7 @@ import { SqlParams } from '../sql-params.js';
 import type { RollupRead, Segment } from './rollup-plan.js';
 import { ROLLUP_METRICS } from './rollup-metrics.js';
 import { memberBitsCountSql } from './member-bitmaps.js';
-import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS, unfoldedCalls, pgUnfoldedCallsCte } from './rollup-schema.js';
+import { binValueSql, CALL_ROLLUPS, MEMBER_ROLLUPS, NULL_BIN, perCallRowsSql, ROLLUP_DIMENSIONS, rollupTableName, TTFT_ROLLUPS, unfoldedCalls, pgUnfoldedCallsCte } from './rollup-schema.js';
 
 type Parts = 'calls' | 'ttft';
 
@@ -31,16 +31,15 @@ export function partsSql(parts: Parts, read: RollupRead, filters: CallFilters, p
     ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
     ...table.values.map((value) => `${value.perCall} AS ${value.name}`),
   ];
-  const only = table.only ? ` AND ${table.only}` : '';
   const selects = segments.map((segment) => {
     const where = segmentWhere(filters, segment, params, dialect);
     if (segment.grain !== null) return `SELECT ${columns.join(', ')} FROM ${rollupTableName(table, segment.grain)} WHERE ${where}`;
-    return `SELECT ${rawColumns.join(', ')} FROM calls WHERE ${where}${only}`;
+    return `SELECT ${rawColumns.join(', ')} ${perCallRowsSql(table, 'calls', where)}`;
   });
   const tail = withTail ? rolledSpan(segments) : null;
   if (tail) {
     const unfolded = unfoldedCalls(dialect, read.watermarkFloor);
-    selects.push(`SELECT ${rawColumns.join(', ')} FROM ${unfolded.from} WHERE ${segmentWhere(filters, tail, params, dialect)}${only} AND ${unfolded.where}`);
+    selects.push(`SELECT ${rawColumns.join(', ')} ${perCallRowsSql(table, unfolded.from, `${segmentWhere(filters, tail, params, dialect)} AND ${unfolded.where}`)}`);
   }
   return selects.join(' UNION ALL ');
 }

@@ -11,7 +11,7 @@ import { compileCallFilters } from '../filters.js';
 import type { SqlParams } from '../sql-params.js';
 import { sqlTimestamp } from '../sql-params.js';
 import type { Segment } from './rollup-plan.js';
-import { rollupTableName, MEMBER_ROLLUPS, unfoldedCalls, type CallSelection, type RollupScope, type Statement } from './rollup-schema.js';
+import { perCallRowsSql, rollupTableName, MEMBER_ROLLUPS, unfoldedCalls, type CallSelection, type RollupScope, type Statement } from './rollup-schema.js';
 
 export type MemberKind = 'u' | 's';
 export const MEMBER_KINDS: readonly MemberKind[] = ['u', 's'];
@@ -48,9 +48,7 @@ export interface MemberSource {
 /** Sightings in the selected rows of `calls` (or of `table`, which has its columns). */
 export function membersOfCalls(selection: CallSelection, table = 'calls'): MemberSource {
   return {
-    sql: `SELECT project_id, members.kind, members.member, started_at FROM ${table} AS calls
-      CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members
-      WHERE (${selection.where}) AND members.member IS NOT NULL`,
+    sql: `SELECT project_id, members.kind, members.member, started_at ${perCallRowsSql(MEMBER_ROLLUPS, `${table} AS calls`, selection.where)}`,
     params: selection.params,
   };
 }

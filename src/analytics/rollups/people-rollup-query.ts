@@ -1,15 +1,20 @@
-// analytics/agents and /users figures other than sessions, from the day rollups by member
-// (people-rollup-schema.ts): the whole days of the range from day rows, the partial days at its
-// ends and any call not yet folded from raw calls shaped like them. Sums and counts are
-// exact; p95 comes from the latency histogram, within the bin error like the other rollup reads.
+// Figures per agent, user or tag other than sessions, from the day rollups by member
+// (people-rollup-schema.ts, tag-rollup-schema.ts) read as day-rollup-parts.ts reads them.
+// Sums and counts are exact; p95 (agents and users) comes from the latency histogram, within the
+// bin error like the other rollup reads.
 import type { CallFilters } from '../../store/ports.js';
-import { SqlParams, sqlTimestamp } from '../sql-params.js';
+import { SqlParams } from '../sql-params.js';
 import { quantileBinsSql, type Group } from './compile-rollup-query.js';
-import type { RollupRead } from './rollup-plan.js';
 import type { Dialect } from '../filters.js';
-import { binValueSql, pgUnfoldedCallsCte, rollupTableName, unfoldedCalls, type RollupTable } from './rollup-schema.js';
+import { dayRollupParts, type WholeDays } from './day-rollup-parts.js';
+import { binValueSql, type RollupTable } from './rollup-schema.js';
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
-import { projectRange, type PeopleDimension } from './people-sessions.js';
+import { TAG_ROLLUPS } from './tag-rollup-schema.js';
+import type { PeopleDimension } from './people-sessions.js';
+
+/** What the day rollups break figures down by: tags have sums only (no p95). */
+export type DayRollupDimension = PeopleDimension | 'tag';
+const DAY_ROLLUPS: Record<DayRollupDimension, { sums: RollupTable; latency?: RollupTable }> = { ...PEOPLE_ROLLUPS, tag: { sums: TAG_ROLLUPS } };
 
 /** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES (p95_latency
  * comes from the histogram). */
@@ -38,37 +43,24 @@ export interface PeopleFiguresShape {
 }
 
 /**
- * Figures per member over the filters' range; `days` are the range's whole days (wholeDaysOf).
- * The member column is named after the dimension (`agent`, `user`), NULL for calls without one.
+ * Figures per member over the filters' range, from its whole days (wholeDaysRead). The member
+ * column is named after the dimension (`agent`, `user`, `tag`), NULL for calls without one.
  */
-export function peopleRollupSql(by: PeopleDimension, filters: CallFilters, read: RollupRead, days: [number, number], shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
+export function dayRollupFiguresSql(by: DayRollupDimension, filters: CallFilters, range: WholeDays, shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const range = projectRange(filters.projectId, params, dialect);
-  // PostgreSQL reads the whole days' queued calls from a CTE, once for both tables.
-  const queued = dialect === 'postgres' ? pgUnfoldedCallsCte(filters.projectId, days[0], days[1], params) : null;
-  const unfolded = unfoldedCalls(dialect, read.watermarkFloor);
-  const rawRanges = [
-    { from: 'calls', where: range(filters.from, days[0]) },
-    { from: 'calls', where: range(days[1], filters.to) },
-    { from: unfolded.from, where: `${range(days[0], days[1])} AND ${unfolded.where}` },
-  ];
-  const dayRows = `project_id = ${params.add(filters.projectId)} AND bucket >= ${params.add(sqlTimestamp(days[0]))}::TIMESTAMP AND bucket < ${params.add(sqlTimestamp(days[1]))}::TIMESTAMP`;
-  const parts = (table: RollupTable) => {
-    const columns = [...table.extraKeys, ...table.values];
-    const raw = rawRanges.map(({ from, where }) => `SELECT ${columns.map((column) => `${column.perCall} AS ${column.name}`).join(', ')} FROM ${from} WHERE ${where}${table.only ? ` AND ${table.only}` : ''}`);
-    return [`SELECT ${columns.map((column) => column.name).join(', ')} FROM ${rollupTableName(table, 'day')} WHERE ${dayRows}`, ...raw].join(' UNION ALL ');
-  };
-  const { sums, latency } = PEOPLE_ROLLUPS[by];
+  const { ctes: queued, parts } = dayRollupParts(filters, range, params, dialect);
+  const { sums, latency } = DAY_ROLLUPS[by];
   const member = `"${by}"`;
   const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
   const withP95 = shape.figures.includes('p95_latency');
+  if (withP95 && !latency) throw new Error(`no latency rollup by ${by}`);
   const summed = [...new Set([...shape.figures, shape.orderBy])].filter((name) => name !== 'p95_latency');
   const figures = summed.map((name) => `${FIGURES[name]} AS ${name}`);
   const ctes = [
-    ...(queued ? [queued] : []),
+    ...queued,
     `sum_parts AS (${parts(sums)})`,
     `aggregated AS (SELECT named, member, ${figures.join(', ')} FROM sum_parts GROUP BY named, member)`,
-    ...(withP95 ? [`latency_parts AS (${parts(latency)})`, `latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})`] : []),
+    ...(withP95 && latency ? [`latency_parts AS (${parts(latency)})`, `latency_bins AS (${quantileBinsSql('latency_parts', 'latency_bin', [0.95], group)})`] : []),
   ];
   const outputs = shape.figures.map((name) => (name === 'p95_latency' ? `${binValueSql('latency_bins.b0')} AS p95_latency` : `aggregated.${name}`));
   const joined = withP95 ? ' LEFT JOIN latency_bins ON aggregated.named = latency_bins.named AND aggregated.member = latency_bins.member' : '';

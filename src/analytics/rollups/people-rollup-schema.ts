@@ -7,14 +7,8 @@
 // without the bin), so the partial days at a range's ends are read raw, as the distinct sessions
 // per member are (people-sessions.ts). Sums and histogram are two tables: the sums of a range
 // then never read the histogram's rows.
-import { addCallsStatements, binSql, physicalTables, ROLLUP_WATERMARK_TABLE, tableDdl, VALUE_COLUMNS, type RollupTable } from './rollup-schema.js';
+import { addCallsStatements, binSql, physicalTables, ROLLUP_WATERMARK_TABLE, tableDdl, valueColumn, type RollupTable } from './rollup-schema.js';
 import type { PeopleDimension } from './people-sessions.js';
-
-const valueColumn = (name: string) => {
-  const column = VALUE_COLUMNS.find((value) => value.name === name);
-  if (!column) throw new Error(`no rollup value column ${name}`);
-  return column;
-};
 
 /** What the people routes and the cost breakdown by agent and user report, and no more: every column costs each fold. */
 export const PEOPLE_VALUES: RollupTable['values'] = [

@@ -45,10 +45,11 @@ export function bandSql(column: string): string {
   return `CASE WHEN ${column} IS NULL THEN ${NULL_BAND} ${cases} ELSE ${LATENCY_BUCKETS_MS.length} END`;
 }
 
-type ColumnType = 'bigint' | 'double';
+/** Text and timestamp values are kept by min or max only. */
+type ColumnType = 'bigint' | 'double' | 'text' | 'timestamp';
 type Merge = 'sum' | 'min' | 'max';
 
-interface ValueColumn {
+export interface ValueColumn {
   name: string;
   /** The column's value for one call row. */
   perCall: string;
@@ -86,6 +87,13 @@ export const VALUE_COLUMNS: readonly ValueColumn[] = [
   { name: 'score_sum', perCall: "CASE WHEN status = 'success' THEN 100.0 * 1000 / (1000 + COALESCE(latency_ms, 0)) ELSE 0 END", type: 'double', merge: 'sum' },
 ];
 
+/** One of VALUE_COLUMNS by name. */
+export function valueColumn(name: string): ValueColumn {
+  const column = VALUE_COLUMNS.find((value) => value.name === name);
+  if (!column) throw new Error(`no rollup value column ${name}`);
+  return column;
+}
+
 /** Dimensions every rollup row is keyed by; also the only filters a rollup can answer. */
 export const ROLLUP_DIMENSIONS = ['provider', 'model', 'status'] as const;
 
@@ -100,6 +108,20 @@ export interface RollupTable {
   grains: readonly RollupGrain[];
   /** Calls without a value here add nothing to the table. */
   only?: string;
+  /** A FROM item joined to each call, whose columns the keys read: a call counts once under
+   * each of its rows (none when it has none). */
+  lateral?: string;
+}
+
+/**
+ * FROM and WHERE of a table's per-call rows: the calls of `from` that `where` selects, fanned
+ * out by the table's lateral item, with its `only` condition. The selection comes first: DuckDB
+ * joins every call of the table to a lateral item and filters afterwards (67 against 5 ms for a
+ * day of 1M calls).
+ */
+export function perCallRowsSql(table: RollupTable, from: string, where: string): string {
+  if (table.lateral) return `FROM (SELECT * FROM ${from} WHERE ${where}) AS calls ${table.lateral}${table.only ? ` WHERE ${table.only}` : ''}`;
+  return `FROM ${from} WHERE ${table.only ? `(${where}) AND ${table.only}` : where}`;
 }
 
 export const CALL_ROLLUPS: RollupTable = {
@@ -130,6 +152,7 @@ export const MEMBER_ROLLUPS: RollupTable = {
   values: [{ name: 'calls', perCall: '1', type: 'bigint', merge: 'sum' }],
   grains: ROLLUP_GRAINS,
   only: 'members.member IS NOT NULL',
+  lateral: "CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members",
 };
 
 export const ROLLUP_TABLES = [CALL_ROLLUPS, TTFT_ROLLUPS, MEMBER_ROLLUPS] as const;
@@ -185,7 +208,7 @@ export const FOLDED_ONLY_SQL = `NOT EXISTS (${QUEUED_CALL_KEYS_SQL} WHERE k.id =
 /** DuckDB: true once every stored call is folded into the rollups. */
 export const ROLLUPS_CAUGHT_UP_SQL = `SELECT (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}) >= (SELECT COALESCE(max(commit_seq), 0) FROM calls) AS caught_up`;
 
-function sqlType(type: ColumnType | 'integer' | 'text', dialect: Dialect): string {
+function sqlType(type: ColumnType | 'integer', dialect: Dialect): string {
   if (type === 'double') return 'DOUBLE PRECISION';
   if (type === 'text') return dialect === 'duckdb' ? 'VARCHAR' : 'TEXT';
   return type.toUpperCase();
@@ -268,16 +291,12 @@ function mergeSql(value: ValueColumn, table: string): string {
 
 /** The rows one rollup table gets from the selected calls, one per key (columns in table order). */
 export function rollupRowsSql(table: RollupTable, grain: RollupGrain, selection: CallSelection): string {
-  const members = table === MEMBER_ROLLUPS
-    ? ` CROSS JOIN LATERAL (SELECT 'u' AS kind, user_id AS member UNION ALL SELECT 's', session_id) AS members`
-    : '';
-  const where = table.only ? `(${selection.where}) AND ${table.only}` : selection.where;
   const selected = [
     'project_id', `date_trunc('${grain}', started_at) AS bucket`, ...table.dimensions,
     ...table.extraKeys.map((key) => `${key.perCall} AS ${key.name}`),
     ...table.values.map((value) => `${value.merge}(${value.perCall}) AS ${value.name}`),
   ];
-  return `SELECT ${selected.join(', ')} FROM calls${members} WHERE ${where} GROUP BY ${keyColumns(table).map((_, i) => i + 1).join(', ')}`;
+  return `SELECT ${selected.join(', ')} ${perCallRowsSql(table, 'calls', selection.where)} GROUP BY ${keyColumns(table).map((_, i) => i + 1).join(', ')}`;
 }
 
 /**
@@ -366,6 +385,18 @@ export function refreshStatements(scope: RollupScope, tables: readonly RollupTab
     }
   }
   return statements;
+}
+
+/**
+ * A migration that adds rollup tables to a store in use: the tables, filled from the calls
+ * already folded into the others (the folder adds the rest with them). `lock`: PostgreSQL's
+ * statement that holds its folder off meanwhile.
+ */
+export function addedRollupsMigrationSql(tables: readonly RollupTable[], dialect: Dialect, lock: string | null): string {
+  const folded = dialect === 'duckdb' ? `commit_seq <= (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE})` : FOLDED_ONLY_SQL;
+  const ddl = physicalTables(tables).map(([table, , name]) => tableDdl(table, name, dialect));
+  const fill = addCallsStatements({ where: folded, params: [] }, tables);
+  return [...(lock ? [`${lock};`] : []), ...ddl, ...fill.map((statement) => `${statement.sql};`)].join('\n');
 }
 
 /** Every rollup rebuilt from every stored call (bulk loads that bypass the insert path, on

@@ -1,8 +1,10 @@
 // Versioned schema migrations for the embedded store; each runs once, in order, in a transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addCallsStatements, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
+import { addCallsStatements, addedRollupsMigrationSql, memberHoursMigrationSql, rollupDdl, ROLLUP_WATERMARK_TABLE } from '../../analytics/rollups/rollup-schema.js';
 import { PEOPLE_SESSIONS_PENDING_DDL, peopleSessionsMigrationSql } from '../../analytics/rollups/people-sessions.js';
 import { peopleRollupsMigrationSql, peopleSumsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
+import { TAG_ROLLUPS } from '../../analytics/rollups/tag-rollup-schema.js';
+import { ERROR_ROLLUPS } from '../../analytics/rollups/error-rollup-schema.js';
 
 interface Migration {
   version: number;
@@ -248,6 +250,16 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     version: 13,
     name: 'input, output and unpriced tokens in the sums per agent and user per day (the cost breakdown by agent and user)',
     sql: peopleSumsMigrationSql(),
+  },
+  {
+    version: 14,
+    name: 'sums per tag per day (the cost breakdown by tag)',
+    sql: addedRollupsMigrationSql([TAG_ROLLUPS], 'duckdb', null),
+  },
+  {
+    version: 15,
+    name: 'failed calls per error type and message per day (analytics/errors)',
+    sql: addedRollupsMigrationSql([ERROR_ROLLUPS], 'duckdb', null),
   },
 ];
 

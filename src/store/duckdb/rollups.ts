@@ -10,11 +10,13 @@ import { addCallsStatements, purgeStatements, refreshStatements, ROLLUP_TABLES, 
 import { CLEAR_SETTLED_DAYS_SQL, MARK_TOUCHED_DAYS_STATEMENTS, purgePeopleSessionsStatements, recomputeDaysStatements, SETTLED_PENDING_DAYS_SQL } from '../../analytics/rollups/people-sessions.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import { TAG_ROLLUPS } from '../../analytics/rollups/tag-rollup-schema.js';
+import { ERROR_ROLLUPS } from '../../analytics/rollups/error-rollup-schema.js';
 import { BackgroundLoop } from '../background-loop.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 /** Every table that adds calls up (the per-day distinct sessions are recomputed instead). */
-const DUCKDB_ROLLUP_TABLES = [...ROLLUP_TABLES, ...PEOPLE_ROLLUP_TABLES];
+const DUCKDB_ROLLUP_TABLES = [...ROLLUP_TABLES, ...PEOPLE_ROLLUP_TABLES, TAG_ROLLUPS, ERROR_ROLLUPS];
 
 async function runAll(connection: DuckDBConnection, statements: Statement[]): Promise<void> {
   for (const statement of statements) await connection.run(statement.sql, statement.params as DuckDBValue[]);

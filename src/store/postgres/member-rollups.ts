@@ -12,11 +12,13 @@ import {
   type RollupScope, type RollupTable, type Statement,
 } from '../../analytics/rollups/rollup-schema.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import { TAG_ROLLUPS } from '../../analytics/rollups/tag-rollup-schema.js';
+import { ERROR_ROLLUPS } from '../../analytics/rollups/error-rollup-schema.js';
 import {
   PERSON_SESSION_BITS_TABLE, purgePersonSessionBitsStatement, refreshPersonSessionBitsStatements, setPersonSessionBitsStatement,
 } from '../../analytics/rollups/person-session-bitmaps.js';
 
-export const PG_ROLLUP_TABLES: readonly RollupTable[] = [...ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS), ...PEOPLE_ROLLUP_TABLES];
+export const PG_ROLLUP_TABLES: readonly RollupTable[] = [...ROLLUP_TABLES.filter((table) => table !== MEMBER_ROLLUPS), ...PEOPLE_ROLLUP_TABLES, TAG_ROLLUPS, ERROR_ROLLUPS];
 
 /** Holds member registration against retention's purge of members (see MEMBER_IDS_LOCK). */
 const SHARE_MEMBER_IDS: Statement = { sql: `SELECT pg_advisory_xact_lock_shared(${MEMBER_IDS_LOCK})`, params: [] };

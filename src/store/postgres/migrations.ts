@@ -4,9 +4,11 @@ import type pg from 'pg';
 import { checkout } from './pg-pool.js';
 import { PG_SEARCH_TEXT } from '../sql-dialect.js';
 import {
-  addCallsStatements, FOLDED_ONLY_SQL, memberHoursMigrationSql, physicalTables, rollupDdl, ROLLUP_QUEUE_TABLE, tableDdl,
+  addCallsStatements, addedRollupsMigrationSql, FOLDED_ONLY_SQL, memberHoursMigrationSql, physicalTables, rollupDdl, ROLLUP_QUEUE_TABLE, tableDdl,
 } from '../../analytics/rollups/rollup-schema.js';
 import { PEOPLE_ROLLUP_TABLES } from '../../analytics/rollups/people-rollup-schema.js';
+import { TAG_ROLLUPS } from '../../analytics/rollups/tag-rollup-schema.js';
+import { ERROR_ROLLUPS } from '../../analytics/rollups/error-rollup-schema.js';
 import { PERSON_SESSION_BITS_DDL, setPersonSessionBitsStatement } from '../../analytics/rollups/person-session-bitmaps.js';
 import { ROLLUP_FOLDER_LOCK } from './rollup-queue.js';
 import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
@@ -23,6 +25,8 @@ function peopleRollupsMigrationSql(): string {
   const fill = [...addCallsStatements({ where: FOLDED_ONLY_SQL, params: [] }, PEOPLE_ROLLUP_TABLES), setPersonSessionBitsStatement({ where: FOLDED_ONLY_SQL, params: [] })];
   return [`SELECT pg_advisory_xact_lock(${ROLLUP_FOLDER_LOCK});`, ...tables, PERSON_SESSION_BITS_DDL, ...fill.map((statement) => `${statement.sql};`)].join('\n');
 }
+
+const FOLDER_LOCK = `SELECT pg_advisory_xact_lock(${ROLLUP_FOLDER_LOCK})`;
 
 interface Migration {
   version: number;
@@ -435,6 +439,9 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     sql: `CREATE TABLE ${ROLLUP_QUEUE_TABLE} (batch BIGSERIAL PRIMARY KEY, ids TEXT[] NOT NULL, started TIMESTAMP[] NOT NULL);`,
   },
   { version: 10, name: 'rollups per agent and user, with their sessions as bitmaps', sql: peopleRollupsMigrationSql() },
+  // Under the folder's lock, as migration 10; every instance must run these versions from then on.
+  { version: 11, name: 'rollups per tag (the cost breakdown by tag)', sql: addedRollupsMigrationSql([TAG_ROLLUPS], 'postgres', FOLDER_LOCK) },
+  { version: 12, name: 'rollups of failed calls by error type and message (analytics/errors)', sql: addedRollupsMigrationSql([ERROR_ROLLUPS], 'postgres', FOLDER_LOCK) },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
