@@ -2,7 +2,7 @@
 // ingestion through CallRepository.insertBatch (2,000-record batches, as the recorder sends
 // them; one writer, two at once, with and without the search indexer running beside them), then the dashboard's
 // heaviest reads over N calls spread over 30 days: the overview, the per-model, per-agent and
-// per-user breakdowns, and filtered logs pages. Every figure is printed with the DuckDB figure of the same run and their
+// per-user breakdowns, the cost breakdown by tag, analytics/errors, and filtered logs pages. Every figure is printed with the DuckDB figure of the same run and their
 // ratio. PostgreSQL comes from scripts/ensure-postgres.sh
 // (or DATABASE_URL); the benchmark works in a schema of its own and drops it at the end.
 // Ingestion includes the rollup maintenance (PostgreSQL: in each batch's transaction; DuckDB:
@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { modelBreakdown, peopleBreakdown } from '../src/analytics/breakdowns.js';
+import { costBreakdown, modelBreakdown, peopleBreakdown } from '../src/analytics/breakdowns.js';
+import { errorAnalysis } from '../src/analytics/trends.js';
 import { overview } from '../src/analytics/overview.js';
 import { rawRowsOnly } from '../src/analytics/rollups/rollup-plan.js';
 import { ROLLUP_QUEUE_TABLE, ROLLUPS_CAUGHT_UP_SQL } from '../src/analytics/rollups/rollup-schema.js';
@@ -216,6 +217,10 @@ async function main(): Promise<void> {
       ['per-user breakdown, 30 days', (store) => peopleBreakdown(store.sql, filters, 'user')],
       ['per-agent breakdown, 30 days, raw scan', (store) => peopleBreakdown(rawRowsOnly(store.sql), filters, 'agent')],
       ['per-user breakdown, 30 days, raw scan', (store) => peopleBreakdown(rawRowsOnly(store.sql), filters, 'user')],
+      ['cost breakdown by tag, 30 days', (store) => costBreakdown(store.sql, filters, 'tag')],
+      ['cost breakdown by tag, 30 days, raw scan', (store) => costBreakdown(rawRowsOnly(store.sql), filters, 'tag')],
+      ['errors, 30 days', (store) => errorAnalysis(store.sql, filters)],
+      ['errors, 30 days, raw scan', (store) => errorAnalysis(rawRowsOnly(store.sql), filters)],
       ['logs page, newest 50', (store) => store.calls.list(page({}))],
       ['logs page, model + status filter, newest 50', (store) => store.calls.list(page({ model: ['claude-sonnet-4'], status: ['error'] }))],
       ['logs page, user filter, newest 50', (store) => store.calls.list(page({ userId: 'user-42' }))],
