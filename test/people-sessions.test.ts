@@ -22,7 +22,7 @@ import { filtersFitPeopleSessions, PEOPLE_SESSIONS_PENDING_TABLE, PEOPLE_SESSION
 import { PERSON_SESSION_BITS_TABLE } from '../src/analytics/rollups/person-session-bitmaps.js';
 import { PEOPLE_ROLLUPS } from '../src/analytics/rollups/people-rollup-schema.js';
 import { TAG_ROLLUPS } from '../src/analytics/rollups/tag-rollup-schema.js';
-import { rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
+import { physicalTables, rollupTableName } from '../src/analytics/rollups/rollup-schema.js';
 import type { CallRecord } from '../src/domain/call-record.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { foldIntoRollups, inDuckDbTransaction } from '../src/store/duckdb/rollups.js';
@@ -270,23 +270,25 @@ async function expectDayRollupRows(store: Store, calls: CallRecord[]): Promise<v
     const withLatency = [...groups].map(([key, group]) => [key, present(group.map((c) => c.latency_ms)).length] as const).filter(([, n]) => n > 0);
     expect(new Map(histogram.map((row) => [keyOf(row), Number(row.calls)])), `${by} histogram`).toEqual(new Map(withLatency));
   }
-  const tagRows = await store.sql.query<Record<string, number | bigint | string>>(
-    `SELECT project_id, ${epochMs(store)} AS bucket, named, member, calls, prompt_tokens, completion_tokens, total_tokens, cost_usd, priced_calls, unpriced_tokens
-     FROM ${rollupTableName(TAG_ROLLUPS, 'day')}`);
-  const tagGroups = new Map<string, CallRecord[]>();
-  for (const call of calls) {
-    for (const [tag, group] of byTag([call])) {
-      const key = `${call.project_id} ${Math.floor(call.started_at / DAY) * DAY} 1 ${tag}`;
-      tagGroups.set(key, [...(tagGroups.get(key) ?? []), ...group]);
+  for (const [grain, size] of [['hour', HOUR], ['day', DAY]] as const) {
+    const tagRows = await store.sql.query<Record<string, number | bigint | string>>(
+      `SELECT project_id, ${epochMs(store)} AS bucket, named, member, calls, prompt_tokens, completion_tokens, total_tokens, cost_usd, priced_calls, unpriced_tokens
+       FROM ${rollupTableName(TAG_ROLLUPS, grain)}`);
+    const tagGroups = new Map<string, CallRecord[]>();
+    for (const call of calls) {
+      for (const [tag, group] of byTag([call])) {
+        const key = `${call.project_id} ${Math.floor(call.started_at / size) * size} 1 ${tag}`;
+        tagGroups.set(key, [...(tagGroups.get(key) ?? []), ...group]);
+      }
     }
-  }
-  const tagKey = (row: Record<string, unknown>) => `${String(row.project_id)} ${Number(row.bucket)} ${Number(row.named)} ${String(row.member)}`;
-  expect(new Set(tagRows.map(tagKey)), 'tag day rows').toEqual(new Set(tagGroups.keys()));
-  for (const row of tagRows) {
-    const group = tagGroups.get(tagKey(row))!;
-    expect(Number(row.calls), tagKey(row)).toBe(group.length);
-    close(row.cost_usd, EXPECTED.cost(group)!, `${tagKey(row)} cost`);
-    for (const name of ['prompt_tokens', 'completion_tokens', 'total_tokens', 'priced_calls', 'unpriced_tokens'] as const) expect(Number(row[name]), `${tagKey(row)} ${name}`).toBe(EXPECTED[name](group));
+    const tagKey = (row: Record<string, unknown>) => `${grain} ${String(row.project_id)} ${Number(row.bucket)} ${Number(row.named)} ${String(row.member)}`;
+    expect(new Set(tagRows.map(tagKey)), `tag ${grain} rows`).toEqual(new Set([...tagGroups.keys()].map((key) => `${grain} ${key}`)));
+    for (const row of tagRows) {
+      const group = tagGroups.get(tagKey(row).slice(grain.length + 1))!;
+      expect(Number(row.calls), tagKey(row)).toBe(group.length);
+      close(row.cost_usd, EXPECTED.cost(group)!, `${tagKey(row)} cost`);
+      for (const name of ['prompt_tokens', 'completion_tokens', 'total_tokens', 'priced_calls', 'unpriced_tokens'] as const) expect(Number(row[name]), `${tagKey(row)} ${name}`).toBe(EXPECTED[name](group));
+    }
   }
 }
 
@@ -433,7 +435,10 @@ describe.each(ENGINES)('agents and users on %s', (engine) => {
     const late = makeCall(90_001, D0 + 2 * DAY + 7 * HOUR, 'user-2', 'agent-2', 'span-5');
     await store.calls.insertBatch([write(late)]);
     calls = [...calls, late];
-    const peopleTables = [...Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]), TAG_ROLLUPS, ERROR_ROLLUPS].map((table) => rollupTableName(table, 'day'));
+    const peopleTables = [
+      ...Object.values(PEOPLE_ROLLUPS).flatMap(({ sums, latency }) => [sums, latency]).map((table) => rollupTableName(table, 'day')),
+      ...physicalTables([TAG_ROLLUPS, ERROR_ROLLUPS]).map(([, , name]) => name),
+    ];
     if (engine === 'postgres') {
       // Back to the schema before migrations 10 to 12, the late call still queued for the folder.
       await store.sql.query(`DROP TABLE ${[PERSON_SESSION_BITS_TABLE, ...peopleTables].join(', ')}`);

@@ -8,8 +8,8 @@ import type { CallFilters, SqlReader } from '../store/ports.js';
 import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
 import type { RollupRead } from './rollups/rollup-plan.js';
-import { wholeDaysRead } from './rollups/day-rollup-parts.js';
-import { dayRollupFiguresSql, type DayRollupDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
+import { keyedRollupRead, wholeDaysRead } from './rollups/keyed-rollup-parts.js';
+import { keyedFiguresSql, type DayRollupDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
 import { personSessionBitsSql } from './rollups/person-session-bitmaps.js';
 import { peopleSessionsSql, type PeopleDimension } from './rollups/people-sessions.js';
 
@@ -27,20 +27,21 @@ function sessionsSql(reader: SqlReader, by: PeopleDimension, filters: CallFilter
 }
 
 /**
- * Sums per agent, user or tag from the day rollups (no sessions), in the raw breakdown's row
- * shape; null when the filters or the range do not fit them.
+ * Sums per agent, user or tag from their rollups (no sessions), in the raw breakdown's row
+ * shape; null when the filters or the range do not fit them (agents and users, kept per day only:
+ * a range without a whole day).
  */
 export async function figuresFromDayRows(reader: SqlReader, filters: CallFilters, by: DayRollupDimension, shape: PeopleFiguresShape): Promise<MetricRow[] | null> {
-  const fit = await wholeDaysRead(reader, filters);
-  if (!fit) return null;
-  const figures = dayRollupFiguresSql(by, filters, fit, shape, reader.dialect);
+  const read = by === 'tag' ? await keyedRollupRead(reader, filters) : (await wholeDaysRead(reader, filters))?.read;
+  if (!read) return null;
+  const figures = keyedFiguresSql(by, filters, read, shape, reader.dialect);
   return (await reader.query(figures.sql, figures.params)).map(plainRow);
 }
 
 async function fromDayRows(reader: SqlReader, filters: CallFilters, by: PeopleDimension): Promise<MetricRow[] | null> {
   const fit = await wholeDaysRead(reader, filters);
   if (!fit) return null;
-  const figures = dayRollupFiguresSql(by, filters, fit, { figures: PEOPLE_FIGURES, orderBy: 'requests', limit: LIMIT }, reader.dialect);
+  const figures = keyedFiguresSql(by, filters, fit.read, { figures: PEOPLE_FIGURES, orderBy: 'requests', limit: LIMIT }, reader.dialect);
   const sessions = sessionsSql(reader, by, filters, fit.read, fit.days);
   const [rows, sessionRows] = await Promise.all([
     reader.query(figures.sql, figures.params),

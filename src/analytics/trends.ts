@@ -4,7 +4,7 @@ import type { CallFilters, SqlReader } from '../store/ports.js';
 import { compileCallFilters } from './filters.js';
 import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
-import { wholeDaysRead } from './rollups/day-rollup-parts.js';
+import { keyedRollupRead } from './rollups/keyed-rollup-parts.js';
 import { errorTypesSql, topMessagesSql } from './rollups/error-rollup-query.js';
 import { FAILED_STATUSES } from './rollups/error-rollup-schema.js';
 import type { TimeBucket } from './metrics/compile-query.js';
@@ -77,13 +77,13 @@ interface MessageRow {
   last_seen: unknown;
 }
 
-/** Failures by error type and the most frequent messages: from the day rollups of failed calls
- * when only project and time filter and the range holds a whole day, else from raw calls. */
+/** Failures by error type and the most frequent messages: from the rollups of failed calls when
+ * only project and time filter and the range is long enough for rollups, else from raw calls. */
 async function errorTypesAndMessages(reader: SqlReader, scoped: CallFilters): Promise<[MetricRow[], MessageRow[]]> {
-  const range = await wholeDaysRead(reader, scoped);
-  if (range) {
-    const types = errorTypesSql(scoped, range, reader.dialect, ERROR_TYPES);
-    const messages = topMessagesSql(scoped, range, reader.dialect, TOP_MESSAGES);
+  const read = await keyedRollupRead(reader, scoped);
+  if (read) {
+    const types = errorTypesSql(scoped, read, reader.dialect, ERROR_TYPES);
+    const messages = topMessagesSql(scoped, read, reader.dialect, TOP_MESSAGES);
     const [typeRows, messageRows] = await Promise.all([reader.query(types.sql, types.params), reader.query<MessageRow>(messages.sql, messages.params)]);
     return [typeRows.map(plainRow), messageRows];
   }

@@ -1,12 +1,13 @@
 // Figures per agent, user or tag other than sessions, from the day rollups by member
-// (people-rollup-schema.ts, tag-rollup-schema.ts) read as day-rollup-parts.ts reads them.
+// (people-rollup-schema.ts, tag-rollup-schema.ts) read as keyed-rollup-parts.ts reads them.
 // Sums and counts are exact; p95 (agents and users) comes from the latency histogram, within the
 // bin error like the other rollup reads.
 import type { CallFilters } from '../../store/ports.js';
 import { SqlParams } from '../sql-params.js';
 import { quantileBinsSql, type Group } from './compile-rollup-query.js';
 import type { Dialect } from '../filters.js';
-import { dayRollupParts, type WholeDays } from './day-rollup-parts.js';
+import { rollupParts } from './keyed-rollup-parts.js';
+import type { RollupRead } from './rollup-plan.js';
 import { binValueSql, type RollupTable } from './rollup-schema.js';
 import { PEOPLE_ROLLUPS } from './people-rollup-schema.js';
 import { TAG_ROLLUPS } from './tag-rollup-schema.js';
@@ -46,9 +47,9 @@ export interface PeopleFiguresShape {
  * Figures per member over the filters' range, from its whole days (wholeDaysRead). The member
  * column is named after the dimension (`agent`, `user`, `tag`), NULL for calls without one.
  */
-export function dayRollupFiguresSql(by: DayRollupDimension, filters: CallFilters, range: WholeDays, shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
+export function keyedFiguresSql(by: DayRollupDimension, filters: CallFilters, read: RollupRead, shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
   const params = new SqlParams();
-  const { ctes: queued, parts } = dayRollupParts(filters, range, params, dialect);
+  const { ctes: queued, parts } = rollupParts(filters, read, params, dialect);
   const { sums, latency } = DAY_ROLLUPS[by];
   const member = `"${by}"`;
   const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
