@@ -4,7 +4,7 @@ import type { CallFilters, SqlReader } from '../store/ports.js';
 import { compileCallFilters } from './filters.js';
 import type { DimensionName, MetricName } from './metrics/definitions.js';
 import { runMetrics, type MetricRow } from './metrics/run-query.js';
-import { figuresFromDayRows } from './people-breakdown.js';
+import { figuresFromRollups } from './people-breakdown.js';
 import { SqlParams } from './sql-params.js';
 
 export const MODEL_METRICS: MetricName[] = [
@@ -94,8 +94,8 @@ async function costByTag(reader: SqlReader, filters: CallFilters): Promise<Metri
 }
 
 export async function costBreakdown(reader: SqlReader, filters: CallFilters, by: CostBreakdownBy) {
-  const fromDayRows = by === 'agent' || by === 'user' || by === 'tag' ? await figuresFromDayRows(reader, filters, by, { figures: COST_METRICS, orderBy: 'cost', limit: COST_ROWS }) : null;
-  const rows = fromDayRows ?? (by === 'tag' ? await costByTag(reader, filters) : await runMetrics(reader, { metrics: [...COST_METRICS], dimensions: [by as DimensionName], filters, orderBy: { field: 'cost', direction: 'desc' }, limit: COST_ROWS }));
+  const fromRollups = by === 'agent' || by === 'user' || by === 'tag' ? await figuresFromRollups(reader, filters, by, { figures: COST_METRICS, orderBy: 'cost', limit: COST_ROWS }) : null;
+  const rows = fromRollups ?? (by === 'tag' ? await costByTag(reader, filters) : await runMetrics(reader, { metrics: [...COST_METRICS], dimensions: [by as DimensionName], filters, orderBy: { field: 'cost', direction: 'desc' }, limit: COST_ROWS }));
   const totalCost = rows.reduce((sum, row) => sum + (num(row.cost) ?? 0), 0);
   return {
     by,

@@ -3,13 +3,13 @@
 // and the distinct sessions per member (DuckDB: rollups/people-sessions.ts; PostgreSQL:
 // rollups/person-session-bitmaps.ts), each with the partial days at the range's ends read raw;
 // with other filters, or no whole day in the range, from one scan of the calls. The cost
-// breakdown by agent, user and tag reads the same kind of day rows (figuresFromDayRows).
+// breakdown by agent, user and tag reads the same kind of rollups (figuresFromRollups).
 import type { CallFilters, SqlReader } from '../store/ports.js';
 import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
 import type { RollupRead } from './rollups/rollup-plan.js';
 import { keyedRollupRead, wholeDaysRead } from './rollups/keyed-rollup-parts.js';
-import { keyedFiguresSql, type DayRollupDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
+import { keyedFiguresSql, type KeyedDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
 import { personSessionBitsSql } from './rollups/person-session-bitmaps.js';
 import { peopleSessionsSql, type PeopleDimension } from './rollups/people-sessions.js';
 
@@ -31,7 +31,7 @@ function sessionsSql(reader: SqlReader, by: PeopleDimension, filters: CallFilter
  * shape; null when the filters or the range do not fit them (agents and users, kept per day only:
  * a range without a whole day).
  */
-export async function figuresFromDayRows(reader: SqlReader, filters: CallFilters, by: DayRollupDimension, shape: PeopleFiguresShape): Promise<MetricRow[] | null> {
+export async function figuresFromRollups(reader: SqlReader, filters: CallFilters, by: KeyedDimension, shape: PeopleFiguresShape): Promise<MetricRow[] | null> {
   const read = by === 'tag' ? await keyedRollupRead(reader, filters) : (await wholeDaysRead(reader, filters))?.read;
   if (!read) return null;
   const figures = keyedFiguresSql(by, filters, read, shape, reader.dialect);

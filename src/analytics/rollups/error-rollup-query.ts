@@ -1,4 +1,4 @@
-// analytics/errors' failures by error type and its most frequent messages, from the day
+// analytics/errors' failures by error type and its most frequent messages, from the hour and day
 // rollups of failed calls (error-rollup-schema.ts) read as keyed-rollup-parts.ts reads them: the
 // same rows, in the same order, as the raw queries give.
 import type { CallFilters } from '../../store/ports.js';

@@ -14,8 +14,8 @@ import { TAG_ROLLUPS } from './tag-rollup-schema.js';
 import type { PeopleDimension } from './people-sessions.js';
 
 /** What the day rollups break figures down by: tags have sums only (no p95). */
-export type DayRollupDimension = PeopleDimension | 'tag';
-const DAY_ROLLUPS: Record<DayRollupDimension, { sums: RollupTable; latency?: RollupTable }> = { ...PEOPLE_ROLLUPS, tag: { sums: TAG_ROLLUPS } };
+export type KeyedDimension = PeopleDimension | 'tag';
+const KEYED_ROLLUPS: Record<KeyedDimension, { sums: RollupTable; latency?: RollupTable }> = { ...PEOPLE_ROLLUPS, tag: { sums: TAG_ROLLUPS } };
 
 /** The metrics this answers, each as an aggregate over the parts of PEOPLE_VALUES (p95_latency
  * comes from the histogram). */
@@ -47,10 +47,10 @@ export interface PeopleFiguresShape {
  * Figures per member over the filters' range, from its whole days (wholeDaysRead). The member
  * column is named after the dimension (`agent`, `user`, `tag`), NULL for calls without one.
  */
-export function keyedFiguresSql(by: DayRollupDimension, filters: CallFilters, read: RollupRead, shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
+export function keyedFiguresSql(by: KeyedDimension, filters: CallFilters, read: RollupRead, shape: PeopleFiguresShape, dialect: Dialect): { sql: string; params: unknown[] } {
   const params = new SqlParams();
   const { ctes: queued, parts } = rollupParts(filters, read, params, dialect);
-  const { sums, latency } = DAY_ROLLUPS[by];
+  const { sums, latency } = KEYED_ROLLUPS[by];
   const member = `"${by}"`;
   const group: Group = { select: ['named', 'member'], names: ['named', 'member'] };
   const withP95 = shape.figures.includes('p95_latency');
