@@ -1,5 +1,5 @@
 // analytics/agents and /users: the same metrics per agent or per user. Over long ranges they
-// come from day rows: the sums and latency histogram per member (rollups/people-rollup-query.ts)
+// come from day rows: the sums and latency histogram per member (rollups/keyed-figures-query.ts)
 // and the distinct sessions per member (DuckDB: rollups/people-sessions.ts; PostgreSQL:
 // rollups/person-session-bitmaps.ts), each with the partial days at the range's ends read raw;
 // with other filters, or no whole day in the range, from one scan of the calls. The cost
@@ -9,7 +9,7 @@ import type { MetricName } from './metrics/definitions.js';
 import { plainRow, runMetrics, type MetricRow } from './metrics/run-query.js';
 import type { RollupRead } from './rollups/rollup-plan.js';
 import { keyedRollupRead, wholeDaysRead } from './rollups/keyed-rollup-parts.js';
-import { keyedFiguresSql, type KeyedDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/people-rollup-query.js';
+import { keyedFiguresSql, type KeyedDimension, type PeopleFigure, type PeopleFiguresShape } from './rollups/keyed-figures-query.js';
 import { personSessionBitsSql } from './rollups/person-session-bitmaps.js';
 import { peopleSessionsSql, type PeopleDimension } from './rollups/people-sessions.js';
 
