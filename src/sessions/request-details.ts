@@ -12,11 +12,20 @@ const FULL_COLUMNS = `id, request_id, project_id, trace_id, parent_id, started_a
   tool_calls_count, api_key_id, user_id, session_id, agent, conversation_name, account_id, tags, CAST(properties AS VARCHAR) AS properties,
   confidence, signal, CAST(input AS VARCHAR) AS input, CAST(output AS VARCHAR) AS output`;
 
+/**
+ * The calls of one request ($1 project, $2 request or call id): those with that request_id,
+ * and the call with that id unless it is already one of them. Two selections, not one
+ * `request_id = $2 OR id = $2`: an OR across two columns is no scan filter for DuckDB, which
+ * then read the columns of every call, content included (1M calls: 277 against 17 ms).
+ */
+export function requestCallsSql(columns: string, orderBy: string): string {
+  return `SELECT ${columns} FROM calls WHERE project_id = $1 AND request_id = $2
+    UNION ALL SELECT ${columns} FROM calls WHERE project_id = $1 AND id = $2 AND request_id <> $2
+    ORDER BY ${orderBy}`;
+}
+
 export async function requestDetails(reader: SqlReader, projectId: string, requestId: string) {
-  const rows = await reader.query(
-    `SELECT ${FULL_COLUMNS} FROM calls WHERE project_id = $1 AND (request_id = $2 OR id = $2) ORDER BY attempt, started_at, id`,
-    [projectId, requestId],
-  );
+  const rows = await reader.query(requestCallsSql(FULL_COLUMNS, 'attempt, started_at, id'), [projectId, requestId]);
   if (rows.length === 0) return null;
   const attempts: CallRecord[] = rows.map(rowToCall);
   const final = attempts[attempts.length - 1]!;

@@ -5,6 +5,7 @@ import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../store/call-row.js';
 import type { SqlReader } from '../store/ports.js';
 import { inputMessages, messageKey, outputMessages, type ChatMessage } from './extract-messages.js';
+import { requestCallsSql } from './request-details.js';
 
 /** How many earlier calls are compared against for repeated history. */
 const CONTEXT_CALLS = 20;
@@ -123,8 +124,7 @@ export async function sessionMessages(reader: SqlReader, query: SessionMessagesQ
 /** The messages of one request: its final attempt's input and answer. */
 export async function requestMessages(reader: SqlReader, projectId: string, requestId: string) {
   const rows = await reader.query<ContentRow>(
-    `SELECT ${CONTENT_COLUMNS} FROM calls WHERE project_id = $1 AND (request_id = $2 OR id = $2)
-     ORDER BY attempt DESC, started_at DESC, id DESC LIMIT 1`,
+    `${requestCallsSql(`${CONTENT_COLUMNS}, attempt`, 'attempt DESC, started_at DESC, id DESC')} LIMIT 1`,
     [projectId, requestId],
   );
   const final = rows[0];
