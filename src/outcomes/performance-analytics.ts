@@ -1,5 +1,6 @@
 // Outcome analytics of seed 000, part 1: per-model performance (win rate, P&L, cost), the
 // P&L timeline, cost against return, and pipelines (the set of agents in a session).
+import type { Dialect } from '../analytics/filters.js';
 import type { SqlReader } from '../store/ports.js';
 import { decisionsQuery, OUTCOME_AGGREGATES, outcomeFigures, type OutcomeAggregateRow, type OutcomeScope } from './decisions-sql.js';
 
@@ -107,30 +108,83 @@ export async function costVsReturn(reader: SqlReader, scope: OutcomeScope, by: C
   });
 }
 
+/** How sessions are grouped by their set of agents, per dialect. */
+interface PipelineKeys {
+  /** CTEs ending in `session_agents (session_id, <keys>, cost)`. */
+  ctes: string;
+  /** The key columns: one agent set, one value (NULLs included). */
+  keys: string[];
+  /** The agents of a key, in name order joined by " + ", over columns of alias `k`. */
+  name: string;
+}
+
+/**
+ * Each session with a call matching `where`, keyed by its set of agents, with the cost of those
+ * calls. PostgreSQL keys it by the agents' names joined in order. On DuckDB that ordered
+ * distinct aggregate per session cost far more than a bit mask of the agents (one bit per agent
+ * in name order; agents past the 64th kept as a sorted list beside it), named only once per
+ * distinct mask (351k sessions at 1M calls, measured: `string_agg(DISTINCT agent ORDER BY
+ * agent)` 555 ms, a sorted list per session 147 ms, the masks 70 ms).
+ */
+function pipelineKeys(where: string, dialect: Dialect): PipelineKeys {
+  const selected = `SELECT session_id, agent, cost_usd FROM calls WHERE ${where} AND session_id IS NOT NULL AND agent IS NOT NULL`;
+  if (dialect !== 'duckdb') {
+    return {
+      ctes: `session_agents AS (
+        SELECT session_id, string_agg(DISTINCT agent, ' + ' ORDER BY agent) AS pipeline, sum(cost_usd) AS cost FROM (${selected}) c GROUP BY session_id
+      )`,
+      keys: ['pipeline'],
+      name: 'k.pipeline',
+    };
+  }
+  return {
+    ctes: `agent_bits AS (SELECT agent, row_number() OVER (ORDER BY agent) - 1 AS bit FROM (SELECT DISTINCT agent FROM (${selected}) c) a),
+    session_agents AS (
+      SELECT c.session_id, bit_or(CASE WHEN b.bit < 64 THEN 1::UBIGINT << b.bit::UTINYINT END) AS mask,
+             array_to_string(list_sort(list_distinct(list(b.agent) FILTER (WHERE b.bit >= 64))), ' + ') AS overflow, sum(c.cost_usd) AS cost
+      FROM (${selected}) c JOIN agent_bits b ON b.agent = c.agent GROUP BY c.session_id
+    )`,
+    keys: ['mask', 'overflow'],
+    name: `concat_ws(' + ', (SELECT string_agg(agent, ' + ' ORDER BY bit) FROM agent_bits WHERE bit < 64 AND (k.mask >> bit::UTINYINT) & 1 = 1), k.overflow)`,
+  };
+}
+
 /** Sessions grouped by the set of agents that took part: sessions, cost, win rate, value. */
 export async function pipelines(reader: SqlReader, scope: OutcomeScope) {
   const query = decisionsQuery(scope, reader.dialect);
   const project = query.params.add(scope.filters.projectId);
   const nameCondition = scope.outcomeName !== undefined ? ` AND o.name = ${query.params.add(scope.outcomeName)}` : '';
+  const pipeline = pipelineKeys(query.callWhere(), reader.dialect);
   const rows = await reader.query<OutcomeAggregateRow & { pipeline: string; sessions: number; sessions_with_outcomes: number | null; total_cost: number | null }>(
     `${query.with},
-    session_agents AS (
-      SELECT session_id, string_agg(DISTINCT agent, ' + ' ORDER BY agent) AS pipeline, sum(cost_usd) AS cost
-      FROM calls WHERE ${query.callWhere()} AND session_id IS NOT NULL AND agent IS NOT NULL GROUP BY session_id
-    ),
+    ${pipeline.ctes},
     session_outcomes AS (
       SELECT o.status, o.value, CASE WHEN o.target_type = 'session' THEN o.target ELSE c.session_id END AS session_id
       FROM outcomes o LEFT JOIN (SELECT id, session_id FROM calls WHERE project_id = ${project}) c ON c.id = o.target
       WHERE o.project_id = ${project}${nameCondition}
     ),
-    per_pipeline AS (SELECT pipeline, count(*) AS sessions, sum(cost) AS total_cost FROM session_agents GROUP BY pipeline),
-    pipeline_outcomes AS (
-      SELECT sa.pipeline, count(DISTINCT so.session_id) AS sessions_with_outcomes, ${OUTCOME_AGGREGATES}
-      FROM session_agents sa JOIN session_outcomes so ON so.session_id = sa.session_id GROUP BY sa.pipeline
+    -- Outcomes summed per session first: one row per session to join, no distinct count
+    -- per pipeline (1M calls, measured: 130 against 75 ms for this part).
+    session_figures AS (
+      SELECT session_id, count(*) AS outcomes, count(*) FILTER (WHERE status = 'win') AS wins,
+             count(*) FILTER (WHERE status = 'loss') AS losses, count(*) FILTER (WHERE status = 'neutral') AS neutral,
+             count(*) FILTER (WHERE status = 'open') AS open, sum(value) FILTER (WHERE status <> 'open') AS total_value,
+             count(value) FILTER (WHERE status <> 'open') AS valued
+      FROM session_outcomes WHERE session_id IS NOT NULL GROUP BY session_id
+    ),
+    per_pipeline AS (
+      SELECT ${pipeline.keys.map((key) => `sa.${key}`).join(', ')}, count(*) AS sessions, sum(sa.cost) AS total_cost,
+             count(sf.session_id) AS sessions_with_outcomes, sum(sf.outcomes) AS outcomes, sum(sf.wins) AS wins, sum(sf.losses) AS losses,
+             sum(sf.neutral) AS neutral, sum(sf.open) AS open, sum(sf.total_value) AS total_value, sum(sf.valued) AS valued
+      FROM session_agents sa LEFT JOIN session_figures sf ON sf.session_id = sa.session_id
+      GROUP BY ${pipeline.keys.map((key) => `sa.${key}`).join(', ')}
+    ),
+    named AS (
+      SELECT ${pipeline.name} AS pipeline, sessions, total_cost, sessions_with_outcomes, outcomes, wins, losses, neutral, open, total_value,
+             CASE WHEN valued > 0 THEN total_value / valued END AS avg_value
+      FROM per_pipeline k
     )
-    SELECT p.pipeline, p.sessions, p.total_cost, po.sessions_with_outcomes, po.outcomes, po.wins, po.losses, po.neutral, po.open, po.total_value, po.avg_value
-    FROM per_pipeline p LEFT JOIN pipeline_outcomes po ON po.pipeline = p.pipeline
-    ORDER BY po.total_value DESC NULLS LAST, p.sessions DESC, p.pipeline`,
+    SELECT * FROM named ORDER BY total_value DESC NULLS LAST, sessions DESC, pipeline`,
     query.params.values,
   );
   return rows.map((row) => ({
