@@ -14,6 +14,11 @@ import { heatmap } from '../src/analytics/heatmap.js';
 import { overview } from '../src/analytics/overview.js';
 import { performance as performanceAnalytics } from '../src/analytics/performance.js';
 import { costTrend, errorAnalysis, insights, usageTrends } from '../src/analytics/trends.js';
+import { calibration, lessons, signalReliability } from '../src/outcomes/learning-analytics.js';
+import { costVsReturn, modelPerformance, pipelines, pnlTimeline } from '../src/outcomes/performance-analytics.js';
+import { requestDetails } from '../src/sessions/request-details.js';
+import { sessionMessages } from '../src/sessions/session-messages.js';
+import { listSessions, sessionSummary } from '../src/sessions/session-query.js';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -78,6 +83,14 @@ async function main(): Promise<void> {
     if ((row?.n ?? 0) < CALLS) await load(store);
     await waitForBackgroundWork(store, loadStarted);
     const filters = { projectId: 'default', from: Date.now() - 30 * 86_400_000 };
+    const scope = { filters };
+    // One session and request of the middle of the range, for the per-session routes.
+    const [sampleRow] = await store.sql.query<{ session_id: string; request_id: string; agent: string }>(
+      `SELECT session_id, request_id, agent FROM calls WHERE project_id = 'default' AND session_id IS NOT NULL AND agent IS NOT NULL
+       AND started_at >= now()::TIMESTAMP - INTERVAL 15 DAY ORDER BY started_at LIMIT 1`,
+    );
+    if (!sampleRow) throw new Error('no call with a session and an agent to time the session routes on');
+    const sample = { sessionId: sampleRow.session_id, requestId: sampleRow.request_id, agent: sampleRow.agent };
     const cases: [string, (reader: SqlReader) => Promise<unknown>][] = [
       ['overview (with previous period)', (reader) => overview(reader, filters)],
       ['performance', (reader) => performanceAnalytics(reader, filters)],
@@ -94,6 +107,23 @@ async function main(): Promise<void> {
       ['trends', (reader) => insights(reader, filters)],
       ['heatmap provider x model, success rate', (reader) => heatmap(reader, filters, { rows: 'provider', cols: 'model', metric: 'success_rate' })],
       ['heatmap symbol x model, win rate', (reader) => heatmap(reader, filters, { rows: 'property.symbol', cols: 'model', metric: 'win_rate' })],
+      ['cost-breakdown (provider)', (reader) => costBreakdown(reader, filters, 'provider')],
+      ['cost-breakdown (agent)', (reader) => costBreakdown(reader, filters, 'agent')],
+      ['cost-breakdown (user)', (reader) => costBreakdown(reader, filters, 'user')],
+      ['usage-trends (day, by provider)', (reader) => usageTrends(reader, filters, 'day', 'provider')],
+      ['outcomes: model-performance', (reader) => modelPerformance(reader, scope)],
+      ['outcomes: pnl-timeline (day)', (reader) => pnlTimeline(reader, scope, 'day')],
+      ['outcomes: cost-vs-return (model)', (reader) => costVsReturn(reader, scope, 'model')],
+      ['outcomes: pipelines', (reader) => pipelines(reader, scope)],
+      ['outcomes: calibration (10 buckets)', (reader) => calibration(reader, scope, 10)],
+      ['outcomes: signal-reliability', (reader) => signalReliability(reader, scope)],
+      ['outcomes: lessons', (reader) => lessons(reader, scope, { minFrequency: 1, limit: 50 })],
+      ['sessions (by start)', (reader) => listSessions(reader, { filters, sort: 'start', order: 'desc', limit: 50 })],
+      ['sessions (by cost)', (reader) => listSessions(reader, { filters, sort: 'cost', order: 'desc', limit: 50 })],
+      ['sessions search (agent, min cost)', (reader) => listSessions(reader, { filters: { ...filters, agent: sample.agent }, sort: 'start', order: 'desc', limit: 50, minCost: 0.001 })],
+      ['session summary', (reader) => sessionSummary(reader, 'default', sample.sessionId)],
+      ['session messages', (reader) => sessionMessages(reader, { projectId: 'default', sessionId: sample.sessionId, dedupe: true, limit: 100 })],
+      ['request details', (reader) => requestDetails(reader, 'default', sample.requestId)],
     ];
     const served = store.sql;
     const raw = rawRowsOnly(store.sql);
