@@ -13,14 +13,15 @@ const FULL_COLUMNS = `id, request_id, project_id, trace_id, parent_id, started_a
   confidence, signal, CAST(input AS VARCHAR) AS input, CAST(output AS VARCHAR) AS output`;
 
 /**
- * The calls of one request ($1 project, $2 request or call id): those with that request_id,
- * and the call with that id unless it is already one of them. Two selections, not one
- * `request_id = $2 OR id = $2`: an OR across two columns is no scan filter for DuckDB, which
- * then read the columns of every call, content included (1M calls: 277 against 17 ms).
+ * The calls of one request ($1 project, $2 request or call id): those with that request_id other
+ * than a call's own id, then the call with that id. Two selections, not one `request_id = $2 OR
+ * id = $2`: an OR across two columns is no scan filter for DuckDB, which then read the columns of
+ * every call, content included (1M calls: 277 against 17 ms), and PostgreSQL finds the first in
+ * its partial index of such calls (migration 13) and the second by primary key.
  */
 export function requestCallsSql(columns: string, orderBy: string): string {
-  return `SELECT ${columns} FROM calls WHERE project_id = $1 AND request_id = $2
-    UNION ALL SELECT ${columns} FROM calls WHERE project_id = $1 AND id = $2 AND request_id <> $2
+  return `SELECT ${columns} FROM calls WHERE project_id = $1 AND request_id = $2 AND request_id <> id
+    UNION ALL SELECT ${columns} FROM calls WHERE project_id = $1 AND id = $2
     ORDER BY ${orderBy}`;
 }
 

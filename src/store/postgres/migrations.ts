@@ -442,6 +442,13 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   // Under the folder's lock, as migration 10; every instance must run these versions from then on.
   { version: 11, name: 'rollups per tag (the cost breakdown by tag)', sql: addedRollupsMigrationSql([TAG_ROLLUPS], 'postgres', FOLDER_LOCK) },
   { version: 12, name: 'rollups of failed calls by error type and message (analytics/errors)', sql: addedRollupsMigrationSql([ERROR_ROLLUPS], 'postgres', FOLDER_LOCK) },
+  {
+    version: 13,
+    name: 'index of calls whose request id is not their own (request details)',
+    // Only calls of a request with its own id (gateway attempts, client request ids) need it: a
+    // call recorded without one has its id as request id and is found by id.
+    sql: 'CREATE INDEX calls_project_request ON calls (project_id, request_id) WHERE request_id <> id;',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
