@@ -41,6 +41,14 @@ describe('fallback and circuit breaker', () => {
     expect([answered.provider, answered.is_fallback, answered.original_provider, answered.attempt]).toEqual(['backup', true, 'primary', 2]);
     const attempts = await server.store.sql.query<{ provider: string; status: string; http_status: number }>('SELECT provider, status, http_status FROM calls WHERE request_id = $1 ORDER BY attempt', [answered.request_id]);
     expect(attempts).toEqual([{ provider: 'primary', status: 'error', http_status: 500 }, { provider: 'backup', status: 'success', http_status: 200 }]);
+    // The first attempt carries the request's id; request details find the chain by either id.
+    for (const id of [answered.request_id, answered.id]) {
+      const details = await server.request('GET', `/api/v1/requests/${id}`);
+      expect(details.statusCode, details.body).toBe(200);
+      const calls = (details.json() as { calls: { id: string; provider: string; attempt: number }[] }).calls;
+      expect(calls.map((call) => [call.provider, call.attempt])).toEqual(id === answered.id ? [['backup', 2]] : [['primary', 1], ['backup', 2]]);
+      if (id === answered.request_id) expect(calls[0]!.id).toBe(answered.request_id);
+    }
   });
 
   it('opens the circuit after the threshold, then skips the provider, and says so in health and events', async () => {

@@ -56,8 +56,10 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
   if (routes.length === 0) return sendError(reply, noProvider(gateway.model));
   const original = routes[0]!;
   const attribution = attributionFromHeaders(request.headers, gateway.body.user);
+  // The first attempt's id is the request's: a request answered at once (most of them) is then
+  // found by id, and only later attempts enter PostgreSQL's index of request ids (migration 13).
   const outcomeFor = (provider: string, model: string, attempt: number): GatewayOutcome => ({
-    id: uuidv7(), requestId, attempt, isFallback: provider !== original.target.name, originalProvider: provider !== original.target.name ? original.target.name : null,
+    id: attempt === 1 ? requestId : uuidv7(), requestId, attempt, isFallback: provider !== original.target.name, originalProvider: provider !== original.target.name ? original.target.name : null,
     projectId, apiKeyId, provider, model, endpoint: `/v1${endpoint.path}`, streaming: gateway.stream, startedAt, latencyMs: 0, ttftMs: null,
     status: 'success', httpStatus: null, usage: null, usageComplete: false, generationNs: null, finishReason: null, responseModel: null, toolCalls: 0, completionText: '',
     requestBody: gateway.body, output: null, attribution,
