@@ -135,17 +135,14 @@ export async function listSessions(reader: SqlReader, query: SessionListQuery): 
   // The page is chosen on the sort key alone, and only its sessions get the full aggregates
   // (ordered array_aggs over every session took 0.5 s at 300k calls, measured).
   const project = params.add(query.filters.projectId);
-  // DuckDB: one pass over the project's calls, the filters as an aggregate's condition; the
-  // semi-join with the matching calls hashed every one of them (1M calls over 30 days, the
-  // page's sessions: 52 against 119 ms, measured). PostgreSQL keeps the semi-join, which its
-  // indexes on the filter columns serve.
-  const sessionsPicked = reader.dialect === 'duckdb'
-    ? `session_id IS NOT NULL GROUP BY session_id HAVING ${[`count(*) FILTER (WHERE ${where}) > 0`, ...having].join(' AND ')}`
-    : `session_id IN (SELECT session_id FROM calls WHERE ${where} AND session_id IS NOT NULL)
-      GROUP BY session_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}`;
+  // One pass over the project's calls picks the sessions (the filters as an aggregate's
+  // condition) and computes their sort key. The semi-join with the matching calls it replaces
+  // hashed every one of them (1M calls over 30 days, that part, measured: DuckDB 52 against
+  // 119 ms, PostgreSQL 302 against 1,015 ms).
   const sql = `WITH picked AS (
       SELECT session_id, ${sortKey} AS sort_key FROM calls
-      WHERE project_id = ${project} AND ${sessionsPicked}
+      WHERE project_id = ${project} AND session_id IS NOT NULL
+      GROUP BY session_id HAVING ${[`count(*) FILTER (WHERE ${where}) > 0`, ...having].join(' AND ')}
       ORDER BY sort_key ${direction}, session_id ${direction} LIMIT ${query.limit + 1}
     )
     SELECT ${aggregateSelect(query.sort)} FROM calls
