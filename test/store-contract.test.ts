@@ -465,7 +465,7 @@ describe('HTTP routes answer the same on both engines, with figures computed fro
     ...['model', 'provider', 'agent', 'user', 'tag'].map((by) => `analytics/cost-breakdown?by=${by}`), 'analytics/errors', 'analytics/trends',
     'analytics/heatmap?rows=property.symbol&cols=model', 'analytics/heatmap?rows=agent&metric=win_rate',
     ...['model-performance', 'pnl-timeline', 'cost-vs-return', 'pipelines', 'calibration', 'signal-reliability', 'lessons'].map((r) => `analytics/outcomes/${r}`),
-    'logs/stats', 'logs?limit=20&sort=cost_usd&order=desc', 'logs?search=needle&limit=50', 'logs?tag=batch&status=error&limit=50', 'sessions',
+    'logs/stats', 'logs?limit=20&sort=cost_usd&order=desc', 'logs?search=needle&limit=50', 'logs?tag=batch&status=error&limit=50', 'sessions', 'sessions?agent=planner&sort=cost',
     'sessions/sess-1/summary', `requests/${CALLS[8]!.id}`, `requests/${CALLS[8]!.request_id}`, 'outcomes?limit=50', 'budgets',
   ];
   it.each(ROUTES)('GET /api/v1/%s', async (route) => {
