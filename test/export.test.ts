@@ -36,6 +36,8 @@ const calls = [
     input: [{ role: 'user', content: `émoji 🚀 "quote" \\ back\nslash ${i}` }, { role: 'tool', content: { nested: [1, 2.5, null, true], deep: { a: 'b' } } }],
     output: { role: 'assistant', content: i === 5 ? '=1+1' : `answer ${i}`, tool_calls: i === 6 ? [{ id: 't1', function: { name: 'f', arguments: '{"x":1}' } }] : undefined },
   })),
+  // Numbers JavaScript writes without an exponent down to 1e-6 and with an unpadded one below.
+  { id: 'exp-tiny', provider: 'openai', model: 'gpt-4o', started_at: new Date(NOW - 30 * MINUTE).toISOString(), latency_ms: 0.00002, tokens_per_second: 3e-7, cost_usd: 0.0000125, confidence: 0.00005, input: 'tiny', output: 'tiny' },
   // A start time with a fraction of a millisecond (ended_at − fractional latency).
   { id: 'exp-frac', provider: 'openai', model: 'gpt-4o', ended_at: new Date(NOW - 20 * MINUTE).toISOString(), latency_ms: 0.25, input: 'plain prompt', output: 'plain answer' },
   { id: 'exp-old', provider: 'openai', model: 'gpt-4o', started_at: new Date(NOW - 3 * 24 * 60 * MINUTE).toISOString(), input: 'old', output: 'old' },
