@@ -45,9 +45,11 @@ describe('fallback and circuit breaker', () => {
     for (const id of [answered.request_id, answered.id]) {
       const details = await server.request('GET', `/api/v1/requests/${id}`);
       expect(details.statusCode, details.body).toBe(200);
-      const calls = (details.json() as { calls: { id: string; provider: string; attempt: number }[] }).calls;
-      expect(calls.map((call) => [call.provider, call.attempt])).toEqual(id === answered.id ? [['backup', 2]] : [['primary', 1], ['backup', 2]]);
-      if (id === answered.request_id) expect(calls[0]!.id).toBe(answered.request_id);
+      const { request_id: requestId, attempts, calls } = details.json() as { request_id: string; attempts: number; calls: { id: string; provider: string; attempt: number }[] };
+      expect([requestId, attempts]).toEqual([answered.request_id, 2]);
+      expect(calls.map((call) => [call.id, call.provider, call.attempt])).toEqual([[answered.request_id, 'primary', 1], [answered.id, 'backup', 2]]);
+      const messages = await server.request('GET', `/api/v1/requests/${id}/messages`);
+      expect((messages.json() as { call_id: string }).call_id).toBe(answered.id);
     }
   });
 

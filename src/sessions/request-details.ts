@@ -1,5 +1,6 @@
 // One request in full (seed 002's request details): every attempt of a fallback chain,
-// linked by request_id, with totals across attempts. A call id is accepted as well.
+// linked by request_id, with totals across attempts. The id of any of its calls is accepted
+// as well.
 import type { CallRecord } from '../domain/call-record.js';
 import { presentCall } from '../api/present-call.js';
 import { rowToCall } from '../store/call-row.js';
@@ -25,8 +26,14 @@ export function requestCallsSql(columns: string, orderBy: string): string {
     ORDER BY ${orderBy}`;
 }
 
-export async function requestDetails(reader: SqlReader, projectId: string, requestId: string) {
-  const rows = await reader.query(requestCallsSql(FULL_COLUMNS, 'attempt, started_at, id'), [projectId, requestId]);
+/** The request of the call with this id; the id itself when no call has it (a request id). */
+export async function requestIdOf(reader: SqlReader, projectId: string, id: string): Promise<string> {
+  const [row] = await reader.query<{ request_id: string }>('SELECT request_id FROM calls WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return row?.request_id ?? id;
+}
+
+export async function requestDetails(reader: SqlReader, projectId: string, id: string) {
+  const rows = await reader.query(requestCallsSql(FULL_COLUMNS, 'attempt, started_at, id'), [projectId, await requestIdOf(reader, projectId, id)]);
   if (rows.length === 0) return null;
   const attempts: CallRecord[] = rows.map(rowToCall);
   const final = attempts[attempts.length - 1]!;
