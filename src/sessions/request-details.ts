@@ -5,6 +5,7 @@ import type { CallRecord } from '../domain/call-record.js';
 import { presentCall } from '../api/present-call.js';
 import { rowToCall } from '../store/call-row.js';
 import type { SqlReader } from '../store/ports.js';
+import { requestCalls } from './request-calls.js';
 
 const FULL_COLUMNS = `id, request_id, project_id, trace_id, parent_id, started_at, ended_at, latency_ms, ttft_ms, tokens_per_second,
   provider, model, response_model, endpoint, is_streaming, finish_reason, CAST(params AS VARCHAR) AS params, status, http_status,
@@ -13,27 +14,8 @@ const FULL_COLUMNS = `id, request_id, project_id, trace_id, parent_id, started_a
   tool_calls_count, api_key_id, user_id, session_id, agent, conversation_name, account_id, tags, CAST(properties AS VARCHAR) AS properties,
   confidence, signal, CAST(input AS VARCHAR) AS input, CAST(output AS VARCHAR) AS output`;
 
-/**
- * The calls of one request ($1 project, $2 request or call id): those with that request_id other
- * than a call's own id, then the call with that id. Two selections, not one `request_id = $2 OR
- * id = $2`: an OR across two columns is no scan filter for DuckDB, which then read the columns of
- * every call, content included (1M calls: 277 against 17 ms), and PostgreSQL finds the first in
- * its partial index of such calls (migration 13) and the second by primary key.
- */
-export function requestCallsSql(columns: string, orderBy: string): string {
-  return `SELECT ${columns} FROM calls WHERE project_id = $1 AND request_id = $2 AND request_id <> id
-    UNION ALL SELECT ${columns} FROM calls WHERE project_id = $1 AND id = $2
-    ORDER BY ${orderBy}`;
-}
-
-/** The request of the call with this id; the id itself when no call has it (a request id). */
-export async function requestIdOf(reader: SqlReader, projectId: string, id: string): Promise<string> {
-  const [row] = await reader.query<{ request_id: string }>('SELECT request_id FROM calls WHERE project_id = $1 AND id = $2', [projectId, id]);
-  return row?.request_id ?? id;
-}
-
 export async function requestDetails(reader: SqlReader, projectId: string, id: string) {
-  const rows = await reader.query(requestCallsSql(FULL_COLUMNS, 'attempt, started_at, id'), [projectId, await requestIdOf(reader, projectId, id)]);
+  const rows = await requestCalls<Record<string, unknown>>(reader, projectId, id, FULL_COLUMNS, 'attempt, started_at, id');
   if (rows.length === 0) return null;
   const attempts: CallRecord[] = rows.map(rowToCall);
   const final = attempts[attempts.length - 1]!;

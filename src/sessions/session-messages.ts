@@ -5,7 +5,7 @@ import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../store/call-row.js';
 import type { SqlReader } from '../store/ports.js';
 import { inputMessages, messageKey, outputMessages, type ChatMessage } from './extract-messages.js';
-import { requestCallsSql, requestIdOf } from './request-details.js';
+import { requestCalls } from './request-calls.js';
 
 /** How many earlier calls are compared against for repeated history. */
 const CONTEXT_CALLS = 20;
@@ -123,10 +123,7 @@ export async function sessionMessages(reader: SqlReader, query: SessionMessagesQ
 
 /** The messages of one request: its final attempt's input and answer. */
 export async function requestMessages(reader: SqlReader, projectId: string, id: string) {
-  const rows = await reader.query<ContentRow>(
-    `${requestCallsSql(`${CONTENT_COLUMNS}, attempt`, 'attempt DESC, started_at DESC, id DESC')} LIMIT 1`,
-    [projectId, await requestIdOf(reader, projectId, id)],
-  );
+  const rows = await requestCalls<ContentRow>(reader, projectId, id, `${CONTENT_COLUMNS}, attempt`, 'attempt DESC, started_at DESC, id DESC', 1);
   const final = rows[0];
   if (!final) return null;
   const { messages } = flattenMessages([final], false);
