@@ -155,7 +155,7 @@ describe('store.outcomes.insertMany (used by the demo generator)', () => {
   it('refuses a taken id unless upsert is set, and then replaces the row', async () => {
     const at = Date.now();
     const record = {
-      id: 'repo-1', project_id: 'default', target: 'call-01', target_type: 'call' as const, name: 'repo-test', status: 'open' as const,
+      id: 'repo-1', project_id: 'default', target: 'call-01', target_type: 'call' as const, session_id: 'sess-0', name: 'repo-test', status: 'open' as const,
       value: null, closed_at: null, lesson: null, properties: { symbol: 'EURUSD' }, created_at: at, updated_at: at,
     };
     await server.store.outcomes.insertMany([record]);
@@ -200,6 +200,26 @@ describe('PATCH and GET /api/v1/outcomes', () => {
     const bad = await server.request('GET', '/api/v1/outcomes?status=won');
     expect(bad.statusCode).toBe(400);
     expect((bad.json() as { error: { field: string } }).error.field).toBe('status');
+  });
+
+  it('keeps the session of each outcome and lists a session with its calls\' outcomes', async () => {
+    const sessionOf = (outcome: Outcome) => (outcome.target_type === 'session' ? outcome.target : calls.find((call) => call.id === outcome.target)?.session_id);
+    const expected = outcomes.filter((outcome) => sessionOf(outcome) === 'sess-4').map((outcome) => outcome.id).sort();
+    expect(expected.length).toBeGreaterThan(2);
+    const listed = await get<{ data: { id: string; session_id: string | null }[]; total: number }>('/api/v1/outcomes?session_id=sess-4&limit=1000');
+    expect(listed.data.map((item) => item.id).sort()).toEqual(expected);
+    expect(listed.total).toBe(expected.length);
+    expect(new Set(listed.data.map((item) => item.session_id))).toEqual(new Set(['sess-4']));
+    const onCall = await get<{ session_id: string | null; target_type: string }>(`/api/v1/outcomes/out-${calls[17]!.id}`);
+    expect(onCall).toMatchObject({ target_type: 'call', session_id: calls[17]!.session_id });
+    // A call recorded without a session gives its outcomes none (in a project of its own, so
+    // that the analytics below see only the data above).
+    const key = await server.createKey('lone', ['admin']);
+    expect((await server.request('POST', '/api/v1/calls', { key, body: { id: 'lone-call', provider: 'openai', model: 'gpt-x' } })).statusCode).toBe(201);
+    const lone = await server.request('POST', '/api/v1/outcomes', { key, body: { target: 'lone-call', status: 'win', value: 1 } });
+    expect(lone.statusCode, lone.body).toBe(201);
+    expect((lone.json() as { session_id: string | null }).session_id).toBeNull();
+    expect((await get<{ total: number }>('/api/v1/outcomes?session_id=sess-4', key)).total).toBe(0);
   });
 });
 

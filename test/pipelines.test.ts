@@ -3,6 +3,7 @@
 // across that edge, and a set made only of them are all checked against names and figures
 // computed here from the rows written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTCOME_SESSION_MIGRATION_SQL } from '../src/store/outcome-rows.js';
 import { startTestServer, type TestEngine, type TestServer } from './helpers/test-server.js';
 
 const HOUR = 3_600_000;
@@ -91,11 +92,15 @@ describe.each(['duckdb', 'postgres'] as TestEngine[])('pipelines on %s', (engine
     await server?.close();
   });
 
-  it('names every set of agents in order, past the 64th included, with its figures', async () => {
+  async function pipelineRows(): Promise<Record<string, unknown>[]> {
     const range = `from=${new Date(NOW - 6 * DAY).toISOString()}&to=${new Date(NOW + HOUR).toISOString()}`;
     const response = await server.request('GET', `/api/v1/analytics/outcomes/pipelines?${range}`);
     expect(response.statusCode, response.body).toBe(200);
-    const { data } = response.json() as { data: Record<string, unknown>[] };
+    return (response.json() as { data: Record<string, unknown>[] }).data;
+  }
+
+  it('names every set of agents in order, past the 64th included, with its figures', async () => {
+    const data = await pipelineRows();
     const expected = expectedPipelines();
     expect(data.map((row) => row.pipeline).sort()).toEqual(expected.map((row) => row.pipeline).sort());
     expect(expected.map((row) => row.pipeline)).toContain('agent-03 + agent-65');
@@ -110,5 +115,14 @@ describe.each(['duckdb', 'postgres'] as TestEngine[])('pipelines on %s', (engine
         else expect(row[field] as number, `${want.pipeline} ${field}`).toBeCloseTo(want[field], 12);
       }
     }
+  });
+
+  it('gives outcomes stored before they kept their session the session of their target', async () => {
+    const before = await pipelineRows();
+    await server.store.sql.query('ALTER TABLE outcomes DROP COLUMN session_id');
+    await server.store.sql.query(OUTCOME_SESSION_MIGRATION_SQL);
+    const stored = await server.store.sql.query<{ id: string; session_id: string | null }>('SELECT id, session_id FROM outcomes ORDER BY id');
+    expect(stored.map((row) => [row.id, row.session_id])).toEqual(outcomes.map((outcome) => [outcome.id, sessionOf(outcome)]).sort());
+    expect(await pipelineRows()).toEqual(before);
   });
 });

@@ -331,7 +331,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
 
   describe('outcomes and research config', () => {
     const outcome = (i: number, overrides: Partial<OutcomeRecord> = {}): OutcomeRecord => ({
-      id: `o-${i}`, project_id: P, target: CALLS[i]!.id, target_type: 'call', name: i % 2 ? 'trade' : 'review', status: i % 3 === 0 ? 'win' : i % 3 === 1 ? 'loss' : 'open',
+      id: `o-${i}`, project_id: P, target: CALLS[i]!.id, target_type: 'call', session_id: CALLS[i]!.session_id ?? null, name: i % 2 ? 'trade' : 'review', status: i % 3 === 0 ? 'win' : i % 3 === 1 ? 'loss' : 'open',
       value: i % 3 === 2 ? null : (i % 3 === 0 ? 1 : -1) * (i + 0.5), closed_at: i % 3 === 2 ? null : T0 + i * 1000, lesson: i % 4 === 0 ? `lesson ${i}` : null,
       properties: { desk: `d${i % 2}` }, created_at: T0 + i * MIN, updated_at: T0 + i * MIN, ...overrides,
     });
@@ -344,7 +344,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect((await store.outcomes.existingIds(['o-1', 'o-99', 'o-3'])).sort()).toEqual(['o-1', 'o-3']);
       await expect(store.outcomes.insertMany([outcome(1, { name: 'again' })])).rejects.toThrow();
       expect(await store.outcomes.get(P, 'o-1')).toEqual(OUTCOMES[1]);
-      await store.outcomes.insertMany([outcome(1, { status: 'win', value: 9 }), outcome(40, { target: 'sess-1', target_type: 'session' })], { upsert: true });
+      await store.outcomes.insertMany([outcome(1, { status: 'win', value: 9 }), outcome(40, { target: 'sess-1', target_type: 'session', session_id: 'sess-1' })], { upsert: true });
       expect(await store.outcomes.get(P, 'o-1')).toEqual(outcome(1, { status: 'win', value: 9 }));
       expect((await store.outcomes.get(P, 'o-40'))!.target_type).toBe('session');
     });
@@ -368,6 +368,12 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       const windowed = await store.outcomes.list({ projectId: P, from: T0 + 3 * MIN, to: T0 + 6 * MIN, limit: 10, offset: 0 });
       expect(windowed.items.map((o) => o.id)).toEqual(['o-5', 'o-4', 'o-3']);
       expect((await store.outcomes.list({ projectId: P, target: 'sess-1', targetType: 'session', limit: 10, offset: 0 })).items.map((o) => o.id)).toEqual(['o-40']);
+      // By session: the outcome on the session and those on its calls.
+      const onSession = [...OUTCOMES.filter((o) => CALLS[Number(o.id.slice(2))]!.session_id === 'sess-1').map((o) => o.id), 'o-40'];
+      expect(onSession.length).toBeGreaterThan(1);
+      const bySession = await store.outcomes.list({ projectId: P, sessionId: 'sess-1', limit: 100, offset: 0 });
+      expect(bySession.items.map((o) => o.id).sort()).toEqual(onSession.sort());
+      expect(bySession.total).toBe(onSession.length);
     });
 
     it('research config: put, get, replace', async () => {

@@ -37,7 +37,7 @@ export async function writeDemoToStore(store: Store, batches: Iterable<DemoBatch
     if (refused) throw new Error(`the demo generator made an invalid call: ${refused.error.message}`);
     await store.calls.insertBatch(prepared.writes);
     totals.calls += prepared.writes.length;
-    totals.outcomes += await storeOutcomes(store, projectId, current.batch.outcomes);
+    totals.outcomes += await storeOutcomes(store, projectId, current.batch);
     onProgress?.(totals);
     current = upcoming;
   }
@@ -49,11 +49,16 @@ export async function writeDemoToStore(store: Store, batches: Iterable<DemoBatch
  * each outcome is still validated by its schema. Outcomes a previous run with the same
  * seed stored are skipped, like its duplicate calls.
  */
-async function storeOutcomes(store: Store, projectId: string, outcomes: OutcomeInput[]): Promise<number> {
+async function storeOutcomes(store: Store, projectId: string, batch: DemoBatch): Promise<number> {
+  const outcomes: OutcomeInput[] = batch.outcomes;
   if (outcomes.length === 0) return 0;
   const now = Date.now();
+  const sessions = new Map(batch.calls.map((call) => [call.id, call.session_id ?? null]));
   const taken = new Set(await store.outcomes.existingIds(outcomes.map((outcome) => outcome.id!)));
-  const records = outcomes.filter((outcome) => !taken.has(outcome.id!)).map((outcome) => toRecord(outcomeInputSchema.parse(outcome), 'call', projectId, now));
+  const records = outcomes.filter((outcome) => !taken.has(outcome.id!)).map((outcome) => {
+    const input = outcomeInputSchema.parse(outcome);
+    return toRecord(input, 'call', sessions.get(input.target) ?? null, projectId, now);
+  });
   if (records.length > 0) await store.outcomes.insertMany(records);
   return records.length;
 }

@@ -26,6 +26,10 @@ export interface OutcomeRecord {
   project_id: string;
   target: string;
   target_type: 'call' | 'session';
+  /** The session the outcome belongs to: its target when that is a session, else the target
+   * call's session (null for a call without one). Resolved once when the outcome is stored,
+   * since a call never changes session, so analytics by session need no join with calls. */
+  session_id: string | null;
   name: string;
   status: OutcomeStatus;
   value: number | null;

@@ -9,10 +9,16 @@ import type { Store } from '../store/ports.js';
 
 export const MAX_OUTCOME_BATCH = 1000;
 
-/** Which of the given ids are call ids, and which are session ids, in the project. */
-async function knownTargets(store: Store, projectId: string, targets: string[]): Promise<{ calls: Set<string>; sessions: Set<string> }> {
+interface KnownTargets {
+  /** Call id → the call's session id. */
+  calls: Map<string, string | null>;
+  sessions: Set<string>;
+}
+
+/** Which of the given ids are call ids (with their sessions), and which are session ids, in the project. */
+async function knownTargets(store: Store, projectId: string, targets: string[]): Promise<KnownTargets> {
   const unique = [...new Set(targets)];
-  if (unique.length === 0) return { calls: new Set(), sessions: new Set() };
+  if (unique.length === 0) return { calls: new Map(), sessions: new Set() };
   const callParams = new SqlParams();
   const callProject = callParams.add(projectId);
   const callList = unique.map((id) => callParams.add(id)).join(', ');
@@ -20,13 +26,16 @@ async function knownTargets(store: Store, projectId: string, targets: string[]):
   const sessionProject = sessionParams.add(projectId);
   const sessionList = unique.map((id) => sessionParams.add(id)).join(', ');
   const [callRows, sessionRows] = await Promise.all([
-    store.sql.query<{ id: string }>(`SELECT id FROM calls WHERE project_id = ${callProject} AND id IN (${callList})`, callParams.values),
+    store.sql.query<{ id: string; session_id: string | null }>(
+      `SELECT id, session_id FROM calls WHERE project_id = ${callProject} AND id IN (${callList})`,
+      callParams.values,
+    ),
     store.sql.query<{ session_id: string }>(
       `SELECT DISTINCT session_id FROM calls WHERE project_id = ${sessionProject} AND session_id IN (${sessionList})`,
       sessionParams.values,
     ),
   ]);
-  return { calls: new Set(callRows.map((row) => row.id)), sessions: new Set(sessionRows.map((row) => row.session_id)) };
+  return { calls: new Map(callRows.map((row) => [row.id, row.session_id])), sessions: new Set(sessionRows.map((row) => row.session_id)) };
 }
 
 function parseItem(item: unknown, field: string): OutcomeInput {
@@ -44,14 +53,16 @@ function joinField(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
 }
 
-/** The stored form of a validated outcome whose target has been resolved. */
-export function toRecord(input: OutcomeInput, targetType: 'call' | 'session', projectId: string, now: number): OutcomeRecord {
+/** The stored form of a validated outcome whose target has been resolved (`sessionId`: the
+ * target call's session; a session target is its own). */
+export function toRecord(input: OutcomeInput, targetType: 'call' | 'session', sessionId: string | null, projectId: string, now: number): OutcomeRecord {
   const closed = input.status !== 'open';
   return {
     id: input.id ?? uuidv7(),
     project_id: projectId,
     target: input.target,
     target_type: targetType,
+    session_id: targetType === 'session' ? input.target : sessionId,
     name: input.name,
     status: input.status,
     value: input.value ?? null,
@@ -74,7 +85,7 @@ export async function recordOutcomes(store: Store, projectId: string, items: unk
   const now = Date.now();
   const records = inputs.map((input, index) => {
     const targetType = resolveTargetType(input, targets, joinField(prefix(index), 'target'));
-    return toRecord(input, targetType, projectId, now);
+    return toRecord(input, targetType, targets.calls.get(input.target) ?? null, projectId, now);
   });
   const seen = new Set<string>();
   records.forEach((record, index) => {
@@ -89,7 +100,7 @@ export async function recordOutcomes(store: Store, projectId: string, items: unk
   return records;
 }
 
-function resolveTargetType(input: OutcomeInput, targets: { calls: Set<string>; sessions: Set<string> }, field: string): 'call' | 'session' {
+function resolveTargetType(input: OutcomeInput, targets: KnownTargets, field: string): 'call' | 'session' {
   const isCall = targets.calls.has(input.target);
   const isSession = targets.sessions.has(input.target);
   if (input.target_type === 'call') {

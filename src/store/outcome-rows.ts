@@ -4,8 +4,15 @@ import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
 import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
 import type { OutcomeListQuery, OutcomePatch } from './ports.js';
 
-/** Storage order of the table (target_type was added by a later migration, so it comes last). */
-export const OUTCOME_COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type';
+/** Storage order of the table (target_type and session_id were added by later migrations, so they come last). */
+export const OUTCOME_COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type, session_id';
+
+/** Adds `session_id` to outcomes and fills it for those already stored; the same SQL on both engines. */
+export const OUTCOME_SESSION_MIGRATION_SQL = `
+  ALTER TABLE outcomes ADD COLUMN session_id TEXT;
+  UPDATE outcomes SET session_id = target WHERE target_type = 'session';
+  UPDATE outcomes SET session_id = calls.session_id FROM calls
+    WHERE outcomes.target_type = 'call' AND calls.project_id = outcomes.project_id AND calls.id = outcomes.target;`;
 
 export function rowToOutcome(row: Record<string, unknown>): OutcomeRecord {
   const properties = typeof row.properties === 'string' ? (JSON.parse(row.properties) as Record<string, string>) : {};
@@ -14,6 +21,7 @@ export function rowToOutcome(row: Record<string, unknown>): OutcomeRecord {
     project_id: String(row.project_id),
     target: String(row.target),
     target_type: row.target_type === 'session' ? 'session' : 'call',
+    session_id: row.session_id === null || row.session_id === undefined ? null : String(row.session_id),
     name: String(row.name),
     status: row.status as OutcomeStatus,
     value: row.value === null || row.value === undefined ? null : Number(row.value),
@@ -47,6 +55,7 @@ export function outcomeListSql(query: OutcomeListQuery): { page: string; count: 
   const conditions = [`project_id = ${params.add(query.projectId)}`];
   if (query.target !== undefined) conditions.push(`target = ${params.add(query.target)}`);
   if (query.targetType !== undefined) conditions.push(`target_type = ${params.add(query.targetType)}`);
+  if (query.sessionId !== undefined) conditions.push(`session_id = ${params.add(query.sessionId)}`);
   if (query.name !== undefined) conditions.push(`name = ${params.add(query.name)}`);
   if (query.status && query.status.length > 0) conditions.push(`status IN (${query.status.map((s) => params.add(s)).join(', ')})`);
   if (query.from !== undefined) conditions.push(`created_at >= ${params.add(sqlTimestamp(query.from))}::TIMESTAMP`);

@@ -155,6 +155,8 @@ export interface OutcomeListQuery {
   projectId: string;
   target?: string;
   targetType?: 'call' | 'session';
+  /** Outcomes on the session or on any of its calls. */
+  sessionId?: string;
   name?: string;
   status?: OutcomeStatus[];
   /** On created_at, epoch ms, `to` exclusive. */

@@ -14,6 +14,7 @@ import { parseQueryTime } from '../query-time.js';
 const listQuery = z.strictObject({
   target: z.string().max(256).optional().describe('a call id or a session id'),
   target_type: z.enum(['call', 'session']).optional(),
+  session_id: z.string().max(256).optional().describe('outcomes on this session or on any of its calls'),
   name: z.string().max(128).optional(),
   status: z.string().max(64).optional().describe('open | win | loss | neutral, comma-separated'),
   from: z.string().max(64).optional().describe('created at or after (ISO-8601)'),
@@ -109,6 +110,7 @@ function registerOutcomeReadRoutes(app: FastifyInstance, store: Store): void {
         projectId: key.project_id, limit, offset,
         ...(query.target !== undefined ? { target: query.target } : {}),
         ...(query.target_type !== undefined ? { targetType: query.target_type } : {}),
+        ...(query.session_id !== undefined ? { sessionId: query.session_id } : {}),
         ...(query.name !== undefined ? { name: query.name } : {}),
         ...(status ? { status } : {}),
         ...(from !== undefined ? { from } : {}),

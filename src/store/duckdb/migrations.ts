@@ -5,6 +5,7 @@ import { PEOPLE_SESSIONS_PENDING_DDL, peopleSessionsMigrationSql } from '../../a
 import { peopleRollupsMigrationSql, peopleSumsMigrationSql } from '../../analytics/rollups/people-rollup-schema.js';
 import { TAG_ROLLUPS } from '../../analytics/rollups/tag-rollup-schema.js';
 import { ERROR_ROLLUPS } from '../../analytics/rollups/error-rollup-schema.js';
+import { OUTCOME_SESSION_MIGRATION_SQL } from '../outcome-rows.js';
 
 interface Migration {
   version: number;
@@ -260,6 +261,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     version: 15,
     name: 'failed calls per error type and message per day (analytics/errors)',
     sql: addedRollupsMigrationSql([ERROR_ROLLUPS], 'duckdb', null),
+  },
+  {
+    version: 16,
+    name: 'outcomes keep the session they belong to (pipelines without a join of outcomes with calls)',
+    sql: OUTCOME_SESSION_MIGRATION_SQL,
   },
 ];
 

@@ -28,6 +28,7 @@ function appendOutcome(appender: DuckDBAppender, outcome: OutcomeRecord): void {
   appender.appendTimestamp(timestampValue(outcome.created_at));
   appender.appendTimestamp(timestampValue(outcome.updated_at));
   appender.appendVarchar(outcome.target_type);
+  nullable(outcome.session_id);
   appender.endRow();
 }
 
@@ -35,7 +36,7 @@ function rowValues(outcome: OutcomeRecord): DuckDBValue[] {
   return [
     outcome.id, outcome.project_id, outcome.target, outcome.name, outcome.status, outcome.value,
     outcome.closed_at === null ? null : timestampValue(outcome.closed_at), outcome.lesson, JSON.stringify(outcome.properties),
-    timestampValue(outcome.created_at), timestampValue(outcome.updated_at), outcome.target_type,
+    timestampValue(outcome.created_at), timestampValue(outcome.updated_at), outcome.target_type, outcome.session_id,
   ];
 }
 

@@ -13,6 +13,7 @@ import { PERSON_SESSION_BITS_DDL, setPersonSessionBitsStatement } from '../../an
 import { ROLLUP_FOLDER_LOCK } from './rollup-queue.js';
 import { memberBitsMigrationSql } from '../../analytics/rollups/member-bitmaps.js';
 import { SEARCH_SIDE_TABLE_MIGRATION } from './search-side-table.js';
+import { OUTCOME_SESSION_MIGRATION_SQL } from '../outcome-rows.js';
 
 /**
  * Migration 10: the day rollups per agent and user and their session bitmaps, filled from the
@@ -448,6 +449,12 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     // Only calls of a request with its own id (gateway attempts, client request ids) need it: a
     // call recorded without one has its id as request id and is found by id.
     sql: 'CREATE INDEX calls_project_request ON calls (project_id, request_id) WHERE request_id <> id;',
+  },
+  {
+    version: 14,
+    name: 'outcomes keep the session they belong to (pipelines without a join of outcomes with calls)',
+    sql: `${OUTCOME_SESSION_MIGRATION_SQL}
+      CREATE INDEX outcomes_project_session ON outcomes (project_id, session_id);`,
   },
 ];
 

@@ -7,18 +7,18 @@ import type { OutcomeListQuery, OutcomePatch, OutcomeRepository } from '../ports
 import { OUTCOME_COLUMNS, outcomeListSql, outcomePatchSql, rowToOutcome } from '../outcome-rows.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 
-const UPDATABLE = ['project_id', 'target', 'name', 'status', 'value', 'closed_at', 'lesson', 'properties', 'created_at', 'updated_at', 'target_type'];
+const UPDATABLE = ['project_id', 'target', 'name', 'status', 'value', 'closed_at', 'lesson', 'properties', 'created_at', 'updated_at', 'target_type', 'session_id'];
 
 const INSERT_SQL = `INSERT INTO outcomes (${OUTCOME_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::timestamp[], $8::text[], $9::json[],
-    $10::timestamp[], $11::timestamp[], $12::text[])`;
+    $10::timestamp[], $11::timestamp[], $12::text[], $13::text[])`;
 
 function columnArrays(outcomes: OutcomeRecord[]): unknown[][] {
   return [
     outcomes.map((o) => o.id), outcomes.map((o) => o.project_id), outcomes.map((o) => o.target), outcomes.map((o) => o.name),
     outcomes.map((o) => o.status), outcomes.map((o) => o.value), outcomes.map((o) => (o.closed_at === null ? null : sqlTimestamp(o.closed_at))),
     outcomes.map((o) => o.lesson), outcomes.map((o) => JSON.stringify(o.properties)), outcomes.map((o) => sqlTimestamp(o.created_at)),
-    outcomes.map((o) => sqlTimestamp(o.updated_at)), outcomes.map((o) => o.target_type),
+    outcomes.map((o) => sqlTimestamp(o.updated_at)), outcomes.map((o) => o.target_type), outcomes.map((o) => o.session_id),
   ];
 }
 
