@@ -46,9 +46,9 @@ async function load(store: Store): Promise<void> {
   }
   await loadSyntheticCalls(store, { calls: CALLS, days: 30, withContent: false });
   await store.sql.query(
-    `INSERT INTO outcomes (id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type)
+    `INSERT INTO outcomes (id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type, session_id)
      SELECT 'o-' || id, project_id, id, 'trade', CASE WHEN hash(id || 'o') % 5 < 3 THEN 'win' ELSE 'loss' END, (hash(id) % 200)::DOUBLE - 100,
-            ended_at, NULL, '{}', ended_at, ended_at, 'call'
+            ended_at, NULL, '{}', ended_at, ended_at, 'call', session_id
      FROM calls WHERE hash(id) % 10 = 0`,
   );
 }
