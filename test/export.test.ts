@@ -244,7 +244,7 @@ describe('CSV pages sized by bytes', () => {
     expect(chunks).toHaveLength(3 + PAGING_CALLS - 100);
   });
 
-  it('on DuckDB, hands the freed memory back after every page and leaves the memory limit as configured', async () => {
+  it('on DuckDB, hands the freed memory back after every page, trims the cached blocks every fourth, and leaves the memory limit as configured', async () => {
     const { releaseFreedMemory } = server.store.sql;
     if (!releaseFreedMemory) return;
     const limit = async () => (await server.store.sql.query<{ limit: string }>(`SELECT current_setting('memory_limit') AS "limit"`))[0]!.limit;
@@ -255,12 +255,21 @@ describe('CSV pages sized by bytes', () => {
       dialect: server.store.sql.dialect,
       query: <Row>(sql: string, params?: readonly unknown[]) => (sql.startsWith('COPY') && pageQueries++, server.store.sql.query<Row>(sql, params)),
       releaseFreedMemory: () => (releases++, releaseFreedMemory()),
+      trimCachedBlocks: () => (trims++, server.store.sql.trimCachedBlocks!()),
     };
+    let trims = 0;
     const text = await readAll(exportCallsStream(counting, { filters, format: 'csv', includeContent: true, pageSize: 10 }));
     expect(parseCsv(text).slice(1)).toHaveLength(PAGING_CALLS);
     // 16 pages of 10 rows, then the open page after the last end, which is empty.
     expect(pageQueries).toBe(PAGING_CALLS / 10 + 1);
     expect(releases).toBe(pageQueries);
+    // The cached table blocks are trimmed every fourth page.
+    expect(trims).toBe(Math.floor(pageQueries / 4));
+    expect(await limit()).toBe(before);
+    trims = 0;
+    const json = await readAll(exportCallsStream(counting, { filters, format: 'json', includeContent: true, pageSize: 10 }));
+    expect(JSON.parse(json)).toHaveLength(PAGING_CALLS);
+    expect(trims).toBe(Math.floor((PAGING_CALLS / 10 + 1) / 4));
     expect(await limit()).toBe(before);
   });
 

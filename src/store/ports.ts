@@ -121,6 +121,11 @@ export interface SqlReader {
    * export) that would otherwise hold it as resident; absent where the engine needs no help.
    */
   releaseFreedMemory?(): Promise<void>;
+  /**
+   * Drops the table blocks the engine keeps cached after a long read, if nothing else is
+   * running; answers whether it did. Absent where the engine bounds its cache itself.
+   */
+  trimCachedBlocks?(): Promise<boolean>;
 }
 
 export interface Store {

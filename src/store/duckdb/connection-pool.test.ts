@@ -1,6 +1,9 @@
 // Reader answers must be those of the data as it is now, whatever ran before with the same
 // text: DuckDB 1.5 bakes table statistics into a prepared plan, so a statement kept across
 // calls (as the pool once did) answered from the data as it was when first prepared.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbPool } from './connection-pool.js';
 
@@ -43,5 +46,56 @@ describe('DuckDbPool.query', () => {
       await connection.run('INSERT INTO t VALUES (1, 0.5)');
     });
     expect(await pool.query(sql, [1])).toEqual([{ x: 1, weight: 0.5 }]);
+  });
+});
+
+describe('DuckDbPool.trimCachedBlocks', () => {
+  let pool: DuckDbPool;
+  let directory: string;
+  const cachedMb = async () => Number((await pool.query<{ mb: number }>(
+    "SELECT coalesce(sum(memory_usage_bytes), 0) / 1048576 AS mb FROM duckdb_memory() WHERE tag = 'BASE_TABLE'",
+  ))[0]!.mb);
+  const limit = async () => (await pool.query<{ limit: string }>("SELECT current_setting('memory_limit') AS \"limit\""))[0]!.limit;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'loupe-trim-'));
+    pool = await DuckDbPool.open({ path: join(directory, 'trim.duckdb'), memoryLimit: '512MB', readers: 2 });
+    await pool.write(async (connection) => {
+      // Text that compresses poorly, so that its blocks are many megabytes once read.
+      await connection.run("CREATE TABLE t AS SELECT range AS x, md5(range::VARCHAR) || md5((range * 7)::VARCHAR) || md5((range * 13)::VARCHAR) AS body FROM range(1000000)");
+      await connection.run('CHECKPOINT');
+    });
+  });
+
+  afterEach(async () => {
+    await pool.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('drops the table blocks a scan left cached and leaves the memory limit as configured', async () => {
+    const before = await limit();
+    await pool.query('SELECT count(DISTINCT body) AS n FROM t');
+    expect(await cachedMb()).toBeGreaterThan(40);
+    expect(await pool.trimCachedBlocks()).toBe(true);
+    expect(await cachedMb()).toBeLessThan(16);
+    expect(await limit()).toBe(before);
+    expect(await pool.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 1000000 }]);
+  });
+
+  it('does nothing while other work runs, and holds back work that arrives during a trim', async () => {
+    await pool.query('SELECT count(DISTINCT body) AS n FROM t');
+    const running = pool.query('SELECT count(DISTINCT body || x::VARCHAR) AS n FROM t');
+    expect(await pool.trimCachedBlocks()).toBe(false);
+    await running;
+    const configured = await limit();
+    const trim = pool.trimCachedBlocks();
+    // Issued while the limit is lowered: each must run after it is restored, in order.
+    const seen: string[] = [];
+    const writes = [1, 2, 3].map((n) => pool.write(async (connection) => {
+      seen.push(`${n}:${(await connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]![0]}`);
+    }));
+    expect(await trim).toBe(true);
+    await Promise.all(writes);
+    expect(seen).toEqual([1, 2, 3].map((n) => `${n}:${configured}`));
   });
 });

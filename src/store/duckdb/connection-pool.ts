@@ -27,6 +27,11 @@ export interface DuckDbPoolOptions {
 
 export class DuckDbPool {
   private nextReader = 0;
+  /** Tasks queued or running on any lane. */
+  private inFlight = 0;
+  /** While the cache is being trimmed: the tasks that arrived meanwhile, started in order after. */
+  private held: (() => void)[] | null = null;
+  private trimming: Promise<boolean> | null = null;
   private constructor(
     private readonly memoryLimit: string,
     private readonly instance: DuckDBInstance,
@@ -49,7 +54,7 @@ export class DuckDbPool {
 
   /** Runs work on the writer connection, serialized with every other write. */
   write<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writer.run(() => task(this.writer.connection));
+    return this.enqueue(this.writer, () => task(this.writer.connection));
   }
 
   /**
@@ -73,12 +78,21 @@ export class DuckDbPool {
    * delays the recorder's commits; it writes only tables the recorder does not touch.
    */
   maintain<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.background.run(() => task(this.background.connection));
+    return this.enqueue(this.background, () => task(this.background.connection));
   }
 
   read<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const lane = this.readers[this.nextReader++ % this.readers.length]!;
-    return lane.run(() => task(lane.connection));
+    return this.enqueue(lane, () => task(lane.connection));
+  }
+
+  private enqueue<T>(lane: ConnectionLane, task: Task<T>): Promise<T> {
+    this.inFlight++;
+    const held = this.held;
+    const result = held ? new Promise<T>((resolve, reject) => held.push(() => lane.run(task).then(resolve, reject))) : lane.run(task);
+    return result.finally(() => {
+      this.inFlight--;
+    });
   }
 
   /**
@@ -105,7 +119,50 @@ export class DuckDbPool {
     await this.read((connection) => connection.run(`SET memory_limit = '${this.memoryLimit}'`));
   }
 
+  /**
+   * Evicts the table blocks DuckDB keeps cached after reading them, when nothing else runs on
+   * the instance; answers whether it did. DuckDB has no setting for that cache: it grows to
+   * `memory_limit` (an export with content of 1M calls left 310 MB of it). Lowering the limit
+   * evicts down to it, least recently used first (BufferPool::SetLimit), but the lowered limit
+   * binds every connection while it lasts, so work arriving meanwhile is held back until the
+   * limit is restored, a few milliseconds later, and a busy instance is not trimmed at all.
+   */
+  trimCachedBlocks(headroomBytes = 16 * 1024 * 1024): Promise<boolean> {
+    if (this.inFlight > 0 || this.trimming) return Promise.resolve(false);
+    const trimming = this.trim(headroomBytes).finally(() => {
+      this.trimming = null;
+    });
+    this.trimming = trimming;
+    return trimming;
+  }
+
+  private async trim(headroomBytes: number): Promise<boolean> {
+    const held: (() => void)[] = [];
+    this.held = held;
+    // Every lane is idle, so this connection can be used outside its lane.
+    const connection = this.readers[0]!.connection;
+    try {
+      const reader = await connection.runAndReadAll(
+        "SELECT sum(memory_usage_bytes) AS used, sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE') AS cached FROM duckdb_memory()",
+      );
+      const row = reader.getRowObjectsJS()[0] ?? {};
+      const used = Number(row.used ?? 0);
+      const cached = Number(row.cached ?? 0);
+      if (cached <= headroomBytes) return false;
+      const kib = Math.ceil((used - cached + headroomBytes) / 1024);
+      // A limit DuckDB cannot evict down to is refused and changes nothing; a trim is a saving,
+      // never a reason to fail the caller's work. Restoring the limit must not fail silently.
+      const trimmed = await connection.run(`SET memory_limit = '${kib}KiB'`).then(() => true, () => false);
+      await connection.run(`SET memory_limit = '${this.memoryLimit}'`);
+      return trimmed;
+    } finally {
+      this.held = null;
+      for (const start of held) start();
+    }
+  }
+
   async close(): Promise<void> {
+    await this.trimming?.catch(() => undefined);
     await this.writer.run(async () => undefined);
     await this.background.run(async () => undefined);
     for (const lane of this.readers) await lane.run(async () => undefined);

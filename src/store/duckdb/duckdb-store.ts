@@ -71,7 +71,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     researchConfig: new DuckDbResearchConfigRepository(pool),
     // @anchor outcomes
     // @anchor live
-    sql: { dialect: 'duckdb', query: (sql, params) => pool.query(sql, params), releaseFreedMemory: () => pool.releaseFreedMemory() },
+    sql: { dialect: 'duckdb', query: (sql, params) => pool.query(sql, params), releaseFreedMemory: () => pool.releaseFreedMemory(), trimCachedBlocks: () => pool.trimCachedBlocks() },
     ping: async () => {
       await pool.query('SELECT 1 AS ok');
     },
