@@ -263,6 +263,22 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('aside[aria-label="Call detail"] .facts');
     await page.screenshot({ path: `${ARTIFACTS}/session-detail.png` });
   });
+  it('lists the outcomes of a session and of its calls in the session, as the API does', async () => {
+    const sessions = (await server.request('GET', '/api/v1/sessions?hours=168&sort=start&limit=100')).json().data as { session_id: string }[];
+    const counts = await Promise.all(sessions.map(async (session) =>
+      ((await server.request('GET', `/api/v1/outcomes?session_id=${encodeURIComponent(session.session_id)}&limit=100`)).json() as { total: number }).total));
+    const withOutcomes = counts.findIndex((count) => count > 0);
+    const without = counts.findIndex((count) => count === 0);
+    expect(withOutcomes).toBeGreaterThanOrEqual(0);
+    expect(without).toBeGreaterThanOrEqual(0);
+    await page.goto(`${base}/sessions?range=7d`);
+    await page.click(`table.logs tbody tr:nth-child(${withOutcomes + 1})`);
+    await page.waitForSelector('.drawer table.outcomes tbody tr');
+    expect(await page.$$eval('.drawer table.outcomes tbody tr', (rows) => rows.length)).toBe(counts[withOutcomes]);
+    await page.click('.drawer .close');
+    await page.click(`table.logs tbody tr:nth-child(${without + 1})`);
+    await page.waitForSelector('.drawer .panel:has-text("No outcome recorded")');
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');
