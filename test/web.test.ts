@@ -275,6 +275,7 @@ describe('dashboard in Chromium', () => {
     await page.click(`table.logs tbody tr:nth-child(${withOutcomes + 1})`);
     await page.waitForSelector('.drawer table.outcomes tbody tr');
     expect(await page.$$eval('.drawer table.outcomes tbody tr', (rows) => rows.length)).toBe(counts[withOutcomes]);
+    await page.screenshot({ path: `${ARTIFACTS}/session-outcomes.png` });
     await page.click('.drawer .close');
     await page.click(`table.logs tbody tr:nth-child(${without + 1})`);
     await page.waitForSelector('.drawer .panel:has-text("No outcome recorded")');
