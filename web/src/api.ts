@@ -57,4 +57,6 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 export const formatUsd = (value: unknown) => (typeof value === 'number' ? `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}` : '—');
 export const formatMs = (value: unknown) => (typeof value === 'number' ? (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`) : '—');
 export const formatCount = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en') : '—');
+/** An outcome's value (P&L or reward), in the caller's own unit. */
+export const formatValue = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '—');
 export const formatPercent = (value: unknown) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '—');

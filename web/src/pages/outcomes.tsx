@@ -3,13 +3,12 @@
 // against the diagonal, signal reliability, pipelines and recurring lessons.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatCount, formatPercent, formatUsd } from '../api';
+import { api, formatCount, formatPercent, formatUsd, formatValue } from '../api';
 import { LineChart, type Series } from '../components/line-chart';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
 
 type Row = Record<string, unknown>;
-const money = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '—');
 
 function useRange<T>(name: string, path: string) {
   const q = currentRange().query;
@@ -70,7 +69,7 @@ export function Outcomes() {
         {models.data?.data.length === 0 ? <p className="muted">No outcomes yet: POST /api/v1/outcomes with a call or session id and status win | loss | neutral.</p> : null}
         <table>
           <thead><tr><th>Model</th><th>Calls</th><th>Avg confidence</th><th>Decided</th><th>Win rate</th><th>P&amp;L</th><th>Cost / call</th></tr></thead>
-          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`}><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
+          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`}><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
         </table>
       </Panel>
       <div className="grid2">
@@ -86,16 +85,16 @@ export function Outcomes() {
       <div className="grid2">
         <Panel title="Signal reliability" loading={signals.isLoading} error={signals.error}>
           <table><thead><tr><th>Signal</th><th>Calls</th><th>Win rate</th><th>Avg value</th></tr></thead>
-            <tbody>{(signals.data?.data ?? []).map((row) => <tr key={String(row.signal)}><td>{String(row.signal)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.avg_value)}</td></tr>)}</tbody></table>
+            <tbody>{(signals.data?.data ?? []).map((row) => <tr key={String(row.signal)}><td>{String(row.signal)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.avg_value)}</td></tr>)}</tbody></table>
         </Panel>
         <Panel title="Pipelines" loading={pipelines.isLoading} error={pipelines.error}>
           <table><thead><tr><th>Agents</th><th>Sessions</th><th>Win rate</th><th>Total value</th></tr></thead>
-            <tbody>{(pipelines.data?.data ?? []).map((row) => <tr key={String(row.pipeline)}><td>{String(row.pipeline)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.win_rate)}</td><td>{money(row.total_value)}</td></tr>)}</tbody></table>
+            <tbody>{(pipelines.data?.data ?? []).map((row) => <tr key={String(row.pipeline)}><td>{String(row.pipeline)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_value)}</td></tr>)}</tbody></table>
         </Panel>
       </div>
       <Panel title="Recurring lessons" loading={lessons.isLoading} error={lessons.error}>
         <table><thead><tr><th>Lesson</th><th>Times</th><th>Avg value impact</th><th>Last seen</th></tr></thead>
-          <tbody>{(lessons.data?.data ?? []).map((row) => <tr key={String(row.lesson)}><td>{String(row.example)}</td><td>{formatCount(row.frequency)}</td><td>{money(row.avg_value_impact)}</td><td>{new Date(String(row.last_seen)).toLocaleDateString()}</td></tr>)}</tbody></table>
+          <tbody>{(lessons.data?.data ?? []).map((row) => <tr key={String(row.lesson)}><td>{String(row.example)}</td><td>{formatCount(row.frequency)}</td><td>{formatValue(row.avg_value_impact)}</td><td>{new Date(String(row.last_seen)).toLocaleDateString()}</td></tr>)}</tbody></table>
       </Panel>
     </>
   );

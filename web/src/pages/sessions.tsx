@@ -3,7 +3,7 @@
 // conversation (as text).
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatCount, formatMs, formatUsd } from '../api';
+import { api, formatCount, formatMs, formatUsd, formatValue } from '../api';
 import { CallDrawer } from '../components/call-detail';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
@@ -62,7 +62,7 @@ function SessionView({ id, onClose }: { id: string; onClose: () => void }) {
             <tbody>{outcomes.data.data.map((outcome) => (
               <tr key={outcome.id}>
                 <td className={`status ${outcome.status}`}>{outcome.status}</td>
-                <td>{outcome.value === null ? '' : outcome.value.toLocaleString('en', { maximumFractionDigits: 2 })}</td>
+                <td>{outcome.value === null ? '' : formatValue(outcome.value)}</td>
                 <td>{outcome.name}</td>
                 <td>{outcome.target_type === 'call' ? <button className="link" onClick={() => setCall(outcome.target)}>call</button> : 'session'}</td>
                 <td>{outcome.lesson ?? ''}</td>
