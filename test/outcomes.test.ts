@@ -66,13 +66,18 @@ const outcomes: Outcome[] = [
 ];
 
 /** Each outcome with its deciding call: the call itself, or the session's last call. */
-function decisions(): { call: Call; outcome: Outcome }[] {
+function allDecisions(): { call: Call; outcome: Outcome }[] {
   const all = [...calls, oldCall];
   return outcomes.map((outcome) => {
     if (outcome.target_type === 'call') return { outcome, call: all.find((call) => call.id === outcome.target)! };
     const members = all.filter((call) => call.session_id === outcome.target).sort((a, b) => a.started_at - b.started_at);
     return { outcome, call: members[members.length - 1]! };
-  }).filter((decision) => decision.call.id !== 'call-old');
+  });
+}
+
+/** The decisions of the last 30 days (the analytics' default window). */
+function decisions(): { call: Call; outcome: Outcome }[] {
+  return allDecisions().filter((decision) => decision.call.id !== 'call-old');
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -200,6 +205,39 @@ describe('PATCH and GET /api/v1/outcomes', () => {
     const bad = await server.request('GET', '/api/v1/outcomes?status=won');
     expect(bad.statusCode).toBe(400);
     expect((bad.json() as { error: { field: string } }).error.field).toBe('status');
+  });
+
+  it('lists by the deciding call\'s filters, matching what the outcome analytics count', async () => {
+    type Page = { data: { id: string }[]; total: number };
+    const ids = (items: { outcome: Outcome }[]) => items.map((item) => item.outcome.id).sort();
+    const byModel = await get<Page>('/api/v1/outcomes?model=gpt-y&name=outcome&limit=1000');
+    const gptY = allDecisions().filter((item) => item.call.model === 'gpt-y');
+    expect(byModel.data.map((item) => item.id).sort()).toEqual(ids(gptY));
+    expect(byModel.total).toBe(gptY.length);
+    // A session's outcome follows its last call only: sess-0 holds a gpt-y call (call-01),
+    // but its last (call-03) is claude-x.
+    expect(calls.filter((call) => call.session_id === 'sess-0').map((call) => call.model)).toContain('gpt-y');
+    expect(byModel.data.map((item) => item.id)).not.toContain('out-sess-0');
+    expect((await get<Page>('/api/v1/outcomes?model=claude-x&target=sess-0')).data.map((item) => item.id)).toEqual(['out-sess-0']);
+    const combined = await get<Page>('/api/v1/outcomes?provider=openai&agent=risk&status=win,loss&name=outcome&limit=1000');
+    const openaiRisk = allDecisions().filter((item) => item.call.provider === 'openai' && item.call.agent === 'risk' && ['win', 'loss'].includes(item.outcome.status));
+    expect(openaiRisk.length).toBeGreaterThan(0);
+    expect(combined.data.map((item) => item.id).sort()).toEqual(ids(openaiRisk));
+    // The same filters give the same wins as model-performance over the same calls.
+    const performance = await get<{ data: { model: string; wins: number; losses: number }[] }>(`${A}/model-performance?days=60&${NAME}`);
+    for (const row of performance.data) {
+      expect((await get<Page>(`/api/v1/outcomes?model=${row.model}&status=win&name=outcome&limit=1`)).total, row.model).toBe(row.wins);
+      expect((await get<Page>(`/api/v1/outcomes?model=${row.model}&status=loss&name=outcome&limit=1`)).total, row.model).toBe(row.losses);
+    }
+    // Every call here succeeded; days is the outcome's own window (all were recorded today).
+    expect((await get<Page>('/api/v1/outcomes?call_status=success&days=1&name=outcome&limit=1')).total).toBe(outcomes.length);
+    expect((await get<Page>('/api/v1/outcomes?call_status=error,timeout&name=outcome&limit=1')).total).toBe(0);
+    expect((await get<Page>(`/api/v1/outcomes?to=${new Date(NOW - DAY).toISOString()}&model=gpt-y&limit=1`)).total).toBe(0);
+    for (const [query, field] of [['call_status=won', 'call_status'], ['days=0', 'days'], ['days=2&from=2026-01-01T00:00:00Z', 'from'], ['project=elsewhere', 'project'], ['property.b%20d=x', 'property.b d']] as const) {
+      const response = await server.request('GET', `/api/v1/outcomes?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect((response.json() as { error: { field: string } }).error.field, query).toBe(field);
+    }
   });
 
   it('keeps the session of each outcome and lists a session with its calls\' outcomes', async () => {

@@ -374,6 +374,25 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       const bySession = await store.outcomes.list({ projectId: P, sessionId: 'sess-1', limit: 100, offset: 0 });
       expect(bySession.items.map((o) => o.id).sort()).toEqual(onSession.sort());
       expect(bySession.total).toBe(onSession.length);
+      // By the deciding call: the target call, or the last call of a target session.
+      const lastOfSession = CALLS.filter((c) => c.session_id === 'sess-1').sort((a, b) => b.started_at - a.started_at)[0]!;
+      const decider = (o: OutcomeRecord) => (o.target_type === 'session' ? lastOfSession : CALLS.find((c) => c.id === o.target)!);
+      const stored = [...OUTCOMES.filter((o) => o.id !== 'o-1'), outcome(1, { status: 'win', value: 9 }), outcome(40, { target: 'sess-1', target_type: 'session', session_id: 'sess-1' })];
+      for (const [label, decidingCall, keep] of [
+        ['model', { projectId: P, model: [lastOfSession.model] }, (c: CallRecord) => c.model === lastOfSession.model],
+        ['agent and status', { projectId: P, agent: 'planner', status: ['success' as const] }, (c: CallRecord) => c.agent === 'planner' && c.status === 'success'],
+        ['property', { projectId: P, properties: { symbol: 'TSLA' } }, (c: CallRecord) => c.properties.symbol === 'TSLA'],
+      ] as const) {
+        const expectedIds = stored.filter((o) => keep(decider(o))).map((o) => o.id).sort();
+        expect(expectedIds.length, label).toBeGreaterThan(0);
+        expect(expectedIds.length, label).toBeLessThan(stored.length);
+        const listed = await store.outcomes.list({ projectId: P, decidingCall, limit: 100, offset: 0 });
+        expect(listed.items.map((o) => o.id).sort(), label).toEqual(expectedIds);
+        expect(listed.total, label).toBe(expectedIds.length);
+      }
+      // The call's time fields do not narrow the outcomes (their own window is from/to).
+      const timed = await store.outcomes.list({ projectId: P, decidingCall: { projectId: P, from: T0 + 10 * 365 * 24 * 60 * MIN, agent: 'writer' }, limit: 100, offset: 0 });
+      expect(timed.total).toBe(stored.filter((o) => decider(o).agent === 'writer').length);
     });
 
     it('research config: put, get, replace', async () => {

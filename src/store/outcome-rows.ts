@@ -1,8 +1,10 @@
 // Outcome rows as both engines store them: the column order, the mapping back, and the SQL of
 // patches and filtered pages, which is the same on DuckDB and PostgreSQL.
 import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
+import type { Dialect } from '../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
-import type { OutcomeListQuery, OutcomePatch } from './ports.js';
+import { decisionsQuery } from '../outcomes/decisions-sql.js';
+import type { CallFilters, OutcomeListQuery, OutcomePatch } from './ports.js';
 
 /** Storage order of the table (target_type and session_id were added by later migrations, so they come last). */
 export const OUTCOME_COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type, session_id';
@@ -49,10 +51,21 @@ export function outcomePatchSql(projectId: string, id: string, patch: OutcomePat
   return { sql, params: params.values };
 }
 
+function untimed(filters: CallFilters, projectId: string): CallFilters {
+  const copy = { ...filters, projectId };
+  delete copy.from;
+  delete copy.to;
+  return copy;
+}
+
 /** A page of outcomes, newest first, and the count of all that match. */
-export function outcomeListSql(query: OutcomeListQuery): { page: string; count: string; params: unknown[] } {
-  const params = new SqlParams();
+export function outcomeListSql(query: OutcomeListQuery, dialect: Dialect): { page: string; count: string; params: unknown[] } {
+  // The deciding call is resolved exactly as the outcome analytics resolve it, so a list
+  // filtered by model holds the outcomes that model's figures count.
+  const decisions = query.decidingCall ? decisionsQuery({ filters: untimed(query.decidingCall, query.projectId) }, dialect) : null;
+  const params = decisions?.params ?? new SqlParams();
   const conditions = [`project_id = ${params.add(query.projectId)}`];
+  if (decisions) conditions.push('id IN (SELECT outcome_id FROM decisions)');
   if (query.target !== undefined) conditions.push(`target = ${params.add(query.target)}`);
   if (query.targetType !== undefined) conditions.push(`target_type = ${params.add(query.targetType)}`);
   if (query.sessionId !== undefined) conditions.push(`session_id = ${params.add(query.sessionId)}`);
@@ -63,9 +76,10 @@ export function outcomeListSql(query: OutcomeListQuery): { page: string; count: 
   const where = conditions.join(' AND ');
   const limit = Math.max(1, Math.trunc(query.limit));
   const offset = Math.max(0, Math.trunc(query.offset));
+  const prefix = decisions ? `${decisions.with} ` : '';
   return {
-    page: `SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
-    count: `SELECT count(*) AS n FROM outcomes WHERE ${where}`,
+    page: `${prefix}SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
+    count: `${prefix}SELECT count(*) AS n FROM outcomes WHERE ${where}`,
     params: params.values,
   };
 }

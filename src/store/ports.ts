@@ -167,6 +167,9 @@ export interface OutcomeListQuery {
   /** On created_at, epoch ms, `to` exclusive. */
   from?: number;
   to?: number;
+  /** Only outcomes whose deciding call (the target call, or a target session's last call, as
+   * in the outcome analytics) matches these; their time fields are not used. */
+  decidingCall?: CallFilters;
   limit: number;
   offset: number;
 }

@@ -8,10 +8,19 @@ import { assertValidRequest } from '../../outcomes/body-validation.js';
 import { MAX_OUTCOME_BATCH, patchOutcome, recordOutcomes } from '../../outcomes/record-outcomes.js';
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
-import { badRequest, notFound } from '../errors.js';
-import { parseQueryTime } from '../query-time.js';
+import type { CallFilters } from '../../store/ports.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import { filterQueryShape, parseCallFilters } from '../filter-query.js';
 
-const listQuery = z.strictObject({
+// The common filters (DESIGN.md) apply to each outcome's deciding call, except those the
+// outcome has itself: `status` is the outcome's (`call_status` the call's), the time window
+// (`from`/`to`, `days`/`hours`) is when the outcome was recorded, and `session_id` holds the
+// outcomes on the session or on any of its calls.
+const OWN_KEYS = new Set(['target', 'target_type', 'session_id', 'name', 'status', 'from', 'to', 'days', 'hours', 'limit', 'offset', 'call_status']);
+
+const listQuery = z.looseObject({
+  ...filterQueryShape,
+  call_status: filterQueryShape.status.describe('status of the deciding call: success | error | timeout | cancelled'),
   target: z.string().max(256).optional().describe('a call id or a session id'),
   target_type: z.enum(['call', 'session']).optional(),
   session_id: z.string().max(256).optional().describe('outcomes on this session or on any of its calls'),
@@ -19,12 +28,35 @@ const listQuery = z.strictObject({
   status: z.string().max(64).optional().describe('open | win | loss | neutral, comma-separated'),
   from: z.string().max(64).optional().describe('created at or after (ISO-8601)'),
   to: z.string().max(64).optional().describe('created before (ISO-8601)'),
+  days: filterQueryShape.days.describe('created within this many days'),
+  hours: filterQueryShape.hours.describe('created within this many hours'),
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('default 100'),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
 });
 
-function parseTime(field: string, value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseQueryTime(field, value);
+/** The outcome's own time window and the filters of its deciding call (none given: null). */
+function parseOutcomeFilters(query: Record<string, unknown>, projectId: string): { from?: number; to?: number; decidingCall: CallFilters | null } {
+  const callQuery: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (!OWN_KEYS.has(name)) callQuery[name] = value;
+  }
+  if (query.call_status !== undefined) callQuery.status = query.call_status;
+  for (const name of ['from', 'to', 'days', 'hours']) if (query[name] !== undefined) callQuery[name] = query[name];
+  let filters: CallFilters;
+  try {
+    filters = parseCallFilters(callQuery, projectId);
+  } catch (error) {
+    // parseCallFilters names the call's `status`; here that parameter is `call_status`.
+    if (error instanceof ApiError && error.field === 'status') throw badRequest('call_status', error.message.replace(/^status: /, ''));
+    throw error;
+  }
+  const { from, to } = filters;
+  const aboutTheCall = Object.keys(filters).some((name) => !['projectId', 'from', 'to'].includes(name));
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    decidingCall: aboutTheCall ? filters : null,
+  };
 }
 
 function parseStatuses(raw: string | undefined): OutcomeStatus[] | undefined {
@@ -100,9 +132,7 @@ function registerOutcomeReadRoutes(app: FastifyInstance, store: Store): void {
       assertValidRequest(request, { querystring: listQuery });
       const key = callerKey(request);
       const query = request.query;
-      const from = parseTime('from', query.from);
-      const to = parseTime('to', query.to);
-      if (from !== undefined && to !== undefined && to <= from) throw badRequest('to', 'must be after from');
+      const { from, to, decidingCall } = parseOutcomeFilters(query, key.project_id);
       const status = parseStatuses(query.status);
       const limit = query.limit ?? 100;
       const offset = query.offset ?? 0;
@@ -115,6 +145,7 @@ function registerOutcomeReadRoutes(app: FastifyInstance, store: Store): void {
         ...(status ? { status } : {}),
         ...(from !== undefined ? { from } : {}),
         ...(to !== undefined ? { to } : {}),
+        ...(decidingCall ? { decidingCall } : {}),
       });
       return { data: page.items.map(presentOutcome), total: page.total, limit, offset, has_more: offset + page.items.length < page.total };
     },

@@ -101,7 +101,7 @@ export class DuckDbOutcomeRepository implements OutcomeRepository {
   }
 
   async list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }> {
-    const { page, count, params } = outcomeListSql(query);
+    const { page, count, params } = outcomeListSql(query, 'duckdb');
     const [rows, counted] = await Promise.all([this.pool.query(page, params), this.pool.query<{ n: number }>(count, params)]);
     return { items: rows.map(rowToOutcome), total: counted[0]?.n ?? 0 };
   }

@@ -51,7 +51,7 @@ export class PgOutcomeRepository implements OutcomeRepository {
   }
 
   async list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }> {
-    const { page, count, params } = outcomeListSql(query);
+    const { page, count, params } = outcomeListSql(query, 'postgres');
     const [rows, counted] = await Promise.all([queryRows(this.pool, page, params), queryRows<{ n: number }>(this.pool, count, params)]);
     return { items: rows.map(rowToOutcome), total: counted[0]?.n ?? 0 };
   }
