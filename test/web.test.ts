@@ -280,6 +280,21 @@ describe('dashboard in Chromium', () => {
     await page.click(`table.logs tbody tr:nth-child(${without + 1})`);
     await page.waitForSelector('.drawer .panel:has-text("No outcome recorded")');
   });
+  it('opens the outcomes a model decided from its row, as many as the API lists', async () => {
+    const models = (await server.request('GET', '/api/v1/analytics/outcomes/model-performance?hours=168')).json().data as { model: string; outcomes: number }[];
+    const row = models.findIndex((item) => item.outcomes > 0);
+    expect(row).toBeGreaterThanOrEqual(0);
+    const model = models[row]!.model;
+    const listed = (await server.request('GET', `/api/v1/outcomes?model=${encodeURIComponent(model)}&limit=100`)).json() as { data: unknown[]; total: number };
+    expect(listed.total).toBeGreaterThan(0);
+    await page.goto(`${base}/outcomes?range=7d`);
+    await page.click(`table.pick tbody tr:nth-child(${row + 1})`);
+    await page.waitForSelector(`aside[aria-label="Model outcomes"] h2:text-is("Outcomes decided by ${model}")`);
+    await page.waitForSelector('aside[aria-label="Model outcomes"] table.outcomes tbody tr');
+    expect(await page.$$eval('aside[aria-label="Model outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
+    if (listed.total > listed.data.length) expect(await page.textContent('aside[aria-label="Model outcomes"] p.small')).toContain(`of ${listed.total.toLocaleString('en')}`);
+    await page.screenshot({ path: `${ARTIFACTS}/model-outcomes.png` });
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');

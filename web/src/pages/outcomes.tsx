@@ -1,10 +1,13 @@
 // Outcomes (seed 000): whether the models' decisions paid off. Win rate and P&L by model,
 // cumulative P&L over time, heatmap of any property or dimension × model, calibration
-// against the diagonal, signal reliability, pipelines and recurring lessons.
+// against the diagonal, signal reliability, pipelines and recurring lessons. A model's row
+// opens the outcomes it decided.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatPercent, formatUsd, formatValue } from '../api';
+import { CallDrawer } from '../components/call-detail';
 import { LineChart, type Series } from '../components/line-chart';
+import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
 
@@ -49,6 +52,18 @@ function Heatmap() {
   );
 }
 
+/** The outcomes a model decided (its calls', and sessions' whose last call it made), latest first. */
+function ModelOutcomes({ model, onClose }: { model: string; onClose: () => void }) {
+  const [call, setCall] = useState<string | null>(null);
+  return (
+    <aside className="drawer" aria-label="Model outcomes">
+      <button className="close" onClick={onClose}>Close</button>
+      <OutcomesPanel title={`Outcomes decided by ${model}`} query={`model=${encodeURIComponent(model)}&limit=100`} empty="No outcome recorded on this model's calls." onOpenCall={setCall} />
+      {call ? <CallDrawer id={call} canDelete={false} onClose={() => setCall(null)} /> : null}
+    </aside>
+  );
+}
+
 export function Outcomes() {
   const models = useRange<{ data: Row[] }>('outcome-models', '/api/v1/analytics/outcomes/model-performance');
   const timeline = useRange<{ points: { bucket: string; model: string; cumulative_value: number }[] }>('pnl', '/api/v1/analytics/outcomes/pnl-timeline');
@@ -63,13 +78,15 @@ export function Outcomes() {
     byModel.set(point.model, series);
   }
   const buckets = calibration.data?.buckets ?? [];
+  const [model, setModel] = useState<string | null>(null);
   return (
     <>
+      {model ? <ModelOutcomes model={model} onClose={() => setModel(null)} /> : null}
       <Panel title="Models: win rate and P&L" loading={models.isLoading} error={models.error}>
         {models.data?.data.length === 0 ? <p className="muted">No outcomes yet: POST /api/v1/outcomes with a call or session id and status win | loss | neutral.</p> : null}
-        <table>
+        <table className="pick">
           <thead><tr><th>Model</th><th>Calls</th><th>Avg confidence</th><th>Decided</th><th>Win rate</th><th>P&amp;L</th><th>Cost / call</th></tr></thead>
-          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`}><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
+          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`} onClick={() => setModel(String(row.model))} title="List this model's outcomes"><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
         </table>
       </Panel>
       <div className="grid2">

@@ -3,14 +3,14 @@
 // conversation (as text).
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatCount, formatMs, formatUsd, formatValue } from '../api';
+import { api, formatCount, formatMs, formatUsd } from '../api';
 import { CallDrawer } from '../components/call-detail';
+import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
 
 interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; total_calls?: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
 interface Message { index: number; role: string; content: unknown; started_at: string; model: string; agent: string | null; call_id: string }
-interface Outcome { id: string; target: string; target_type: 'call' | 'session'; name: string; status: string; value: number | null; lesson: string | null }
 
 export function Sessions() {
   const q = currentRange().query;
@@ -39,7 +39,6 @@ export function Sessions() {
 function SessionView({ id, onClose }: { id: string; onClose: () => void }) {
   const summary = useQuery({ queryKey: ['session', id], queryFn: () => api<Session>(`/api/v1/sessions/${encodeURIComponent(id)}/summary`) });
   const messages = useQuery({ queryKey: ['session-messages', id], queryFn: () => api<{ messages?: Message[]; data?: Message[] }>(`/api/v1/sessions/${encodeURIComponent(id)}/messages?limit=500`) });
-  const outcomes = useQuery({ queryKey: ['session-outcomes', id], queryFn: () => api<{ data: Outcome[]; total: number }>(`/api/v1/outcomes?session_id=${encodeURIComponent(id)}&limit=100`) });
   const s = summary.data;
   const start = s ? Date.parse(s.session_start) : 0;
   const span = s ? Math.max(1, Date.parse(s.session_end) - start) : 1;
@@ -54,23 +53,7 @@ function SessionView({ id, onClose }: { id: string; onClose: () => void }) {
         {s ? <p className="muted">{s.total_calls ?? s.total_messages} calls · {formatMs(s.total_duration_seconds * 1000)} · {formatCount(s.total_tokens)} tokens · {formatUsd(s.total_cost)} · avg response {formatMs((s.avg_response_time ?? 0) * 1000)} · {s.function_calls_count} tool calls · cache hits {(s.cache_hit_rate * 100).toFixed(0)}% · {s.models_used.join(', ')}</p> : null}
         <div className="timeline">{calls.map((call) => <button key={call.call_id} className="tick" aria-label={`Call ${call.call_id}`} onClick={() => setCall(call.call_id)} style={{ left: `${((Date.parse(call.started_at) - start) / span) * 100}%` }} title={`${new Date(call.started_at).toLocaleTimeString()} · ${call.agent ?? ''} ${call.model} (open the call)`} />)}</div>
       </Panel>
-      <Panel title="Outcomes" loading={outcomes.isLoading} error={outcomes.error}>
-        {outcomes.data?.total === 0 ? <p className="muted">No outcome recorded on this session or its calls.</p> : null}
-        {outcomes.data && outcomes.data.total > 0 ? (
-          <table className="outcomes">
-            <thead><tr><th>Status</th><th>Value</th><th>Name</th><th>On</th><th>Lesson</th></tr></thead>
-            <tbody>{outcomes.data.data.map((outcome) => (
-              <tr key={outcome.id}>
-                <td className={`status ${outcome.status}`}>{outcome.status}</td>
-                <td>{outcome.value === null ? '' : formatValue(outcome.value)}</td>
-                <td>{outcome.name}</td>
-                <td>{outcome.target_type === 'call' ? <button className="link" onClick={() => setCall(outcome.target)}>call</button> : 'session'}</td>
-                <td>{outcome.lesson ?? ''}</td>
-              </tr>
-            ))}</tbody>
-          </table>
-        ) : null}
-      </Panel>
+      <OutcomesPanel title="Outcomes" query={`session_id=${encodeURIComponent(id)}&limit=100`} empty="No outcome recorded on this session or its calls." onOpenCall={setCall} />
       <Panel title="Conversation" loading={messages.isLoading} error={messages.error}>
         {conversation.map((message) => (
           <div key={message.index} className={`bubble ${message.role === 'assistant' ? 'assistant' : 'user'}`}>
