@@ -229,11 +229,20 @@ describe('PATCH and GET /api/v1/outcomes', () => {
       expect((await get<Page>(`/api/v1/outcomes?model=${row.model}&status=win&name=outcome&limit=1`)).total, row.model).toBe(row.wins);
       expect((await get<Page>(`/api/v1/outcomes?model=${row.model}&status=loss&name=outcome&limit=1`)).total, row.model).toBe(row.losses);
     }
-    // Every call here succeeded; days is the outcome's own window (all were recorded today).
+    // Every call here succeeded; days is the outcome's own window (all were recorded today),
+    // call_days the deciding call's: the old call's outcome falls outside 30 days.
     expect((await get<Page>('/api/v1/outcomes?call_status=success&days=1&name=outcome&limit=1')).total).toBe(outcomes.length);
     expect((await get<Page>('/api/v1/outcomes?call_status=error,timeout&name=outcome&limit=1')).total).toBe(0);
     expect((await get<Page>(`/api/v1/outcomes?to=${new Date(NOW - DAY).toISOString()}&model=gpt-y&limit=1`)).total).toBe(0);
-    for (const [query, field] of [['call_status=won', 'call_status'], ['days=0', 'days'], ['days=2&from=2026-01-01T00:00:00Z', 'from'], ['project=elsewhere', 'project'], ['property.b%20d=x', 'property.b d']] as const) {
+    expect((await get<Page>('/api/v1/outcomes?call_days=30&name=outcome&limit=1')).total).toBe(decisions().length);
+    const eightHours = allDecisions().filter((item) => item.call.started_at >= BASE + 12 * HOUR && item.call.started_at < BASE + 20 * HOUR);
+    expect(eightHours.length).toBeGreaterThan(0);
+    const sliced = await get<Page>(`/api/v1/outcomes?call_from=${new Date(BASE + 12 * HOUR).toISOString()}&call_to=${new Date(BASE + 20 * HOUR).toISOString()}&name=outcome&limit=1000`);
+    expect(sliced.data.map((item) => item.id).sort()).toEqual(ids(eightHours));
+    for (const [query, field] of [
+      ['call_status=won', 'call_status'], ['days=0', 'days'], ['days=2&from=2026-01-01T00:00:00Z', 'from'], ['call_days=2&call_from=2026-01-01T00:00:00Z', 'call_from'],
+      ['call_to=yesterday', 'call_to'], ['call_colour=red', 'call_colour'], ['project=elsewhere', 'project'], ['property.b%20d=x', 'property.b d'],
+    ] as const) {
       const response = await server.request('GET', `/api/v1/outcomes?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect((response.json() as { error: { field: string } }).error.field, query).toBe(field);

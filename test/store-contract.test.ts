@@ -390,9 +390,12 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
         expect(listed.items.map((o) => o.id).sort(), label).toEqual(expectedIds);
         expect(listed.total, label).toBe(expectedIds.length);
       }
-      // The call's time fields do not narrow the outcomes (their own window is from/to).
-      const timed = await store.outcomes.list({ projectId: P, decidingCall: { projectId: P, from: T0 + 10 * 365 * 24 * 60 * MIN, agent: 'writer' }, limit: 100, offset: 0 });
-      expect(timed.total).toBe(stored.filter((o) => decider(o).agent === 'writer').length);
+      // The call's start narrows by the call's time, not the outcome's (from/to).
+      const callFrom = T0 + 5 * 7 * MIN;
+      const timedIds = stored.filter((o) => decider(o).agent === 'writer' && decider(o).started_at >= callFrom && decider(o).started_at < callFrom + 30 * MIN).map((o) => o.id).sort();
+      expect(timedIds.length).toBeGreaterThan(0);
+      const timed = await store.outcomes.list({ projectId: P, decidingCall: { projectId: P, from: callFrom, to: callFrom + 30 * MIN, agent: 'writer' }, limit: 100, offset: 0 });
+      expect(timed.items.map((o) => o.id).sort()).toEqual(timedIds);
     });
 
     it('research config: put, get, replace', async () => {

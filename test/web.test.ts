@@ -280,20 +280,36 @@ describe('dashboard in Chromium', () => {
     await page.click(`table.logs tbody tr:nth-child(${without + 1})`);
     await page.waitForSelector('.drawer .panel:has-text("No outcome recorded")');
   });
-  it('opens the outcomes a model decided from its row, as many as the API lists', async () => {
+  it('opens the outcomes a model decided from its row, as many as the API lists for the range', async () => {
     const models = (await server.request('GET', '/api/v1/analytics/outcomes/model-performance?hours=168')).json().data as { model: string; outcomes: number }[];
     const row = models.findIndex((item) => item.outcomes > 0);
     expect(row).toBeGreaterThanOrEqual(0);
     const model = models[row]!.model;
-    const listed = (await server.request('GET', `/api/v1/outcomes?model=${encodeURIComponent(model)}&limit=100`)).json() as { data: unknown[]; total: number };
-    expect(listed.total).toBeGreaterThan(0);
+    const listed = (await server.request('GET', `/api/v1/outcomes?model=${encodeURIComponent(model)}&call_hours=168&limit=100`)).json() as { data: unknown[]; total: number };
+    // Over the same calls, the list holds every outcome the model's row counts.
+    expect(listed.total).toBe(models[row]!.outcomes);
     await page.goto(`${base}/outcomes?range=7d`);
     await page.click(`table.pick tbody tr:nth-child(${row + 1})`);
-    await page.waitForSelector(`aside[aria-label="Model outcomes"] h2:text-is("Outcomes decided by ${model}")`);
-    await page.waitForSelector('aside[aria-label="Model outcomes"] table.outcomes tbody tr');
-    expect(await page.$$eval('aside[aria-label="Model outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
-    if (listed.total > listed.data.length) expect(await page.textContent('aside[aria-label="Model outcomes"] p.small')).toContain(`of ${listed.total.toLocaleString('en')}`);
+    await page.waitForSelector(`aside[aria-label="Outcomes"] h2:text-is("Outcomes decided by ${model}")`);
+    await page.waitForSelector('aside[aria-label="Outcomes"] table.outcomes tbody tr');
+    expect(await page.$$eval('aside[aria-label="Outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
+    if (listed.total > listed.data.length) expect(await page.textContent('aside[aria-label="Outcomes"] p.small')).toContain(`of ${listed.total.toLocaleString('en')}`);
     await page.screenshot({ path: `${ARTIFACTS}/model-outcomes.png` });
+  });
+  it('opens the decided outcomes behind a heatmap cell, as many as the cell counts', async () => {
+    const heat = (await server.request('GET', '/api/v1/analytics/heatmap?hours=168&rows=property.symbol&cols=model&metric=win_rate')).json() as { rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] };
+    const i = heat.rows.findIndex((row, at) => row !== '(none)' && heat.data[at]!.some((value) => value !== null));
+    expect(i).toBeGreaterThanOrEqual(0);
+    const j = heat.data[i]!.findIndex((value, at) => value !== null && heat.cols[at] !== '(none)');
+    const [symbol, model] = [heat.rows[i]!, heat.cols[j]!];
+    const listed = (await server.request('GET', `/api/v1/outcomes?property.symbol=${encodeURIComponent(symbol)}&model=${encodeURIComponent(model)}&status=win,loss&call_hours=168&limit=100`)).json() as { data: { status: string }[]; total: number };
+    expect(listed.total).toBe(heat.counts[i]![j]);
+    expect(listed.data.filter((item) => item.status === 'win').length / listed.data.length).toBeCloseTo(heat.data[i]![j]!, 9);
+    await page.goto(`${base}/outcomes?range=7d`);
+    await page.click(`table.heat tbody tr:nth-child(${i + 1}) td:nth-child(${j + 2})`);
+    await page.waitForSelector(`aside[aria-label="Outcomes"] h2:text-is("Decided outcomes: ${symbol} × ${model}")`);
+    await page.waitForSelector('aside[aria-label="Outcomes"] table.outcomes tbody tr');
+    expect(await page.$$eval('aside[aria-label="Outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
   });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);

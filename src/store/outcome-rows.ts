@@ -4,7 +4,7 @@ import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
 import type { Dialect } from '../analytics/filters.js';
 import { SqlParams, sqlTimestamp } from '../analytics/sql-params.js';
 import { decisionsQuery } from '../outcomes/decisions-sql.js';
-import type { CallFilters, OutcomeListQuery, OutcomePatch } from './ports.js';
+import type { OutcomeListQuery, OutcomePatch } from './ports.js';
 
 /** Storage order of the table (target_type and session_id were added by later migrations, so they come last). */
 export const OUTCOME_COLUMNS = 'id, project_id, target, name, status, value, closed_at, lesson, properties, created_at, updated_at, target_type, session_id';
@@ -51,18 +51,11 @@ export function outcomePatchSql(projectId: string, id: string, patch: OutcomePat
   return { sql, params: params.values };
 }
 
-function untimed(filters: CallFilters, projectId: string): CallFilters {
-  const copy = { ...filters, projectId };
-  delete copy.from;
-  delete copy.to;
-  return copy;
-}
-
 /** A page of outcomes, newest first, and the count of all that match. */
 export function outcomeListSql(query: OutcomeListQuery, dialect: Dialect): { page: string; count: string; params: unknown[] } {
   // The deciding call is resolved exactly as the outcome analytics resolve it, so a list
   // filtered by model holds the outcomes that model's figures count.
-  const decisions = query.decidingCall ? decisionsQuery({ filters: untimed(query.decidingCall, query.projectId) }, dialect) : null;
+  const decisions = query.decidingCall ? decisionsQuery({ filters: { ...query.decidingCall, projectId: query.projectId } }, dialect) : null;
   const params = decisions?.params ?? new SqlParams();
   const conditions = [`project_id = ${params.add(query.projectId)}`];
   if (decisions) conditions.push('id IN (SELECT outcome_id FROM decisions)');

@@ -168,7 +168,7 @@ export interface OutcomeListQuery {
   from?: number;
   to?: number;
   /** Only outcomes whose deciding call (the target call, or a target session's last call, as
-   * in the outcome analytics) matches these; their time fields are not used. */
+   * in the outcome analytics) matches these, its start time included. */
   decidingCall?: CallFilters;
   limit: number;
   offset: number;

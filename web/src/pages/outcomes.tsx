@@ -1,7 +1,7 @@
 // Outcomes (seed 000): whether the models' decisions paid off. Win rate and P&L by model,
 // cumulative P&L over time, heatmap of any property or dimension × model, calibration
-// against the diagonal, signal reliability, pipelines and recurring lessons. A model's row
-// opens the outcomes it decided.
+// against the diagonal, signal reliability, pipelines and recurring lessons. A model's row and
+// a heatmap cell open the outcomes behind them, over the same calls.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatPercent, formatUsd, formatValue } from '../api';
@@ -21,7 +21,7 @@ function useRange<T>(name: string, path: string) {
 const HEAT_ROWS = ['agent', 'user', 'provider', 'signal', 'account'];
 
 /** Any dimension or property (property.<name>) down the side, models across. */
-function Heatmap() {
+function Heatmap({ onOpen }: { onOpen: (drill: Drill) => void }) {
   const [rows, setRows] = useState('property.symbol');
   const [typed, setTyped] = useState('symbol');
   const heat = useRange<{ rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] }>(`heatmap-${rows}`, `/api/v1/analytics/heatmap?rows=${encodeURIComponent(rows)}&cols=model&metric=win_rate`);
@@ -43,7 +43,11 @@ function Heatmap() {
             <tr key={row}><th>{row}</th>{heat.data?.cols.map((col, j) => {
               const value = heat.data?.data[i]?.[j] ?? null;
               const hue = value === null ? null : Math.round(value * 120);
-              return <td key={col} style={hue === null ? {} : { background: `hsla(${hue}, 70%, 45%, 0.35)` }} title={`${heat.data?.counts[i]?.[j] ?? 0} decided outcomes`}>{value === null ? '' : formatPercent(value)}</td>;
+              const filter = rowFilter(rows);
+              const open = value !== null && filter !== null && row !== '(none)' && col !== '(none)'
+                ? () => onOpen({ title: `Decided outcomes: ${row} × ${col}`, query: `${filter}=${encodeURIComponent(row)}&model=${encodeURIComponent(col)}&status=win,loss&${callRange()}&limit=100` })
+                : undefined;
+              return <td key={col} className={open ? 'pick' : undefined} onClick={open} style={hue === null ? {} : { background: `hsla(${hue}, 70%, 45%, 0.35)` }} title={`${heat.data?.counts[i]?.[j] ?? 0} decided outcomes${open ? ' (list them)' : ''}`}>{value === null ? '' : formatPercent(value)}</td>;
             })}</tr>
           ))}
         </tbody>
@@ -52,17 +56,30 @@ function Heatmap() {
   );
 }
 
-/** The outcomes a model decided (its calls', and sessions' whose last call it made), latest first. */
-function ModelOutcomes({ model, onClose }: { model: string; onClose: () => void }) {
+/** Outcomes as the list route answers them, in a drawer over the page; a call opens in full. */
+function OutcomesDrawer({ title, query, onClose }: { title: string; query: string; onClose: () => void }) {
   const [call, setCall] = useState<string | null>(null);
   return (
-    <aside className="drawer" aria-label="Model outcomes">
+    <aside className="drawer" aria-label="Outcomes">
       <button className="close" onClick={onClose}>Close</button>
-      <OutcomesPanel title={`Outcomes decided by ${model}`} query={`model=${encodeURIComponent(model)}&limit=100`} empty="No outcome recorded on this model's calls." onOpenCall={setCall} />
+      <OutcomesPanel title={title} query={query} empty="No outcome matches in this period." onOpenCall={setCall} />
       {call ? <CallDrawer id={call} canDelete={false} onClose={() => setCall(null)} /> : null}
     </aside>
   );
 }
+
+/** The page's range as the list's filters on the deciding call's start (`call_hours`, `call_from`, `call_to`). */
+function callRange(): string {
+  return currentRange().query.replace(/(^|&)(hours|days|from|to)=/g, '$1call_$2=');
+}
+
+/** The list filter for a heatmap row dimension; signal has none. */
+function rowFilter(rows: string): string | null {
+  if (rows.startsWith('property.')) return rows;
+  return ({ agent: 'agent', user: 'user_id', provider: 'provider', account: 'account_id' } as Record<string, string>)[rows] ?? null;
+}
+
+interface Drill { title: string; query: string }
 
 export function Outcomes() {
   const models = useRange<{ data: Row[] }>('outcome-models', '/api/v1/analytics/outcomes/model-performance');
@@ -78,15 +95,16 @@ export function Outcomes() {
     byModel.set(point.model, series);
   }
   const buckets = calibration.data?.buckets ?? [];
-  const [model, setModel] = useState<string | null>(null);
+  const [drill, setDrill] = useState<Drill | null>(null);
+  const openModel = (model: string) => setDrill({ title: `Outcomes decided by ${model}`, query: `model=${encodeURIComponent(model)}&${callRange()}&limit=100` });
   return (
     <>
-      {model ? <ModelOutcomes model={model} onClose={() => setModel(null)} /> : null}
+      {drill ? <OutcomesDrawer {...drill} onClose={() => setDrill(null)} /> : null}
       <Panel title="Models: win rate and P&L" loading={models.isLoading} error={models.error}>
         {models.data?.data.length === 0 ? <p className="muted">No outcomes yet: POST /api/v1/outcomes with a call or session id and status win | loss | neutral.</p> : null}
         <table className="pick">
           <thead><tr><th>Model</th><th>Calls</th><th>Avg confidence</th><th>Decided</th><th>Win rate</th><th>P&amp;L</th><th>Cost / call</th></tr></thead>
-          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`} onClick={() => setModel(String(row.model))} title="List this model's outcomes"><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
+          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`} onClick={() => openModel(String(row.model))} title="List this model's outcomes"><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
         </table>
       </Panel>
       <div className="grid2">
@@ -98,7 +116,7 @@ export function Outcomes() {
           ]} valueAxisX />
         </Panel>
       </div>
-      <Heatmap />
+      <Heatmap onOpen={setDrill} />
       <div className="grid2">
         <Panel title="Signal reliability" loading={signals.isLoading} error={signals.error}>
           <table><thead><tr><th>Signal</th><th>Calls</th><th>Win rate</th><th>Avg value</th></tr></thead>
