@@ -85,12 +85,12 @@ async function main(): Promise<void> {
     const filters = { projectId: 'default', from: Date.now() - 30 * 86_400_000 };
     const scope = { filters };
     // One session and request of the middle of the range, for the per-session routes.
-    const [sampleRow] = await store.sql.query<{ session_id: string; request_id: string; agent: string }>(
-      `SELECT session_id, request_id, agent FROM calls WHERE project_id = 'default' AND session_id IS NOT NULL AND agent IS NOT NULL
+    const [sampleRow] = await store.sql.query<{ session_id: string; request_id: string; agent: string; model: string }>(
+      `SELECT session_id, request_id, agent, model FROM calls WHERE project_id = 'default' AND session_id IS NOT NULL AND agent IS NOT NULL
        AND started_at >= now()::TIMESTAMP - INTERVAL 15 DAY ORDER BY started_at LIMIT 1`,
     );
     if (!sampleRow) throw new Error('no call with a session and an agent to time the session routes on');
-    const sample = { sessionId: sampleRow.session_id, requestId: sampleRow.request_id, agent: sampleRow.agent };
+    const sample = { sessionId: sampleRow.session_id, requestId: sampleRow.request_id, agent: sampleRow.agent, model: sampleRow.model };
     const cases: [string, (reader: SqlReader) => Promise<unknown>][] = [
       ['overview (with previous period)', (reader) => overview(reader, filters)],
       ['performance', (reader) => performanceAnalytics(reader, filters)],
@@ -118,6 +118,8 @@ async function main(): Promise<void> {
       ['outcomes: calibration (10 buckets)', (reader) => calibration(reader, scope, 10)],
       ['outcomes: signal-reliability', (reader) => signalReliability(reader, scope)],
       ['outcomes: lessons', (reader) => lessons(reader, scope, { minFrequency: 1, limit: 50 })],
+      // Reads no rollups: the raw column repeats the served one.
+      ['outcomes list (model, status, calls of 30 days)', () => store.outcomes.list({ projectId: 'default', status: ['win', 'loss'], decidingCall: { ...filters, model: [sample.model] }, limit: 100, offset: 0 })],
       ['sessions (by start)', (reader) => listSessions(reader, { filters, sort: 'start', order: 'desc', limit: 50 })],
       ['sessions (by cost)', (reader) => listSessions(reader, { filters, sort: 'cost', order: 'desc', limit: 50 })],
       ['sessions search (agent, min cost)', (reader) => listSessions(reader, { filters: { ...filters, agent: sample.agent }, sort: 'start', order: 'desc', limit: 50, minCost: 0.001 })],

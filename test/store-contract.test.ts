@@ -365,6 +365,9 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       const expected = OUTCOMES.filter((o) => o.name === 'trade' && o.status === 'loss' && o.id !== 'o-1').sort((a, b) => b.created_at - a.created_at);
       expect(trades.total).toBe(expected.length);
       expect(trades.items.map((o) => o.id)).toEqual(expected.slice(1, 3).map((o) => o.id));
+      // A page past the end still counts what matches; nothing matching counts 0.
+      expect(await store.outcomes.list({ projectId: P, name: 'trade', status: ['loss'], limit: 2, offset: 50 })).toEqual({ items: [], total: expected.length });
+      expect(await store.outcomes.list({ projectId: P, name: 'no such name', limit: 2, offset: 0 })).toEqual({ items: [], total: 0 });
       const windowed = await store.outcomes.list({ projectId: P, from: T0 + 3 * MIN, to: T0 + 6 * MIN, limit: 10, offset: 0 });
       expect(windowed.items.map((o) => o.id)).toEqual(['o-5', 'o-4', 'o-3']);
       expect((await store.outcomes.list({ projectId: P, target: 'sess-1', targetType: 'session', limit: 10, offset: 0 })).items.map((o) => o.id)).toEqual(['o-40']);
@@ -389,6 +392,10 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
         const listed = await store.outcomes.list({ projectId: P, decidingCall, limit: 100, offset: 0 });
         expect(listed.items.map((o) => o.id).sort(), label).toEqual(expectedIds);
         expect(listed.total, label).toBe(expectedIds.length);
+        const second = await store.outcomes.list({ projectId: P, decidingCall, limit: 2, offset: 1 });
+        expect(second.items.map((o) => o.id), label).toEqual(listed.items.slice(1, 3).map((o) => o.id));
+        expect(second.total, label).toBe(expectedIds.length);
+        expect((await store.outcomes.list({ projectId: P, decidingCall, limit: 2, offset: 99 })).total, label).toBe(expectedIds.length);
       }
       // The call's start narrows by the call's time, not the outcome's (from/to).
       const callFrom = T0 + 5 * 7 * MIN;

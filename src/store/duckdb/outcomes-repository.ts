@@ -102,7 +102,10 @@ export class DuckDbOutcomeRepository implements OutcomeRepository {
 
   async list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }> {
     const { page, count, params } = outcomeListSql(query, 'duckdb');
-    const [rows, counted] = await Promise.all([this.pool.query(page, params), this.pool.query<{ n: number }>(count, params)]);
-    return { items: rows.map(rowToOutcome), total: counted[0]?.n ?? 0 };
+    const rows = await this.pool.query(page, params);
+    if (rows.length > 0) return { items: rows.map(rowToOutcome), total: Number(rows[0]!.total) };
+    // Past the end: the page held no row to carry the count.
+    const counted = query.offset > 0 ? await this.pool.query<{ n: number }>(count, params) : [];
+    return { items: [], total: Number(counted[0]?.n ?? 0) };
   }
 }

@@ -52,7 +52,10 @@ export class PgOutcomeRepository implements OutcomeRepository {
 
   async list(query: OutcomeListQuery): Promise<{ items: OutcomeRecord[]; total: number }> {
     const { page, count, params } = outcomeListSql(query, 'postgres');
-    const [rows, counted] = await Promise.all([queryRows(this.pool, page, params), queryRows<{ n: number }>(this.pool, count, params)]);
-    return { items: rows.map(rowToOutcome), total: counted[0]?.n ?? 0 };
+    const rows = await queryRows(this.pool, page, params);
+    if (rows.length > 0) return { items: rows.map(rowToOutcome), total: Number(rows[0]!.total) };
+    // Past the end: the page held no row to carry the count.
+    const counted = query.offset > 0 ? await queryRows<{ n: number }>(this.pool, count, params) : [];
+    return { items: [], total: Number(counted[0]?.n ?? 0) };
   }
 }
