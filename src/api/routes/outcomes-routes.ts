@@ -6,9 +6,8 @@ import { z } from 'zod';
 import { OUTCOME_STATUSES, outcomePatchSchema, presentOutcome, type OutcomeStatus } from '../../domain/outcome.js';
 import { assertValidRequest } from '../../outcomes/body-validation.js';
 import { MAX_OUTCOME_BATCH, patchOutcome, recordOutcomes } from '../../outcomes/record-outcomes.js';
-import type { Store } from '../../store/ports.js';
+import type { CallFilters, Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
-import type { CallFilters } from '../../store/ports.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { filterQueryShape, parseCallFilters } from '../filter-query.js';
 
