@@ -263,6 +263,33 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('aside[aria-label="Call detail"] .facts');
     await page.screenshot({ path: `${ARTIFACTS}/session-detail.png` });
   });
+  it('searches sessions by agent and cost as the API does, names a bad bound, and shows more on request', async () => {
+    type Listed = { data: { session_id: string; conversation_name: string | null }[]; next_cursor: string | null };
+    const list = async (query: string) => (await server.request('GET', `/api/v1/sessions?hours=168&sort=start&limit=100${query}`)).json() as Listed;
+    const labels = (listed: Listed) => listed.data.map((session) => session.conversation_name ?? session.session_id);
+    const shown = () => page.$$eval('table.logs tbody tr td:nth-child(2)', (cells) => cells.map((cell) => cell.firstChild?.textContent ?? ''));
+    const all = await list('');
+    await page.goto(`${base}/sessions?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    expect(await shown()).toEqual(labels(all));
+    // The demo holds more than a page of sessions.
+    expect(all.next_cursor).not.toBeNull();
+    const second = await list(`&cursor=${encodeURIComponent(all.next_cursor!)}`);
+    await page.click('button:text-is("Show more sessions")');
+    await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr').length === n, all.data.length + second.data.length);
+    expect(await shown()).toEqual([...labels(all), ...labels(second)]);
+    const agent = ((await server.request('GET', '/api/v1/analytics/agents?hours=168')).json() as { agents: { agent: string }[] }).agents[0]!.agent;
+    const byAgent = await list(`&agent=${encodeURIComponent(agent)}&min_cost=0.001`);
+    expect(byAgent.data.length).toBeGreaterThan(0);
+    await page.fill('input[aria-label="Agent"]', agent);
+    await page.fill('input[aria-label="Min cost ($)"]', '0.001');
+    await page.waitForFunction(({ first, n }) => document.querySelector('table.logs tbody tr td:nth-child(2)')?.firstChild?.textContent === first && document.querySelectorAll('table.logs tbody tr').length === n, { first: labels(byAgent)[0], n: byAgent.data.length });
+    expect(await shown()).toEqual(labels(byAgent));
+    await page.screenshot({ path: `${ARTIFACTS}/sessions-search.png` });
+    await page.fill('input[aria-label="Max cost ($)"]', '0.0001');
+    const problem = await page.waitForSelector('.panel .error');
+    expect(await problem.textContent()).toContain('max_cost');
+  });
   it('lists the outcomes of a session and of its calls in the session, as the API does', async () => {
     const sessions = (await server.request('GET', '/api/v1/sessions?hours=168&sort=start&limit=100')).json().data as { session_id: string }[];
     const counts = await Promise.all(sessions.map(async (session) =>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import { api, canAdmin } from '../api';
 import { CallDrawer } from '../components/call-detail';
 import { FirstCall } from '../components/first-call';
+import { useDebounced } from '../debounced';
 import { LogsTable, ROW_HEIGHT, type LogRow, type LogSort } from '../components/logs-table';
 import { Panel, Problem } from '../components/panel';
 import { useLiveEvents } from '../live';
@@ -13,15 +14,6 @@ import { currentRange } from '../range';
 type Pages = InfiniteData<{ data: LogRow[]; next_cursor: string | null }, string>;
 /** Live events are coalesced: a burst of calls costs one refetch. */
 const LIVE_COALESCE_MS = 250;
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 /**
  * New calls appear at once when the newest rows are in view; otherwise a button offers them.

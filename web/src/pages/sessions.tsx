@@ -1,35 +1,68 @@
-// Sessions (seed 002): the list, and one session with its summary, its calls on a timeline
-// (each opens the call in full), the outcomes recorded on it or its calls (seed 000), and its
-// conversation (as text).
-import { useQuery } from '@tanstack/react-query';
+// Sessions (seed 002): the list, searched by agent, user, model and cost and paged on; one
+// session with its summary, its calls on a timeline (each opens the call in full), the outcomes
+// recorded on it or its calls (seed 000), and its conversation (as text).
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatMs, formatUsd } from '../api';
 import { CallDrawer } from '../components/call-detail';
 import { OutcomesPanel } from '../components/outcomes-panel';
-import { Panel } from '../components/panel';
+import { Panel, Problem } from '../components/panel';
+import { useDebounced } from '../debounced';
 import { currentRange } from '../range';
 
 interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; total_calls?: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
 interface Message { index: number; role: string; content: unknown; started_at: string; model: string; agent: string | null; call_id: string }
 
+interface Filters { agent: string; user_id: string; model: string; min_cost: string; max_cost: string }
+const NO_FILTERS: Filters = { agent: '', user_id: '', model: '', min_cost: '', max_cost: '' };
+
+/** Seed 002's session search: agent, user, model and the session's total cost. */
+function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
+  const field = (name: keyof Filters, placeholder: string, numeric = false) => (
+    <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} inputMode={numeric ? 'decimal' : undefined}
+      onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />
+  );
+  return <div className="filters">{field('agent', 'Agent')}{field('user_id', 'User')}{field('model', 'Model')}{field('min_cost', 'Min cost ($)', true)}{field('max_cost', 'Max cost ($)', true)}</div>;
+}
+
+type SessionPage = { data: Session[]; next_cursor: string | null };
+
 export function Sessions() {
-  const q = currentRange().query;
   const [sort, setSort] = useState('start');
+  const [typed, setTyped] = useState(NO_FILTERS);
+  const filters = useDebounced(typed, 300);
   const [open, setOpen] = useState<string | null>(null);
-  const list = useQuery({ queryKey: ['sessions', q, sort], queryFn: () => api<{ data: Session[] }>(`/api/v1/sessions?${q}&sort=${sort}&limit=100`) });
+  const params = new URLSearchParams(currentRange().query);
+  for (const [name, value] of Object.entries(filters)) if (value.trim()) params.set(name, value.trim());
+  params.set('sort', sort);
+  params.set('limit', '100');
+  const list = useInfiniteQuery({
+    queryKey: ['sessions', params.toString()],
+    queryFn: ({ pageParam }) => api<SessionPage>(`/api/v1/sessions?${params}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const sessions = list.data?.pages.flatMap((page) => page.data) ?? [];
+  const sorter = <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option></select>;
   return (
     <>
-      <Panel title="Sessions" loading={list.isLoading} error={list.error}>
-        <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option></select>
-        <table className="logs">
-          <thead><tr><th>Started</th><th>Session</th><th>Agent</th><th>Calls</th><th>Duration</th><th>Tokens</th><th>Cost</th></tr></thead>
-          <tbody>{(list.data?.data ?? []).map((session) => (
-            <tr key={session.session_id} onClick={() => setOpen(session.session_id)}>
-              <td>{new Date(session.session_start).toLocaleString()}</td><td>{session.conversation_name ?? session.session_id}<div className="muted small">{session.user_id ?? ''}</div></td>
-              <td>{session.agent_name ?? ''}</td><td>{session.total_calls ?? session.total_messages}</td><td>{formatMs(session.total_duration_seconds * 1000)}</td><td>{formatCount(session.total_tokens)}</td><td>{formatUsd(session.total_cost)}</td>
-            </tr>
-          ))}</tbody>
-        </table>
+      <Panel title="Sessions" actions={sorter}>
+        <FilterBar filters={typed} onChange={setTyped} />
+        {list.error ? <Problem error={list.error} /> : null}
+        {list.isLoading ? <p className="muted">Loading…</p> : null}
+        {!list.isLoading && !list.error && sessions.length === 0 ? <p className="muted">No sessions match in this period.</p> : null}
+        {sessions.length > 0 ? (
+          <table className="logs">
+            <thead><tr><th>Started</th><th>Session</th><th>Agent</th><th>Calls</th><th>Duration</th><th>Tokens</th><th>Cost</th></tr></thead>
+            <tbody>{sessions.map((session) => (
+              <tr key={session.session_id} onClick={() => setOpen(session.session_id)}>
+                <td>{new Date(session.session_start).toLocaleString()}</td><td>{session.conversation_name ?? session.session_id}<div className="muted small">{session.user_id ?? ''}</div></td>
+                <td>{session.agent_name ?? ''}</td><td>{session.total_calls ?? session.total_messages}</td><td>{formatMs(session.total_duration_seconds * 1000)}</td><td>{formatCount(session.total_tokens)}</td><td>{formatUsd(session.total_cost)}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        ) : null}
+        {list.hasNextPage ? <button className="more" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>{list.isFetchingNextPage ? 'Loading…' : 'Show more sessions'}</button> : null}
       </Panel>
       {open ? <SessionView id={open} onClose={() => setOpen(null)} /> : null}
     </>
