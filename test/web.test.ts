@@ -4,7 +4,7 @@
 // look like HTML shown as text, recent errors, provider health and connection test against a
 // local fake provider, loading and error states, phone width, and the first page's JavaScript
 // budget. Screenshots of every page go to test-artifacts/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,23 @@ describe('dashboard in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('downloads the calls the logs filters match as CSV and JSON, as the export routes give them', async () => {
+    await page.goto(`${base}/logs?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    const model = ((await server.request('GET', '/api/v1/analytics/models?hours=168')).json() as { models: { model: string }[] }).models[0]!.model;
+    await page.fill('input[aria-label="Model"]', model);
+    await page.waitForFunction((href) => document.querySelector<HTMLAnchorElement>('a[download]')?.href.includes(href) === true, `model=${encodeURIComponent(model)}`);
+    const download = async (label: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.click(`a:text-is("${label}")`)]);
+      return readFileSync((await file.path())!, 'utf8');
+    };
+    const csv = await download('Export CSV');
+    const json = JSON.parse(await download('Export JSON')) as { model: string }[];
+    expect(json.length).toBeGreaterThan(0);
+    expect(new Set(json.map((call) => call.model))).toEqual(new Set([model]));
+    // Byte for byte what the route streams for the page's range (7 days) and filter.
+    expect(csv).toBe((await server.request('GET', `/api/v1/export/csv?hours=168&model=${encodeURIComponent(model)}`)).body);
+  });
   it('narrows the logs table with a filter', async () => {
     await page.goto(`${base}/logs?range=7d`);
     await page.waitForSelector('table.logs tbody tr');

@@ -1,5 +1,6 @@
 // Logs: filters and search, sortable columns, cursor pages in a virtualized table, new calls
-// arriving live, bulk delete, and a drawer with one call in full (conversation as text).
+// arriving live, bulk delete, CSV and JSON export of what the filters match, and a drawer with
+// one call in full (conversation as text).
 import { useInfiniteQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { api, canAdmin } from '../api';
@@ -90,7 +91,8 @@ export function Logs() {
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
   const client = useQueryClient();
-  const { key, pages, rows } = useLogPages(useDebounced(typed, 300), sort);
+  const filters = useDebounced(typed, 300);
+  const { key, pages, rows } = useLogPages(filters, sort);
   const scroller = useRef<HTMLDivElement>(null);
   const live = useLiveRows(key, scroller, sort.column === 'started_at' && sort.order === 'desc');
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
@@ -108,8 +110,14 @@ export function Logs() {
   };
   const filtered = Object.values(typed).some((value) => value.trim());
   if (!pages.isLoading && !pages.error && rows.length === 0 && !filtered) return <FirstCall title={`No calls in this period${live.connected ? ' (live: new calls appear here)' : ''}`} />;
+  // The export streams every call matching the page's range and filters (the session cookie
+  // authenticates the download).
+  const exported = new URLSearchParams(currentRange().query);
+  for (const [name, value] of Object.entries(filters)) if (value.trim()) exported.set(name, value.trim());
   const actions = (
     <div className="panel-actions">
+      <a className="button" href={`/api/v1/export/csv?${exported}`} download>Export CSV</a>
+      <a className="button" href={`/api/v1/export/json?${exported}`} download>Export JSON</a>
       {live.waiting > 0 ? <button onClick={() => { scroller.current?.scrollTo(0, 0); live.showNewest(); }}>{live.waiting} new {live.waiting === 1 ? 'call' : 'calls'}: show</button> : null}
       {admin && checked.size > 0 ? <button className="danger" onClick={() => void deleteChecked()}>Delete {checked.size} selected</button> : null}
     </div>
