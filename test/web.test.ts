@@ -355,6 +355,41 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('aside[aria-label="Outcomes"] table.outcomes tbody tr');
     expect(await page.$$eval('aside[aria-label="Outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
   });
+  it('states what changed against the previous period, with its numbers, as the API does', async () => {
+    // A project of its own with a known change: 40 calls a day, none failed yesterday, 10 today.
+    const key = await server.createKey('changes', ['admin']);
+    const now = Date.now();
+    const body = Array.from({ length: 80 }, (_, i) => ({
+      provider: 'openai', model: 'gpt-4o', prompt_tokens: 100, completion_tokens: 20, latency_ms: 400,
+      started_at: new Date(now - (i < 40 ? 30 : 2) * 3_600_000 + i * 60_000).toISOString(),
+      status: i >= 40 && i < 50 ? 'error' : 'success',
+    }));
+    expect((await server.request('POST', '/api/v1/calls', { key, body })).statusCode).toBe(200);
+    const answer = (await server.request('GET', '/api/v1/analytics/trends?hours=24', { key })).json() as { insights: { metric: string; text: string }[] };
+    expect(answer.insights.map((insight) => insight.metric)).toContain('error_rate');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${base}/?range=24h`);
+      await tab.fill('input[type=password]', key);
+      await tab.click('button[type=submit]');
+      await tab.waitForSelector('ul.insights li');
+      expect(await tab.$$eval('ul.insights li', (items) => items.map((item) => item.textContent))).toEqual(answer.insights.map((insight) => insight.text));
+      expect(await tab.$$eval('ul.insights li.worse', (items) => items.map((item) => item.textContent))).toContain('Error rate rose from 0.0% to 25.0%');
+    } finally {
+      await context.close();
+    }
+  });
+  it('lists the errors of the period by type and by message as the API does', async () => {
+    const answer = (await server.request('GET', '/api/v1/analytics/errors?hours=168')).json() as { by_type: { error_type: string | null; count: number }[]; top_messages: { message: string; count: number }[] };
+    expect(answer.by_type.length).toBeGreaterThan(0);
+    expect(answer.top_messages.length).toBeGreaterThan(0);
+    await page.goto(`${base}/providers?range=7d`);
+    await page.waitForSelector('table.error-messages tbody tr');
+    const cells = (selector: string) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(0, 2).map((cell) => cell.textContent)));
+    expect(await cells('table.error-types')).toEqual(answer.by_type.map((row) => [row.error_type ?? '(none)', row.count.toLocaleString('en')]));
+    expect(await cells('table.error-messages')).toEqual(answer.top_messages.map((row) => [row.message, row.count.toLocaleString('en')]));
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');
@@ -419,7 +454,7 @@ describe('dashboard in Chromium', () => {
       await tab.waitForSelector('.panel:has(h2:has-text("This period")) p.muted:text-is("Loading…")');
       const loading = await tab.$$eval('.panel', (panels) => panels.filter((panel) => panel.querySelector(':scope > p.muted')?.textContent === 'Loading…').length);
       expect(loading).toBe(await tab.$$eval('.panel', (panels) => panels.length));
-      expect(loading).toBe(7);
+      expect(loading).toBe(8);
       release();
       await tab.waitForSelector('.kpi-value');
       // The panels after the KPIs answer in any order; each must leave its loading state.
@@ -453,7 +488,7 @@ describe('dashboard in Chromium', () => {
         expect(await tab.$$eval('main .error', (nodes) => nodes.every((node) => node.textContent?.includes('database unavailable'))), path).toBe(true);
       }
       await tab.goto(`${base}/?range=7d`);
-      await tab.waitForFunction(() => document.querySelectorAll('main .error').length === 7, undefined, { timeout: 10_000 });
+      await tab.waitForFunction(() => document.querySelectorAll('main .error').length === 8, undefined, { timeout: 10_000 });
       await tab.screenshot({ path: `${ARTIFACTS}/overview-error.png`, fullPage: true });
       expect(crashes).toEqual([]);
     } finally {

@@ -1,5 +1,6 @@
-// Overview: KPIs against the previous period, requests / cost / latency over time, top models
-// and providers, recent errors; and, for a new project, how to send the first call.
+// Overview: KPIs against the previous period, what changed between the two (stated with its
+// numbers), requests / cost / latency over time, top models and providers, recent errors; and,
+// for a new project, how to send the first call.
 // At a million calls the analytics queries compete for the same database threads, so the KPIs
 // are asked for alone first and the other panels after them; the charts' code (ECharts, most
 // of the JavaScript) loads beside those requests instead of before the first paint.
@@ -16,6 +17,7 @@ const LineChart = lazy(() => chartModule.then((module) => ({ default: module.Lin
 
 type Row = Record<string, number | string | null>;
 type Point = [string, number | null];
+interface Insight { metric: string; current: number | null; previous: number | null; change: number | null; text: string }
 interface FailedCall { id: string; started_at: string; provider: string; model: string; status: string; http_status: number | null; error_type: string | null; error_message: string | null }
 /** Live stats refresh the page at most this often: each refresh re-runs every panel's query. */
 const CHART_LOADING = <p className="muted chart-loading">Loading…</p>;
@@ -28,8 +30,14 @@ function useLiveRefresh(): boolean {
   return useLiveEvents((event) => {
     if (event.type !== 'stats_updated' || Date.now() - last.current < LIVE_REFRESH_MS) return;
     last.current = Date.now();
-    for (const key of ['overview', 'trends', 'models', 'providers-breakdown', 'recent-errors']) void client.invalidateQueries({ queryKey: [key] });
+    for (const key of ['overview', 'trends', 'models', 'providers-breakdown', 'recent-errors', 'insights']) void client.invalidateQueries({ queryKey: [key] });
   });
+}
+
+/** Error rate, latency, cost and time to first token are better lower; requests are neither. */
+function insightTone(insight: Insight): string {
+  if (insight.metric === 'requests' || insight.current === null || insight.previous === null || insight.current === insight.previous) return '';
+  return insight.current > insight.previous ? 'worse' : 'better';
 }
 
 export function Overview() {
@@ -43,6 +51,7 @@ export function Overview() {
   const providers = useQuery({ queryKey: ['providers-breakdown', q], queryFn: () => api<{ providers: Row[] }>(`/api/v1/analytics/providers?${q}`), enabled: rest });
   // The newest failed calls: a filtered logs page, much cheaper at scale than the error analysis.
   const errors = useQuery({ queryKey: ['recent-errors', q], queryFn: () => api<{ data: FailedCall[] }>(`/api/v1/logs?${q}&status=error,timeout&limit=8`), enabled: rest });
+  const insights = useQuery({ queryKey: ['insights', q], queryFn: () => api<{ insights: Insight[]; threshold: number; min_calls: number }>(`/api/v1/analytics/trends?${q}`), enabled: rest });
   const live = useLiveRefresh();
   const current = overview.data?.current;
   const change = overview.data?.change ?? {};
@@ -60,6 +69,11 @@ export function Overview() {
           <Kpi label="Tokens / s" value={typeof current?.avg_tokens_per_second === 'number' ? current.avg_tokens_per_second.toFixed(1) : '—'} change={change.avg_tokens_per_second} />
         </div>
         {typeof current?.unpriced_calls === 'number' && current.unpriced_calls > 0 ? <p className="muted">{formatCount(current.unpriced_calls)} calls have no known price and are not in the cost.</p> : null}
+      </Panel>
+      <Panel title="What changed" loading={insights.isPending} error={insights.error}>
+        {insights.data?.insights.length === 0
+          ? <p className="muted">No figure moved by {formatPercent(insights.data.threshold)} or more against the previous period (each period needs {insights.data.min_calls} calls).</p>
+          : <ul className="insights">{(insights.data?.insights ?? []).map((insight) => <li key={insight.metric} className={insightTone(insight)}>{insight.text}</li>)}</ul>}
       </Panel>
       <div className="grid3">
         <Panel title="Requests and errors" loading={trends.isPending} error={trends.error}>

@@ -1,5 +1,6 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test;
-// the model comparison with its recommendation, and latency and cost per model as charts.
+// the model comparison with its recommendation, latency and cost per model as charts, and the
+// errors of the period by type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
@@ -9,6 +10,11 @@ import { currentRange } from '../range';
 
 interface Provider { name: string; display_name: string; type: string; provider_type: string; base_url: string; is_enabled: boolean; source: string; models: string[]; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
 type Row = Record<string, unknown>;
+interface ErrorAnalysis {
+  summary: { requests: number; errors: number; error_rate: number | null };
+  by_type: { error_type: string | null; count: number }[];
+  top_messages: { message: string; count: number; last_seen: string }[];
+}
 
 export function Providers() {
   const q = currentRange().query;
@@ -16,6 +22,7 @@ export function Providers() {
   const client = useQueryClient();
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => api<{ providers: Provider[] }>('/api/v1/providers') });
   const models = useQuery({ queryKey: ['models', q], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?${q}`) });
+  const errors = useQuery({ queryKey: ['errors', q], queryFn: () => api<ErrorAnalysis>(`/api/v1/analytics/errors?${q}`) });
   const [tests, setTests] = useState<Record<string, string>>({});
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
@@ -56,6 +63,20 @@ export function Providers() {
           </tbody>
         </table>
       </Panel>
+      <div className="grid2">
+        <Panel title={`Errors by type${errors.data ? ` (${formatCount(errors.data.summary.errors)} of ${formatCount(errors.data.summary.requests)} calls)` : ''}`} loading={errors.isLoading} error={errors.error}>
+          {errors.data?.by_type.length === 0 ? <p className="muted">No failed calls in this period.</p> : (
+            <table className="error-types"><thead><tr><th>Type</th><th>Calls</th></tr></thead>
+              <tbody>{(errors.data?.by_type ?? []).map((row) => <tr key={row.error_type ?? ''}><td>{row.error_type ?? '(none)'}</td><td>{formatCount(row.count)}</td></tr>)}</tbody></table>
+          )}
+        </Panel>
+        <Panel title="Most frequent error messages" loading={errors.isLoading} error={errors.error}>
+          {errors.data?.top_messages.length === 0 ? <p className="muted">No error messages in this period.</p> : (
+            <table className="error-messages"><thead><tr><th>Message</th><th>Calls</th><th>Last seen</th></tr></thead>
+              <tbody>{(errors.data?.top_messages ?? []).map((row) => <tr key={row.message}><td className="clip">{row.message}</td><td>{formatCount(row.count)}</td><td>{new Date(row.last_seen).toLocaleString()}</td></tr>)}</tbody></table>
+          )}
+        </Panel>
+      </div>
     </>
   );
 }
