@@ -390,6 +390,25 @@ describe('dashboard in Chromium', () => {
     expect(await cells('table.error-types')).toEqual(answer.by_type.map((row) => [row.error_type ?? '(none)', row.count.toLocaleString('en')]));
     expect(await cells('table.error-messages')).toEqual(answer.top_messages.map((row) => [row.message, row.count.toLocaleString('en')]));
   });
+  it('estimates a call before it is made as the API does, unpriced when no price is known, and names a bad field', async () => {
+    const prompt = 'Summarize the quarterly report in three bullet points, with the risks first.';
+    const answer = (await server.request('POST', '/api/v1/estimate', { body: { provider: 'openai', model: 'gpt-4o-mini', prompt, max_tokens: 300 } })).json() as { estimated_cost_usd: number; prompt_tokens: number };
+    expect(answer.prompt_tokens).toBeGreaterThan(10);
+    await page.goto(`${base}/costs?range=7d`);
+    await page.fill('textarea[aria-label="Prompt"]', prompt);
+    await page.fill('input[aria-label="Max output tokens"]', '300');
+    await page.click('button:text-is("Estimate")');
+    const shown = await page.waitForSelector('p.estimate');
+    const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+    expect(await page.textContent('p.estimate strong')).toBe(usd(answer.estimated_cost_usd));
+    expect(await shown.textContent()).toContain(`for ${answer.prompt_tokens} prompt tokens (o200k_base) and up to 300 output tokens`);
+    await page.fill('input[aria-label="Model to estimate"]', 'house-model-without-price');
+    await page.click('button:text-is("Estimate")');
+    await page.waitForSelector('p.estimate strong:text-is("unpriced")');
+    await page.fill('input[aria-label="Max output tokens"]', '-5');
+    await page.click('button:text-is("Estimate")');
+    expect(await (await page.waitForSelector('.panel:has(h2:text-is("Estimate a call")) p.error')).textContent()).toContain('max_tokens');
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');

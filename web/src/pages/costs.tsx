@@ -1,10 +1,12 @@
 // Costs: spend of the period, monthly projection, local-model savings, cost over time, the
-// breakdown by model, provider, agent, user or tag, budgets and cost settings.
+// breakdown by model, provider, agent, user or tag, budgets, a call's cost estimated before it
+// is made, and cost settings.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatUsd } from '../api';
 import { BudgetsPanel } from '../components/budgets-panel';
 import { CostSettingsPanel } from '../components/cost-settings-panel';
+import { EstimatePanel } from '../components/estimate-panel';
 import { BarChart, LineChart } from '../components/line-chart';
 import { Kpi, Panel } from '../components/panel';
 import { currentRange, rangeDays } from '../range';
@@ -56,6 +58,7 @@ export function Costs() {
         <Breakdown query={q} />
       </div>
       <BudgetsPanel />
+      <EstimatePanel />
       <CostSettingsPanel />
     </>
   );
