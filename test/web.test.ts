@@ -307,6 +307,24 @@ describe('dashboard in Chromium', () => {
     const problem = await page.waitForSelector('.panel .error');
     expect(await problem.textContent()).toContain('max_cost');
   });
+  it('shows agents and users with their figures as the API does, and a row narrows the sessions to it', async () => {
+    const agents = ((await server.request('GET', '/api/v1/analytics/agents?hours=168')).json() as { agents: { agent: string | null; requests: number; sessions: number }[] }).agents.slice(0, 10);
+    expect(agents.length).toBeGreaterThan(1);
+    await page.goto(`${base}/sessions?range=7d`);
+    await page.waitForSelector('table.agents tbody tr');
+    expect(await page.$$eval('table.agents tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(0, 3).map((cell) => cell.textContent))))
+      .toEqual(agents.map((row) => [row.agent ?? '(none)', row.requests.toLocaleString('en'), row.sessions.toLocaleString('en')]));
+    const pick = agents.findIndex((row) => row.agent !== null);
+    const agent = agents[pick]!.agent!;
+    const expected = ((await server.request('GET', `/api/v1/sessions?hours=168&sort=start&limit=100&agent=${encodeURIComponent(agent)}`)).json() as { data: { session_id: string; conversation_name: string | null }[] })
+      .data.map((session) => session.conversation_name ?? session.session_id);
+    const unfiltered = await page.$$eval('table.logs tbody tr td:nth-child(2)', (cells) => cells.map((cell) => cell.firstChild?.textContent ?? ''));
+    expect(unfiltered).not.toEqual(expected);
+    await page.click(`table.agents tbody tr:nth-child(${pick + 1})`);
+    expect(await page.inputValue('input[aria-label="Agent"]')).toBe(agent);
+    await page.waitForFunction((labels) => JSON.stringify([...document.querySelectorAll('table.logs tbody tr td:nth-child(2)')].map((cell) => cell.firstChild?.textContent ?? '')) === JSON.stringify(labels), expected);
+    await page.waitForSelector('table.users tbody tr');
+  });
   it('lists the outcomes of a session and of its calls in the session, as the API does', async () => {
     const sessions = (await server.request('GET', '/api/v1/sessions?hours=168&sort=start&limit=100')).json().data as { session_id: string }[];
     const counts = await Promise.all(sessions.map(async (session) =>

@@ -1,9 +1,10 @@
-// Sessions (seed 002): the list, searched by agent, user, model and cost and paged on; one
+// Sessions (seed 002): agents and users with their figures (a row narrows the list to it); the
+// list, searched by agent, user, model and cost and paged on; one
 // session with its summary, its calls on a timeline (each opens the call in full), the outcomes
 // recorded on it or its calls (seed 000), and its conversation (as text).
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, formatCount, formatMs, formatUsd } from '../api';
+import { api, formatCount, formatMs, formatPercent, formatUsd } from '../api';
 import { CallDrawer } from '../components/call-detail';
 import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel, Problem } from '../components/panel';
@@ -26,6 +27,32 @@ function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters
 }
 
 type SessionPage = { data: Session[]; next_cursor: string | null };
+interface Person { agent?: string | null; user?: string | null; requests: number; sessions: number; success_rate: number | null; total_tokens: number; cost: number | null; p95_latency: number | null }
+
+/** Seed 002's agent and user analytics; a row narrows the session list to that agent or user. */
+function People({ kind, onPick }: { kind: 'agent' | 'user'; onPick: (name: string) => void }) {
+  const q = currentRange().query;
+  const plural = `${kind}s` as const;
+  const people = useQuery({ queryKey: [plural, q], queryFn: () => api<Record<string, Person[]>>(`/api/v1/analytics/${plural}?${q}`) });
+  const rows = (people.data?.[plural] ?? []).slice(0, 10);
+  return (
+    <Panel title={kind === 'agent' ? 'Agents' : 'Users'} loading={people.isLoading} error={people.error}>
+      {rows.length === 0 ? <p className="muted">No {plural} in this period.</p> : (
+        <table className={`pick ${plural}`}>
+          <thead><tr><th>{kind === 'agent' ? 'Agent' : 'User'}</th><th>Calls</th><th>Sessions</th><th>Success</th><th>Cost</th><th>p95</th></tr></thead>
+          <tbody>{rows.map((row) => {
+            const name = row[kind] ?? null;
+            return (
+              <tr key={name ?? ''} onClick={name === null ? undefined : () => onPick(name)} title={name === null ? undefined : `Sessions of ${name}`}>
+                <td>{name ?? '(none)'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.success_rate)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td>
+              </tr>
+            );
+          })}</tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
 
 export function Sessions() {
   const [sort, setSort] = useState('start');
@@ -46,6 +73,10 @@ export function Sessions() {
   const sorter = <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option></select>;
   return (
     <>
+      <div className="grid2">
+        <People kind="agent" onPick={(agent) => setTyped({ ...typed, agent })} />
+        <People kind="user" onPick={(user) => setTyped({ ...typed, user_id: user })} />
+      </div>
       <Panel title="Sessions" actions={sorter}>
         <FilterBar filters={typed} onChange={setTyped} />
         {list.error ? <Problem error={list.error} /> : null}
