@@ -398,6 +398,20 @@ describe('dashboard in Chromium', () => {
       await context.close();
     }
   });
+  it('shows latency and time to first token percentiles and the latency distribution as the API does', async () => {
+    const answer = (await server.request('GET', '/api/v1/analytics/performance?hours=168')).json() as { summary: Record<string, number>; latency_histogram: { count: number }[] };
+    const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+    await page.goto(`${base}/providers?range=7d`);
+    await page.waitForSelector('table.performance tbody tr');
+    const rows = await page.$$eval('table.performance tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((cell) => cell.textContent)));
+    expect(rows[0]).toEqual(['Latency', ms(answer.summary.p50_latency!), ms(answer.summary.p95_latency!), ms(answer.summary.p99_latency!), ms(answer.summary.avg_latency!)]);
+    expect(rows[1]).toEqual(['Time to first token', ms(answer.summary.p50_ttft!), ms(answer.summary.p95_ttft!), '—', ms(answer.summary.avg_ttft!)]);
+    // Calls recorded without a latency are in the requests, not in the distribution.
+    const distributed = answer.latency_histogram.reduce((total, bucket) => total + bucket.count, 0);
+    expect(distributed).toBeGreaterThan(0.99 * answer.summary.requests!);
+    expect(distributed).toBeLessThanOrEqual(answer.summary.requests!);
+    await page.waitForSelector('.panel:has(h2:text-is("Latency distribution (calls)")) canvas');
+  });
   it('lists the errors of the period by type and by message as the API does', async () => {
     const answer = (await server.request('GET', '/api/v1/analytics/errors?hours=168')).json() as { by_type: { error_type: string | null; count: number }[]; top_messages: { message: string; count: number }[] };
     expect(answer.by_type.length).toBeGreaterThan(0);

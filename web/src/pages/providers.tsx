@@ -1,6 +1,7 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test;
-// the model comparison with its recommendation, latency and cost per model as charts, and the
-// errors of the period by type and by message.
+// latency, time to first token and speed with the latency distribution; the model comparison
+// with its recommendation, latency and cost per model as charts; the errors of the period by
+// type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
@@ -10,6 +11,10 @@ import { currentRange } from '../range';
 
 interface Provider { name: string; display_name: string; type: string; provider_type: string; base_url: string; is_enabled: boolean; source: string; models: string[]; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
 type Row = Record<string, unknown>;
+interface Performance {
+  summary: Record<string, number | null>;
+  latency_histogram: { from_ms: number; to_ms: number | null; count: number }[];
+}
 interface ErrorAnalysis {
   summary: { requests: number; errors: number; error_rate: number | null };
   by_type: { error_type: string | null; count: number }[];
@@ -23,6 +28,7 @@ export function Providers() {
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => api<{ providers: Provider[] }>('/api/v1/providers') });
   const models = useQuery({ queryKey: ['models', q], queryFn: () => api<{ models: Row[] }>(`/api/v1/analytics/models?${q}`) });
   const errors = useQuery({ queryKey: ['errors', q], queryFn: () => api<ErrorAnalysis>(`/api/v1/analytics/errors?${q}`) });
+  const performance = useQuery({ queryKey: ['performance', q], queryFn: () => api<Performance>(`/api/v1/analytics/performance?${q}`) });
   const [tests, setTests] = useState<Record<string, string>>({});
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
@@ -48,6 +54,7 @@ export function Providers() {
           </tbody>
         </table>
       </Panel>
+      <PerformancePanel performance={performance.data} loading={performance.isLoading} error={performance.error} />
       <ModelCharts rows={models.data?.models ?? []} />
       <Panel title="Models" loading={models.isLoading} error={models.error}>
         <table>
@@ -80,6 +87,36 @@ export function Providers() {
     </>
   );
 }
+
+/** A histogram bucket as a label: "250–500 ms", the last one open ("≥ 30 s"). */
+function bucketLabel(bucket: Performance['latency_histogram'][number]): string {
+  return bucket.to_ms === null ? `≥ ${formatMs(bucket.from_ms)}` : `${formatMs(bucket.from_ms)}–${formatMs(bucket.to_ms)}`;
+}
+
+/** Seed 001's performance view: latency and time to first token percentiles, tokens per second, the latency distribution. */
+function PerformancePanel({ performance, loading, error }: { performance: Performance | undefined; loading: boolean; error: unknown }) {
+  const summary = performance?.summary ?? {};
+  const buckets = performance?.latency_histogram ?? [];
+  return (
+    <div className="grid2">
+      <Panel title="Latency and speed" loading={loading} error={error}>
+        <table className="performance">
+          <thead><tr><th /><th>p50</th><th>p95</th><th>p99</th><th>mean</th></tr></thead>
+          <tbody>
+            <tr><td>Latency</td><td>{formatMs(summary.p50_latency)}</td><td>{formatMs(summary.p95_latency)}</td><td>{formatMs(summary.p99_latency)}</td><td>{formatMs(summary.avg_latency)}</td></tr>
+            <tr><td>Time to first token</td><td>{formatMs(summary.p50_ttft)}</td><td>{formatMs(summary.p95_ttft)}</td><td>—</td><td>{formatMs(summary.avg_ttft)}</td></tr>
+          </tbody>
+        </table>
+        <p className="muted small">Tokens / s: mean {fixed(summary.avg_tokens_per_second)}, from {fixed(summary.min_tokens_per_second)} to {fixed(summary.max_tokens_per_second)} · performance score {fixed(summary.performance_score)}</p>
+      </Panel>
+      <Panel title="Latency distribution (calls)" loading={loading} error={error}>
+        {buckets.length > 0 ? <BarChart categories={buckets.map(bucketLabel)} series={[{ name: 'calls', values: buckets.map((bucket) => bucket.count) }]} /> : null}
+      </Panel>
+    </div>
+  );
+}
+
+const fixed = (value: number | null | undefined) => (typeof value === 'number' ? value.toFixed(1) : '—');
 
 function ModelCharts({ rows }: { rows: Row[] }) {
   const top = rows.slice(0, 12);
