@@ -25,7 +25,8 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   upstream = await startFakeUpstream();
   // One failure opens this provider's breaker; no retries, so the failure is immediate.
-  server = await startTestServer({ providers: [{ name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 }] });
+  // The fake upstream listens on loopback: allow-listed, as an operator allows a local model server.
+  server = await startTestServer({ upstream_allowlist: ['127.0.0.1'], providers: [{ name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 }] });
   await writeDemoToStore(server.store, generateDemo({ calls: 3000, days: 2, seed: 11 }), { projectId: 'default' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
@@ -397,6 +398,29 @@ describe('dashboard in Chromium', () => {
     } finally {
       await context.close();
     }
+  });
+  it('adds a provider from the page, names a refused base URL, and removes what it added', async () => {
+    await page.goto(`${base}/providers?range=7d`);
+    await page.waitForSelector('form.add-provider');
+    await page.fill('input[aria-label="Provider name"]', 'cloudy');
+    await page.fill('input[aria-label="Base URL"]', 'http://169.254.169.254/v1');
+    await page.click('button:text-is("Add provider")');
+    expect(await (await page.waitForSelector('form.add-provider + p.error')).textContent()).toContain('base_url');
+    expect((await server.request('GET', '/api/v1/providers/cloudy')).statusCode).toBe(404);
+    await page.fill('input[aria-label="Provider name"]', 'bench-vllm');
+    await page.selectOption('select[aria-label="Provider type"]', 'vllm');
+    await page.fill('input[aria-label="Base URL"]', upstream.baseUrl);
+    await page.fill('input[aria-label="API key"]', 'sk-typed-in-the-page');
+    await page.fill('input[aria-label="Models (comma-separated)"]', 'qwen, llama');
+    await page.click('button:text-is("Add provider")');
+    await page.waitForSelector('tr:has-text("bench-vllm") >> text=remove');
+    const stored = (await server.request('GET', '/api/v1/providers/bench-vllm')).json() as Record<string, unknown>;
+    expect(stored).toMatchObject({ type: 'vllm', source: 'api', has_api_key: true, models: ['qwen', 'llama'], base_url: upstream.baseUrl });
+    expect(JSON.stringify(stored)).not.toContain('sk-typed-in-the-page');
+    expect(await page.inputValue('input[aria-label="Provider name"]')).toBe('');
+    await page.click('tr:has-text("bench-vllm") button:text-is("remove")');
+    await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((row) => row.textContent?.includes('bench-vllm')));
+    expect((await server.request('GET', '/api/v1/providers/bench-vllm')).statusCode).toBe(404);
   });
   it('shows latency and time to first token percentiles and the latency distribution as the API does', async () => {
     const answer = (await server.request('GET', '/api/v1/analytics/performance?hours=168')).json() as { summary: Record<string, number>; latency_histogram: { count: number }[] };

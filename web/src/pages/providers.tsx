@@ -1,10 +1,12 @@
-// Models & providers: provider health with breaker state, enable/disable, connection test;
-// latency, time to first token and speed with the latency distribution; the model comparison
+// Models & providers: provider health with breaker state, enable/disable, connection test,
+// adding and removing providers; latency, time to first token and speed with the latency
+// distribution; the model comparison
 // with its recommendation, latency and cost per model as charts; the errors of the period by
 // type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
+import { AddProviderForm } from '../components/add-provider-form';
 import { BarChart } from '../components/line-chart';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
@@ -30,6 +32,7 @@ export function Providers() {
   const errors = useQuery({ queryKey: ['errors', q], queryFn: () => api<ErrorAnalysis>(`/api/v1/analytics/errors?${q}`) });
   const performance = useQuery({ queryKey: ['performance', q], queryFn: () => api<Performance>(`/api/v1/analytics/performance?${q}`) });
   const [tests, setTests] = useState<Record<string, string>>({});
+  const remove = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}`, { method: 'DELETE' }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
     const result = await api<{ reachable: boolean; ok: boolean; latency_ms: number; models: string[]; error?: string }>(`/api/v1/providers/${name}/test`, { method: 'POST' }).catch((error: Error) => ({ reachable: false, ok: false, latency_ms: 0, models: [], error: error.message }));
@@ -48,11 +51,12 @@ export function Providers() {
                 <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source}</div></td>
                 <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
                 <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
-                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button></> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
+                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button>{p.source === 'api' ? <> <button className="link" onClick={() => remove.mutate(p)}>remove</button></> : null}</> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
               </tr>
             ))}
           </tbody>
         </table>
+        {admin ? <AddProviderForm /> : null}
       </Panel>
       <PerformancePanel performance={performance.data} loading={performance.isLoading} error={performance.error} />
       <ModelCharts rows={models.data?.models ?? []} />

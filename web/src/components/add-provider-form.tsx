@@ -1,0 +1,47 @@
+// Adds a provider through the API (seed 004's registry): its base URL must be public or
+// allow-listed, which the server checks and names when it refuses. Its key is sealed at rest
+// and never shown again.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+
+const TYPES = ['openai', 'anthropic', 'mistral', 'openrouter', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
+const EMPTY = { name: '', type: 'openai', base_url: '', api_key: '', models: '' };
+
+export function AddProviderForm() {
+  const client = useQueryClient();
+  const [form, setForm] = useState(EMPTY);
+  const add = useMutation({
+    mutationFn: () => api('/api/v1/providers', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: form.name.trim(), type: form.type,
+        ...(form.base_url.trim() ? { base_url: form.base_url.trim() } : {}),
+        ...(form.api_key ? { api_key: form.api_key } : {}),
+        ...(form.models.trim() ? { models: form.models.split(',').map((model) => model.trim()).filter(Boolean) } : {}),
+      }),
+    }),
+    onSuccess: () => {
+      setForm(EMPTY);
+      void client.invalidateQueries({ queryKey: ['providers'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate();
+  };
+  const field = (name: keyof typeof EMPTY, label: string, type = 'text') => (
+    <input placeholder={label} aria-label={label} type={type} value={form[name]} onChange={(event) => setForm({ ...form, [name]: event.target.value })} required={name === 'name'} />
+  );
+  return (
+    <>
+      <form className="inline add-provider" onSubmit={submit}>
+        {field('name', 'Provider name')}
+        <select aria-label="Provider type" value={form.type} onChange={(event) => setForm({ ...form, type: event.target.value })}>{TYPES.map((type) => <option key={type}>{type}</option>)}</select>
+        {field('base_url', 'Base URL')}{field('api_key', 'API key', 'password')}{field('models', 'Models (comma-separated)')}
+        <button type="submit" disabled={add.isPending}>Add provider</button>
+      </form>
+      {add.error ? <p className="error">{add.error.message}</p> : null}
+    </>
+  );
+}
