@@ -52,7 +52,7 @@ describe('dashboard', () => {
     expect((await server.request('GET', '/api/v1/logs', { key: null, headers: { cookie } })).statusCode).toBe(401);
   });
 
-  it('lets an admin session read and administer, but never ingest or use the gateway', async () => {
+  it('lets an admin session read, administer and close outcomes, but never record calls or use the gateway', async () => {
     const login = await server.request('POST', '/api/v1/session/login', { key: null, body: { key: ADMIN_KEY } });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     expect((await server.request('GET', '/api/v1/keys', { key: null, headers: { cookie } })).statusCode).toBe(200);
@@ -60,6 +60,15 @@ describe('dashboard', () => {
     expect([ingest.statusCode, ingest.json().error.code]).toEqual([401, 'unauthorized']);
     const gateway = await server.request('POST', '/v1/chat/completions', { key: null, headers: { cookie }, body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } });
     expect(gateway.statusCode).toBe(401);
+    // The one ingest write the dashboard offers: closing an outcome; recording one stays refused.
+    expect((await server.request('POST', '/api/v1/calls', { body: { id: 'cookie-call', provider: 'p', model: 'm' } })).statusCode).toBe(201);
+    expect((await server.request('POST', '/api/v1/outcomes', { body: { id: 'cookie-outcome', target: 'cookie-call' } })).statusCode).toBe(201);
+    expect((await server.request('POST', '/api/v1/outcomes', { key: null, headers: { cookie }, body: { target: 'cookie-call' } })).statusCode).toBe(401);
+    const closed = await server.request('PATCH', '/api/v1/outcomes/cookie-outcome', { key: null, headers: { cookie }, body: { status: 'win', value: 3 } });
+    expect([closed.statusCode, closed.json().status]).toEqual([200, 'win']);
+    const readOnly = String((await server.request('POST', '/api/v1/session/login', { key: null, body: { key: await server.createKey('default', ['read']) } })).headers['set-cookie']).split(';')[0]!;
+    const refused = await server.request('PATCH', '/api/v1/outcomes/cookie-outcome', { key: null, headers: { cookie: readOnly }, body: { status: 'loss' } });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'forbidden']);
     const logout = await server.request('POST', '/api/v1/session/logout', { key: null, headers: { cookie } });
     expect(String(logout.headers['set-cookie'])).toMatch(/^loupe_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/);
   });

@@ -359,6 +359,24 @@ describe('dashboard in Chromium', () => {
     if (listed.total > listed.data.length) expect(await page.textContent('aside[aria-label="Outcomes"] p.small')).toContain(`of ${listed.total.toLocaleString('en')}`);
     await page.screenshot({ path: `${ARTIFACTS}/model-outcomes.png` });
   });
+  it('closes an open outcome from the outcomes page with its value and lesson', async () => {
+    const open = (await server.request('GET', '/api/v1/outcomes?status=open&limit=50')).json() as { data: { id: string }[]; total: number };
+    expect(open.total).toBeGreaterThan(0);
+    await page.goto(`${base}/outcomes?range=7d`);
+    const panel = '.panel:has(h2:text-is("Open outcomes"))';
+    await page.waitForSelector(`${panel} table.outcomes tbody tr`);
+    expect(await page.$$eval(`${panel} table.outcomes tbody tr`, (rows) => rows.length)).toBe(open.data.length);
+    await page.click(`${panel} table.outcomes tbody tr:first-child button:text-is("close")`);
+    await page.selectOption(`${panel} select[aria-label="Outcome status"]`, 'loss');
+    await page.fill(`${panel} input[aria-label="Outcome value"]`, '-12.5');
+    await page.fill(`${panel} input[aria-label="Lesson"]`, 'Sized the position before the earnings date');
+    await page.click(`${panel} button:text-is("Close outcome")`);
+    await expect.poll(() => page.locator(`${panel} table.outcomes tbody tr`).count(), { timeout: 5000 }).toBe(Math.min(50, open.total - 1));
+    const closed = (await server.request('GET', `/api/v1/outcomes/${encodeURIComponent(open.data[0]!.id)}`)).json() as Record<string, unknown>;
+    expect(closed).toMatchObject({ status: 'loss', value: -12.5, lesson: 'Sized the position before the earnings date' });
+    expect(closed.closed_at).not.toBeNull();
+    expect(((await server.request('GET', '/api/v1/outcomes?status=open&limit=1')).json() as { total: number }).total).toBe(open.total - 1);
+  });
   it('opens the decided outcomes behind a heatmap cell, as many as the cell counts', async () => {
     const heat = (await server.request('GET', '/api/v1/analytics/heatmap?hours=168&rows=property.symbol&cols=model&metric=win_rate')).json() as { rows: string[]; cols: string[]; data: (number | null)[][]; counts: number[][] };
     const i = heat.rows.findIndex((row, at) => row !== '(none)' && heat.data[at]!.some((value) => value !== null));

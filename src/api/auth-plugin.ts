@@ -15,6 +15,9 @@ const SESSION_SCOPES: ReadonlySet<RouteScope> = new Set(['read', 'admin']);
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: RouteScope;
+    /** The dashboard's session may call this route although its scope is not one a session
+     * stands in for (closing an outcome is an ingest write the dashboard offers). */
+    dashboardWrite?: boolean;
   }
   interface FastifyRequest {
     apiKey: ApiKeyRecord | null;
@@ -79,8 +82,10 @@ function requiredCaller(request: FastifyRequest, authenticator: Authenticator): 
   if (scope === 'public' || scope === undefined) return null;
   const secret = presentedSecret(request);
   // The dashboard's session cookie stands in for a key (SameSite=Strict: never sent cross-site),
-  // but only where the dashboard needs it: reading and administering, never ingest or gateway.
-  const session = secret || !SESSION_SCOPES.has(scope) ? null : sessionFromCookieHeader(request.headers.cookie);
+  // but only where the dashboard needs it: reading and administering, and the few writes it
+  // offers; never recording calls or the gateway.
+  const sessionAllowed = SESSION_SCOPES.has(scope) || request.routeOptions.config?.dashboardWrite === true;
+  const session = secret || !sessionAllowed ? null : sessionFromCookieHeader(request.headers.cookie);
   if (!secret && !session) throw new ApiError(401, 'unauthorized', 'an API key is required (Authorization: Bearer lp_... or X-API-Key)');
   const cached = secret ? authenticator.authenticateFromCache(secret) : undefined;
   if (cached !== undefined) return permitted(cached, scope);

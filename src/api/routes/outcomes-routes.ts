@@ -105,7 +105,7 @@ export function registerOutcomesRoutes(app: FastifyInstance, store: Store): void
   });
 
   typed.patch('/api/v1/outcomes/:id', {
-    config: { scope: 'ingest' },
+    config: { scope: 'ingest', dashboardWrite: true },
     attachValidation: true,
     schema: {
       tags: ['outcomes'],

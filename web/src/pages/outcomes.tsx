@@ -1,7 +1,8 @@
 // Outcomes (seed 000): whether the models' decisions paid off. Win rate and P&L by model,
 // cumulative P&L over time, heatmap of any property or dimension × model, calibration
 // against the diagonal, signal reliability, pipelines and recurring lessons. A model's row and
-// a heatmap cell open the outcomes behind them, over the same calls.
+// a heatmap cell open the outcomes behind them, over the same calls; open outcomes are closed
+// here with their value and lesson.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatPercent, formatUsd, formatValue } from '../api';
@@ -81,6 +82,17 @@ function rowFilter(rows: string): string | null {
 
 interface Drill { title: string; query: string }
 
+/** The outcomes still open, newest first: each can be closed here with its value and lesson. */
+function OpenOutcomes() {
+  const [call, setCall] = useState<string | null>(null);
+  return (
+    <>
+      <OutcomesPanel title="Open outcomes" query="status=open&limit=50" empty="No open outcome: every decision recorded so far is closed." onOpenCall={setCall} />
+      {call ? <CallDrawer id={call} canDelete={false} onClose={() => setCall(null)} /> : null}
+    </>
+  );
+}
+
 export function Outcomes() {
   const models = useRange<{ data: Row[] }>('outcome-models', '/api/v1/analytics/outcomes/model-performance');
   const timeline = useRange<{ points: { bucket: string; model: string; cumulative_value: number }[] }>('pnl', '/api/v1/analytics/outcomes/pnl-timeline');
@@ -127,6 +139,7 @@ export function Outcomes() {
             <tbody>{(pipelines.data?.data ?? []).map((row) => <tr key={String(row.pipeline)}><td>{String(row.pipeline)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_value)}</td></tr>)}</tbody></table>
         </Panel>
       </div>
+      <OpenOutcomes />
       <Panel title="Recurring lessons" loading={lessons.isLoading} error={lessons.error}>
         <table><thead><tr><th>Lesson</th><th>Times</th><th>Avg value impact</th><th>Last seen</th></tr></thead>
           <tbody>{(lessons.data?.data ?? []).map((row) => <tr key={String(row.lesson)}><td>{String(row.example)}</td><td>{formatCount(row.frequency)}</td><td>{formatValue(row.avg_value_impact)}</td><td>{new Date(String(row.last_seen)).toLocaleDateString()}</td></tr>)}</tbody></table>
