@@ -6,7 +6,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, canAdmin, formatCount, formatValue } from '../api';
 import { Panel } from './panel';
 
-interface Outcome { id: string; target: string; target_type: 'call' | 'session'; name: string; status: string; value: number | null; lesson: string | null }
+interface Outcome { id: string; target: string; target_type: 'call' | 'session'; name: string; status: string; value: number | null; lesson: string | null; created_at: string }
 
 /** Every query that reads outcomes or figures made from them. */
 const OUTCOME_QUERIES = ['outcomes', 'outcome-models', 'pnl', 'calibration', 'signals', 'pipelines', 'lessons'];
@@ -55,7 +55,7 @@ export function OutcomesPanel({ title, query, empty, onOpenCall }: { title: Reac
       {page && page.total > page.data.length ? <p className="muted small">The latest {page.data.length} of {formatCount(page.total)}.</p> : null}
       {page && page.total > 0 ? (
         <table className="outcomes">
-          <thead><tr><th>Status</th><th>Value</th><th>Name</th><th>On</th><th>Lesson</th></tr></thead>
+          <thead><tr><th>Status</th><th>Value</th><th>Name</th><th>On</th><th>Lesson</th><th>Recorded</th></tr></thead>
           <tbody>{page.data.flatMap((outcome) => [
             <tr key={outcome.id}>
               <td className={`status ${outcome.status}`}>{outcome.status}{admin && outcome.status === 'open' && closing !== outcome.id ? <button className="link" onClick={() => setClosing(outcome.id)}>close</button> : null}</td>
@@ -63,8 +63,9 @@ export function OutcomesPanel({ title, query, empty, onOpenCall }: { title: Reac
               <td>{outcome.name}</td>
               <td>{outcome.target_type === 'call' ? <button className="link" onClick={() => onOpenCall(outcome.target)}>call</button> : 'session'}</td>
               <td>{outcome.lesson ?? ''}</td>
+              <td className="small">{new Date(outcome.created_at).toLocaleString()}</td>
             </tr>,
-            ...(closing === outcome.id ? [<tr key={`${outcome.id}-close`} className="closing"><td colSpan={5}><CloseForm outcome={outcome} onDone={() => setClosing(null)} /></td></tr>] : []),
+            ...(closing === outcome.id ? [<tr key={`${outcome.id}-close`} className="closing"><td colSpan={6}><CloseForm outcome={outcome} onDone={() => setClosing(null)} /></td></tr>] : []),
           ])}</tbody>
         </table>
       ) : null}

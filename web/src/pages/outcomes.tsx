@@ -87,7 +87,7 @@ function OpenOutcomes() {
   const [call, setCall] = useState<string | null>(null);
   return (
     <>
-      <OutcomesPanel title="Open outcomes" query="status=open&limit=50" empty="No open outcome: every decision recorded so far is closed." onOpenCall={setCall} />
+      <OutcomesPanel title="Open outcomes" query="status=open&limit=10" empty="No open outcome: every decision recorded so far is closed." onOpenCall={setCall} />
       {call ? <CallDrawer id={call} canDelete={false} onClose={() => setCall(null)} /> : null}
     </>
   );
