@@ -89,6 +89,22 @@ describe('dashboard in Chromium', () => {
     // Byte for byte what the route streams for the page's range (7 days) and filter.
     expect(csv).toBe((await server.request('GET', `/api/v1/export/csv?hours=168&model=${encodeURIComponent(model)}`)).body);
   });
+  it('narrows the logs table to one session and one agent, as the logs API does', async () => {
+    // A session of several agents, so that the agent narrows it further.
+    const session = ((await server.request('GET', '/api/v1/sessions?hours=168&sort=start&limit=100')).json() as { data: { session_id: string; agents: string[] }[] }).data.find((entry) => entry.agents.length > 1)!;
+    const calls = ((await server.request('GET', `/api/v1/logs?hours=168&session_id=${encodeURIComponent(session.session_id)}&limit=100`)).json() as { data: { id: string }[] }).data;
+    expect(calls.length).toBeGreaterThan(1);
+    await page.goto(`${base}/logs?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    await page.fill('input[aria-label="Session"]', session.session_id);
+    await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === n, calls.length);
+    const agent = session.agents[session.agents.length - 1]!;
+    const both = ((await server.request('GET', `/api/v1/logs?hours=168&session_id=${encodeURIComponent(session.session_id)}&agent=${encodeURIComponent(agent)}&limit=100`)).json() as { data: unknown[] }).data;
+    expect(both.length).toBeGreaterThan(0);
+    expect(both.length).toBeLessThan(calls.length);
+    await page.fill('input[aria-label="Agent"]', agent);
+    await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === n, both.length);
+  });
   it('narrows the logs table with a filter', async () => {
     await page.goto(`${base}/logs?range=7d`);
     await page.waitForSelector('table.logs tbody tr');

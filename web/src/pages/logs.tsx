@@ -52,14 +52,14 @@ function useLiveRows(key: QueryKey, scroller: RefObject<HTMLDivElement | null>, 
   return { connected, waiting, showNewest };
 }
 
-interface Filters { search: string; model: string; provider: string; status: string; user_id: string }
-const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '' };
+interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string }
+const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '' };
 
 function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
   const field = (name: keyof Filters, placeholder: string) => <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />;
   return (
     <div className="filters">
-      {field('search', 'Search prompts and responses')}{field('model', 'Model')}{field('provider', 'Provider')}{field('user_id', 'User')}
+      {field('search', 'Search prompts and responses')}{field('model', 'Model')}{field('provider', 'Provider')}{field('user_id', 'User')}{field('agent', 'Agent')}{field('session_id', 'Session')}
       <select value={filters.status} onChange={(event) => onChange({ ...filters, status: event.target.value })} aria-label="Status">
         <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
       </select>
