@@ -374,6 +374,13 @@ describe('dashboard in Chromium', () => {
     expect(await page.$$eval('aside[aria-label="Outcomes"] table.outcomes tbody tr', (rows) => rows.length)).toBe(listed.data.length);
     if (listed.total > listed.data.length) expect(await page.textContent('aside[aria-label="Outcomes"] p.small')).toContain(`of ${listed.total.toLocaleString('en')}`);
     await page.screenshot({ path: `${ARTIFACTS}/model-outcomes.png` });
+    // An outcome's call opens in full, with the outcomes recorded on it.
+    const first = listed.data[0] as { target: string; target_type: string };
+    expect(first.target_type).toBe('call');
+    const onCall = (await server.request('GET', `/api/v1/outcomes?target=${encodeURIComponent(first.target)}&target_type=call`)).json() as { total: number };
+    await page.click('aside[aria-label="Outcomes"] table.outcomes tbody tr:first-child button:text-is("call")');
+    await page.waitForSelector('aside[aria-label="Call detail"] .panel:has(h2:text-is("Outcomes of this call")) table.outcomes tbody tr');
+    expect(await page.locator('aside[aria-label="Call detail"] .panel:has(h2:text-is("Outcomes of this call")) table.outcomes tbody tr').count()).toBe(onCall.total);
   });
   it('closes an open outcome from the outcomes page with its value and lesson', async () => {
     const open = (await server.request('GET', '/api/v1/outcomes?status=open&limit=10')).json() as { data: { id: string }[]; total: number };

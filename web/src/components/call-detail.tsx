@@ -1,8 +1,10 @@
 // One call in a drawer: its conversation as chat bubbles (always text: prompts and responses
-// are never interpreted as HTML), tokens, cost, timings and attribution, and delete.
+// are never interpreted as HTML), tokens, cost, timings and attribution, delete, and the
+// outcomes recorded on it (when there are any).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, formatCount, formatMs, formatUsd } from '../api';
 import { Panel } from './panel';
+import { OutcomesPanel } from './outcomes-panel';
 
 interface CallDetail {
   id: string; started_at: string; provider: string; model: string; response_model: string | null; status: string; http_status: number | null;
@@ -86,6 +88,7 @@ export function CallDrawer({ id, canDelete, onClose }: { id: string; canDelete: 
           </>
         ) : null}
       </Panel>
+      <OutcomesPanel title="Outcomes of this call" query={`target=${encodeURIComponent(id)}&target_type=call&limit=100`} empty={null} onOpenCall={null} />
     </aside>
   );
 }

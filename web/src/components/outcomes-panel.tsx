@@ -43,12 +43,14 @@ function CloseForm({ outcome, onDone }: { outcome: Outcome; onDone: () => void }
   );
 }
 
-/** `query`: the list's query string (filters and limit); `empty`: what to say when none match. */
-export function OutcomesPanel({ title, query, empty, onOpenCall }: { title: ReactNode; query: string; empty: string; onOpenCall: (id: string) => void }) {
+/** `query`: the list's query string (filters and limit); `empty`: what to say when none match,
+ * or null to show nothing at all then. */
+export function OutcomesPanel({ title, query, empty, onOpenCall }: { title: ReactNode; query: string; empty: string | null; onOpenCall: ((id: string) => void) | null }) {
   const admin = canAdmin();
   const outcomes = useQuery({ queryKey: ['outcomes', query], queryFn: () => api<{ data: Outcome[]; total: number }>(`/api/v1/outcomes?${query}`) });
   const [closing, setClosing] = useState<string | null>(null);
   const page = outcomes.data;
+  if (empty === null && (outcomes.isLoading || page?.total === 0)) return null;
   return (
     <Panel title={title} loading={outcomes.isLoading} error={outcomes.error}>
       {page?.total === 0 ? <p className="muted">{empty}</p> : null}
@@ -61,7 +63,7 @@ export function OutcomesPanel({ title, query, empty, onOpenCall }: { title: Reac
               <td className={`status ${outcome.status}`}>{outcome.status}{admin && outcome.status === 'open' && closing !== outcome.id ? <button className="link" onClick={() => setClosing(outcome.id)}>close</button> : null}</td>
               <td>{outcome.value === null ? '' : formatValue(outcome.value)}</td>
               <td>{outcome.name}</td>
-              <td>{outcome.target_type === 'call' ? <button className="link" onClick={() => onOpenCall(outcome.target)}>call</button> : 'session'}</td>
+              <td>{outcome.target_type === 'session' ? 'session' : onOpenCall ? <button className="link" onClick={() => onOpenCall(outcome.target)}>call</button> : 'this call'}</td>
               <td>{outcome.lesson ?? ''}</td>
               <td className="small">{new Date(outcome.created_at).toLocaleString()}</td>
             </tr>,
