@@ -508,6 +508,24 @@ describe('dashboard in Chromium', () => {
     await page.click('button:text-is("Estimate")');
     expect(await (await page.waitForSelector('.panel:has(h2:text-is("Estimate a call")) p.error')).textContent()).toContain('max_tokens');
   });
+  it('edits the research configuration as JSON, naming a refused field and text that is not JSON', async () => {
+    const before = (await server.request('GET', '/api/v1/research-config')).json() as { config: Record<string, unknown>; is_default: boolean };
+    await page.goto(`${base}/settings`);
+    const box = 'textarea[aria-label="Research configuration (JSON)"]';
+    await page.waitForSelector(box);
+    expect(JSON.parse(await page.inputValue(box))).toEqual(before.config);
+    await page.fill(box, JSON.stringify({ ...before.config, lookback_days: -3 }));
+    await page.click('button:text-is("Save configuration")');
+    expect(await (await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.error')).textContent()).toContain('lookback_days');
+    await page.fill(box, '{ "lookback_days": ');
+    await page.click('button:text-is("Save configuration")');
+    await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.error:has-text("not JSON")');
+    await page.fill(box, JSON.stringify({ ...before.config, lookback_days: 14 }, null, 2));
+    await page.click('button:text-is("Save configuration")');
+    await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.muted:has-text("saved")');
+    const after = (await server.request('GET', '/api/v1/research-config')).json() as { config: Record<string, unknown>; is_default: boolean };
+    expect(after).toMatchObject({ is_default: false, config: { ...before.config, lookback_days: 14 } });
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');

@@ -1,9 +1,10 @@
-// Settings: the project (who is signed in, base URLs) and its API keys (create with scopes,
-// revoke). A new key's secret is shown once.
+// Settings: the project (who is signed in, base URLs), its API keys (create with scopes,
+// revoke; a new key's secret is shown once) and the research loop configuration.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, canAdmin, sessionInfo } from '../api';
 import { Panel } from '../components/panel';
+import { ResearchConfigPanel } from '../components/research-config-panel';
 
 interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null }
 const SCOPES = ['read', 'ingest', 'gateway', 'admin'];
@@ -27,6 +28,7 @@ export function Settings() {
     <>
       <Project />
       {canAdmin() ? <Keys /> : <Panel title="API keys"><p className="muted">Sign in with an admin key to manage API keys.</p></Panel>}
+      <ResearchConfigPanel />
     </>
   );
 }
