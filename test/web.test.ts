@@ -442,7 +442,7 @@ describe('dashboard in Chromium', () => {
       await context.close();
     }
   });
-  it('adds a provider from the page, names a refused base URL, and removes what it added', async () => {
+  it('adds a provider from the page, names a refused base URL, changes its settings, and removes it', async () => {
     await page.goto(`${base}/providers?range=7d`);
     await page.waitForSelector('form.add-provider');
     await page.fill('input[aria-label="Provider name"]', 'cloudy');
@@ -461,6 +461,17 @@ describe('dashboard in Chromium', () => {
     expect(stored).toMatchObject({ type: 'vllm', source: 'api', has_api_key: true, models: ['qwen', 'llama'], base_url: upstream.baseUrl });
     expect(JSON.stringify(stored)).not.toContain('sk-typed-in-the-page');
     expect(await page.inputValue('input[aria-label="Provider name"]')).toBe('');
+    // Change its seed 004 fields; a refused value is named.
+    await page.click('tr:has-text("bench-vllm") button:text-is("edit")');
+    await page.fill('input[aria-label="Priority (lower first) of bench-vllm"]', '3');
+    await page.fill('input[aria-label="Failures to open the breaker of bench-vllm"]', '0');
+    await page.click('button:text-is("Save provider")');
+    expect(await (await page.waitForSelector('form.edit-provider p.error')).textContent()).toContain('circuit_breaker_threshold');
+    await page.fill('input[aria-label="Failures to open the breaker of bench-vllm"]', '7');
+    await page.fill('input[aria-label="Models of bench-vllm"]', 'qwen');
+    await page.click('button:text-is("Save provider")');
+    await page.waitForSelector('tr:has-text("bench-vllm") >> text=priority 3');
+    expect((await server.request('GET', '/api/v1/providers/bench-vllm')).json()).toMatchObject({ priority: 3, circuit_breaker_threshold: 7, models: ['qwen'], has_api_key: true });
     await page.click('tr:has-text("bench-vllm") button:text-is("remove")');
     await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((row) => row.textContent?.includes('bench-vllm')));
     expect((await server.request('GET', '/api/v1/providers/bench-vllm')).statusCode).toBe(404);

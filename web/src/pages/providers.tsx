@@ -1,5 +1,5 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test,
-// adding and removing providers; latency, time to first token and speed with the latency
+// adding, changing and removing providers; latency, time to first token and speed with the latency
 // distribution; the model comparison
 // with its recommendation, latency and cost per model as charts; the errors of the period by
 // type and by message.
@@ -7,11 +7,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
 import { AddProviderForm } from '../components/add-provider-form';
+import { EditProviderForm, type EditableProvider } from '../components/edit-provider-form';
 import { BarChart } from '../components/line-chart';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
 
-interface Provider { name: string; display_name: string; type: string; provider_type: string; base_url: string; is_enabled: boolean; source: string; models: string[]; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
+interface Provider extends EditableProvider { display_name: string; type: string; provider_type: string; is_enabled: boolean; source: string; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
 type Row = Record<string, unknown>;
 interface Performance {
   summary: Record<string, number | null>;
@@ -32,6 +33,7 @@ export function Providers() {
   const errors = useQuery({ queryKey: ['errors', q], queryFn: () => api<ErrorAnalysis>(`/api/v1/analytics/errors?${q}`) });
   const performance = useQuery({ queryKey: ['performance', q], queryFn: () => api<Performance>(`/api/v1/analytics/performance?${q}`) });
   const [tests, setTests] = useState<Record<string, string>>({});
+  const [editing, setEditing] = useState<string | null>(null);
   const remove = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}`, { method: 'DELETE' }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const toggle = useMutation({ mutationFn: (p: Provider) => api(`/api/v1/providers/${p.name}/enable`, { method: 'POST', body: JSON.stringify({ enabled: !p.is_enabled }) }), onSuccess: () => void client.invalidateQueries({ queryKey: ['providers'] }) });
   const test = async (name: string) => {
@@ -46,14 +48,15 @@ export function Providers() {
         <table>
           <thead><tr><th>Provider</th><th>Circuit</th><th>Requests</th><th>Failures</th><th>Avg latency</th><th /></tr></thead>
           <tbody>
-            {(providers.data?.providers ?? []).map((p) => (
+            {(providers.data?.providers ?? []).flatMap((p) => [
               <tr key={p.name}>
-                <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source}</div></td>
+                <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source} · priority {p.priority}</div></td>
                 <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
                 <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
-                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button>{p.source === 'api' ? <> <button className="link" onClick={() => remove.mutate(p)}>remove</button></> : null}</> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
-              </tr>
-            ))}
+                <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button>{p.source === 'api' ? <> <button className="link" onClick={() => setEditing(p.name)}>edit</button> <button className="link" onClick={() => remove.mutate(p)}>remove</button></> : null}</> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
+              </tr>,
+              ...(editing === p.name ? [<tr key={`${p.name}-edit`}><td colSpan={6}><EditProviderForm provider={p} onDone={() => setEditing(null)} /></td></tr>] : []),
+            ])}
           </tbody>
         </table>
         {admin ? <AddProviderForm /> : null}
