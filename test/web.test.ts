@@ -559,7 +559,7 @@ describe('dashboard in Chromium', () => {
       await tab.close();
     }
   });
-  it('lists the newest failed calls on the overview', async () => {
+  it('lists the newest failed calls on the overview, each opening the call', async () => {
     await server.request('POST', '/api/v1/calls', { body: { id: 'failed-newest', provider: 'openai', model: 'error-model', status: 'error', http_status: 429, error_type: 'rate_limit', error_message: 'quota exhausted for error-model' } });
     const newest = (await server.request('GET', '/api/v1/logs?hours=24&status=error,timeout&limit=8')).json().data as { id: string; model: string }[];
     expect(newest[0]?.id).toBe('failed-newest');
@@ -569,6 +569,8 @@ describe('dashboard in Chromium', () => {
     expect(models).toEqual(newest.map((call) => call.model));
     expect(await page.textContent('table.recent-errors tbody tr:first-child td:nth-child(3)')).toBe('error · 429');
     expect(await page.textContent('table.recent-errors tbody tr:first-child td:nth-child(4)')).toBe('rate_limit: quota exhausted for error-model');
+    await page.click('table.recent-errors tbody tr:first-child');
+    await page.waitForSelector('aside[aria-label="Call detail"] p.error:text-is("quota exhausted for error-model")');
   });
   it('shows a provider breaker opened by a failure, and tests the connection from the page', async () => {
     upstream.respondWith({ kind: 'json', status: 500, body: '{"error":{"message":"upstream exploded","type":"server_error"}}' });

@@ -1,12 +1,13 @@
 // Overview: KPIs against the previous period, what changed between the two (stated with its
-// numbers), requests / cost / latency over time, top models and providers, recent errors; and,
-// for a new project, how to send the first call.
+// numbers), requests / cost / latency over time, top models and providers, recent errors (each
+// opens the call); and, for a new project, how to send the first call.
 // At a million calls the analytics queries compete for the same database threads, so the KPIs
 // are asked for alone first and the other panels after them; the charts' code (ECharts, most
 // of the JavaScript) loads beside those requests instead of before the first paint.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useRef } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { api, formatCount, formatMs, formatPercent, formatUsd } from '../api';
+import { CallDrawer } from '../components/call-detail';
 import { FirstCall } from '../components/first-call';
 import { Kpi, Panel } from '../components/panel';
 import { useLiveEvents } from '../live';
@@ -53,6 +54,7 @@ export function Overview() {
   const errors = useQuery({ queryKey: ['recent-errors', q], queryFn: () => api<{ data: FailedCall[] }>(`/api/v1/logs?${q}&status=error,timeout&limit=8`), enabled: rest });
   const insights = useQuery({ queryKey: ['insights', q], queryFn: () => api<{ insights: Insight[]; threshold: number; min_calls: number }>(`/api/v1/analytics/trends?${q}`), enabled: rest });
   const live = useLiveRefresh();
+  const [open, setOpen] = useState<string | null>(null);
   const current = overview.data?.current;
   const change = overview.data?.change ?? {};
   if (current && current.requests === 0) return <FirstCall title="No calls in this period" />;
@@ -110,11 +112,11 @@ export function Overview() {
       </div>
       <Panel title="Recent errors" loading={errors.isPending} error={errors.error}>
         {errors.data?.data.length === 0 ? <p className="muted">No failed calls in this period.</p> : (
-          <table className="recent-errors">
+          <table className="recent-errors pick">
             <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Error</th></tr></thead>
             <tbody>
               {(errors.data?.data ?? []).map((call) => (
-                <tr key={call.id}>
+                <tr key={call.id} onClick={() => setOpen(call.id)} title="Open the call">
                   <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td>
                   <td className="status">{call.status}{call.http_status ? ` · ${call.http_status}` : ''}</td>
                   <td className="clip">{[call.error_type, call.error_message].filter(Boolean).join(': ') || '—'}</td>
@@ -124,6 +126,7 @@ export function Overview() {
           </table>
         )}
       </Panel>
+      {open ? <CallDrawer id={open} canDelete={false} onClose={() => setOpen(null)} /> : null}
     </>
   );
 }
