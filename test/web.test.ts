@@ -105,6 +105,24 @@ describe('dashboard in Chromium', () => {
     await page.fill('input[aria-label="Agent"]', agent);
     await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === n, both.length);
   });
+  it('opens the logs of a top model from the overview, with the filter in the URL across a reload', async () => {
+    const top = ((await server.request('GET', '/api/v1/analytics/models?hours=168')).json() as { models: { model: string }[] }).models[0]!.model;
+    await page.goto(`${base}/?range=7d`);
+    await page.click('.panel:has(h2:text-is("Top models")) tbody tr:first-child');
+    await page.waitForURL((url) => url.pathname === '/logs' && url.searchParams.get('model') === top && url.searchParams.get('range') === '7d');
+    expect(await page.inputValue('input[aria-label="Model"]')).toBe(top);
+    const onlyTop = async () => page.waitForFunction((model) => {
+      const cells = [...document.querySelectorAll('table.logs tbody tr:not([aria-hidden]) td:nth-child(3)')].map((cell) => cell.firstChild?.textContent);
+      return cells.length > 0 && cells.every((cell) => cell === model);
+    }, top);
+    await onlyTop();
+    await page.reload();
+    expect(await page.inputValue('input[aria-label="Model"]')).toBe(top);
+    await onlyTop();
+    await page.fill('input[aria-label="Model"]', '');
+    await page.fill('input[aria-label="User"]', 'user-01');
+    await page.waitForURL((url) => url.searchParams.get('user_id') === 'user-01' && !url.searchParams.has('model'));
+  });
   it('narrows the logs table with a filter', async () => {
     await page.goto(`${base}/logs?range=7d`);
     await page.waitForSelector('table.logs tbody tr');

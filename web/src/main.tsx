@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { api, ApiFailure, SIGNED_IN, signedIn, type SessionInfo } from './api';
 import { RangePicker } from './components/range-picker';
 import { Overview } from './pages/overview';
+import { navigate } from './navigate';
 import { currentRange, rangeSearch } from './range';
 import { applyTheme, savedTheme, type ThemeChoice } from './theme';
 import './styles.css';
@@ -21,11 +22,6 @@ const Settings = lazy(() => import('./pages/settings').then((module) => ({ defau
 const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
 type PagePath = keyof typeof PAGES;
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
-
-function navigate(path: string): void {
-  history.pushState(null, '', path);
-  dispatchEvent(new PopStateEvent('popstate'));
-}
 
 function useLocation(): string {
   const [where, setWhere] = useState(location.pathname + location.search);

@@ -1,4 +1,5 @@
-// Logs: filters and search, sortable columns, cursor pages in a virtualized table, new calls
+// Logs: filters and search (kept in the URL, so a filtered view is a link), sortable columns,
+// cursor pages in a virtualized table, new calls
 // arriving live, bulk delete, CSV and JSON export of what the filters match, and a drawer with
 // one call in full (conversation as text).
 import { useInfiniteQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
@@ -55,6 +56,26 @@ function useLiveRows(key: QueryKey, scroller: RefObject<HTMLDivElement | null>, 
 interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string }
 const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '' };
 
+/** The filters a link carries (`/logs?range=7d&model=gpt-4o`), so a filtered view can be shared. */
+function filtersFromUrl(): Filters {
+  const params = new URLSearchParams(location.search);
+  return Object.fromEntries(Object.keys(NO_FILTERS).map((name) => [name, params.get(name) ?? ''])) as unknown as Filters;
+}
+
+/** Keeps the URL's filter parameters equal to the filters in use, beside the range. */
+function useFiltersInUrl(filters: Filters): void {
+  const search = location.search;
+  useEffect(() => {
+    const params = new URLSearchParams(location.search);
+    for (const [name, value] of Object.entries(filters)) {
+      if (value.trim()) params.set(name, value.trim());
+      else params.delete(name);
+    }
+    const next = `?${params}`;
+    if (next !== location.search && !(next === '?' && location.search === '')) history.replaceState(null, '', `${location.pathname}${next}`);
+  }, [filters, search]);
+}
+
 function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
   const field = (name: keyof Filters, placeholder: string) => <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />;
   return (
@@ -85,13 +106,14 @@ function useLogPages(filters: Filters, sort: LogSort) {
 
 export function Logs() {
   const admin = canAdmin();
-  const [typed, setTyped] = useState(NO_FILTERS);
+  const [typed, setTyped] = useState(filtersFromUrl);
   const [sort, setSort] = useState<LogSort>({ column: 'started_at', order: 'desc' });
   const [open, setOpen] = useState<string | null>(null);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
   const client = useQueryClient();
   const filters = useDebounced(typed, 300);
+  useFiltersInUrl(filters);
   const { key, pages, rows } = useLogPages(filters, sort);
   const scroller = useRef<HTMLDivElement>(null);
   const live = useLiveRows(key, scroller, sort.column === 'started_at' && sort.order === 'desc');

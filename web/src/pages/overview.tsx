@@ -11,7 +11,8 @@ import { CallDrawer } from '../components/call-detail';
 import { FirstCall } from '../components/first-call';
 import { Kpi, Panel } from '../components/panel';
 import { useLiveEvents } from '../live';
-import { currentRange } from '../range';
+import { navigate } from '../navigate';
+import { currentRange, rangeSearch } from '../range';
 
 const chartModule = import('../components/line-chart');
 const LineChart = lazy(() => chartModule.then((module) => ({ default: module.LineChart })));
@@ -90,21 +91,21 @@ export function Overview() {
       </div>
       <div className="grid2">
         <Panel title="Top models" loading={models.isPending} error={models.error}>
-          <table>
+          <table className="pick">
             <thead><tr><th>Model</th><th>Calls</th><th>Cost</th><th>p95</th><th>Errors</th></tr></thead>
             <tbody>
               {(models.data?.models ?? []).slice(0, 8).map((row) => (
-                <tr key={`${row.provider}/${row.model}`}><td>{String(row.model)}<div className="muted small">{String(row.provider)}</div></td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.error_rate)}</td></tr>
+                <tr key={`${row.provider}/${row.model}`} onClick={() => navigate(`/logs${rangeSearch(range)}&model=${encodeURIComponent(String(row.model))}`)} title="Its calls in the logs"><td>{String(row.model)}<div className="muted small">{String(row.provider)}</div></td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.error_rate)}</td></tr>
               ))}
             </tbody>
           </table>
         </Panel>
         <Panel title="Top providers" loading={providers.isPending} error={providers.error}>
-          <table>
+          <table className="pick">
             <thead><tr><th>Provider</th><th>Calls</th><th>Cost</th><th>p95</th><th>Success</th></tr></thead>
             <tbody>
               {(providers.data?.providers ?? []).slice(0, 8).map((row) => (
-                <tr key={String(row.provider)}><td>{String(row.provider)}</td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.success_rate)}</td></tr>
+                <tr key={String(row.provider)} onClick={() => navigate(`/logs${rangeSearch(range)}&provider=${encodeURIComponent(String(row.provider))}`)} title="Its calls in the logs"><td>{String(row.provider)}</td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.success_rate)}</td></tr>
               ))}
             </tbody>
           </table>
