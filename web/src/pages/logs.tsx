@@ -1,7 +1,6 @@
 // Logs: filters and search (kept in the URL, so a filtered view is a link), sortable columns,
-// cursor pages in a virtualized table, new calls
-// arriving live, bulk delete, CSV and JSON export of what the filters match, and a drawer with
-// one call in full (conversation as text).
+// cursor pages in a virtualized table, new calls arriving live, bulk delete, CSV and JSON export
+// of what the filters match, and a drawer with one call in full (conversation as text).
 import { useInfiniteQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { api, canAdmin } from '../api';

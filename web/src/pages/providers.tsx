@@ -1,8 +1,7 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test,
-// adding, changing and removing providers; latency, time to first token and speed with the latency
-// distribution; the model comparison
-// with its recommendation, latency and cost per model as charts; the errors of the period by
-// type and by message.
+// adding, changing and removing providers; latency, time to first token and speed with the
+// latency distribution; the model comparison with its recommendation, latency and cost per model
+// as charts; the errors of the period by type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';

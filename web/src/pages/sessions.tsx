@@ -1,7 +1,7 @@
 // Sessions (seed 002): agents and users with their figures (a row narrows the list to it); the
-// list, searched by agent, user, model and cost and paged on; one
-// session with its summary, its calls on a timeline (each opens the call in full), the outcomes
-// recorded on it or its calls (seed 000), and its conversation (as text).
+// list, searched by agent, user, model and cost and paged on; one session with its summary, its
+// calls on a timeline (each opens the call in full), the outcomes recorded on it or its calls
+// (seed 000), and its conversation (as text).
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, formatCount, formatMs, formatPercent, formatUsd } from '../api';
