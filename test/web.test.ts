@@ -89,7 +89,7 @@ describe('dashboard in Chromium', () => {
     // Byte for byte what the route streams for the page's range (7 days) and filter.
     expect(csv).toBe((await server.request('GET', `/api/v1/export/csv?hours=168&model=${encodeURIComponent(model)}`)).body);
   });
-  it('narrows the logs table to one session and one agent, as the logs API does', async () => {
+  it('narrows the logs table to one session, one agent and a tag, as the logs API does', async () => {
     // A session of several agents, so that the agent narrows it further.
     const session = ((await server.request('GET', '/api/v1/sessions?hours=168&sort=start&limit=100')).json() as { data: { session_id: string; agents: string[] }[] }).data.find((entry) => entry.agents.length > 1)!;
     const calls = ((await server.request('GET', `/api/v1/logs?hours=168&session_id=${encodeURIComponent(session.session_id)}&limit=100`)).json() as { data: { id: string }[] }).data;
@@ -104,6 +104,10 @@ describe('dashboard in Chromium', () => {
     expect(both.length).toBeLessThan(calls.length);
     await page.fill('input[aria-label="Agent"]', agent);
     await page.waitForFunction((n) => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === n, both.length);
+    // A tag narrows too: the session's calls carry its environment (prod or staging).
+    const other = ((await server.request('GET', `/api/v1/logs/${encodeURIComponent(calls[0]!.id)}`)).json() as { tags: string[] }).tags.includes('prod') ? 'staging' : 'prod';
+    await page.fill('input[aria-label="Tag"]', other);
+    await page.waitForSelector('text=No calls match these filters.');
   });
   it('opens the logs of a top model from the overview, with the filter in the URL across a reload', async () => {
     const top = ((await server.request('GET', '/api/v1/analytics/models?hours=168')).json() as { models: { model: string }[] }).models[0]!.model;
@@ -341,6 +345,17 @@ describe('dashboard in Chromium', () => {
     await page.fill('input[aria-label="Max cost ($)"]', '0.0001');
     const problem = await page.waitForSelector('.panel .error');
     expect(await problem.textContent()).toContain('max_cost');
+  });
+  it('sorts sessions by calls and by tokens as the API does', async () => {
+    await page.goto(`${base}/sessions?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    for (const sort of ['calls', 'tokens']) {
+      const first = ((await server.request('GET', `/api/v1/sessions?hours=168&sort=${sort}&limit=5`)).json() as { data: { session_id: string; conversation_name: string | null; total_calls: number; total_tokens: number }[] }).data;
+      await page.selectOption('select[aria-label="Sort sessions"]', sort);
+      await page.waitForFunction((labels) => JSON.stringify([...document.querySelectorAll('table.logs tbody tr td:nth-child(2)')].slice(0, labels.length).map((cell) => cell.firstChild?.textContent ?? '')) === JSON.stringify(labels), first.map((row) => row.conversation_name ?? row.session_id));
+      const column = sort === 'calls' ? 4 : 6;
+      expect(await page.textContent(`table.logs tbody tr:first-child td:nth-child(${column})`)).toBe((sort === 'calls' ? first[0]!.total_calls : first[0]!.total_tokens).toLocaleString('en'));
+    }
   });
   it('shows agents and users with their figures as the API does, and a row narrows the sessions to it', async () => {
     const agents = ((await server.request('GET', '/api/v1/analytics/agents?hours=168')).json() as { agents: { agent: string | null; requests: number; sessions: number }[] }).agents.slice(0, 10);

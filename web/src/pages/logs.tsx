@@ -52,8 +52,8 @@ function useLiveRows(key: QueryKey, scroller: RefObject<HTMLDivElement | null>, 
   return { connected, waiting, showNewest };
 }
 
-interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string }
-const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '' };
+interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string; tag: string }
+const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '', tag: '' };
 
 /** The filters a link carries (`/logs?range=7d&model=gpt-4o`), so a filtered view can be shared. */
 function filtersFromUrl(): Filters {
@@ -79,7 +79,7 @@ function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters
   const field = (name: keyof Filters, placeholder: string) => <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />;
   return (
     <div className="filters">
-      {field('search', 'Search prompts and responses')}{field('model', 'Model')}{field('provider', 'Provider')}{field('user_id', 'User')}{field('agent', 'Agent')}{field('session_id', 'Session')}
+      {field('search', 'Search prompts and responses')}{field('model', 'Model')}{field('provider', 'Provider')}{field('user_id', 'User')}{field('agent', 'Agent')}{field('session_id', 'Session')}{field('tag', 'Tag')}
       <select value={filters.status} onChange={(event) => onChange({ ...filters, status: event.target.value })} aria-label="Status">
         <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
       </select>

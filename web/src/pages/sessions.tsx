@@ -70,7 +70,7 @@ export function Sessions() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const sessions = list.data?.pages.flatMap((page) => page.data) ?? [];
-  const sorter = <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option></select>;
+  const sorter = <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option><option value="calls">calls</option><option value="tokens">tokens</option></select>;
   return (
     <>
       <div className="grid2">
