@@ -18,6 +18,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_DUCKDB_MEMORY_LIMIT: 'duckdb_memory_limit',
   LOUPE_DUCKDB_CHECKPOINT_THRESHOLD: 'duckdb_checkpoint_threshold',
   LOUPE_DUCKDB_THREADS: 'duckdb_threads',
+  LOUPE_DUCKDB_CACHE_TRIM_SECONDS: 'duckdb_cache_trim_seconds',
   LOUPE_HEAP_GROWTH_PERCENT: 'heap_growth_percent',
   LOUPE_INGEST_WORKERS: 'ingest_workers',
   LOUPE_SECRET_KEY: 'secret_key',

@@ -31,6 +31,8 @@ export const configSchema = z.strictObject({
   /** Worker threads that parse large ingestion batches; 0 parses on the event loop. Default: cores − 1, at most 4. */
   ingest_workers: z.coerce.number().int().min(0).max(64).optional(),
   duckdb_threads: z.coerce.number().int().min(1).max(256).optional(),
+  /** How often DuckDB's cache of table blocks is brought back to 64 MB when larger; 0: never. */
+  duckdb_cache_trim_seconds: z.coerce.number().int().min(0).max(86_400).default(60),
   /** Old-generation growth per full collection, in percent (heap-growth.ts); unset leaves V8's adaptive growth. */
   heap_growth_percent: z.coerce.number().int().min(1).max(300).optional(),
   recorder: z

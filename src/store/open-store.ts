@@ -9,5 +9,5 @@ export async function openStore(config: Readonly<LoupeConfig>): Promise<Store> {
   if (config.database_url) {
     return openPostgresStore({ databaseUrl: config.database_url });
   }
-  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
+  return openDuckDbStore({ dataDir: config.data_dir, memoryLimit: config.duckdb_memory_limit, checkpointThreshold: config.duckdb_checkpoint_threshold, cacheTrimIntervalMs: config.duckdb_cache_trim_seconds * 1000, ...(config.duckdb_threads ? { threads: config.duckdb_threads } : {}) });
 }
