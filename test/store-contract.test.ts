@@ -12,6 +12,7 @@ import type { CallWrite, LogSortColumn, Store } from '../src/store/ports.js';
 import { LOG_SORT_COLUMNS } from '../src/store/ports.js';
 import { hashKeySecret, keyPrefix } from '../src/auth/api-key-secret.js';
 import { applyRetention, retentionCutoff } from '../src/store/retention.js';
+import { listSessions, type SessionListQuery, type SessionPick } from '../src/sessions/session-query.js';
 import { startTestServer, type TestEngine, type TestServer } from './helpers/test-server.js';
 
 const ENGINES: TestEngine[] = ['duckdb', 'postgres'];
@@ -209,6 +210,41 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       // Put the original costs back for the metric tests below.
       await store.calls.deleteByIds(P, [...repriced, ...local].map((c) => c.id));
       expect(await store.calls.insertBatch([...repriced, ...local].map((c) => write(c)))).toEqual([...repriced, ...local].map(() => 'created'));
+    });
+  });
+
+  describe('sessions list', () => {
+    type Query = Omit<SessionListQuery, 'pick' | 'cursor'>;
+    const pages = async (query: Query, pick: SessionPick) => {
+      const items = [];
+      let cursor: string | null = null;
+      do {
+        const page = await listSessions(store.sql, { ...query, pick, ...(cursor ? { cursor } : {}) });
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor && items.length < 100);
+      return items;
+    };
+
+    it.each<[string, Query]>([
+      ['newest first since an hour', { filters: { projectId: P, from: T0 + 3 * 60 * MIN }, sort: 'start', order: 'desc', limit: 2 }],
+      ['by cost, within bounds, in a window', { filters: { projectId: P, from: T0 + 60 * MIN, to: T0 + 4 * 60 * MIN }, sort: 'cost', order: 'desc', limit: 2, minCost: 0.01, maxCost: 0.2 }],
+      ['by duration for one agent', { filters: { projectId: P, from: T0, agent: 'planner' }, sort: 'duration', order: 'asc', limit: 3 }],
+      ['by calls for one user since five hours', { filters: { projectId: P, from: T0 + 5 * 60 * MIN, userId: 'user-1' }, sort: 'calls', order: 'desc', limit: 1 }],
+    ])('%s: the same pages whichever way the sessions are found', async (_label, query) => {
+      const scanned = await pages(query, 'scan');
+      expect(await pages(query, 'candidates')).toEqual(scanned);
+      // The sessions are those with a call matching the filters; the figures cover each whole session.
+      const from = query.filters.from!;
+      const to = query.filters.to ?? Infinity;
+      const matching = new Set((await store.calls.list({ filters: query.filters, sort: 'started_at', order: 'desc', limit: 1000 } as never)).items.map((call) => call.session_id).filter((id): id is string => id !== null));
+      const bounded = [...matching].filter((id) => {
+        const cost = CALLS.filter((call) => call.session_id === id).reduce((sum, call) => sum + (call.cost_usd ?? 0), 0);
+        return (query.minCost === undefined || cost >= query.minCost - 1e-9) && (query.maxCost === undefined || cost <= query.maxCost + 1e-9);
+      });
+      expect(bounded.length).toBeGreaterThan(0);
+      expect(scanned.map((session) => session.session_id).sort()).toEqual(bounded.sort());
+      expect(from).toBeLessThan(to);
     });
   });
 
