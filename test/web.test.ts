@@ -570,6 +570,23 @@ describe('dashboard in Chromium', () => {
     const after = (await server.request('GET', '/api/v1/research-config')).json() as { config: Record<string, unknown>; is_default: boolean };
     expect(after).toMatchObject({ is_default: false, config: { ...before.config, lookback_days: 14 } });
   });
+  it('opens rows from the keyboard: Tab to a row, Enter opens it', async () => {
+    await page.goto(`${base}/sessions?range=7d`);
+    await page.waitForSelector('table.logs tbody tr');
+    await page.focus('table.logs tbody tr:first-child');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.drawer .panel:has(h2:text-is("Session"))');
+    await page.goto(`${base}/logs?range=7d`);
+    await page.waitForSelector('table.logs tbody tr:not([aria-hidden])');
+    await page.focus('table.logs tbody tr:not([aria-hidden])');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('aside[aria-label="Call detail"] .facts');
+    await page.goto(`${base}/outcomes?range=7d`);
+    await page.waitForSelector('table.heat tbody td.pick');
+    await page.focus('table.heat tbody td.pick');
+    await page.keyboard.press(' ');
+    await page.waitForSelector('aside[aria-label="Outcomes"] h2:has-text("Decided outcomes:")');
+  });
   it('breaks the costs down by user as the API does', async () => {
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'user');

@@ -4,6 +4,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, type RefObject } from 'react';
 import { formatMs, formatUsd } from '../api';
+import { activates } from '../activate';
 
 export interface LogRow {
   id: string; started_at: string; provider: string; model: string; status: string; latency_ms: number | null; total_tokens: number;
@@ -48,7 +49,7 @@ interface RowProps { call: LogRow; checked: boolean | null; onOpen: (id: string)
 
 const Row = memo(function Row({ call, checked, onOpen, onToggle }: RowProps) {
   return (
-    <tr onClick={() => onOpen(call.id)} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
+    <tr {...activates(() => onOpen(call.id))} className={call.status === 'success' ? '' : 'failed'} style={{ height: ROW_HEIGHT }}>
       {checked !== null ? <td className="check" onClick={(event) => event.stopPropagation()}><input type="checkbox" aria-label={`Select ${call.id}`} checked={checked} onChange={() => onToggle(call.id)} /></td> : null}
       <td>{TIME.format(new Date(call.started_at))}</td><td>{call.model}<div className="muted small">{call.provider}</div></td><td className="status">{call.status}</td>
       <td>{formatMs(call.latency_ms)}</td><td>{call.total_tokens.toLocaleString('en')}</td><td>{call.price_source === 'unpriced' ? 'unpriced' : formatUsd(call.cost_usd)}</td>

@@ -11,6 +11,7 @@ import { LineChart, type Series } from '../components/line-chart';
 import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel } from '../components/panel';
 import { currentRange } from '../range';
+import { activates } from '../activate';
 
 type Row = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ function Heatmap({ onOpen }: { onOpen: (drill: Drill) => void }) {
               const open = value !== null && filter !== null && row !== '(none)' && col !== '(none)'
                 ? () => onOpen({ title: `Decided outcomes: ${row} × ${col}`, query: `${filter}=${encodeURIComponent(row)}&model=${encodeURIComponent(col)}&status=win,loss&${callRange()}&limit=100` })
                 : undefined;
-              return <td key={col} className={open ? 'pick' : undefined} onClick={open} style={hue === null ? {} : { background: `hsla(${hue}, 70%, 45%, 0.35)` }} title={`${heat.data?.counts[i]?.[j] ?? 0} decided outcomes${open ? ' (list them)' : ''}`}>{value === null ? '' : formatPercent(value)}</td>;
+              return <td key={col} className={open ? 'pick' : undefined} {...(open ? activates(open) : {})} style={hue === null ? {} : { background: `hsla(${hue}, 70%, 45%, 0.35)` }} title={`${heat.data?.counts[i]?.[j] ?? 0} decided outcomes${open ? ' (list them)' : ''}`}>{value === null ? '' : formatPercent(value)}</td>;
             })}</tr>
           ))}
         </tbody>
@@ -116,7 +117,7 @@ export function Outcomes() {
         {models.data?.data.length === 0 ? <p className="muted">No outcomes yet: POST /api/v1/outcomes with a call or session id and status win | loss | neutral.</p> : null}
         <table className="pick">
           <thead><tr><th>Model</th><th>Calls</th><th>Avg confidence</th><th>Decided</th><th>Win rate</th><th>P&amp;L</th><th>Cost / call</th></tr></thead>
-          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`} onClick={() => openModel(String(row.model))} title="List this model's outcomes"><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
+          <tbody>{(models.data?.data ?? []).map((row) => <tr key={`${String(row.provider)}/${String(row.model)}`} {...activates(() => openModel(String(row.model)))} title="List this model's outcomes"><td>{String(row.model)}</td><td>{formatCount(row.calls)}</td><td>{formatPercent(row.avg_confidence)}</td><td>{formatCount((row.wins as number) + (row.losses as number))}</td><td>{formatPercent(row.win_rate)}</td><td>{formatValue(row.total_pnl)}</td><td>{formatUsd(row.avg_cost_per_call)}</td></tr>)}</tbody>
         </table>
       </Panel>
       <div className="grid2">

@@ -13,6 +13,7 @@ import { Kpi, Panel } from '../components/panel';
 import { useLiveEvents } from '../live';
 import { navigate } from '../navigate';
 import { currentRange, rangeSearch } from '../range';
+import { activates } from '../activate';
 
 const chartModule = import('../components/line-chart');
 const LineChart = lazy(() => chartModule.then((module) => ({ default: module.LineChart })));
@@ -95,7 +96,7 @@ export function Overview() {
             <thead><tr><th>Model</th><th>Calls</th><th>Cost</th><th>p95</th><th>Errors</th></tr></thead>
             <tbody>
               {(models.data?.models ?? []).slice(0, 8).map((row) => (
-                <tr key={`${row.provider}/${row.model}`} onClick={() => navigate(`/logs${rangeSearch(range)}&model=${encodeURIComponent(String(row.model))}`)} title="Its calls in the logs"><td>{String(row.model)}<div className="muted small">{String(row.provider)}</div></td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.error_rate)}</td></tr>
+                <tr key={`${row.provider}/${row.model}`} {...activates(() => navigate(`/logs${rangeSearch(range)}&model=${encodeURIComponent(String(row.model))}`))} title="Its calls in the logs"><td>{String(row.model)}<div className="muted small">{String(row.provider)}</div></td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.error_rate)}</td></tr>
               ))}
             </tbody>
           </table>
@@ -105,7 +106,7 @@ export function Overview() {
             <thead><tr><th>Provider</th><th>Calls</th><th>Cost</th><th>p95</th><th>Success</th></tr></thead>
             <tbody>
               {(providers.data?.providers ?? []).slice(0, 8).map((row) => (
-                <tr key={String(row.provider)} onClick={() => navigate(`/logs${rangeSearch(range)}&provider=${encodeURIComponent(String(row.provider))}`)} title="Its calls in the logs"><td>{String(row.provider)}</td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.success_rate)}</td></tr>
+                <tr key={String(row.provider)} {...activates(() => navigate(`/logs${rangeSearch(range)}&provider=${encodeURIComponent(String(row.provider))}`))} title="Its calls in the logs"><td>{String(row.provider)}</td><td>{formatCount(row.requests)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td><td>{formatPercent(row.success_rate)}</td></tr>
               ))}
             </tbody>
           </table>
@@ -117,7 +118,7 @@ export function Overview() {
             <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Error</th></tr></thead>
             <tbody>
               {(errors.data?.data ?? []).map((call) => (
-                <tr key={call.id} onClick={() => setOpen(call.id)} title="Open the call">
+                <tr key={call.id} {...activates(() => setOpen(call.id))} title="Open the call">
                   <td>{new Date(call.started_at).toLocaleString()}</td><td>{call.model}<div className="muted small">{call.provider}</div></td>
                   <td className="status">{call.status}{call.http_status ? ` · ${call.http_status}` : ''}</td>
                   <td className="clip">{[call.error_type, call.error_message].filter(Boolean).join(': ') || '—'}</td>

@@ -10,6 +10,7 @@ import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel, Problem } from '../components/panel';
 import { useDebounced } from '../debounced';
 import { currentRange } from '../range';
+import { activates } from '../activate';
 
 interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; total_calls?: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
 interface Message { index: number; role: string; content: unknown; started_at: string; model: string; agent: string | null; call_id: string }
@@ -43,7 +44,7 @@ function People({ kind, onPick }: { kind: 'agent' | 'user'; onPick: (name: strin
           <tbody>{rows.map((row) => {
             const name = row[kind] ?? null;
             return (
-              <tr key={name ?? ''} onClick={name === null ? undefined : () => onPick(name)} title={name === null ? undefined : `Sessions of ${name}`}>
+              <tr key={name ?? ''} {...(name === null ? {} : activates(() => onPick(name)))} title={name === null ? undefined : `Sessions of ${name}`}>
                 <td>{name ?? '(none)'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.sessions)}</td><td>{formatPercent(row.success_rate)}</td><td>{formatUsd(row.cost)}</td><td>{formatMs(row.p95_latency)}</td>
               </tr>
             );
@@ -86,7 +87,7 @@ export function Sessions() {
           <table className="logs">
             <thead><tr><th>Started</th><th>Session</th><th>Agent</th><th>Calls</th><th>Duration</th><th>Tokens</th><th>Cost</th></tr></thead>
             <tbody>{sessions.map((session) => (
-              <tr key={session.session_id} onClick={() => setOpen(session.session_id)}>
+              <tr key={session.session_id} {...activates(() => setOpen(session.session_id))}>
                 <td>{new Date(session.session_start).toLocaleString()}</td><td>{session.conversation_name ?? session.session_id}<div className="muted small">{session.user_id ?? ''}</div></td>
                 <td>{session.agent_name ?? ''}</td><td>{session.total_calls ?? session.total_messages}</td><td>{formatMs(session.total_duration_seconds * 1000)}</td><td>{formatCount(session.total_tokens)}</td><td>{formatUsd(session.total_cost)}</td>
               </tr>
