@@ -8,9 +8,6 @@ import { Panel } from './panel';
 
 interface Outcome { id: string; target: string; target_type: 'call' | 'session'; name: string; status: string; value: number | null; lesson: string | null; created_at: string }
 
-/** Every query that reads outcomes or figures made from them. */
-const OUTCOME_QUERIES = ['outcomes', 'outcome-models', 'pnl', 'calibration', 'signals', 'pipelines', 'lessons'];
-
 function CloseForm({ outcome, onDone }: { outcome: Outcome; onDone: () => void }) {
   const client = useQueryClient();
   const [form, setForm] = useState({ status: 'win', value: '', lesson: '' });
@@ -20,8 +17,9 @@ function CloseForm({ outcome, onDone }: { outcome: Outcome; onDone: () => void }
       body: JSON.stringify({ status: form.status, ...(form.value.trim() ? { value: Number(form.value) } : {}), ...(form.lesson.trim() ? { lesson: form.lesson.trim() } : {}) }),
     }),
     onSuccess: () => {
-      for (const key of OUTCOME_QUERIES) void client.invalidateQueries({ queryKey: [key] });
-      void client.invalidateQueries({ predicate: (query) => String(query.queryKey[0]).startsWith('heatmap') });
+      // Every figure on the page may count this outcome (win rates, P&L, calibration, lessons):
+      // what is shown is asked again, without a list of the page's query keys to keep in step.
+      void client.invalidateQueries();
       onDone();
     },
   });

@@ -70,8 +70,9 @@ function useFiltersInUrl(filters: Filters): void {
       if (value.trim()) params.set(name, value.trim());
       else params.delete(name);
     }
-    const next = `?${params}`;
-    if (next !== location.search && !(next === '?' && location.search === '')) history.replaceState(null, '', `${location.pathname}${next}`);
+    const query = params.toString();
+    const next = query ? `?${query}` : '';
+    if (next !== location.search) history.replaceState(null, '', `${location.pathname}${next}`);
   }, [filters, search]);
 }
 
