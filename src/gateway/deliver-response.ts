@@ -1,7 +1,7 @@
 // Relays the answer that will reach the client (streamed or whole) through the provider's
 // adapter while filling in what it revealed: usage, finish reason, first token, tool calls,
 // errors; and tells the provider's health how it went.
-import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ProviderHealth } from '../provider-registry/provider-health.js';
 import type { CallPlan, ProviderAdapter, StreamObservations, StreamStep, StreamTerminal } from '../providers/kit/adapter.js';
@@ -10,11 +10,27 @@ import { encodeSseErrorEvent } from '../providers/kit/sse-error-event.js';
 import type { GatewayOutcome } from './build-gateway-call.js';
 import { fromUpstreamError } from './gateway-errors.js';
 
+/**
+ * Where a gateway answer goes: the parts of Fastify's reply the gateway uses. A client's HTTP
+ * request passes its reply; a replay collects the answer in memory and is never streamed.
+ */
+export interface GatewayReply {
+  code(status: number): GatewayReply;
+  header(name: string, value: string): GatewayReply;
+  headers(values: Record<string, string>): GatewayReply;
+  type(contentType: string): GatewayReply;
+  send(payload: Buffer | string): unknown;
+  /** Takes the raw response over, for a stream. */
+  hijack(): { raw: ServerResponse };
+  /** The client's side of the exchange: 'close' before the answer finished means it went away. */
+  raw: { once(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
+}
+
 export interface Delivery {
   upstream: Dispatcher.ResponseData;
   /** The upstream body when it was already read (an error answer weighed for a retry). */
   bodyRead?: Buffer;
-  reply: FastifyReply;
+  reply: GatewayReply;
   outcome: GatewayOutcome;
   health: ProviderHealth;
   adapter: ProviderAdapter;

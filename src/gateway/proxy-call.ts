@@ -2,7 +2,7 @@
 // case against budgets, then try them in order (retries with backoff on the same provider,
 // then fallback to the next) until one answers. Every attempt is recorded as its own call,
 // linked by request_id, without the response waiting for the store.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { uuidv7 } from 'uuidv7';
 import { BudgetExceededError, type BudgetGuard, type BudgetReservation } from '../budgets/budget-guard.js';
 import { worstCaseCost } from '../budgets/worst-case.js';
@@ -11,7 +11,8 @@ import type { ProviderRegistry } from '../provider-registry/provider-registry.js
 import type { Recorder } from '../recorder/recorder.js';
 import { attributionFromHeaders } from './attribution.js';
 import { buildGatewayCall, type GatewayOutcome } from './build-gateway-call.js';
-import { deliverResponse } from './deliver-response.js';
+import { deliverResponse, type GatewayReply } from './deliver-response.js';
+import type { CallWrite } from '../store/ports.js';
 import type { Endpoint } from '../providers/kit/adapter.js';
 import { fromUpstreamError, GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
@@ -32,22 +33,34 @@ export interface ProxyEndpoint {
   streamable: boolean;
 }
 
+/** One request to the gateway: its bytes and headers, where the answer goes, and who asks. */
+export interface GatewayExchange {
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+  reply: GatewayReply;
+  projectId: string;
+  apiKeyId: string;
+  /** Sees each attempt's call as it goes to the recorder (a replay reports what was recorded). */
+  onRecord?: (write: CallWrite) => void;
+}
+
 /** Longest wait before retrying the same provider (a longer Retry-After moves on instead). */
 const MAX_BACKOFF_MS = 2000;
 const backoffMs = (retry: number, retryAfter: number | null) => Math.min(MAX_BACKOFF_MS, retryAfter ?? 200 * 2 ** retry);
 
-function sendError(reply: FastifyReply, error: GatewayError, callId?: string): void {
+function sendError(reply: GatewayReply, error: GatewayError, callId?: string): void {
   if (callId) void reply.header('x-loupe-call-id', callId);
   void reply.code(error.status).type('application/json').send(error.body());
 }
 
-export async function proxyCall(request: FastifyRequest, reply: FastifyReply, endpoint: ProxyEndpoint, deps: GatewayDeps, projectId: string, apiKeyId: string): Promise<void> {
+export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoint, deps: GatewayDeps): Promise<void> {
+  const { reply, projectId, apiKeyId } = exchange;
   const arrived = performance.now();
   const startedAt = Date.now();
   const requestId = uuidv7();
   let gateway: GatewayRequest;
   try {
-    gateway = readGatewayRequest(request.body as Buffer, endpoint.streamable);
+    gateway = readGatewayRequest(exchange.body, endpoint.streamable);
   } catch (error) {
     if (error instanceof GatewayError) return sendError(reply, error);
     throw error;
@@ -55,7 +68,7 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
   const routes = deps.registry.route(gateway.model);
   if (routes.length === 0) return sendError(reply, noProvider(gateway.model));
   const original = routes[0]!;
-  const attribution = attributionFromHeaders(request.headers, gateway.body.user);
+  const attribution = attributionFromHeaders(exchange.headers, gateway.body.user);
   // The first attempt's id is the request's: a request answered at once (most of them) is then
   // found by id, and only later attempts enter PostgreSQL's index of request ids (migration 13).
   const outcomeFor = (provider: string, model: string, attempt: number): GatewayOutcome => ({
@@ -66,7 +79,9 @@ export async function proxyCall(request: FastifyRequest, reply: FastifyReply, en
   });
   const record = (outcome: GatewayOutcome) => {
     outcome.latencyMs = performance.now() - arrived;
-    deps.recorder.record(buildGatewayCall(outcome));
+    const write = buildGatewayCall(outcome);
+    exchange.onRecord?.(write);
+    deps.recorder.record(write);
   };
 
   let reservation: BudgetReservation;

@@ -21,7 +21,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
           schema: { tags: ['gateway'], summary: `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
           handler: async (request, reply) => {
             const key = callerKey(request);
-            await proxyCall(request, reply, endpoint, deps, key.project_id, key.id);
+            await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id }, endpoint, deps);
           },
         });
       }
