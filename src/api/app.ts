@@ -33,6 +33,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
+import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
 import { registerOutcomesRoutes } from './routes/outcomes-routes.js';
@@ -106,7 +107,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
-  registerGatewayRoutes(app, { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings });
+  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };
+  registerGatewayRoutes(app, gateway);
+  registerReplayRoutes(app, store, gateway);
   registerProvidersRoutes(app, services.providers);
   // @anchor routes:gateway
   registerOutcomesRoutes(app, store);

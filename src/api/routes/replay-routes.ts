@@ -1,0 +1,150 @@
+// Replays and comparisons (seeds 001 and 003): a prompt, messages or a stored call sent again
+// through the gateway, on its model or others, each recorded as a call tagged `replay`
+// (`compare` too for a comparison) that names what it replays.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { uuidv7 } from 'uuidv7';
+import { z } from 'zod';
+import type { CallRecord } from '../../domain/call-record.js';
+import type { GatewayDeps } from '../../gateway/proxy-call.js';
+import { compareSummary } from '../../replay/compare-summary.js';
+import { chatBody, messagesFromPrompt, replayParams, replayPrompt, ReplayInputError, requestOfCall, type ReplayParams } from '../../replay/replay-request.js';
+import { replayTarget } from '../../replay/replay-target.js';
+import { runReplay, type ReplayResult } from '../../replay/run-replay.js';
+import type { Store } from '../../store/ports.js';
+import { callerKey } from '../auth-plugin.js';
+import { ApiError, notFound } from '../errors.js';
+
+const MAX_TARGETS = 8;
+
+const target = { provider: z.string().min(1).max(128).optional(), model: z.string().min(1).max(256).optional() };
+const callId = z.string().min(1).max(128);
+
+const replayBody = z.strictObject({ call_id: callId.optional().describe('replay this stored call (its messages and parameters)'), ...target, ...replayPrompt, ...replayParams });
+const logReplayBody = z.strictObject({ ...target, ...replayParams });
+const compareBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  call_id: callId.optional(),
+  ...replayPrompt,
+  ...replayParams,
+  targets: z.array(z.strictObject({ provider: target.provider, model: z.string().min(1).max(256) })).min(2).max(MAX_TARGETS),
+});
+
+const usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number(), cached_tokens: z.number(), reasoning_tokens: z.number(), source: z.string() });
+const resultFields = {
+  call_id: z.string().nullable(), request_id: z.string().nullable(), provider: z.string().nullable(), model: z.string().nullable(),
+  status: z.string(), http_status: z.number(), response: z.string().nullable(), message: z.record(z.string(), z.unknown()).nullable(),
+  finish_reason: z.string().nullable(), usage: usage.nullable(), cost_usd: z.number().nullable(), price_source: z.string().nullable(),
+  latency_ms: z.number().nullable(), tokens_per_second: z.number().nullable(), attempts: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+};
+const replayAnswer = z.object({ ...resultFields, replay_of: z.string().nullable() });
+const pickAnswer = z.object({ provider: z.string().nullable(), model: z.string() });
+const compareAnswer = z.object({
+  comparison_id: z.string(), name: z.string().nullable(), replay_of: z.string().nullable(),
+  results: z.array(z.object({ target: z.object({ provider: z.string().nullable(), model: z.string() }), ...resultFields })),
+  summary: z.object({
+    answered: z.number(), failed: z.number(),
+    fastest: pickAnswer.extend({ latency_ms: z.number() }).nullable(), cheapest: pickAnswer.extend({ cost_usd: z.number() }).nullable(),
+    average_latency_ms: z.number().nullable(), total_cost_usd: z.number().nullable(), unpriced_results: z.number(),
+  }),
+});
+
+function asApiError(error: unknown): never {
+  if (error instanceof ReplayInputError) throw new ApiError(error.status, 'validation_error', `${error.field}: ${error.message}`, error.field);
+  throw error;
+}
+
+/** The HTTP status of a replay's answer: the gateway's own when the provider did not answer. */
+const statusOf = (result: ReplayResult) => (result.status === 'success' ? 200 : result.http_status >= 400 ? result.http_status : 502);
+
+export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: GatewayDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+
+  async function storedCall(projectId: string, id: string | undefined): Promise<CallRecord | null> {
+    if (id === undefined) return null;
+    const call = await store.calls.get(projectId, id);
+    if (!call) throw notFound('call');
+    return call;
+  }
+
+  /** Messages and carried parameters from a stored call or from the request itself. */
+  function sentRequest(call: CallRecord | null, prompt: Parameters<typeof messagesFromPrompt>[0]) {
+    if (call === null) return { messages: messagesFromPrompt(prompt), params: {} };
+    const given = ['prompt', 'system', 'messages'].find((field) => prompt[field as keyof typeof prompt] !== undefined);
+    if (given) throw new ReplayInputError(given, 'give call_id or a prompt, not both');
+    return requestOfCall(call);
+  }
+
+  /** One replay answered with the gateway's status when the provider did not answer (the
+   * schema's 200 describes the body, which is the same either way). */
+  async function replayOne(request: FastifyRequest, reply: FastifyReply, call: CallRecord | null, choice: { provider?: string | undefined; model?: string | undefined }, messages: Record<string, unknown>[], carried: Record<string, unknown>, overrides: ReplayParams) {
+    const key = callerKey(request);
+    const goal = replayTarget(deps.registry, choice, call);
+    const result = await runReplay({
+      body: chatBody(goal.requested, messages, carried, overrides), projectId: key.project_id, apiKeyId: key.id,
+      tags: ['replay'], properties: call ? { replay_of: call.id } : {}, client: reply.raw,
+    }, deps);
+    return reply.code(statusOf(result)).send({ ...result, replay_of: call?.id ?? null });
+  }
+
+  typed.post('/api/v1/replay', {
+    config: { scope: 'gateway', dashboardWrite: true },
+    schema: { tags: ['replay'], summary: 'Send a prompt, messages or a stored call again through the gateway (recorded, tagged replay)', body: replayBody, response: { 200: replayAnswer } },
+  }, async (request, reply) => {
+    const { call_id: id, provider, model, prompt, system, messages, ...overrides } = request.body;
+    try {
+      const call = await storedCall(callerKey(request).project_id, id);
+      const sent = sentRequest(call, { prompt, system, messages });
+      return await replayOne(request, reply, call, { provider, model }, sent.messages, sent.params, overrides);
+    } catch (error) {
+      return asApiError(error);
+    }
+  });
+
+  typed.post('/api/v1/logs/:id/replay', {
+    config: { scope: 'gateway', dashboardWrite: true },
+    schema: { tags: ['replay'], summary: 'Replay a stored call, on its model or another, with parameters changed', params: z.strictObject({ id: callId }), body: logReplayBody, response: { 200: replayAnswer } },
+  }, async (request, reply) => {
+    const { provider, model, ...overrides } = request.body;
+    try {
+      const call = await storedCall(callerKey(request).project_id, request.params.id);
+      const sent = requestOfCall(call!);
+      return await replayOne(request, reply, call, { provider, model }, sent.messages, sent.params, overrides);
+    } catch (error) {
+      return asApiError(error);
+    }
+  });
+
+  typed.post('/api/v1/replay/compare', {
+    config: { scope: 'gateway', dashboardWrite: true },
+    schema: { tags: ['replay'], summary: 'The same request on several models at once: each answer with its latency, tokens and cost, the fastest and the cheapest', body: compareBody, response: { 200: compareAnswer } },
+  }, async (request, reply) => {
+    const { name, call_id: id, targets, prompt, system, messages, ...overrides } = request.body;
+    try {
+      const key = callerKey(request);
+      const call = await storedCall(key.project_id, id);
+      const sent = sentRequest(call, { prompt, system, messages });
+      const goals = targets.map((choice, index) => replayTarget(deps.registry, choice, null, `targets.${index}`));
+      const comparisonId = uuidv7();
+      const properties: Record<string, string> = { comparison_id: comparisonId, ...(name ? { comparison_name: name } : {}), ...(call ? { replay_of: call.id } : {}) };
+      const results = await Promise.all(goals.map(async (goal) => ({
+        target: { provider: goal.provider, model: goal.model },
+        ...(await runReplay({ body: chatBody(goal.requested, sent.messages, sent.params, overrides), projectId: key.project_id, apiKeyId: key.id, tags: ['replay', 'compare'], properties, client: reply.raw }, deps)),
+      })));
+      return { comparison_id: comparisonId, name: name ?? null, replay_of: call?.id ?? null, results, summary: compareSummary(results) };
+    } catch (error) {
+      return asApiError(error);
+    }
+  });
+
+  typed.get('/api/v1/replay/models', {
+    config: { scope: 'read' },
+    schema: { tags: ['replay'], summary: 'The models each enabled provider offers for replays and comparisons', querystring: z.strictObject({ provider: z.string().min(1).max(128).optional() }), response: { 200: z.object({ models: z.record(z.string(), z.array(z.string())) }) } },
+  }, async (request) => {
+    const wanted = request.query.provider;
+    if (wanted !== undefined && !deps.registry.get(wanted)) throw notFound('provider');
+    const providers = deps.registry.list().filter((provider) => provider.is_enabled && (wanted === undefined || provider.name === wanted));
+    return { models: Object.fromEntries(providers.map((provider) => [provider.name, provider.models])) };
+  });
+}
