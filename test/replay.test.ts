@@ -138,6 +138,13 @@ describe('POST /api/v1/replay', () => {
   });
 });
 
+interface ComparisonAnswer {
+  comparison_id: string;
+  results: { call_id: string; response: string | null; status: string }[];
+  summary: Record<string, unknown>;
+}
+const comparisons: ComparisonAnswer[] = [];
+
 describe('POST /api/v1/replay/compare', () => {
   it('runs the request on every target at once and names the fastest and the cheapest answer', async () => {
     openai.respondWith({ kind: 'json', body: fixture('openai/chat.json'), delayMs: 150 });
@@ -147,6 +154,7 @@ describe('POST /api/v1/replay/compare', () => {
     });
     expect(response.statusCode).toBe(200);
     const answer = response.json();
+    comparisons.push(answer);
     const [gpt, sonnet] = answer.results;
     expect([gpt.target, gpt.status, gpt.response]).toEqual([{ provider: 'openai', model: 'gpt-4o' }, 'success', GPT_ANSWER]);
     expect([sonnet.target, sonnet.status, sonnet.response]).toEqual([{ provider: 'anthropic', model: 'claude-sonnet-4-20250514' }, 'success', 'Hello!']);
@@ -181,6 +189,7 @@ describe('POST /api/v1/replay/compare', () => {
     anthropic.respondWith(statusAnswer(529, fixture('anthropic/error-529.json')));
     const response = await server.request('POST', '/api/v1/replay/compare', { body: { messages: [{ role: 'user', content: 'hi' }], targets: [{ model: 'house-model' }, { model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' }] } });
     expect(response.statusCode).toBe(200);
+    comparisons.push(response.json());
     const { results, summary } = response.json();
     expect(results.map((result: { status: string; price_source: string | null }) => [result.status, result.price_source])).toEqual([['success', 'unpriced'], ['success', 'catalog'], ['error', results[2].price_source]]);
     expect(results[0].cost_usd).toBeNull();
@@ -202,6 +211,39 @@ describe('POST /api/v1/replay/compare', () => {
     expect([unknown.statusCode, unknown.json().error.field]).toEqual([400, 'targets.1.model']);
     // Nothing was sent for a comparison refused as a whole.
     expect(openai.requests.length).toBe(sent);
+  });
+});
+
+describe('comparisons read back', () => {
+  it('lists past comparisons newest first with the results and summary they answered', async () => {
+    await server.recorder.settled();
+    const [first, second] = comparisons as [ComparisonAnswer, ComparisonAnswer];
+    const listed = (await server.request('GET', '/api/v1/replay/comparisons?days=1')).json().comparisons as ComparisonAnswer[];
+    expect(listed.map((comparison) => comparison.comparison_id)).toEqual([second.comparison_id, first.comparison_id]);
+    for (const [stored, answered] of [[listed[0]!, second], [listed[1]!, first]] as const) {
+      expect(stored.results.map((result) => [result.call_id, result.status])).toEqual(answered.results.map((result) => [result.call_id, result.status]));
+      expect(stored.summary).toEqual(answered.summary);
+    }
+    expect(listed[1]).toMatchObject({ name: 'gpt vs sonnet', replay_of: null });
+    const newest = (await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons;
+    expect(newest.map((comparison: ComparisonAnswer) => comparison.comparison_id)).toEqual([second.comparison_id]);
+    expect(newest[0].results.map((result: { call_id: string }) => result.call_id)).toEqual(second.results.map((result) => result.call_id));
+    const elsewhere = await server.createKey('elsewhere', ['read']);
+    expect((await server.request('GET', '/api/v1/replay/comparisons', { key: elsewhere })).json()).toEqual({ comparisons: [] });
+  });
+
+  it('shows one comparison with the messages sent and each answer', async () => {
+    const first = comparisons[0]!;
+    const shown = await server.request('GET', `/api/v1/replay/comparisons/${first.comparison_id}`);
+    expect(shown.statusCode).toBe(200);
+    const comparison = shown.json();
+    expect(comparison.messages).toEqual([{ role: 'user', content: 'What is the capital of France?' }]);
+    expect(comparison.results.map((result: { response: string | null }) => result.response)).toEqual([GPT_ANSWER, 'Hello!']);
+    expect(comparison.summary).toEqual(first.summary);
+    const elsewhere = await server.createKey('elsewhere-2', ['read']);
+    expect((await server.request('GET', `/api/v1/replay/comparisons/${first.comparison_id}`, { key: elsewhere })).statusCode).toBe(404);
+    expect((await server.request('GET', '/api/v1/replay/comparisons/not-a-comparison')).statusCode).toBe(404);
+    expect((await server.request('GET', '/api/v1/replay/comparisons/01890a5d-ac96-774b-bcce-b302099a8057')).statusCode).toBe(404);
   });
 });
 

@@ -6,14 +6,17 @@ export interface ComparedResult extends ReplayResult {
   target: { provider: string | null; model: string };
 }
 
-interface Pick {
+interface Chosen {
   provider: string | null;
   model: string;
   value: number;
 }
 
-function best(results: ComparedResult[], value: (result: ComparedResult) => number | null): Pick | null {
-  let found: Pick | null = null;
+/** What the summary reads of a result: a comparison just run, or read back from its calls. */
+type Summarized = Pick<ComparedResult, 'target' | 'provider' | 'status' | 'latency_ms' | 'cost_usd'>;
+
+function best(results: Summarized[], value: (result: Summarized) => number | null): Chosen | null {
+  let found: Chosen | null = null;
   for (const result of results) {
     const figure = value(result);
     if (figure !== null && (found === null || figure < found.value)) found = { provider: result.provider, model: result.target.model, value: figure };
@@ -21,7 +24,7 @@ function best(results: ComparedResult[], value: (result: ComparedResult) => numb
   return found;
 }
 
-export function compareSummary(results: ComparedResult[]) {
+export function compareSummary(results: Summarized[]) {
   const answered = results.filter((result) => result.status === 'success');
   const fastest = best(answered, (result) => result.latency_ms);
   // Only priced answers can be the cheapest: an unpriced one costs an unknown amount, not $0.

@@ -3,7 +3,7 @@
 import type { CallRecord } from '../domain/call-record.js';
 import type { GatewayReply } from '../gateway/deliver-response.js';
 import { proxyCall, type GatewayDeps } from '../gateway/proxy-call.js';
-import type { CallWrite } from '../store/ports.js';
+import type { CallSummary, CallWrite } from '../store/ports.js';
 import { CollectedReply } from './collected-reply.js';
 
 const CHAT = { path: '/chat/completions', endpoint: 'chat', streamable: false } as const;
@@ -18,23 +18,46 @@ export interface ReplayRun {
   client: GatewayReply['raw'];
 }
 
-export interface ReplayResult {
+/** What a replay's call recorded: the same figures whether just sent or read back later. */
+export interface RecordedFigures {
   call_id: string | null;
   request_id: string | null;
   provider: string | null;
   model: string | null;
   status: CallRecord['status'];
-  http_status: number;
-  response: string | null;
-  message: Record<string, unknown> | null;
   finish_reason: string | null;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; reasoning_tokens: number; source: CallRecord['usage_source'] } | null;
   cost_usd: number | null;
   price_source: CallRecord['price_source'] | null;
   latency_ms: number | null;
   tokens_per_second: number | null;
+}
+
+export interface ReplayResult extends RecordedFigures {
+  http_status: number;
+  response: string | null;
+  message: Record<string, unknown> | null;
   attempts: number;
   error: { code: string; message: string } | null;
+}
+
+export function recordedFigures(call: CallSummary | null): RecordedFigures {
+  return {
+    call_id: call?.id ?? null,
+    request_id: call?.request_id ?? null,
+    provider: call?.provider ?? null,
+    model: call?.model ?? null,
+    status: call?.status ?? 'error',
+    finish_reason: call?.finish_reason ?? null,
+    usage: call && {
+      prompt_tokens: call.prompt_tokens, completion_tokens: call.completion_tokens, total_tokens: call.total_tokens,
+      cached_tokens: call.cached_tokens, reasoning_tokens: call.reasoning_tokens, source: call.usage_source,
+    },
+    cost_usd: call?.cost_usd ?? null,
+    price_source: call?.price_source ?? null,
+    latency_ms: call?.latency_ms ?? null,
+    tokens_per_second: call?.tokens_per_second ?? null,
+  };
 }
 
 function assistantMessage(answer: unknown): Record<string, unknown> | null {
@@ -60,23 +83,10 @@ export async function runReplay(run: ReplayRun, deps: GatewayDeps): Promise<Repl
   const message = reply.status === 200 ? assistantMessage(answer) : null;
   const ok = call?.status === 'success' && message !== null;
   return {
-    call_id: call?.id ?? null,
-    request_id: call?.request_id ?? null,
-    provider: call?.provider ?? null,
-    model: call?.model ?? null,
-    status: call?.status ?? 'error',
+    ...recordedFigures(call),
     http_status: reply.status,
     response: typeof message?.content === 'string' ? message.content : null,
     message,
-    finish_reason: call?.finish_reason ?? null,
-    usage: call && {
-      prompt_tokens: call.prompt_tokens, completion_tokens: call.completion_tokens, total_tokens: call.total_tokens,
-      cached_tokens: call.cached_tokens, reasoning_tokens: call.reasoning_tokens, source: call.usage_source,
-    },
-    cost_usd: call?.cost_usd ?? null,
-    price_source: call?.price_source ?? null,
-    latency_ms: call?.latency_ms ?? null,
-    tokens_per_second: call?.tokens_per_second ?? null,
     attempts: recorded.length,
     error: ok ? null : call?.error_message ? { code: call.error_type ?? 'upstream_error', message: call.error_message } : errorOf(answer, `the gateway answered HTTP ${reply.status}`),
   };

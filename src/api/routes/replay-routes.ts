@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CallRecord } from '../../domain/call-record.js';
 import type { GatewayDeps } from '../../gateway/proxy-call.js';
 import { compareSummary } from '../../replay/compare-summary.js';
+import { getComparison, listComparisons } from '../../replay/comparison-history.js';
 import { chatBody, messagesFromPrompt, replayParams, replayPrompt, ReplayInputError, requestOfCall, type ReplayParams } from '../../replay/replay-request.js';
 import { replayTarget } from '../../replay/replay-target.js';
 import { runReplay, type ReplayResult } from '../../replay/run-replay.js';
@@ -31,24 +32,30 @@ const compareBody = z.strictObject({
 });
 
 const usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number(), cached_tokens: z.number(), reasoning_tokens: z.number(), source: z.string() });
-const resultFields = {
-  call_id: z.string().nullable(), request_id: z.string().nullable(), provider: z.string().nullable(), model: z.string().nullable(),
-  status: z.string(), http_status: z.number(), response: z.string().nullable(), message: z.record(z.string(), z.unknown()).nullable(),
+/** What a result's recorded call says (also when read back later), then what the gateway answered. */
+const recordedFields = {
+  call_id: z.string().nullable(), request_id: z.string().nullable(), provider: z.string().nullable(), model: z.string().nullable(), status: z.string(),
   finish_reason: z.string().nullable(), usage: usage.nullable(), cost_usd: z.number().nullable(), price_source: z.string().nullable(),
   latency_ms: z.number().nullable(), tokens_per_second: z.number().nullable(), attempts: z.number(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 };
+const resultFields = { ...recordedFields, http_status: z.number(), response: z.string().nullable(), message: z.record(z.string(), z.unknown()).nullable() };
 const replayAnswer = z.object({ ...resultFields, replay_of: z.string().nullable() });
 const pickAnswer = z.object({ provider: z.string().nullable(), model: z.string() });
+const summaryAnswer = z.object({
+  answered: z.number(), failed: z.number(),
+  fastest: pickAnswer.extend({ latency_ms: z.number() }).nullable(), cheapest: pickAnswer.extend({ cost_usd: z.number() }).nullable(),
+  average_latency_ms: z.number().nullable(), total_cost_usd: z.number().nullable(), unpriced_results: z.number(),
+});
+const targetAnswer = z.object({ provider: z.string().nullable(), model: z.string() });
 const compareAnswer = z.object({
   comparison_id: z.string(), name: z.string().nullable(), replay_of: z.string().nullable(),
-  results: z.array(z.object({ target: z.object({ provider: z.string().nullable(), model: z.string() }), ...resultFields })),
-  summary: z.object({
-    answered: z.number(), failed: z.number(),
-    fastest: pickAnswer.extend({ latency_ms: z.number() }).nullable(), cheapest: pickAnswer.extend({ cost_usd: z.number() }).nullable(),
-    average_latency_ms: z.number().nullable(), total_cost_usd: z.number().nullable(), unpriced_results: z.number(),
-  }),
+  results: z.array(z.object({ target: targetAnswer, ...resultFields })),
+  summary: summaryAnswer,
 });
+const storedComparison = { comparison_id: z.string(), name: z.string().nullable(), created_at: z.string(), replay_of: z.string().nullable(), summary: summaryAnswer };
+const comparisonListAnswer = z.object({ comparisons: z.array(z.object({ ...storedComparison, results: z.array(z.object({ target: targetAnswer, ...recordedFields })) })) });
+const comparisonAnswer = z.object({ ...storedComparison, messages: z.unknown(), results: z.array(z.object({ target: targetAnswer, ...recordedFields, response: z.string().nullable() })) });
 
 function asApiError(error: unknown): never {
   if (error instanceof ReplayInputError) throw new ApiError(error.status, 'validation_error', `${error.field}: ${error.message}`, error.field);
@@ -136,6 +143,26 @@ export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: G
     } catch (error) {
       return asApiError(error);
     }
+  });
+
+  typed.get('/api/v1/replay/comparisons', {
+    config: { scope: 'read' },
+    schema: {
+      tags: ['replay'], summary: 'Past comparisons, newest first, each with its results and summary as recorded',
+      querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(365).optional(), limit: z.coerce.number().int().min(1).max(100).optional() }),
+      response: { 200: comparisonListAnswer },
+    },
+  }, async (request) => ({
+    comparisons: await listComparisons(store, callerKey(request).project_id, Date.now() - (request.query.days ?? 30) * 86_400_000, request.query.limit ?? 20),
+  }));
+
+  typed.get('/api/v1/replay/comparisons/:id', {
+    config: { scope: 'read' },
+    schema: { tags: ['replay'], summary: 'One comparison with the messages sent and each answer', params: z.strictObject({ id: z.string().min(1).max(64) }), response: { 200: comparisonAnswer } },
+  }, async (request) => {
+    const comparison = await getComparison(store, callerKey(request).project_id, request.params.id);
+    if (!comparison) throw notFound('comparison');
+    return comparison;
   });
 
   typed.get('/api/v1/replay/models', {
