@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('dashboard', () => {
   it('serves the app at / and its client pages, publicly, with a strict script policy', async () => {
-    for (const path of ['/', '/logs', '/sessions', '/providers', '/costs', '/outcomes', '/settings']) {
+    for (const path of ['/', '/logs', '/sessions', '/providers', '/compare', '/costs', '/outcomes', '/settings']) {
       const response = await server.request('GET', path, { key: null });
       expect(response.statusCode, path).toBe(200);
       expect(response.headers['content-type']).toContain('text/html');

@@ -10,12 +10,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
-import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const ARTIFACTS = 'test-artifacts';
 let server: TestServer;
 let upstream: FakeUpstream;
+/** Answers replays and comparisons as OpenAI would. */
+let openaiUpstream: FakeUpstream;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -24,9 +26,17 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   upstream = await startFakeUpstream();
-  // One failure opens this provider's breaker; no retries, so the failure is immediate.
-  // The fake upstream listens on loopback: allow-listed, as an operator allows a local model server.
-  server = await startTestServer({ upstream_allowlist: ['127.0.0.1'], providers: [{ name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 }] });
+  openaiUpstream = await startFakeUpstream();
+  openaiUpstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+  // The fake upstreams listen on loopback: allow-listed, as an operator allows a local model server.
+  server = await startTestServer({
+    upstream_allowlist: ['127.0.0.1'],
+    providers: [
+      // One failure opens this provider's breaker; no retries, so the failure is immediate.
+      { name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 },
+      { name: 'openai', type: 'openai', base_url: openaiUpstream.baseUrl, models: ['gpt-4o', 'gpt-4o-mini'], max_retries: 0 },
+    ],
+  });
   await writeDemoToStore(server.store, generateDemo({ calls: 3000, days: 2, seed: 11 }), { projectId: 'default' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
@@ -49,9 +59,10 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await upstream?.close();
+  await openaiUpstream?.close();
 });
 
-const PAGES = [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/settings', 'form.inline']] as const;
+const PAGES = [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/compare', 'form.compare-form'], ['/settings', 'form.inline']] as const;
 /** Waits until no panel of the page is loading (for complete screenshots). */
 const settled = (target: Page) => target.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
 const pageName = (path: string) => path.split('?')[0]!.replace(/\//g, '') || 'overview';
@@ -666,7 +677,51 @@ describe('dashboard in Chromium', () => {
       await tab.close();
     }
   });
-  // Longer than the default: seven pages, each waiting out the client's one retry (about 1 s).
+  it('replays a call from its drawer on another model, shown beside the original and recorded as a replay of it', async () => {
+    await page.goto(`${base}/logs?range=7d&model=gpt-4o`);
+    await page.waitForSelector('table.logs tbody tr');
+    await page.click('table.logs tbody tr:has(td:text-is("success"))');
+    const replayPanel = page.locator('aside[aria-label="Call detail"] .panel:has(h2:text-is("Replay"))');
+    await replayPanel.locator('select[aria-label="Replay on model"]').waitFor();
+    const callId = (await page.textContent('aside[aria-label="Call detail"] .facts div:has(dt:text-is("Id")) dd'))!;
+    const original = (await server.request('GET', `/api/v1/logs/${callId}`)).json() as { model: string; input: unknown };
+    expect(await replayPanel.locator('select').inputValue()).toBe(`openai/${original.model}`);
+    await replayPanel.locator('select').selectOption('openai/gpt-4o-mini');
+    await replayPanel.locator('input[aria-label="Replay temperature"]').fill('0.2');
+    await replayPanel.locator('button:text-is("Replay")').click();
+    await replayPanel.locator('.replay-result .bubble pre').waitFor();
+    const sent = JSON.parse(openaiUpstream.requests.at(-1)!.body) as Record<string, unknown>;
+    expect([sent.model, sent.temperature, sent.messages]).toEqual(['gpt-4o-mini', 0.2, original.input]);
+    expect(await replayPanel.locator('.replay-result .bubble pre').textContent()).toBe('The image shows a wooden boardwalk path running through a lush green field or meadow.');
+    await server.recorder.settled();
+    const replays = (await server.request('GET', `/api/v1/logs?hours=1&property.replay_of=${callId}`)).json().data as { id: string; cost_usd: number; tags: string[] }[];
+    expect(replays.length).toBe(1);
+    // The cost shown is the one recorded: gpt-4o-mini on the fixture's usage.
+    expect(await replayPanel.locator('.replay-result p').textContent()).toContain(`$${replays[0]!.cost_usd.toFixed(4)}`);
+    expect(replays[0]!.cost_usd).toBeCloseTo(600 * 0.15e-6 + 400 * 0.075e-6 + 200 * 0.6e-6, 12);
+    await page.screenshot({ path: `${ARTIFACTS}/call-replay.png` });
+  });
+  it('compares a prompt on two models, names the cheapest, and shows the comparison again from the history', async () => {
+    await page.goto(`${base}/compare`);
+    await page.waitForSelector('form.compare-form fieldset label');
+    await page.fill('textarea[aria-label="Prompt"]', 'What is the capital of France?');
+    await page.fill('input[aria-label="Comparison name"]', 'four-o against mini');
+    await page.check('label:has-text("openai/gpt-4o-mini") input');
+    expect(await page.isDisabled('button:text-is("Compare")')).toBe(true);
+    await page.check('label:text-is("openai/gpt-4o") input');
+    await page.click('button:text-is("Compare")');
+    await page.waitForSelector('table.comparison tbody tr:nth-child(2)');
+    const listed = (await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons[0] as { name: string; results: { cost_usd: number }[]; summary: { cheapest: { model: string } } };
+    expect([listed.name, listed.summary.cheapest.model]).toEqual(['four-o against mini', 'gpt-4o-mini']);
+    const rows = await page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(rows.map((cells) => cells[4])).toEqual(listed.results.map((result) => `$${result.cost_usd.toFixed(4)}`));
+    expect(rows.find((cells) => cells[0]!.startsWith('openai/gpt-4o-mini'))![0]).toContain('cheapest');
+    await page.screenshot({ path: `${ARTIFACTS}/compare.png`, fullPage: true });
+    await page.click('table.comparisons tbody tr:first-child');
+    await page.waitForSelector('.panel:has(h2:text-is("four-o against mini")) .bubble.user');
+    expect(await page.textContent('.panel:has(h2:text-is("four-o against mini")) .bubble.user pre')).toBe('What is the capital of France?');
+  });
+  // Longer than the default: eight pages, each waiting out the client's one retry (about 1 s).
   it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
     const tab = await page.context().newPage();
     const crashes: string[] = [];

@@ -1,5 +1,5 @@
 // The Loupe dashboard: sign-in with an API key, then Overview, Logs, Sessions, Models &
-// providers, Costs, Outcomes and Settings, sharing the time range through the URL. Pages
+// providers, Compare, Costs, Outcomes and Settings, sharing the time range through the URL. Pages
 // other than the first load on demand to keep the first page's JavaScript small.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useState, type FormEvent } from 'react';
@@ -13,13 +13,14 @@ import { applyTheme, savedTheme, type ThemeChoice } from './theme';
 import './styles.css';
 
 const Logs = lazy(() => import('./pages/logs').then((module) => ({ default: module.Logs })));
+const Compare = lazy(() => import('./pages/compare').then((module) => ({ default: module.Compare })));
 const Costs = lazy(() => import('./pages/costs').then((module) => ({ default: module.Costs })));
 const Providers = lazy(() => import('./pages/providers').then((module) => ({ default: module.Providers })));
 const Sessions = lazy(() => import('./pages/sessions').then((module) => ({ default: module.Sessions })));
 const Outcomes = lazy(() => import('./pages/outcomes').then((module) => ({ default: module.Outcomes })));
 const Settings = lazy(() => import('./pages/settings').then((module) => ({ default: module.Settings })));
 
-const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
+const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/compare': 'Compare', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
 type PagePath = keyof typeof PAGES;
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
 
@@ -63,6 +64,7 @@ function Page({ path }: { path: PagePath }) {
     case '/logs': return <Logs />;
     case '/sessions': return <Sessions />;
     case '/providers': return <Providers />;
+    case '/compare': return <Compare />;
     case '/costs': return <Costs />;
     case '/outcomes': return <Outcomes />;
     case '/settings': return <Settings />;

@@ -1,13 +1,15 @@
 // One call in a drawer: its conversation as chat bubbles (always text: prompts and responses
-// are never interpreted as HTML), tokens, cost, timings and attribution, delete, and the
-// outcomes recorded on it (when there are any).
+// are never interpreted as HTML), tokens, cost, timings and attribution, delete, a replay on
+// this or another model, and the outcomes recorded on it (when there are any).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, formatCount, formatMs, formatUsd } from '../api';
 import { Panel } from './panel';
 import { OutcomesPanel } from './outcomes-panel';
+import { ReplayPanel } from './replay-panel';
+import { canReplay } from '../replay';
 
 interface CallDetail {
-  id: string; started_at: string; provider: string; model: string; response_model: string | null; status: string; http_status: number | null;
+  id: string; started_at: string; provider: string; model: string; endpoint: string | null; response_model: string | null; status: string; http_status: number | null;
   error_type: string | null; error_message: string | null; latency_ms: number | null; ttft_ms: number | null; tokens_per_second: number | null;
   is_streaming: boolean; prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; reasoning_tokens: number;
   cost_usd: number | null; input_cost_usd: number | null; output_cost_usd: number | null; price_source: string; user_id: string | null;
@@ -88,6 +90,7 @@ export function CallDrawer({ id, canDelete, onClose }: { id: string; canDelete: 
           </>
         ) : null}
       </Panel>
+      {call.data && canReplay() && call.data.input != null && call.data.endpoint !== '/v1/embeddings' ? <ReplayPanel key={call.data.id} call={call.data} /> : null}
       <OutcomesPanel title="Outcomes of this call" query={`target=${encodeURIComponent(id)}&target_type=call&limit=100`} empty={null} onOpenCall={null} />
     </aside>
   );
