@@ -341,6 +341,45 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect(await store.budgets.delete('proj-x', 'b1')).toBe(false);
     });
 
+    it('alerts: rules put and replaced, one open event per rule, resolved once, listed newest first', async () => {
+      const rule = {
+        id: 'rule-1', project_id: 'proj-x', name: 'High Latency Alert', metric: 'latency' as const, operator: 'gt' as const, threshold: 5000.5, window_minutes: 5,
+        provider: 'openai', model: null, is_active: true, webhook_url: 'https://hooks.example.com/loupe', webhook_secret_sealed: 'sealed:abc', created_at: T0, updated_at: T0,
+      };
+      await store.alerts.putRule(rule);
+      await store.alerts.putRule({ ...rule, id: 'rule-2', project_id: 'proj-y', created_at: T0 + 1 });
+      expect(await store.alerts.getRule('proj-x', 'rule-1')).toEqual(rule);
+      expect(await store.alerts.getRule('proj-y', 'rule-1')).toBeNull();
+      expect((await store.alerts.listRules('proj-x')).map((r) => r.id)).toEqual(['rule-1']);
+      expect((await store.alerts.listRules()).map((r) => r.id)).toEqual(expect.arrayContaining(['rule-1', 'rule-2']));
+      await store.alerts.putRule({ ...rule, threshold: 100, provider: null, is_active: false, updated_at: T0 + 5 });
+      expect(await store.alerts.getRule('proj-x', 'rule-1')).toEqual({ ...rule, threshold: 100, provider: null, is_active: false, updated_at: T0 + 5 });
+
+      const event = {
+        id: 'event-1', project_id: 'proj-x', rule_id: 'rule-1', rule_name: rule.name, metric: rule.metric, operator: rule.operator, threshold: 100, metric_value: 6500.25,
+        message: 'High Latency Alert: latency (6500.25) gt 100.0', triggered_at: T0 + MIN, resolved_at: null, resolved_value: null, webhook_status: null,
+      };
+      expect(await store.alerts.openEvent(event)).toBe(true);
+      // A second open event for the same rule is refused while the first is open.
+      expect(await store.alerts.openEvent({ ...event, id: 'event-1b', triggered_at: T0 + 2 * MIN })).toBe(false);
+      expect(await store.alerts.listEvents({ projectId: 'proj-x', open: true, limit: 10 })).toEqual([event]);
+      await store.alerts.setWebhookStatus('proj-x', 'event-1', 'delivered');
+      const resolved = await store.alerts.resolveOpen('proj-x', 'rule-1', T0 + 3 * MIN, 42.5);
+      expect(resolved).toEqual({ ...event, webhook_status: 'delivered', resolved_at: T0 + 3 * MIN, resolved_value: 42.5 });
+      expect(await store.alerts.resolveOpen('proj-x', 'rule-1', T0 + 4 * MIN, 1)).toBeNull();
+      expect(await store.alerts.resolveOpen('proj-y', 'rule-1', T0 + 4 * MIN, 1)).toBeNull();
+      // Once resolved, the rule may open again.
+      expect(await store.alerts.openEvent({ ...event, id: 'event-2', triggered_at: T0 + 5 * MIN })).toBe(true);
+      expect((await store.alerts.listEvents({ projectId: 'proj-x', limit: 10 })).map((e) => e.id)).toEqual(['event-2', 'event-1']);
+      expect((await store.alerts.listEvents({ projectId: 'proj-x', open: false, limit: 10 })).map((e) => e.id)).toEqual(['event-1']);
+      expect((await store.alerts.listEvents({ projectId: 'proj-x', ruleId: 'rule-2', limit: 10 }))).toEqual([]);
+      expect((await store.alerts.listEvents({ projectId: 'proj-x', limit: 1 })).map((e) => e.id)).toEqual(['event-2']);
+      await store.alerts.putEvent({ ...event, id: 'event-3', project_id: 'proj-y', rule_id: 'rule-2', resolved_at: T0 + 9 * MIN, resolved_value: 0 });
+      expect((await store.alerts.listEvents({ limit: 10 })).map((e) => e.id)).toEqual(expect.arrayContaining(['event-1', 'event-2', 'event-3']));
+      expect(await store.alerts.deleteRule('proj-x', 'rule-1')).toBe(true);
+      expect(await store.alerts.deleteRule('proj-x', 'rule-1')).toBe(false);
+    });
+
     it('providers and health: upsert, ordered list, delete removes health', async () => {
       const provider = {
         name: 'zeta', display_name: 'Zeta', type: 'openai', provider_type: 'remote' as const, base_url: 'https://zeta.example/v1', api_key_sealed: 'sealed',

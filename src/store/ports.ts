@@ -4,6 +4,7 @@ import type { CallRecord, CallStatus } from '../domain/call-record.js';
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
 import type { Budget } from '../domain/budget.js';
+import type { AlertEvent, AlertRule, WebhookStatus } from '../domain/alert.js';
 import type { PriceOverride } from '../domain/price-override.js';
 import type { ProviderHealthRecord, ProviderRecord } from '../domain/provider.js';
 import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
@@ -136,6 +137,7 @@ export interface Store {
   readonly sql: SqlReader;
   readonly priceOverrides: PriceOverrideRepository;
   readonly budgets: BudgetRepository;
+  readonly alerts: AlertRepository;
   // @anchor pricing
   readonly providers: ProviderRepository;
   // @anchor gateway
@@ -197,6 +199,36 @@ export interface PriceOverrideRepository {
   all(): Promise<PriceOverride[]>;
   upsert(override: PriceOverride): Promise<void>;
   delete(projectId: string, model: string): Promise<boolean>;
+}
+
+export interface AlertEventQuery {
+  /** Every project's when absent (a copy of the store). */
+  projectId?: string;
+  ruleId?: string;
+  /** Only open (true) or only resolved (false) events. */
+  open?: boolean;
+  limit: number;
+}
+
+export interface AlertRepository {
+  /** Every project's rules when `projectId` is absent (the evaluator reads them all). */
+  listRules(projectId?: string): Promise<AlertRule[]>;
+  getRule(projectId: string, id: string): Promise<AlertRule | null>;
+  /** Inserts the rule, or replaces the stored one with the same id. */
+  putRule(rule: AlertRule): Promise<void>;
+  deleteRule(projectId: string, id: string): Promise<boolean>;
+  /**
+   * Opens `event` unless its rule already has an open event; false when it had (opened
+   * meanwhile by another instance, which then tells of it).
+   */
+  openEvent(event: AlertEvent): Promise<boolean>;
+  /** Resolves the rule's open event, if any: the event as resolved, or null (another instance resolved it, or none was open). */
+  resolveOpen(projectId: string, ruleId: string, resolvedAt: number, resolvedValue: number | null): Promise<AlertEvent | null>;
+  setWebhookStatus(projectId: string, eventId: string, status: WebhookStatus): Promise<void>;
+  /** Newest first. */
+  listEvents(query: AlertEventQuery): Promise<AlertEvent[]>;
+  /** Inserts an event as it is, or replaces the stored one with the same id (a copy of the store). */
+  putEvent(event: AlertEvent): Promise<void>;
 }
 
 export interface BudgetRepository {

@@ -1,6 +1,6 @@
 // The small tables of a store, copied whole and idempotently (an existing row is updated to
 // the source's): projects, API keys (hashes, revocations), providers and their health, price
-// overrides, budgets and research configurations.
+// overrides, budgets, research configurations, and alert rules with their events.
 import type { Store } from '../../store/ports.js';
 
 export async function copySettings(source: Store, target: Store): Promise<void> {
@@ -21,4 +21,6 @@ export async function copySettings(source: Store, target: Store): Promise<void> 
     if (await target.budgets.get(budget.project_id, budget.id)) await target.budgets.update(budget);
     else await target.budgets.insert(budget);
   }
+  for (const rule of await source.alerts.listRules()) await target.alerts.putRule(rule);
+  for (const event of await source.alerts.listEvents({ limit: Number.MAX_SAFE_INTEGER })) await target.alerts.putEvent(event);
 }

@@ -11,6 +11,7 @@ import { CallSearchIndex } from './search-index.js';
 import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
 import { DuckDbBudgetRepository } from './budgets-repository.js';
+import { DuckDbAlertRepository } from './alerts-repository.js';
 import { DuckDbPriceOverrideRepository } from './price-overrides-repository.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
 import { DuckDbProviderRepository } from './providers-repository.js';
@@ -83,6 +84,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     apiKeys: new DuckDbApiKeyRepository(pool),
     priceOverrides: new DuckDbPriceOverrideRepository(pool),
     budgets: new DuckDbBudgetRepository(pool),
+    alerts: new DuckDbAlertRepository(pool),
     // @anchor pricing
     providers: new DuckDbProviderRepository(pool),
     // @anchor gateway

@@ -267,6 +267,43 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     name: 'outcomes keep the session they belong to (pipelines without a join of outcomes with calls)',
     sql: OUTCOME_SESSION_MIGRATION_SQL,
   },
+  {
+    version: 17,
+    name: 'alert rules and the events they open and resolve',
+    sql: `
+      CREATE TABLE alert_rules (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        operator VARCHAR NOT NULL,
+        threshold DOUBLE NOT NULL,
+        window_minutes INTEGER NOT NULL,
+        provider VARCHAR,
+        model VARCHAR,
+        is_active BOOLEAN NOT NULL,
+        webhook_url VARCHAR,
+        webhook_secret_sealed VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE alert_events (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        rule_id VARCHAR NOT NULL,
+        rule_name VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        operator VARCHAR NOT NULL,
+        threshold DOUBLE NOT NULL,
+        metric_value DOUBLE NOT NULL,
+        message VARCHAR NOT NULL,
+        triggered_at TIMESTAMP NOT NULL,
+        resolved_at TIMESTAMP,
+        resolved_value DOUBLE,
+        webhook_status VARCHAR
+      );
+    `,
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

@@ -456,6 +456,45 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     sql: `${OUTCOME_SESSION_MIGRATION_SQL}
       CREATE INDEX outcomes_project_session ON outcomes (project_id, session_id);`,
   },
+  {
+    version: 15,
+    name: 'alert rules and the events they open and resolve (one open event per rule, whichever instance opens it)',
+    sql: `
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        threshold DOUBLE PRECISION NOT NULL,
+        window_minutes INTEGER NOT NULL,
+        provider TEXT,
+        model TEXT,
+        is_active BOOLEAN NOT NULL,
+        webhook_url TEXT,
+        webhook_secret_sealed TEXT,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE alert_events (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        rule_name TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        threshold DOUBLE PRECISION NOT NULL,
+        metric_value DOUBLE PRECISION NOT NULL,
+        message TEXT NOT NULL,
+        triggered_at TIMESTAMP NOT NULL,
+        resolved_at TIMESTAMP,
+        resolved_value DOUBLE PRECISION,
+        webhook_status TEXT
+      );
+      CREATE UNIQUE INDEX alert_events_one_open ON alert_events (rule_id) WHERE resolved_at IS NULL;
+      CREATE INDEX alert_events_project_triggered ON alert_events (project_id, triggered_at);
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

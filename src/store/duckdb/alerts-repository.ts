@@ -1,0 +1,83 @@
+// Alert rules and events on DuckDB: small tables, written at most once per rule per evaluation.
+// One process holds the store and writes one statement at a time, so "open unless one is
+// open" is one conditional insert.
+import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { AlertEvent, AlertRule, WebhookStatus } from '../../domain/alert.js';
+import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
+import type { AlertEventQuery, AlertRepository } from '../ports.js';
+import type { DuckDbPool } from './connection-pool.js';
+
+const timestamp = (ms: number | null) => (ms === null ? null : new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n));
+const placeholders = (count: number, from = 1) => Array.from({ length: count }, (_, index) => `$${index + from}`).join(', ');
+
+function ruleValues(rule: AlertRule): DuckDBValue[] {
+  return ALERT_RULE_COLUMNS.map((column) => (column === 'created_at' || column === 'updated_at' ? timestamp(rule[column]) : rule[column])) as DuckDBValue[];
+}
+
+function eventValues(event: AlertEvent): DuckDBValue[] {
+  return ALERT_EVENT_COLUMNS.map((column) => (column === 'triggered_at' || column === 'resolved_at' ? timestamp(event[column]) : event[column])) as DuckDBValue[];
+}
+
+export class DuckDbAlertRepository implements AlertRepository {
+  constructor(private readonly pool: DuckDbPool) {}
+
+  async listRules(projectId?: string): Promise<AlertRule[]> {
+    const rows = projectId === undefined
+      ? await this.pool.query('SELECT * FROM alert_rules ORDER BY created_at, id')
+      : await this.pool.query('SELECT * FROM alert_rules WHERE project_id = $1 ORDER BY created_at, id', [projectId]);
+    return rows.map(rowToAlertRule);
+  }
+
+  async getRule(projectId: string, id: string): Promise<AlertRule | null> {
+    const rows = await this.pool.query('SELECT * FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
+    return rows[0] ? rowToAlertRule(rows[0]) : null;
+  }
+
+  async putRule(rule: AlertRule): Promise<void> {
+    await this.pool.write((connection) => connection.run(`INSERT OR REPLACE INTO alert_rules VALUES (${placeholders(ALERT_RULE_COLUMNS.length)})`, ruleValues(rule)));
+  }
+
+  async deleteRule(projectId: string, id: string): Promise<boolean> {
+    const result = await this.pool.write((connection) => connection.run('DELETE FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]));
+    return Number(result.rowsChanged) > 0;
+  }
+
+  async openEvent(event: AlertEvent): Promise<boolean> {
+    const count = ALERT_EVENT_COLUMNS.length;
+    const result = await this.pool.write((connection) => connection.run(
+      `INSERT INTO alert_events SELECT ${placeholders(count)} WHERE NOT EXISTS (SELECT 1 FROM alert_events WHERE rule_id = $${count + 1} AND resolved_at IS NULL)`,
+      [...eventValues(event), event.rule_id],
+    ));
+    return Number(result.rowsChanged) > 0;
+  }
+
+  async resolveOpen(projectId: string, ruleId: string, resolvedAt: number, resolvedValue: number | null): Promise<AlertEvent | null> {
+    const open = await this.pool.query('SELECT * FROM alert_events WHERE project_id = $1 AND rule_id = $2 AND resolved_at IS NULL', [projectId, ruleId]);
+    if (!open[0]) return null;
+    const event = rowToAlertEvent(open[0]);
+    const result = await this.pool.write((connection) => connection.run(
+      'UPDATE alert_events SET resolved_at = $2, resolved_value = $3 WHERE id = $1 AND resolved_at IS NULL',
+      [event.id, timestamp(resolvedAt), resolvedValue] as DuckDBValue[],
+    ));
+    return Number(result.rowsChanged) > 0 ? { ...event, resolved_at: resolvedAt, resolved_value: resolvedValue } : null;
+  }
+
+  async setWebhookStatus(projectId: string, eventId: string, status: WebhookStatus): Promise<void> {
+    await this.pool.write((connection) => connection.run('UPDATE alert_events SET webhook_status = $3 WHERE project_id = $1 AND id = $2', [projectId, eventId, status]));
+  }
+
+  async listEvents(query: AlertEventQuery): Promise<AlertEvent[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (query.projectId !== undefined) conditions.push(`project_id = $${params.push(query.projectId)}`);
+    if (query.ruleId !== undefined) conditions.push(`rule_id = $${params.push(query.ruleId)}`);
+    if (query.open !== undefined) conditions.push(query.open ? 'resolved_at IS NULL' : 'resolved_at IS NOT NULL');
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = await this.pool.query(`SELECT * FROM alert_events ${where} ORDER BY triggered_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(query.limit))}`, params);
+    return rows.map(rowToAlertEvent);
+  }
+
+  async putEvent(event: AlertEvent): Promise<void> {
+    await this.pool.write((connection) => connection.run(`INSERT OR REPLACE INTO alert_events VALUES (${placeholders(ALERT_EVENT_COLUMNS.length)})`, eventValues(event)));
+  }
+}
