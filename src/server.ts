@@ -22,6 +22,8 @@ import { CostSettings } from './pricing/cost-settings.js';
 import { openStore } from './store/open-store.js';
 import { scheduleRetention } from './store/retention.js';
 import type { Store } from './store/ports.js';
+import { AlertEvaluator } from './alerts/alert-evaluator.js';
+import { WebhookSender } from './alerts/webhook-sender.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -88,12 +90,14 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, version: loupeVersion() });
+  const alerts = new AlertEvaluator(store, liveBus, new WebhookSender(config.upstream_allowlist), secretBox, (error) => app.log.error({ err: error }, 'alert evaluation failed'));
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, version: loupeVersion() });
   // Instances sharing a store hear each other's live events.
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
   spool?.start();
+  if (config.alert_interval_seconds > 0) alerts.start(config.alert_interval_seconds * 1000);
   const stopRetention = config.retention_days
     ? scheduleRetention(store, config.retention_days, (error) => app.log.error({ err: error }, 'retention failed'))
     : () => undefined;
@@ -106,6 +110,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
       closing ??= (async () => {
         stopRetention();
         await app.close();
+        await alerts.stop();
         await recorder.drain();
         await spool?.close();
         await budgetGuard.close();

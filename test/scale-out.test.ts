@@ -84,4 +84,15 @@ describe('three instances on one database', () => {
     await expect.poll(async () => [await read(instances[1]!), await read(instances[2]!)], { timeout: 5000, interval: 200 }).toEqual([401, 401]);
     expect(Date.now() - at).toBeLessThan(5000);
   });
+
+  it('an alert rule evaluated by every instance at once opens one event, told by one instance', async () => {
+    const started = new Date(Date.now() - 60_000).toISOString();
+    const recorded = await post(instances[2]!, '/api/v1/calls', [1, 2, 3].map((i) => ({ provider: 'openai', model: 'scale-alert-model', started_at: started, latency_ms: 1000 * i })));
+    expect(recorded.status).toBe(200);
+    const rule = (await (await post(instances[0]!, '/api/v1/alerts/rules', { name: 'shared', metric: 'latency', operator: 'gt', threshold: 1500, model: 'scale-alert-model' })).json()) as { id: string };
+    const answers = await Promise.all(instances.map(async (instance) => ((await (await post(instance, '/api/v1/alerts/evaluate', {})).json()) as { changes: { change: string; event: { metric_value: number } }[] }).changes));
+    expect(answers.flat()).toEqual([expect.objectContaining({ change: 'triggered', event: expect.objectContaining({ metric_value: 2000 }) })]);
+    const events = (await (await fetch(`${instances[1]!.url}/api/v1/alerts/events?rule_id=${rule.id}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { events: unknown[] };
+    expect(events.events).toHaveLength(1);
+  });
 });

@@ -33,6 +33,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
+import { registerAlertsRoutes } from './routes/alerts-routes.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -40,6 +41,8 @@ import { registerOutcomesRoutes } from './routes/outcomes-routes.js';
 import { registerRequestsRoutes } from './routes/requests-routes.js';
 import { registerResearchConfigRoutes } from './routes/research-config-routes.js';
 import { registerSessionsRoutes } from './routes/sessions-routes.js';
+import type { AlertEvaluator } from '../alerts/alert-evaluator.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 export interface AppServices {
   config: Readonly<LoupeConfig>;
@@ -57,6 +60,9 @@ export interface AppServices {
   // @anchor services:pricing
   providers: ProviderRegistry;
   // @anchor services:gateway
+  alerts: AlertEvaluator;
+  /** Seals webhook secrets (and provider keys) with the data directory's key. */
+  secretBox: SecretBox;
   // @anchor services:outcomes
   // @anchor services:live
 }
@@ -105,6 +111,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerLogsRoutes(app, store, services.livePublisher);
   registerKeysRoutes(app, store, authenticator);
   registerBudgetsRoutes(app, store, services.budgetGuard);
+  registerAlertsRoutes(app, store, services.alerts, services.secretBox);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };

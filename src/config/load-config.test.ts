@@ -16,15 +16,16 @@ function file(name: string, text: string): string {
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', data_dir: './data', duckdb_cache_trim_seconds: 60 });
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', data_dir: './data', duckdb_cache_trim_seconds: 60, alert_interval_seconds: 60 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('lets the environment override the file', () => {
     const path = file('a.yaml', 'port: 5000\nhost: 0.0.0.0\nrecorder:\n  max_batch: 500\n');
-    const config = loadConfig({ LOUPE_CONFIG: path, LOUPE_PORT: '6000', LOUPE_DATA_DIR: '/tmp/x', LOUPE_HEAP_GROWTH_PERCENT: '25', LOUPE_DUCKDB_CACHE_TRIM_SECONDS: '0' });
-    expect(config).toMatchObject({ port: 6000, host: '0.0.0.0', data_dir: '/tmp/x', recorder: { max_batch: 500 }, heap_growth_percent: 25, duckdb_cache_trim_seconds: 0 });
+    const config = loadConfig({ LOUPE_CONFIG: path, LOUPE_PORT: '6000', LOUPE_DATA_DIR: '/tmp/x', LOUPE_HEAP_GROWTH_PERCENT: '25', LOUPE_DUCKDB_CACHE_TRIM_SECONDS: '0', LOUPE_ALERT_INTERVAL_SECONDS: '15' });
+    expect(config).toMatchObject({ port: 6000, host: '0.0.0.0', data_dir: '/tmp/x', recorder: { max_batch: 500 }, heap_growth_percent: 25, duckdb_cache_trim_seconds: 0, alert_interval_seconds: 15 });
     expect(() => loadConfig({ LOUPE_DUCKDB_CACHE_TRIM_SECONDS: '-5' })).toThrow(/duckdb_cache_trim_seconds/);
+    expect(() => loadConfig({ LOUPE_ALERT_INTERVAL_SECONDS: 'often' })).toThrow(/alert_interval_seconds/);
   });
 
   it('reads JSON files and provider shortcuts from the environment', () => {

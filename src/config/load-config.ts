@@ -24,6 +24,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_SECRET_KEY: 'secret_key',
   LOUPE_RETENTION_DAYS: 'retention_days',
   LOUPE_BUDGET_HOLD_TTL_SECONDS: 'budget_hold_ttl_seconds',
+  LOUPE_ALERT_INTERVAL_SECONDS: 'alert_interval_seconds',
   LOUPE_SPOOL_MAX_BYTES: 'spool_max_bytes',
 };
 

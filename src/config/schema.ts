@@ -48,6 +48,8 @@ export const configSchema = z.strictObject({
   /** On a shared database: how long a budget hold outlives an instance that stopped (crashed) before settling it. */
   budget_hold_ttl_seconds: z.coerce.number().min(1).max(3600).default(30),
   upstream_allowlist: z.array(z.string()).default([]),
+  /** How often alert rules are evaluated; 0 never (POST /api/v1/alerts/evaluate still does). */
+  alert_interval_seconds: z.coerce.number().int().min(0).max(86_400).default(60),
   providers: z.array(providerConfigSchema).default([]),
   /** The remote model savings are measured against (provider/model as the catalog names it). */
   savings_reference_model: z.string().min(3).max(256).default('anthropic/claude-sonnet-4-20250514'),
