@@ -721,6 +721,34 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.panel:has(h2:text-is("four-o against mini")) .bubble.user');
     expect(await page.textContent('.panel:has(h2:text-is("four-o against mini")) .bubble.user pre')).toBe('What is the capital of France?');
   });
+  it('adds an alert rule in Settings, shows the event an evaluation opens there and on the overview, and resolves it when the rule goes', async () => {
+    await page.goto(`${base}/settings`);
+    await page.waitForSelector('form.alert-form');
+    await page.fill('input[aria-label="Rule name"]', 'Any latency');
+    await page.selectOption('select[aria-label="Metric"]', 'latency');
+    await page.selectOption('select[aria-label="Operator"]', 'gt');
+    await page.fill('input[aria-label="Threshold"]', '1');
+    await page.fill('input[aria-label="Window in minutes"]', '10080');
+    await page.click('button:text-is("Add rule")');
+    await page.waitForSelector('table.alert-rules td:text-is("Any latency")');
+    const rule = ((await server.request('GET', '/api/v1/alerts/rules')).json().rules as { id: string; name: string }[]).find((listed) => listed.name === 'Any latency')!;
+    expect(await page.textContent('table.alert-rules tbody tr:has(td:text-is("Any latency")) td:nth-child(2)')).toBe('latency > 1 over 10080 min');
+    await page.click('button:text-is("Evaluate now")');
+    await page.waitForSelector('table.alert-events td.status:text-is("open")');
+    const [event] = (await server.request('GET', `/api/v1/alerts/events?status=open&rule_id=${rule.id}`)).json().events as { message: string; metric_value: number }[];
+    // The mean latency of the week, as the overview's own figure gives it.
+    const mean = (await server.request('GET', '/api/v1/analytics/overview?hours=168')).json().current.avg_latency as number;
+    expect(event!.metric_value).toBeCloseTo(mean, 6);
+    expect(await page.textContent('table.alert-events tbody tr:first-child td:nth-child(2)')).toBe(event!.message);
+    await page.goto(`${base}/?range=24h`);
+    await page.waitForSelector('.open-alerts li');
+    expect(await page.textContent('.open-alerts li')).toContain(event!.message);
+    await page.screenshot({ path: `${ARTIFACTS}/overview-alert.png` });
+    await page.goto(`${base}/settings`);
+    await page.click('table.alert-rules tbody tr:has(td:text-is("Any latency")) button:text-is("delete")');
+    await page.waitForSelector('table.alert-events td.status:text-is("resolved")');
+    expect((await server.request('GET', '/api/v1/alerts/events?status=open')).json().events).toEqual([]);
+  });
   // Longer than the default: eight pages, each waiting out the client's one retry (about 1 s).
   it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
     const tab = await page.context().newPage();

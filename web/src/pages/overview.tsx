@@ -1,4 +1,4 @@
-// Overview: KPIs against the previous period, what changed between the two (stated with its
+// Overview: the alerts open now, KPIs against the previous period, what changed between the two (stated with its
 // numbers), requests / cost / latency over time, top models and providers, recent errors (each
 // opens the call); and, for a new project, how to send the first call.
 // At a million calls the analytics queries compete for the same database threads, so the KPIs
@@ -9,6 +9,7 @@ import { lazy, Suspense, useRef, useState } from 'react';
 import { api, formatCount, formatMs, formatPercent, formatUsd } from '../api';
 import { CallDrawer } from '../components/call-detail';
 import { FirstCall } from '../components/first-call';
+import { OpenAlerts } from '../components/open-alerts';
 import { Kpi, Panel } from '../components/panel';
 import { useLiveEvents } from '../live';
 import { navigate } from '../navigate';
@@ -63,6 +64,7 @@ export function Overview() {
   const series = (metric: string) => (trends.data?.series ?? []).map((point): Point => [String(point.bucket), typeof point[metric] === 'number' ? (point[metric] as number) : null]);
   return (
     <>
+      <OpenAlerts />
       <Panel title={`This period${live ? ' · live' : ''}`} loading={overview.isLoading} error={overview.error}>
         <div className="kpis">
           <Kpi label="Requests" value={formatCount(current?.requests)} change={change.requests} />

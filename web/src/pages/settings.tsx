@@ -1,8 +1,10 @@
-// Settings: the project (who is signed in, base URLs), its API keys (create with scopes,
-// revoke; a new key's secret is shown once) and the research loop configuration.
+// Settings: the project (who is signed in, base URLs), alerts (rules and their events), its
+// API keys (create with scopes, revoke; a new key's secret is shown once) and the research loop
+// configuration.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, canAdmin, sessionInfo } from '../api';
+import { AlertsPanel } from '../components/alerts-panel';
 import { Panel } from '../components/panel';
 import { ResearchConfigPanel } from '../components/research-config-panel';
 
@@ -27,6 +29,7 @@ export function Settings() {
   return (
     <>
       <Project />
+      <AlertsPanel />
       {canAdmin() ? <Keys /> : <Panel title="API keys"><p className="muted">Sign in with an admin key to manage API keys.</p></Panel>}
       <ResearchConfigPanel />
     </>
