@@ -24,6 +24,7 @@ import { scheduleRetention } from './store/retention.js';
 import type { Store } from './store/ports.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { WebhookSender } from './alerts/webhook-sender.js';
+import { startLiteLlmSync } from './ingest/litellm/start-litellm-sync.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -90,14 +91,16 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor gateway
   // @anchor outcomes
   // @anchor live
+  const litellm = await startLiteLlmSync(config, store, recorder, (error) => app.log.error({ err: error }, 'LiteLLM spend-log import failed'));
   const alerts = new AlertEvaluator(store, liveBus, new WebhookSender(config.upstream_allowlist), secretBox, (error) => app.log.error({ err: error }, 'alert evaluation failed'));
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, litellm: litellm?.sync ?? null, version: loupeVersion() });
   // Instances sharing a store hear each other's live events.
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
   spool?.start();
   if (config.alert_interval_seconds > 0) alerts.start(config.alert_interval_seconds * 1000);
+  litellm?.start();
   const stopRetention = config.retention_days
     ? scheduleRetention(store, config.retention_days, (error) => app.log.error({ err: error }, 'retention failed'))
     : () => undefined;
@@ -111,6 +114,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
         stopRetention();
         await app.close();
         await alerts.stop();
+        await litellm?.stop();
         await recorder.drain();
         await spool?.close();
         await budgetGuard.close();

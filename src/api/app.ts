@@ -33,6 +33,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
+import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
 import { registerAlertsRoutes } from './routes/alerts-routes.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
@@ -43,6 +44,7 @@ import { registerResearchConfigRoutes } from './routes/research-config-routes.js
 import { registerSessionsRoutes } from './routes/sessions-routes.js';
 import type { AlertEvaluator } from '../alerts/alert-evaluator.js';
 import type { SecretBox } from '../security/secret-box.js';
+import type { LiteLlmSync } from '../ingest/litellm/litellm-sync.js';
 
 export interface AppServices {
   config: Readonly<LoupeConfig>;
@@ -63,6 +65,8 @@ export interface AppServices {
   alerts: AlertEvaluator;
   /** Seals webhook secrets (and provider keys) with the data directory's key. */
   secretBox: SecretBox;
+  /** The LiteLLM spend-log import, when a LiteLLM database is configured. */
+  litellm: LiteLlmSync | null;
   // @anchor services:outcomes
   // @anchor services:live
 }
@@ -108,6 +112,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook('onClose', () => preparePool.close());
   registerCallsRoutes(app, ingest, preparePool);
   registerRecordRoute(app, ingest);
+  registerLiteLlmImportRoutes(app, services.litellm);
   registerLogsRoutes(app, store, services.livePublisher);
   registerKeysRoutes(app, store, authenticator);
   registerBudgetsRoutes(app, store, services.budgetGuard);

@@ -25,6 +25,9 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_RETENTION_DAYS: 'retention_days',
   LOUPE_BUDGET_HOLD_TTL_SECONDS: 'budget_hold_ttl_seconds',
   LOUPE_ALERT_INTERVAL_SECONDS: 'alert_interval_seconds',
+  LOUPE_LITELLM_DATABASE_URL: 'litellm_database_url',
+  LOUPE_LITELLM_PROJECT: 'litellm_project',
+  LOUPE_LITELLM_SYNC_SECONDS: 'litellm_sync_seconds',
   LOUPE_SPOOL_MAX_BYTES: 'spool_max_bytes',
 };
 

@@ -48,6 +48,10 @@ export const configSchema = z.strictObject({
   /** On a shared database: how long a budget hold outlives an instance that stopped (crashed) before settling it. */
   budget_hold_ttl_seconds: z.coerce.number().min(1).max(3600).default(30),
   upstream_allowlist: z.array(z.string()).default([]),
+  /** A LiteLLM proxy's PostgreSQL database: its spend logs are imported into `litellm_project`. */
+  litellm_database_url: z.string().min(1).max(2048).optional(),
+  litellm_project: z.string().min(1).max(128).default('default'),
+  litellm_sync_seconds: z.coerce.number().int().min(1).max(86_400).default(30),
   /** How often alert rules are evaluated; 0 never (POST /api/v1/alerts/evaluate still does). */
   alert_interval_seconds: z.coerce.number().int().min(0).max(86_400).default(60),
   providers: z.array(providerConfigSchema).default([]),
