@@ -1,11 +1,13 @@
 // Every route declares the scope it needs in its config; this hook enforces it and attaches
-// the caller's key and project to the request. A route without a declared scope fails the
-// boot, so no route can be public by accident.
+// the caller's key and project to the request. A route without a declared scope, or one the
+// route policy (route-policy.ts) does not list with that scope, fails the boot, so no route
+// can be public by accident.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasScope, type ApiKeyRecord, type ApiKeyScope } from '../domain/api-key.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './errors.js';
 import { sessionFromCookieHeader } from '../auth/session-token.js';
+import { ROUTE_POLICY } from './route-policy.js';
 
 export type RouteScope = ApiKeyScope | 'public';
 
@@ -44,8 +46,15 @@ export function callerKey(request: FastifyRequest): ApiKeyRecord {
 export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('apiKey', null);
   app.addHook('onRoute', (route) => {
-    if (!route.config?.scope && !route.url.startsWith('/docs')) {
-      throw new Error(`route ${route.method} ${route.url} declares no scope`);
+    if (route.url.startsWith('/docs')) return;
+    if (!route.config?.scope) throw new Error(`route ${String(route.method)} ${route.url} declares no scope`);
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      const key = `${method === 'HEAD' ? 'GET' : method} ${route.url}`;
+      const policy = ROUTE_POLICY[key];
+      if (!policy) throw new Error(`route ${key} is not in the route policy (src/api/route-policy.ts)`);
+      if (policy.scope !== route.config.scope || (policy.dashboardWrite ?? false) !== (route.config.dashboardWrite ?? false)) {
+        throw new Error(`route ${key} declares scope '${route.config.scope}'${route.config.dashboardWrite ? ' (dashboard write)' : ''}, the route policy says '${policy.scope}'${policy.dashboardWrite ? ' (dashboard write)' : ''}`);
+      }
     }
   });
   // A callback hook rather than an async one: a key found in the authenticator's cache is
