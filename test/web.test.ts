@@ -749,6 +749,13 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('table.alert-events td.status:text-is("resolved")');
     expect((await server.request('GET', '/api/v1/alerts/events?status=open')).json().events).toEqual([]);
   });
+  it('shows no LiteLLM import in Settings for a project that receives none', async () => {
+    expect((await server.request('GET', '/api/v1/import/litellm')).json().enabled).toBe(false);
+    await page.goto(`${base}/settings`);
+    await page.waitForSelector('form.alert-form');
+    await settled(page);
+    expect(await page.locator('h2:text-is("LiteLLM spend logs")').count()).toBe(0);
+  });
   // Longer than the default: eight pages, each waiting out the client's one retry (about 1 s).
   it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
     const tab = await page.context().newPage();

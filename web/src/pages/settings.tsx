@@ -1,10 +1,11 @@
 // Settings: the project (who is signed in, base URLs), alerts (rules and their events), its
-// API keys (create with scopes, revoke; a new key's secret is shown once) and the research loop
-// configuration.
+// API keys (create with scopes, revoke; a new key's secret is shown once), the import of a
+// LiteLLM proxy's spend logs (when configured) and the research loop configuration.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, canAdmin, sessionInfo } from '../api';
 import { AlertsPanel } from '../components/alerts-panel';
+import { LiteLlmImportPanel } from '../components/litellm-import-panel';
 import { Panel } from '../components/panel';
 import { ResearchConfigPanel } from '../components/research-config-panel';
 
@@ -31,6 +32,7 @@ export function Settings() {
       <Project />
       <AlertsPanel />
       {canAdmin() ? <Keys /> : <Panel title="API keys"><p className="muted">Sign in with an admin key to manage API keys.</p></Panel>}
+      {canAdmin() ? <LiteLlmImportPanel /> : null}
       <ResearchConfigPanel />
     </>
   );
