@@ -380,6 +380,26 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect(await store.alerts.deleteRule('proj-x', 'rule-1')).toBe(false);
     });
 
+    it('suggestions: put and replaced, newest first per project and all, delete', async () => {
+      const suggestion = {
+        id: 'sug-1', project_id: 'proj-x', key: 'performance:gpt-a', suggestion_type: 'performance' as const, model_name: 'gpt-a', title: 'High Latency Detected',
+        description: 'Average latency is 2500 ms', priority: 'high' as const, potential_improvement: '40% lower average latency', is_implemented: false,
+        created_at: T0, updated_at: T0, implemented_at: null,
+      };
+      await store.suggestions.put(suggestion);
+      await store.suggestions.put({ ...suggestion, id: 'sug-2', key: 'cost:gpt-a', suggestion_type: 'cost', created_at: T0 + 1 });
+      await store.suggestions.put({ ...suggestion, id: 'sug-3', project_id: 'proj-y' });
+      expect(await store.suggestions.get('proj-x', 'sug-1')).toEqual(suggestion);
+      expect(await store.suggestions.get('proj-y', 'sug-1')).toBeNull();
+      expect((await store.suggestions.list('proj-x')).map((s) => s.id)).toEqual(['sug-2', 'sug-1']);
+      expect((await store.suggestions.list()).map((s) => s.id)).toEqual(expect.arrayContaining(['sug-1', 'sug-2', 'sug-3']));
+      const implemented = { ...suggestion, is_implemented: true, implemented_at: T0 + 5, updated_at: T0 + 5, description: 'changed' };
+      await store.suggestions.put(implemented);
+      expect(await store.suggestions.get('proj-x', 'sug-1')).toEqual(implemented);
+      expect(await store.suggestions.delete('proj-x', 'sug-2')).toBe(true);
+      expect(await store.suggestions.delete('proj-x', 'sug-2')).toBe(false);
+    });
+
     it('providers and health: upsert, ordered list, delete removes health', async () => {
       const provider = {
         name: 'zeta', display_name: 'Zeta', type: 'openai', provider_type: 'remote' as const, base_url: 'https://zeta.example/v1', api_key_sealed: 'sealed',

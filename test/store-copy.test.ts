@@ -57,6 +57,7 @@ async function fillSettings(store: Store): Promise<void> {
   await store.providers.saveHealth({ name: 'local', circuit_state: 'open', failure_count: 5, total_requests: 40, successful_requests: 35, failed_requests: 5, avg_response_time_ms: 812.5, last_success_at: at, last_failure_at: at + 5000, updated_at: at + 5000 });
   await store.researchConfig.put('default', { objective: 'cheaper answers', budget_usd: 3 }, at);
   await store.alerts.putRule({ id: 'rule-1', project_id: 'default', name: 'slow', metric: 'p95_latency', operator: 'gt', threshold: 2500, window_minutes: 15, provider: null, model: 'gpt-4o', is_active: true, webhook_url: null, webhook_secret_sealed: null, created_at: at, updated_at: at });
+  await store.suggestions.put({ id: 'sug-1', project_id: 'default', key: 'cost:gpt-4o', suggestion_type: 'cost', model_name: 'gpt-4o', title: 'Cheaper Model Available', description: 'gpt-4o-mini costs less', priority: 'medium', potential_improvement: '94% lower cost per call', is_implemented: true, created_at: at, updated_at: at + 5, implemented_at: at + 5 });
   await store.alerts.openEvent({ id: 'event-1', project_id: 'default', rule_id: 'rule-1', rule_name: 'slow', metric: 'p95_latency', operator: 'gt', threshold: 2500, metric_value: 3100, message: 'slow: p95_latency (3100.0) gt 2500.0', triggered_at: at + 1000, resolved_at: null, resolved_value: null, webhook_status: null });
 }
 
@@ -126,6 +127,7 @@ describe('loupe store copy', () => {
       expect((await target.apiKeys.get('second', 'key-gone'))?.revoked_at).toBe(Date.UTC(2026, 10, 1, 12) + 60_000);
       expect(await target.budgets.list()).toEqual(await source.budgets.list());
       expect(await target.alerts.listRules()).toEqual(await source.alerts.listRules());
+      expect(await target.suggestions.list()).toEqual(await source.suggestions.list());
       expect(await target.alerts.listEvents({ limit: 10 })).toEqual(await source.alerts.listEvents({ limit: 10 }));
       expect(await target.priceOverrides.all()).toEqual(await source.priceOverrides.all());
       expect(await target.providers.list()).toEqual(await source.providers.list());

@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
 import type { Budget } from '../domain/budget.js';
 import type { AlertEvent, AlertRule, WebhookStatus } from '../domain/alert.js';
+import type { Suggestion } from '../domain/suggestion.js';
 import type { PriceOverride } from '../domain/price-override.js';
 import type { ProviderHealthRecord, ProviderRecord } from '../domain/provider.js';
 import type { OutcomeRecord, OutcomeStatus } from '../domain/outcome.js';
@@ -138,6 +139,7 @@ export interface Store {
   readonly priceOverrides: PriceOverrideRepository;
   readonly budgets: BudgetRepository;
   readonly alerts: AlertRepository;
+  readonly suggestions: SuggestionRepository;
   // @anchor pricing
   readonly providers: ProviderRepository;
   // @anchor gateway
@@ -229,6 +231,15 @@ export interface AlertRepository {
   listEvents(query: AlertEventQuery): Promise<AlertEvent[]>;
   /** Inserts an event as it is, or replaces the stored one with the same id (a copy of the store). */
   putEvent(event: AlertEvent): Promise<void>;
+}
+
+export interface SuggestionRepository {
+  /** Every project's when absent (a copy of the store); newest first. */
+  list(projectId?: string): Promise<Suggestion[]>;
+  get(projectId: string, id: string): Promise<Suggestion | null>;
+  /** Inserts the suggestion, or replaces the stored one with the same id. */
+  put(suggestion: Suggestion): Promise<void>;
+  delete(projectId: string, id: string): Promise<boolean>;
 }
 
 export interface BudgetRepository {

@@ -1,6 +1,6 @@
 // The small tables of a store, copied whole and idempotently (an existing row is updated to
 // the source's): projects, API keys (hashes, revocations), providers and their health, price
-// overrides, budgets, research configurations, and alert rules with their events.
+// overrides, budgets, research configurations, alert rules with their events, and suggestions.
 import type { Store } from '../../store/ports.js';
 
 export async function copySettings(source: Store, target: Store): Promise<void> {
@@ -23,4 +23,5 @@ export async function copySettings(source: Store, target: Store): Promise<void> 
   }
   for (const rule of await source.alerts.listRules()) await target.alerts.putRule(rule);
   for (const event of await source.alerts.listEvents({ limit: Number.MAX_SAFE_INTEGER })) await target.alerts.putEvent(event);
+  for (const suggestion of await source.suggestions.list()) await target.suggestions.put(suggestion);
 }

@@ -2,7 +2,7 @@
 // token and cost totals agree, so a silently skipped or doubled chunk cannot pass.
 import type { Store } from '../../store/ports.js';
 
-export const COPIED_TABLES = ['projects', 'api_keys', 'providers', 'provider_health', 'price_overrides', 'budgets', 'research_config', 'alert_rules', 'alert_events', 'calls', 'outcomes'] as const;
+export const COPIED_TABLES = ['projects', 'api_keys', 'providers', 'provider_health', 'price_overrides', 'budgets', 'research_config', 'alert_rules', 'alert_events', 'suggestions', 'calls', 'outcomes'] as const;
 
 export interface TableComparison {
   table: string;

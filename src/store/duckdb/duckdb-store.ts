@@ -12,6 +12,7 @@ import { DuckDbOutcomeRepository } from './outcomes-repository.js';
 import { DuckDbResearchConfigRepository } from './research-config-repository.js';
 import { DuckDbBudgetRepository } from './budgets-repository.js';
 import { DuckDbAlertRepository } from './alerts-repository.js';
+import { DuckDbSuggestionRepository } from './suggestions-repository.js';
 import { DuckDbPriceOverrideRepository } from './price-overrides-repository.js';
 import { DuckDbProjectRepository } from './projects-repository.js';
 import { DuckDbProviderRepository } from './providers-repository.js';
@@ -85,6 +86,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     priceOverrides: new DuckDbPriceOverrideRepository(pool),
     budgets: new DuckDbBudgetRepository(pool),
     alerts: new DuckDbAlertRepository(pool),
+    suggestions: new DuckDbSuggestionRepository(pool),
     // @anchor pricing
     providers: new DuckDbProviderRepository(pool),
     // @anchor gateway

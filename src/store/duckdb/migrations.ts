@@ -304,6 +304,27 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 18,
+    name: 'optimization suggestions, one per type and model',
+    sql: `
+      CREATE TABLE suggestions (
+        id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        suggestion_type VARCHAR NOT NULL,
+        model_name VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        description VARCHAR NOT NULL,
+        priority VARCHAR NOT NULL,
+        potential_improvement VARCHAR NOT NULL,
+        is_implemented BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        implemented_at TIMESTAMP
+      );
+    `,
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

@@ -495,6 +495,28 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       CREATE INDEX alert_events_project_triggered ON alert_events (project_id, triggered_at);
     `,
   },
+  {
+    version: 16,
+    name: 'optimization suggestions, one per type and model',
+    sql: `
+      CREATE TABLE suggestions (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        suggestion_type TEXT NOT NULL,
+        model_name TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        potential_improvement TEXT NOT NULL,
+        is_implemented BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        implemented_at TIMESTAMP
+      );
+      CREATE INDEX suggestions_project ON suggestions (project_id, created_at);
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

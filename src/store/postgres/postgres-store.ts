@@ -3,6 +3,7 @@ import type { Store } from '../ports.js';
 import { PgApiKeyRepository } from './api-keys-repository.js';
 import { PgBudgetRepository } from './budgets-repository.js';
 import { PgAlertRepository } from './alerts-repository.js';
+import { PgSuggestionRepository } from './suggestions-repository.js';
 import { PgCallRepository } from './calls-repository.js';
 import { migratePostgres } from './migrations.js';
 import { channelName, NotifyBroadcast } from './notify-broadcast.js';
@@ -55,6 +56,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     priceOverrides: new PgPriceOverrideRepository(pool),
     budgets: new PgBudgetRepository(pool),
     alerts: new PgAlertRepository(pool),
+    suggestions: new PgSuggestionRepository(pool),
     providers: new PgProviderRepository(pool),
     outcomes: new PgOutcomeRepository(pool),
     researchConfig: new PgResearchConfigRepository(pool),
