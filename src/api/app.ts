@@ -35,6 +35,7 @@ import { registerLogsRoutes } from './routes/logs-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
 import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
 import { registerAlertsRoutes } from './routes/alerts-routes.js';
+import { registerSuggestionsRoutes } from './routes/suggestions-routes.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerKeysRoutes(app, store, authenticator);
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerAlertsRoutes(app, store, services.alerts, services.secretBox);
+  registerSuggestionsRoutes(app, store);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };
