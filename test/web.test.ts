@@ -756,6 +756,20 @@ describe('dashboard in Chromium', () => {
     await settled(page);
     expect(await page.locator('h2:text-is("LiteLLM spend logs")').count()).toBe(0);
   });
+  it('generates optimization suggestions on the models page, as the API states them, and marks one implemented', async () => {
+    await page.goto(`${base}/providers?range=7d`);
+    await page.waitForSelector('.panel:has(h2:text-is("Optimization suggestions"))');
+    await page.click('button:text-is("Generate from the last 7 days")');
+    await page.waitForSelector('table.suggestions tbody tr');
+    const expected = (await server.request('GET', '/api/v1/suggestions?status=open')).json().suggestions as { id: string; title: string; model_name: string; description: string }[];
+    expect(expected.length).toBeGreaterThan(0);
+    await page.waitForFunction((n) => document.querySelectorAll('table.suggestions tbody tr').length === n, expected.length);
+    const shown = await page.$$eval('table.suggestions tbody tr td:nth-child(3) div', (cells) => cells.map((cell) => cell.textContent));
+    expect(shown.sort()).toEqual(expected.map((suggestion) => suggestion.description).sort());
+    await page.click('table.suggestions tbody tr:first-child button:text-is("implemented")');
+    await page.waitForFunction((n) => document.querySelectorAll('table.suggestions tbody tr').length === n, expected.length - 1);
+    expect((await server.request('GET', '/api/v1/suggestions?status=implemented')).json().suggestions).toHaveLength(1);
+  });
   // Longer than the default: eight pages, each waiting out the client's one retry (about 1 s).
   it('shows an error in each panel when the API fails, on every page, without breaking the page', async () => {
     const tab = await page.context().newPage();

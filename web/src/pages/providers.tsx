@@ -1,7 +1,7 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test,
 // adding, changing and removing providers; latency, time to first token and speed with the
 // latency distribution; the model comparison with its recommendation, latency and cost per model
-// as charts; the errors of the period by type and by message.
+// as charts; optimization suggestions; the errors of the period by type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, canAdmin, formatCount, formatMs, formatPercent, formatUsd } from '../api';
@@ -9,6 +9,7 @@ import { AddProviderForm } from '../components/add-provider-form';
 import { EditProviderForm, type EditableProvider } from '../components/edit-provider-form';
 import { BarChart } from '../components/line-chart';
 import { Panel } from '../components/panel';
+import { SuggestionsPanel } from '../components/suggestions-panel';
 import { currentRange } from '../range';
 
 interface Provider extends EditableProvider { display_name: string; type: string; provider_type: string; is_enabled: boolean; source: string; health?: { circuit_state: string; total_requests: number; failed_requests: number; avg_response_time_ms: number | null } }
@@ -76,6 +77,7 @@ export function Providers() {
           </tbody>
         </table>
       </Panel>
+      <SuggestionsPanel />
       <div className="grid2">
         <Panel title={`Errors by type${errors.data ? ` (${formatCount(errors.data.summary.errors)} of ${formatCount(errors.data.summary.requests)} calls)` : ''}`} loading={errors.isLoading} error={errors.error}>
           {errors.data?.by_type.length === 0 ? <p className="muted">No failed calls in this period.</p> : (
