@@ -36,6 +36,7 @@ import { registerRecordRoute } from './routes/record-route.js';
 import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
 import { registerAlertsRoutes } from './routes/alerts-routes.js';
 import { registerSuggestionsRoutes } from './routes/suggestions-routes.js';
+import { registerLlmMetricsCompat } from './compat/llm-metrics.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerAlertsRoutes(app, store, services.alerts, services.secretBox);
   registerSuggestionsRoutes(app, store);
+  registerLlmMetricsCompat(app);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };

@@ -14,6 +14,14 @@ export interface RoutePolicy {
 /** Keyed by method and URL as registered (HEAD follows GET; the API docs under /docs are public). */
 export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /openapi.json': { scope: 'public' },
+  // Seed 004 (LLM Metrics) under its compat prefix: each answers through the native route's own scope too.
+  'GET /compat/llm-metrics/api/llm/providers': { scope: 'read' },
+  'GET /compat/llm-metrics/api/llm/metrics': { scope: 'read' },
+  'GET /compat/llm-metrics/api/llm/costs': { scope: 'read' },
+  'GET /compat/llm-metrics/api/llm/trends': { scope: 'read' },
+  'POST /compat/llm-metrics/api/llm/record': { scope: 'ingest' },
+  'POST /compat/llm-metrics/api/llm/providers/:id/enable': { scope: 'admin' },
+  'GET /compat/llm-metrics/api/llm/health': { scope: 'read' },
   'GET /health/gateway': { scope: 'public' },
   'GET /health': { scope: 'public' },
   // Prometheus counters of the recorder's backlog and the outage spool; nothing of any project.

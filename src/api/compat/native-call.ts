@@ -1,0 +1,48 @@
+// A compat route answers by asking the native route in-process, as its caller (the same key or
+// session), and reshaping the answer: the native route stays the one place that validates,
+// scopes to the project and computes.
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiError } from '../errors.js';
+
+const FORWARDED = ['authorization', 'x-api-key', 'cookie'] as const;
+
+export interface NativeAnswer {
+  status: number;
+  body: unknown;
+}
+
+export async function callNative(app: FastifyInstance, request: FastifyRequest, method: 'GET' | 'POST', url: string, body?: unknown): Promise<NativeAnswer> {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+  let parsed: unknown = null;
+  try {
+    parsed = response.body ? JSON.parse(response.body) : null;
+  } catch {
+    parsed = response.body;
+  }
+  return { status: response.statusCode, body: parsed };
+}
+
+/** The native error's message, for a seed's `{success: false, error}`. */
+export function nativeError(answer: NativeAnswer): string {
+  const error = (answer.body as { error?: { message?: unknown } | string } | null)?.error;
+  if (typeof error === 'string') return error;
+  return typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`;
+}
+
+/** Errors of a compat scope in the seeds' shape, `{success: false, error}`, with the same status. */
+export function seedErrors(scope: FastifyInstance): void {
+  scope.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.statusCode).headers(error.headers).send({ success: false, error: error.message });
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : hasZodFastifySchemaValidationErrors(error) ? 400 : 500;
+    // A server fault says no more than that (and is logged); a caller's mistake says what it was.
+    if (status >= 500) request.log.error({ err: error }, 'compat route failed');
+    return reply.code(status).send({ success: false, error: status >= 500 ? 'internal error' : error.message });
+  });
+}
