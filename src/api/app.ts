@@ -37,6 +37,7 @@ import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
 import { registerAlertsRoutes } from './routes/alerts-routes.js';
 import { registerSuggestionsRoutes } from './routes/suggestions-routes.js';
 import { registerLlmMetricsCompat } from './compat/llm-metrics.js';
+import { registerTraceabilityCompat } from './compat/traceability.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -121,6 +122,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerAlertsRoutes(app, store, services.alerts, services.secretBox);
   registerSuggestionsRoutes(app, store);
   registerLlmMetricsCompat(app);
+  registerTraceabilityCompat(app, services.version);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };
