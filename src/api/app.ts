@@ -38,6 +38,7 @@ import { registerAlertsRoutes } from './routes/alerts-routes.js';
 import { registerSuggestionsRoutes } from './routes/suggestions-routes.js';
 import { registerLlmMetricsCompat } from './compat/llm-metrics.js';
 import { registerTraceabilityCompat } from './compat/traceability.js';
+import { registerOpenLlmMonitorCompat } from './compat/openllm-monitor.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerSuggestionsRoutes(app, store);
   registerLlmMetricsCompat(app);
   registerTraceabilityCompat(app, services.version);
+  registerOpenLlmMonitorCompat(app);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };

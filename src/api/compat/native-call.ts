@@ -9,10 +9,13 @@ const FORWARDED = ['authorization', 'x-api-key', 'cookie'] as const;
 
 export interface NativeAnswer {
   status: number;
+  /** The answer parsed as JSON, or its text when it is not JSON. */
   body: unknown;
+  /** The answer as sent (a CSV export is passed on as it is). */
+  raw?: string;
 }
 
-export async function callNative(app: FastifyInstance, request: FastifyRequest, method: 'GET' | 'POST', url: string, body?: unknown): Promise<NativeAnswer> {
+export async function callNative(app: FastifyInstance, request: FastifyRequest, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<NativeAnswer> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
     const value = request.headers[name];
@@ -26,7 +29,7 @@ export async function callNative(app: FastifyInstance, request: FastifyRequest, 
   } catch {
     parsed = response.body;
   }
-  return { status: response.statusCode, body: parsed };
+  return { status: response.statusCode, body: parsed, raw: response.body };
 }
 
 /** The native error's message, for a seed's `{success: false, error}`. */
@@ -36,13 +39,16 @@ export function nativeError(answer: NativeAnswer): string {
   return typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`;
 }
 
-/** Errors of a compat scope in the seeds' shape, `{success: false, error}`, with the same status. */
-export function seedErrors(scope: FastifyInstance): void {
+/**
+ * Errors of a compat scope in the seeds' shape, `{success: false, error}` with the same status;
+ * `code` adds a seed's error code (and empty details) where the seed has them.
+ */
+export function seedErrors(scope: FastifyInstance, code?: (status: number) => string): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.statusCode).headers(error.headers).send({ success: false, error: error.message });
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : hasZodFastifySchemaValidationErrors(error) ? 400 : 500;
+    const status = error instanceof ApiError ? error.statusCode : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : hasZodFastifySchemaValidationErrors(error) ? 400 : 500;
     // A server fault says no more than that (and is logged); a caller's mistake says what it was.
     if (status >= 500) request.log.error({ err: error }, 'compat route failed');
-    return reply.code(status).send({ success: false, error: status >= 500 ? 'internal error' : error.message });
+    if (error instanceof ApiError) void reply.headers(error.headers);
+    return reply.code(status).send({ success: false, error: status >= 500 ? 'internal error' : error.message, ...(code ? { code: code(status), details: {} } : {}) });
   });
 }
