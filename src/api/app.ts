@@ -39,6 +39,7 @@ import { registerSuggestionsRoutes } from './routes/suggestions-routes.js';
 import { registerLlmMetricsCompat } from './compat/llm-metrics.js';
 import { registerTraceabilityCompat } from './compat/traceability.js';
 import { registerOpenLlmMonitorCompat } from './compat/openllm-monitor.js';
+import { registerLlmAnalyticsCompat } from './compat/llm-analytics.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -125,6 +126,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerLlmMetricsCompat(app);
   registerTraceabilityCompat(app, services.version);
   registerOpenLlmMonitorCompat(app);
+  registerLlmAnalyticsCompat(app);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };

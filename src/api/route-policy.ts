@@ -22,6 +22,17 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /compat/llm-metrics/api/llm/record': { scope: 'ingest' },
   'POST /compat/llm-metrics/api/llm/providers/:id/enable': { scope: 'admin' },
   'GET /compat/llm-metrics/api/llm/health': { scope: 'read' },
+  // Seed 000 (LLM analytics tied to outcomes) under its compat prefix.
+  'GET /compat/llm-analytics/api/v1/llm-analytics/summary': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/model-performance': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/heatmap': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/pnl-timeline': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/pipelines': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/cost-trend': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/learning/confidence-calibration': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/learning/signal-reliability': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/learning/lessons': { scope: 'read' },
+  'GET /compat/llm-analytics/api/v1/llm-analytics/learning/research-config': { scope: 'read' },
   // Seed 003 (OpenLLM Monitor) under its compat prefix, its base /api included.
   'GET /compat/openllm-monitor/api/logs': { scope: 'read' },
   'GET /compat/openllm-monitor/api/logs/stats': { scope: 'read' },
