@@ -40,6 +40,7 @@ import { registerLlmMetricsCompat } from './compat/llm-metrics.js';
 import { registerTraceabilityCompat } from './compat/traceability.js';
 import { registerOpenLlmMonitorCompat } from './compat/openllm-monitor.js';
 import { registerLlmAnalyticsCompat } from './compat/llm-analytics.js';
+import { registerLlmLensCompat } from './compat/llm-lens.js';
 import { registerReplayRoutes } from './routes/replay-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerOutcomeAnalyticsRoutes } from './routes/outcome-analytics-routes.js';
@@ -127,6 +128,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerTraceabilityCompat(app, services.version);
   registerOpenLlmMonitorCompat(app);
   registerLlmAnalyticsCompat(app);
+  registerLlmLensCompat(app);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };
