@@ -1,5 +1,6 @@
 // Alert rules and events as both engines store them, mapped back to the domain records.
 import type { AlertEvent, AlertMetric, AlertOperator, AlertRule, WebhookStatus } from '../domain/alert.js';
+import type { AlertEventQuery } from './ports.js';
 
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -25,3 +26,14 @@ export function rowToAlertEvent(row: Record<string, unknown>): AlertEvent {
 /** The columns of a rule and of an event, in table order, for inserts on either engine. */
 export const ALERT_RULE_COLUMNS = ['id', 'project_id', 'name', 'metric', 'operator', 'threshold', 'window_minutes', 'provider', 'model', 'is_active', 'webhook_url', 'webhook_secret_sealed', 'created_at', 'updated_at'] as const;
 export const ALERT_EVENT_COLUMNS = ['id', 'project_id', 'rule_id', 'rule_name', 'metric', 'operator', 'threshold', 'metric_value', 'message', 'triggered_at', 'resolved_at', 'resolved_value', 'webhook_status'] as const;
+
+/** The listing of events as SQL both engines run: newest first, filtered as asked. */
+export function alertEventsSql(query: AlertEventQuery): { sql: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (query.projectId !== undefined) conditions.push(`project_id = $${params.push(query.projectId)}`);
+  if (query.ruleId !== undefined) conditions.push(`rule_id = $${params.push(query.ruleId)}`);
+  if (query.open !== undefined) conditions.push(query.open ? 'resolved_at IS NULL' : 'resolved_at IS NOT NULL');
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  return { sql: `SELECT * FROM alert_events ${where} ORDER BY triggered_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(query.limit))}`, params };
+}

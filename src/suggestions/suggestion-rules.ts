@@ -1,17 +1,10 @@
 // The rules that turn a period's figures per model into optimization suggestions (seed 001),
 // each stated with its numbers. A model is judged only on enough calls to mean something.
 import { RECOMMENDATION_MIN_CALLS, type ModelRow } from '../analytics/breakdowns.js';
-import type { SuggestionPriority, SuggestionType } from '../domain/suggestion.js';
+import type { Suggestion, SuggestionType } from '../domain/suggestion.js';
 
-export interface SuggestionDraft {
-  key: string;
-  suggestion_type: SuggestionType;
-  model_name: string;
-  title: string;
-  description: string;
-  priority: SuggestionPriority;
-  potential_improvement: string;
-}
+/** A suggestion as the rules state it, before it is kept (id, times and implemented state). */
+export type SuggestionDraft = Pick<Suggestion, 'key' | 'suggestion_type' | 'model_name' | 'title' | 'description' | 'priority' | 'potential_improvement'>;
 
 /** The period's figures over every model. */
 export interface OverallFigures {

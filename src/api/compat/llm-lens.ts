@@ -4,6 +4,7 @@
 // seed documents, or JSON. The seed gives rates and scores as percentages and 0..1 scores; its
 // alert metric error_rate is a percentage, turned into Loupe's fraction and back.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { messageText, promptText } from './message-text.js';
 import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
 
 export const LLM_LENS_PREFIX = '/compat/llm-lens';
@@ -18,13 +19,6 @@ const score = (value: unknown) => (num(value) === null ? null : num(value)! / 10
 /** A form field or JSON value as a number, when it is one. */
 const numeric = (value: unknown) => (typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value);
 
-function text(message: unknown): string | null {
-  if (typeof message === 'string') return message;
-  const content = (message as { content?: unknown } | null)?.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part) => (typeof part === 'string' ? part : String((part as { text?: unknown }).text ?? ''))).join('');
-  return null;
-}
 
 export function registerLlmLensCompat(app: FastifyInstance): void {
   void app.register(async (scope) => {
@@ -86,7 +80,6 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
 
   scope.get(route('/api/logs/:id'), { config: { scope: 'read' }, schema: schema('one log') }, (request, reply) => answer(request, reply, [['GET', `/api/v1/logs/${encodeURIComponent((request.params as { id: string }).id)}`]], (call) => {
     const params = (call.params ?? {}) as Row;
-    const input = call.input;
     const latency = num(call.latency_ms);
     return {
       id: call.id, model_name: call.model, start_time: call.started_at, end_time: call.ended_at, latency_ms: call.latency_ms, prompt_tokens: call.prompt_tokens,
@@ -94,7 +87,7 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
       // The per-call form of the performance score (docs/API.md), on the seed's 0..1 scale.
       performance_score: call.status === 'success' ? 1000 / (1000 + (latency ?? 0)) : 0,
       is_streaming: call.is_streaming, temperature: params.temperature ?? null, max_tokens: params.max_tokens ?? null, request_metadata: params,
-      input_text: Array.isArray(input) ? input.map(text).filter((part) => part !== null).join('\n') : text(input), output_text: text(call.output), error_message: call.error_message,
+      input_text: promptText(call.input), output_text: messageText(call.output), error_message: call.error_message,
     };
   }));
 
@@ -155,7 +148,7 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
     const messages = comparison.messages;
     return {
       id: comparison.comparison_id, comparison_name: comparison.name, model_a: (a?.target as Row | undefined)?.model ?? null, model_b: (b?.target as Row | undefined)?.model ?? null,
-      test_prompt: Array.isArray(messages) ? messages.map(text).filter((part) => part !== null).join('\n') : null,
+      test_prompt: Array.isArray(messages) ? promptText(messages) : null,
       result_a_latency: a?.latency_ms ?? null, result_b_latency: b?.latency_ms ?? null, result_a_tokens: usage(a), result_b_tokens: usage(b),
       result_a_cost: a?.cost_usd ?? null, result_b_cost: b?.cost_usd ?? null, winner, created_at: comparison.created_at,
     };

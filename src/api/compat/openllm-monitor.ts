@@ -3,6 +3,7 @@
 // replay and estimate routes asked as the caller. Errors are `{success: false, error, code,
 // details}` with the seed's codes. Rates are percentages, as the seed gives them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { messageText, promptText } from './message-text.js';
 import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
 
 export const OPENLLM_MONITOR_PREFIX = '/compat/openllm-monitor/api';
@@ -15,20 +16,11 @@ const percent = (fraction: unknown) => (typeof fraction === 'number' ? Math.roun
 const number = (value: unknown) => (typeof value === 'number' ? value : Number(value ?? 0));
 
 /** A message's text (string content, or the text of its parts). */
-function text(message: unknown): string | null {
-  if (typeof message === 'string') return message;
-  const content = (message as { content?: unknown } | null)?.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part) => (typeof part === 'string' ? part : String((part as { text?: unknown }).text ?? ''))).join('');
-  return null;
-}
 
 /** The seed's log object from a native call in full. */
 function toLog(call: Row) {
-  const input = call.input;
-  const prompt = Array.isArray(input) ? input.map(text).filter((part): part is string => part !== null).join('\n') : text(input);
   return {
-    _id: call.id, provider: call.provider, model: call.model, prompt, response: text(call.output),
+    _id: call.id, provider: call.provider, model: call.model, prompt: promptText(call.input), response: messageText(call.output),
     tokenUsage: { promptTokens: number(call.prompt_tokens), completionTokens: number(call.completion_tokens), totalTokens: number(call.total_tokens) },
     cost: call.cost_usd ?? null, duration: call.latency_ms ?? null, status: call.status === 'success' ? 'success' : 'error', timestamp: call.started_at,
     metadata: call.properties ?? {}, error: call.error_message ?? null,

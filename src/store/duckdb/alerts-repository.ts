@@ -3,7 +3,7 @@
 // open" is one conditional insert.
 import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import type { AlertEvent, AlertRule, WebhookStatus } from '../../domain/alert.js';
-import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
+import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, alertEventsSql, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
 import type { AlertEventQuery, AlertRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
 
@@ -67,14 +67,8 @@ export class DuckDbAlertRepository implements AlertRepository {
   }
 
   async listEvents(query: AlertEventQuery): Promise<AlertEvent[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (query.projectId !== undefined) conditions.push(`project_id = $${params.push(query.projectId)}`);
-    if (query.ruleId !== undefined) conditions.push(`rule_id = $${params.push(query.ruleId)}`);
-    if (query.open !== undefined) conditions.push(query.open ? 'resolved_at IS NULL' : 'resolved_at IS NOT NULL');
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await this.pool.query(`SELECT * FROM alert_events ${where} ORDER BY triggered_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(query.limit))}`, params);
-    return rows.map(rowToAlertEvent);
+    const { sql, params } = alertEventsSql(query);
+    return (await this.pool.query(sql, params)).map(rowToAlertEvent);
   }
 
   async putEvent(event: AlertEvent): Promise<void> {

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { AlertEvent, AlertRule, WebhookStatus } from '../../domain/alert.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
-import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
+import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, alertEventsSql, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
 import type { AlertEventQuery, AlertRepository } from '../ports.js';
 import { queryRows } from './pg-pool.js';
 
@@ -68,14 +68,8 @@ export class PgAlertRepository implements AlertRepository {
   }
 
   async listEvents(query: AlertEventQuery): Promise<AlertEvent[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (query.projectId !== undefined) conditions.push(`project_id = $${params.push(query.projectId)}`);
-    if (query.ruleId !== undefined) conditions.push(`rule_id = $${params.push(query.ruleId)}`);
-    if (query.open !== undefined) conditions.push(query.open ? 'resolved_at IS NULL' : 'resolved_at IS NOT NULL');
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await queryRows(this.pool, `SELECT * FROM alert_events ${where} ORDER BY triggered_at DESC, id DESC LIMIT ${Math.max(1, Math.floor(query.limit))}`, params);
-    return rows.map(rowToAlertEvent);
+    const { sql, params } = alertEventsSql(query);
+    return (await queryRows(this.pool, sql, params)).map(rowToAlertEvent);
   }
 
   async putEvent(event: AlertEvent): Promise<void> {
