@@ -15,8 +15,6 @@ const CODES: Record<number, string> = { 400: 'VALIDATION_ERROR', 404: 'NOT_FOUND
 const percent = (fraction: unknown) => (typeof fraction === 'number' ? Math.round(fraction * 10_000) / 100 : null);
 const number = (value: unknown) => (typeof value === 'number' ? value : Number(value ?? 0));
 
-/** A message's text (string content, or the text of its parts). */
-
 /** The seed's log object from a native call in full. */
 function toLog(call: Row) {
   return {
@@ -44,7 +42,7 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
     const code = answer.status >= 500 && answer.status !== 503 ? 'PROVIDER_ERROR' : CODES[answer.status] ?? (answer.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR');
     return reply.code(answer.status).send({ success: false, error: nativeError(answer), code, details: {} });
   };
-  /** Asks the native routes in turn; the first that fails is the answer, else `shape` of their bodies. */
+  /** Asks the native routes at once; the first that failed is the answer, else `shape` of their bodies. */
   const answer = async (request: FastifyRequest, reply: FastifyReply, calls: [method: 'GET' | 'POST', url: string, body?: unknown][], shape: (...bodies: Row[]) => unknown) => {
     const answers = await Promise.all(calls.map(([method, url, body]) => ask(request, method, url, body)));
     const bad = answers.find((one) => one.status >= 300);
