@@ -15,7 +15,8 @@ let server: TestServer;
 const NOW = Date.now();
 const at = (minutesAgo: number, plusMs = 0) => new Date(NOW - minutesAgo * 60_000 + plusMs);
 
-// The table as LiteLLM's Prisma schema creates it (columns this import does not read included).
+// The table as LiteLLM's Prisma schema creates it (columns this import does not read included),
+// with its index on (startTime, request_id) that the import pages by.
 const CREATE = `CREATE TABLE "LiteLLM_SpendLogs" (
   request_id TEXT PRIMARY KEY, call_type TEXT NOT NULL, api_key TEXT NOT NULL DEFAULT '', spend DOUBLE PRECISION NOT NULL DEFAULT 0.0,
   total_tokens INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
@@ -24,7 +25,8 @@ const CREATE = `CREATE TABLE "LiteLLM_SpendLogs" (
   "user" TEXT DEFAULT '', metadata JSONB DEFAULT '{}', cache_hit TEXT DEFAULT '', cache_key TEXT DEFAULT '', request_tags JSONB DEFAULT '[]',
   team_id TEXT, organization_id TEXT, end_user TEXT, requester_ip_address TEXT, messages JSONB DEFAULT '{}', response JSONB DEFAULT '{}',
   session_id TEXT, status TEXT, mcp_namespaced_tool_name TEXT, agent_id TEXT, proxy_server_request JSONB DEFAULT '{}'
-)`;
+);
+CREATE INDEX "LiteLLM_SpendLogs_startTime_request_id_idx" ON "LiteLLM_SpendLogs" ("startTime", request_id)`;
 
 interface Row {
   request_id: string; call_type?: string; spend?: number; prompt_tokens?: number; completion_tokens?: number; start: Date; duration?: number; first_token_after?: number;

@@ -7,7 +7,7 @@ import type { Recorder } from '../../recorder/recorder.js';
 import type { Store } from '../../store/ports.js';
 import { ingestCalls } from '../ingest-calls.js';
 import type { SpendLogCursor, SpendLogReader } from './spend-log-reader.js';
-import { LITELLM_TAG, spendLogToCall } from './spend-log-to-call.js';
+import { LITELLM_TAG, spendLogToCall, type SpendLogRow } from './spend-log-to-call.js';
 
 export interface LiteLlmSyncOptions {
   projectId: string;
@@ -82,8 +82,18 @@ export class LiteLlmSync {
       const newest = await this.resumeFrom();
       let cursor: SpendLogCursor = { time: Math.max(0, newest - this.overlapMs), requestId: '' };
       let latest = newest;
-      for (;;) {
-        const rows = await this.reader.page(cursor, this.pageRows);
+      // The next page is read while this one is ingested (PostgreSQL and DuckDB work side by side).
+      let next: Promise<SpendLogRow[]> | null = this.reader.page(cursor, this.pageRows);
+      while (next) {
+        const rows: SpendLogRow[] = await next;
+        const last = rows.at(-1);
+        if (last) {
+          cursor = { time: last.start_time, requestId: last.request_id };
+          latest = Math.max(latest, last.start_time);
+        }
+        next = rows.length === this.pageRows ? this.reader.page(cursor, this.pageRows) : null;
+        // Its failure is awaited below; until then it must not count as unhandled.
+        next?.catch(() => undefined);
         result.read += rows.length;
         const fresh = rows.filter((row) => !this.seen.has(row.request_id));
         if (fresh.length > 0) {
@@ -98,15 +108,10 @@ export class LiteLlmSync {
             if (outcome.status !== 'invalid' && outcome.status !== 'conflict') this.seen.set(fresh[index]!.request_id, fresh[index]!.start_time);
           });
         }
-        const last = rows.at(-1);
-        if (last) {
-          cursor = { time: last.start_time, requestId: last.request_id };
-          latest = Math.max(latest, last.start_time);
-        }
-        if (rows.length < this.pageRows) break;
+        // Only rows within the overlap of the newest can be read again: a long backfill keeps no more.
+        for (const [id, time] of this.seen) if (time < latest - this.overlapMs) this.seen.delete(id);
       }
       this.newest = latest;
-      for (const [id, time] of this.seen) if (time < latest - this.overlapMs) this.seen.delete(id);
       this.status = { ...this.status, last_run_at: new Date().toISOString(), last_error: null, newest_row_at: latest > 0 ? new Date(latest).toISOString() : null, imported_total: this.status.imported_total + result.created };
       return result;
     } catch (error) {
