@@ -2,6 +2,7 @@
 // segments, query values and bodies: each answer is a 4xx or a success, never a 5xx, and no
 // answer carries a stack trace. The gateway's /v1 routes have their own tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_POLICY } from '../src/api/route-policy.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 interface Operation {
@@ -80,4 +81,27 @@ describe('hostile input on every documented route', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('the seed adapters under /compat (not in the OpenAPI document): query values, path segments and bodies', async () => {
+    problems.length = 0;
+    // The query parameters the seeds document, and the fields of their writes.
+    const names = ['days', 'hours', 'timeframe', 'provider', 'model', 'page', 'limit', 'status', 'search', 'startDate', 'endDate', 'sortBy', 'sortOrder', 'format', 'account_id'];
+    const fields = ['provider', 'model', 'status', 'prompt', 'providers', 'ids', 'enabled', 'name', 'metric', 'threshold', 'operator', 'amount', 'budget_type', 'model_name', 'model_a', 'model_b', 'test_prompt', 'modifications', 'maxTokens'];
+    // Fewer values than above: each adapter request asks one or more native routes in turn.
+    const values = ['', '-1', '1e309', "' OR 1=1 --", 'a'.repeat(5000), '__proto__', '2026-13-45'];
+    const fieldValues: unknown[] = [null, -1, '', 'x'.repeat(100_000), [], {}, "'; DROP TABLE calls; --"];
+    const compat = Object.keys(ROUTE_POLICY).filter((key) => key.includes(' /compat/')).map((key) => key.split(' ') as [string, string]);
+    expect(compat.length).toBeGreaterThan(60);
+    for (const [verb, path] of compat) {
+      const url = path.replace(/:[a-zA-Z_]+/g, 'does-not-exist');
+      for (const value of values) {
+        if (verb === 'GET') await probe(verb, path.replace(/:[a-zA-Z_]+/g, encodeURIComponent(value) || 'x'));
+        for (const name of verb === 'GET' ? names : []) await probe(verb, `${url}?${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+      }
+      if (verb === 'GET') continue;
+      for (const body of HOSTILE_BODIES) await probe(verb, url, body);
+      for (const field of fields) for (const value of fieldValues) await probe(verb, url, JSON.stringify({ [field]: value }));
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
