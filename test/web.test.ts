@@ -577,7 +577,8 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.error:has-text("not JSON")');
     await page.fill(box, JSON.stringify({ ...before.config, lookback_days: 14 }, null, 2));
     await page.click('button:text-is("Save configuration")');
-    await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.muted:has-text("saved")');
+    // "(not saved yet)" holds the word too: wait for the saved state itself.
+    await page.waitForSelector('.panel:has(h2:text-is("Research configuration")) p.muted:has-text("(seed 000): saved")');
     const after = (await server.request('GET', '/api/v1/research-config')).json() as { config: Record<string, unknown>; is_default: boolean };
     expect(after).toMatchObject({ is_default: false, config: { ...before.config, lookback_days: 14 } });
   });
