@@ -15,23 +15,13 @@ import { SpendLogReader } from '../src/ingest/litellm/spend-log-reader.js';
 import { spendLogToCall, type SpendLogRow } from '../src/ingest/litellm/spend-log-to-call.js';
 import { Recorder } from '../src/recorder/recorder.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { LITELLM_SPEND_LOGS_DDL } from '../test/helpers/litellm-spend-logs.js';
 import { createPgTestSchema } from '../test/helpers/pg-test-database.js';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const BATCH = 2000;
 
-// The columns and the (startTime, request_id) index LiteLLM's schema gives the table; rows as a
-// proxy writes them (messages stored).
-const CREATE = `CREATE TABLE "LiteLLM_SpendLogs" (
-  request_id TEXT PRIMARY KEY, call_type TEXT NOT NULL, api_key TEXT NOT NULL DEFAULT '', spend DOUBLE PRECISION NOT NULL DEFAULT 0.0,
-  total_tokens INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
-  "startTime" TIMESTAMP(3) NOT NULL, "endTime" TIMESTAMP(3) NOT NULL, request_duration_ms INTEGER, "completionStartTime" TIMESTAMP(3),
-  model TEXT NOT NULL DEFAULT '', model_id TEXT DEFAULT '', model_group TEXT DEFAULT '', custom_llm_provider TEXT DEFAULT '', api_base TEXT DEFAULT '',
-  "user" TEXT DEFAULT '', metadata JSONB DEFAULT '{}', cache_hit TEXT DEFAULT '', cache_key TEXT DEFAULT '', request_tags JSONB DEFAULT '[]',
-  team_id TEXT, organization_id TEXT, end_user TEXT, requester_ip_address TEXT, messages JSONB DEFAULT '{}', response JSONB DEFAULT '{}',
-  session_id TEXT, status TEXT, mcp_namespaced_tool_name TEXT, agent_id TEXT, proxy_server_request JSONB DEFAULT '{}'
-);
-CREATE INDEX "LiteLLM_SpendLogs_startTime_request_id_idx" ON "LiteLLM_SpendLogs" ("startTime", request_id)`;
+// Rows as a proxy writes them (messages and responses stored).
 const FILL = `INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, spend, total_tokens, prompt_tokens, completion_tokens, "startTime", "endTime", request_duration_ms,
     "completionStartTime", model, model_group, custom_llm_provider, end_user, metadata, request_tags, messages, response, session_id, status)
   SELECT 'req-' || i, 'acompletion', CASE WHEN i % 7 = 0 THEN 0 ELSE 0.0001 * (i % 50) END, 700, 500, 200,
@@ -62,7 +52,7 @@ async function withStore<T>(run: (store: Awaited<ReturnType<typeof openDuckDbSto
 const schema = await createPgTestSchema();
 const pool = new pg.Pool({ connectionString: schema.url, max: 2 });
 try {
-  await pool.query(CREATE);
+  await pool.query(LITELLM_SPEND_LOGS_DDL);
   await pool.query(FILL, [ROWS]);
   console.log(`LiteLLM spend-log import, ${ROWS.toLocaleString('en')} rows (load average ${loadavg().map((value) => value.toFixed(2)).join(' ')})`);
   const reader = new SpendLogReader(pool);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiteLlmSync } from '../src/ingest/litellm/litellm-sync.js';
 import { SpendLogReader } from '../src/ingest/litellm/spend-log-reader.js';
+import { LITELLM_SPEND_LOGS_DDL } from './helpers/litellm-spend-logs.js';
 import { connectedPgTestSchema, closePgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -14,19 +15,6 @@ let client: pg.Client;
 let server: TestServer;
 const NOW = Date.now();
 const at = (minutesAgo: number, plusMs = 0) => new Date(NOW - minutesAgo * 60_000 + plusMs);
-
-// The table as LiteLLM's Prisma schema creates it (columns this import does not read included),
-// with its index on (startTime, request_id) that the import pages by.
-const CREATE = `CREATE TABLE "LiteLLM_SpendLogs" (
-  request_id TEXT PRIMARY KEY, call_type TEXT NOT NULL, api_key TEXT NOT NULL DEFAULT '', spend DOUBLE PRECISION NOT NULL DEFAULT 0.0,
-  total_tokens INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
-  "startTime" TIMESTAMP(3) NOT NULL, "endTime" TIMESTAMP(3) NOT NULL, request_duration_ms INTEGER, "completionStartTime" TIMESTAMP(3),
-  model TEXT NOT NULL DEFAULT '', model_id TEXT DEFAULT '', model_group TEXT DEFAULT '', custom_llm_provider TEXT DEFAULT '', api_base TEXT DEFAULT '',
-  "user" TEXT DEFAULT '', metadata JSONB DEFAULT '{}', cache_hit TEXT DEFAULT '', cache_key TEXT DEFAULT '', request_tags JSONB DEFAULT '[]',
-  team_id TEXT, organization_id TEXT, end_user TEXT, requester_ip_address TEXT, messages JSONB DEFAULT '{}', response JSONB DEFAULT '{}',
-  session_id TEXT, status TEXT, mcp_namespaced_tool_name TEXT, agent_id TEXT, proxy_server_request JSONB DEFAULT '{}'
-);
-CREATE INDEX "LiteLLM_SpendLogs_startTime_request_id_idx" ON "LiteLLM_SpendLogs" ("startTime", request_id)`;
 
 interface Row {
   request_id: string; call_type?: string; spend?: number; prompt_tokens?: number; completion_tokens?: number; start: Date; duration?: number; first_token_after?: number;
@@ -49,7 +37,7 @@ async function insert(row: Row) {
 
 beforeAll(async () => {
   ({ schema, client } = await connectedPgTestSchema());
-  await client.query(CREATE);
+  await client.query(LITELLM_SPEND_LOGS_DDL);
   await insert({
     request_id: 'chatcmpl-1', spend: 0.0125, prompt_tokens: 1000, completion_tokens: 200, start: at(10), duration: 1500, first_token_after: 400,
     model: 'gpt-4o', model_group: 'gpt-4o', custom_llm_provider: 'openai', user: 'internal-user', end_user: 'user-a', team_id: 'team-1',
