@@ -2,7 +2,7 @@
 // in its shapes (bare arrays and objects) over the native outcome analytics, asked as the
 // caller with the seed's `days` (30 by default) and `account_id`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
+import { callAllNative, nativeError, seedErrors, type NativeRequest } from './native-call.js';
 
 export const LLM_ANALYTICS_PREFIX = '/compat/llm-analytics/api/v1/llm-analytics';
 
@@ -59,10 +59,9 @@ export function registerLlmAnalyticsCompat(app: FastifyInstance): void {
     ];
     for (const [path, native, shape] of routes) {
       scope.get(`${LLM_ANALYTICS_PREFIX}${path}`, { config: { scope: 'read' }, schema: { tags: ['compat'], summary: `Seed 000: ${path}`, hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
-        const answers: NativeAnswer[] = await Promise.all(native(request).map((url) => callNative(app, request, 'GET', url)));
-        const failed = answers.find((answer) => answer.status !== 200);
-        if (failed) return reply.code(failed.status).send({ success: false, error: nativeError(failed) });
-        return shape(...answers.map((answer) => answer.body as Row));
+        const asked = await callAllNative(app, request, native(request).map((url): NativeRequest => ['GET', url]));
+        if (asked.failed) return reply.code(asked.failed.status).send({ success: false, error: nativeError(asked.failed) });
+        return shape(...asked.bodies);
       });
     }
   });

@@ -5,7 +5,7 @@
 // alert metric error_rate is a percentage, turned into Loupe's fraction and back.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { messageText, promptText } from './message-text.js';
-import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
+import { callAllNative, callNative, nativeError, seedErrors, type NativeAnswer, type NativeRequest } from './native-call.js';
 
 export const LLM_LENS_PREFIX = '/compat/llm-lens';
 
@@ -34,11 +34,9 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
   const route = (path: string) => `${LLM_LENS_PREFIX}${path}`;
   const schema = (summary: string) => ({ tags: ['compat'], summary: `Seed 001: ${summary}`, hide: true });
   const failed = (reply: FastifyReply, answer: NativeAnswer) => reply.code(answer.status).send({ success: false, error: nativeError(answer) });
-  const answer = async (request: FastifyRequest, reply: FastifyReply, calls: [method: 'GET' | 'POST', url: string, body?: unknown][], shape: (...bodies: Row[]) => unknown | Promise<unknown>) => {
-    const answers = await Promise.all(calls.map(([method, url, body]) => callNative(app, request, method, url, body)));
-    const bad = answers.find((one) => one.status >= 300);
-    if (bad) return failed(reply, bad);
-    return shape(...answers.map((one) => one.body as Row));
+  const answer = async (request: FastifyRequest, reply: FastifyReply, calls: NativeRequest[], shape: (...bodies: Row[]) => unknown) => {
+    const asked = await callAllNative(app, request, calls);
+    return asked.failed ? failed(reply, asked.failed) : shape(...asked.bodies);
   };
   const hours = (request: FastifyRequest) => encodeURIComponent((request.query as Query).hours ?? '24');
   const body = (request: FastifyRequest) => (request.body ?? {}) as Row;

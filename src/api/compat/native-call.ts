@@ -32,6 +32,15 @@ export async function callNative(app: FastifyInstance, request: FastifyRequest, 
   return { status: response.statusCode, body: parsed, raw: response.body };
 }
 
+export type NativeRequest = [method: 'GET' | 'POST', url: string, body?: unknown];
+
+/** Asks the native routes at once: the bodies of their answers, or the first answer that failed. */
+export async function callAllNative(app: FastifyInstance, request: FastifyRequest, calls: readonly NativeRequest[]): Promise<{ bodies: Record<string, unknown>[]; failed: null } | { bodies: null; failed: NativeAnswer }> {
+  const answers = await Promise.all(calls.map(([method, url, body]) => callNative(app, request, method, url, body)));
+  const failed = answers.find((answer) => answer.status >= 300);
+  return failed ? { bodies: null, failed } : { bodies: answers.map((answer) => answer.body as Record<string, unknown>), failed: null };
+}
+
 /** The native error's message, for a seed's `{success: false, error}`. */
 export function nativeError(answer: NativeAnswer): string {
   const error = (answer.body as { error?: { message?: unknown } | string } | null)?.error;

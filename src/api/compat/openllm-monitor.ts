@@ -4,7 +4,7 @@
 // details}` with the seed's codes. Rates are percentages, as the seed gives them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { messageText, promptText } from './message-text.js';
-import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
+import { callAllNative, callNative, nativeError, seedErrors, type NativeAnswer, type NativeRequest } from './native-call.js';
 
 export const OPENLLM_MONITOR_PREFIX = '/compat/openllm-monitor/api';
 
@@ -37,17 +37,14 @@ export function registerOpenLlmMonitorCompat(app: FastifyInstance): void {
 function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
   const route = (path: string) => `${OPENLLM_MONITOR_PREFIX}${path}`;
   const schema = (summary: string) => ({ tags: ['compat'], summary: `Seed 003: ${summary}`, hide: true });
-  const ask = (request: FastifyRequest, method: 'GET' | 'POST', url: string, body?: unknown) => callNative(app, request, method, url, body);
   const failed = (reply: FastifyReply, answer: NativeAnswer) => {
     const code = answer.status >= 500 && answer.status !== 503 ? 'PROVIDER_ERROR' : CODES[answer.status] ?? (answer.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR');
     return reply.code(answer.status).send({ success: false, error: nativeError(answer), code, details: {} });
   };
-  /** Asks the native routes at once; the first that failed is the answer, else `shape` of their bodies. */
-  const answer = async (request: FastifyRequest, reply: FastifyReply, calls: [method: 'GET' | 'POST', url: string, body?: unknown][], shape: (...bodies: Row[]) => unknown) => {
-    const answers = await Promise.all(calls.map(([method, url, body]) => ask(request, method, url, body)));
-    const bad = answers.find((one) => one.status >= 300);
-    if (bad) return failed(reply, bad);
-    return { success: true, data: shape(...answers.map((one) => one.body as Row)) };
+  /** The first native answer that failed, else `shape` of their bodies in the seed's envelope. */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, calls: NativeRequest[], shape: (...bodies: Row[]) => unknown) => {
+    const asked = await callAllNative(app, request, calls);
+    return asked.failed ? failed(reply, asked.failed) : { success: true, data: shape(...asked.bodies) };
   };
   const hours = (request: FastifyRequest) => encodeURIComponent((request.query as Query).timeframe ?? '24');
   const get = (path: string, summary: string, scopeName: 'read' | 'admin', handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
@@ -63,11 +60,11 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
     for (const [seed, name] of [['provider', 'provider'], ['model', 'model'], ['search', 'search'], ['startDate', 'from'], ['endDate', 'to']] as const) if (query[seed]) native.set(name, query[seed]!);
     if (query.status) native.set('status', query.status === 'error' ? 'error,timeout,cancelled' : query.status);
     if (!query.startDate) native.set('days', '3650');
-    const page = await ask(request, 'GET', `/api/v1/logs?${native}`);
+    const page = await callNative(app, request, 'GET', `/api/v1/logs?${native}`);
     if (page.status !== 200) return failed(reply, page);
     const body = page.body as { data: Row[]; total: number | null; pagination?: { page: number; total_pages: number | null } };
     // The list has no content; the seed's logs carry their prompt and response.
-    const details = await Promise.all(body.data.map((row) => ask(request, 'GET', `/api/v1/logs/${encodeURIComponent(String(row.id))}`)));
+    const details = await Promise.all(body.data.map((row) => callNative(app, request, 'GET', `/api/v1/logs/${encodeURIComponent(String(row.id))}`)));
     const current = body.pagination?.page ?? 1;
     const totalPages = body.pagination?.total_pages ?? 1;
     return {
