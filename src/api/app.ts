@@ -32,6 +32,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
+import { registerOtlpRoutes } from './routes/otlp-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
 import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
 import { registerAlertsRoutes } from './routes/alerts-routes.js';
@@ -118,6 +119,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook('onClose', () => preparePool.close());
   registerCallsRoutes(app, ingest, preparePool);
   registerRecordRoute(app, ingest);
+  registerOtlpRoutes(app, ingest);
   registerLiteLlmImportRoutes(app, services.litellm);
   registerLogsRoutes(app, store, services.livePublisher);
   registerKeysRoutes(app, store, authenticator);

@@ -159,6 +159,8 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/export/json': { scope: 'read' },
   'GET /api/v1/export/ndjson': { scope: 'read' },
   'POST /api/v1/calls': { scope: 'ingest' },
+  'POST /v1/traces': { scope: 'ingest' },
+  'POST /api/v1/otel/v1/traces': { scope: 'ingest' },
   'POST /v1/chat/completions': { scope: 'gateway' },
   'POST /v1/completions': { scope: 'gateway' },
   'POST /v1/embeddings': { scope: 'gateway' },
