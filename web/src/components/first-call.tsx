@@ -1,5 +1,6 @@
 // The empty state for a new project: copyable snippets that send the first call through the
-// gateway (curl, OpenAI client) or record one the application already makes.
+// gateway (curl, OpenAI client), record one the application already makes, or export
+// OpenTelemetry spans.
 import { useState } from 'react';
 import { Panel } from './panel';
 
@@ -22,6 +23,7 @@ export function FirstCall({ title = 'No calls yet' }: { title?: string }) {
   const python = `from openai import OpenAI\nclient = OpenAI(base_url="${base}/v1", api_key="<your lp_ key>")\nclient.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}])`;
   const node = `import OpenAI from 'openai';\nconst client = new OpenAI({ baseURL: '${base}/v1', apiKey: process.env.LOUPE_KEY });\nawait client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] });`;
   const record = `curl -X POST ${base}/api/v1/calls -H "Authorization: Bearer $LOUPE_KEY" -H "Content-Type: application/json" \\\n  -d '{"provider":"openai","model":"gpt-4o","prompt_tokens":120,"completion_tokens":40,"latency_ms":850}'`;
+  const otel = `OTEL_EXPORTER_OTLP_ENDPOINT=${base} OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer $LOUPE_KEY" python app.py`;
   return (
     <Panel title={title}>
       <div className="first-call">
@@ -32,6 +34,8 @@ export function FirstCall({ title = 'No calls yet' }: { title?: string }) {
         <Snippet text={node} />
         <p>or record calls your application already makes (<code>ingest</code> scope):</p>
         <Snippet text={record} />
+        <p>or export the spans of an application instrumented with OpenTelemetry (GenAI conventions, OpenLLMetry); each model-call span becomes a call:</p>
+        <Snippet text={otel} />
         <p className="muted">Or fill Loupe with demo data: <code>npm run demo</code>. New calls appear here as they arrive.</p>
       </div>
     </Panel>

@@ -1,0 +1,241 @@
+// Records every chat completion and embedding an OpenAI client makes, for applications that call
+// providers directly rather than through Loupe's gateway. The client's own create() methods are
+// wrapped in place: answers, streams and errors reach the caller as before, and each call is
+// queued on a LoupeClient when it ends. A stream is asked for its usage chunk (the gateway's rule:
+// OpenAI reports streaming usage only when asked), which is kept from a caller that did not ask.
+import { countO200k } from '../pricing/token-count.js';
+import type { CallInput, LoupeClient } from './loupe-client.js';
+
+interface Creatable {
+  create(body: Record<string, unknown>, options?: unknown): PromiseLike<unknown>;
+}
+
+/** What of an OpenAI client is wrapped (the official `openai` package's client fits it). */
+export interface OpenAiLike {
+  baseURL?: string;
+  chat: { completions: Creatable };
+  embeddings?: Creatable;
+}
+
+export interface ObserveOptions {
+  /** The provider the client talks to; else guessed from its base URL (default openai). */
+  provider?: string;
+  session_id?: string;
+  user_id?: string;
+  agent?: string;
+  tags?: string[];
+  properties?: Record<string, string>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const HOSTS: [RegExp, string][] = [
+  [/(^|\.)openrouter\.ai$/, 'openrouter'],
+  [/(^|\.)mistral\.ai$/, 'mistral'],
+  [/(^|\.)groq\.com$/, 'groq'],
+  [/(^|\.)deepseek\.com$/, 'deepseek'],
+  [/(^|\.)together\.(xyz|ai)$/, 'together-ai'],
+  [/(^|\.)x\.ai$/, 'xai'],
+  [/(^|\.)openai\.azure\.com$/, 'azure-openai'],
+];
+
+function providerOf(baseUrl: string | undefined): string {
+  if (!baseUrl) return 'openai';
+  try {
+    const url = new URL(baseUrl);
+    if (url.port === '11434') return 'ollama';
+    return HOSTS.find(([pattern]) => pattern.test(url.hostname))?.[1] ?? 'openai';
+  } catch {
+    return 'openai';
+  }
+}
+
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
+
+function paramsOf(body: Json): Json {
+  const params: Json = {};
+  for (const key of PARAM_KEYS) if (body[key] !== undefined) params[key] = body[key];
+  return params;
+}
+
+interface Usage {
+  prompt: number;
+  completion: number;
+  cached: number;
+  reasoning: number;
+}
+
+function usageOf(value: unknown): Usage | null {
+  if (!isObject(value)) return null;
+  const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? Math.floor(x) : 0);
+  return {
+    prompt: count(value.prompt_tokens),
+    completion: count(value.completion_tokens),
+    cached: count(isObject(value.prompt_tokens_details) ? value.prompt_tokens_details.cached_tokens : 0),
+    reasoning: count(isObject(value.completion_tokens_details) ? value.completion_tokens_details.reasoning_tokens : 0),
+  };
+}
+
+/** The failure as a call's status and error fields. */
+function failureOf(error: unknown): Partial<CallInput> {
+  const err = error as { status?: unknown; name?: unknown; message?: unknown; constructor?: { name?: string } };
+  const type = (typeof err.constructor?.name === 'string' && err.constructor.name !== 'Object' ? err.constructor.name : typeof err.name === 'string' ? err.name : 'Error').slice(0, 128);
+  const status = /Timeout/i.test(type) ? 'timeout' : /Abort/i.test(type) ? 'cancelled' : 'error';
+  return {
+    status,
+    error_type: type,
+    error_message: typeof err.message === 'string' ? err.message.slice(0, 10_000) : String(error).slice(0, 10_000),
+    http_status: typeof err.status === 'number' && err.status >= 100 && err.status <= 599 ? err.status : null,
+  };
+}
+
+function usageFields(usage: Usage | null, input: unknown, outputText: string): Partial<CallInput> {
+  if (usage) {
+    return { prompt_tokens: usage.prompt, completion_tokens: usage.completion, cached_tokens: Math.min(usage.cached, usage.prompt), reasoning_tokens: Math.min(usage.reasoning, usage.completion), usage_source: 'provider' };
+  }
+  // No usage reported (a stream cut short, or one whose caller turned usage off): counted here.
+  return { prompt_tokens: input == null ? 0 : countO200k(JSON.stringify(input)), completion_tokens: countO200k(outputText), usage_source: 'estimated' };
+}
+
+/** A streamed answer put back together: its text, tool calls, finish reason and usage. */
+class StreamedAnswer {
+  content = '';
+  finishReason: string | null = null;
+  model: string | null = null;
+  usage: Usage | null = null;
+  firstChunkAt: number | null = null;
+  private readonly toolCalls = new Map<number, { id: unknown; name: string; arguments: string }>();
+
+  take(chunk: unknown): void {
+    if (!isObject(chunk)) return;
+    if (typeof chunk.model === 'string') this.model = chunk.model;
+    if (isObject(chunk.usage)) this.usage = usageOf(chunk.usage);
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : null;
+    if (!choice) return;
+    this.firstChunkAt ??= performance.now();
+    if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+    const delta = isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string') this.content += delta.content;
+    if (Array.isArray(delta.tool_calls)) {
+      for (const call of delta.tool_calls) {
+        if (!isObject(call)) continue;
+        const index = typeof call.index === 'number' ? call.index : this.toolCalls.size;
+        const fn = isObject(call.function) ? call.function : {};
+        const known = this.toolCalls.get(index) ?? { id: call.id ?? null, name: '', arguments: '' };
+        if (typeof fn.name === 'string') known.name += fn.name;
+        if (typeof fn.arguments === 'string') known.arguments += fn.arguments;
+        this.toolCalls.set(index, known);
+      }
+    }
+  }
+
+  message(): Json {
+    const message: Json = { role: 'assistant', content: this.content || null };
+    if (this.toolCalls.size > 0) {
+      message.tool_calls = [...this.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+    }
+    return message;
+  }
+
+  get toolCallCount(): number {
+    return this.toolCalls.size;
+  }
+}
+
+export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClient, options: ObserveOptions = {}): T {
+  const provider = options.provider ?? providerOf(client.baseURL);
+  const attribution: Partial<CallInput> = {
+    session_id: options.session_id, user_id: options.user_id, agent: options.agent, tags: options.tags, properties: options.properties,
+  };
+  const base = (body: Json, endpoint: string, startedAt: number): CallInput => ({
+    provider, model: typeof body.model === 'string' && body.model ? body.model : 'unknown', endpoint, started_at: startedAt, params: paramsOf(body), ...attribution,
+  });
+
+  const completions = client.chat.completions;
+  const createChat = completions.create.bind(completions);
+  completions.create = async (body: Json, requestOptions?: unknown) => {
+    const startedAt = Date.now();
+    const start = performance.now();
+    const streaming = body.stream === true;
+    // The usage chunk is asked for when the caller left stream_options alone, and then hidden.
+    const askUsage = streaming && body.stream_options === undefined;
+    const sent = askUsage ? { ...body, stream_options: { include_usage: true } } : body;
+    const call = base(body, '/v1/chat/completions', startedAt);
+    let result: unknown;
+    try {
+      result = await createChat(sent, requestOptions);
+    } catch (error) {
+      loupe.record({ ...call, is_streaming: streaming, latency_ms: performance.now() - start, input: body.messages, ...failureOf(error), ...usageFields(null, body.messages, '') });
+      throw error;
+    }
+    if (!streaming) {
+      const answer = isObject(result) ? result : {};
+      const choice = Array.isArray(answer.choices) && isObject(answer.choices[0]) ? answer.choices[0] : {};
+      const message = isObject(choice.message) ? choice.message : null;
+      loupe.record({
+        ...call, is_streaming: false, latency_ms: performance.now() - start, status: 'success', http_status: 200,
+        response_model: typeof answer.model === 'string' ? answer.model : null,
+        finish_reason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
+        tool_calls_count: Array.isArray(message?.tool_calls) ? message.tool_calls.length : 0,
+        input: body.messages, output: message,
+        ...usageFields(usageOf(answer.usage), body.messages, typeof message?.content === 'string' ? message.content : ''),
+      });
+      return result;
+    }
+    const stream = result as AsyncIterable<unknown>;
+    const iterate = stream[Symbol.asyncIterator].bind(stream);
+    const answer = new StreamedAnswer();
+    // The stream object itself is handed back (its tee(), controller and the rest still work);
+    // only its iteration passes each chunk past the recorder first.
+    Object.defineProperty(stream, Symbol.asyncIterator, {
+      configurable: true,
+      value: async function* observed() {
+        let failure: unknown = null;
+        try {
+          for await (const chunk of { [Symbol.asyncIterator]: iterate }) {
+            answer.take(chunk);
+            const usageOnly = isObject(chunk) && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage);
+            if (askUsage && usageOnly) continue;
+            yield chunk;
+          }
+        } catch (error) {
+          failure = error;
+          throw error;
+        } finally {
+          const latency = performance.now() - start;
+          const ttft = answer.firstChunkAt === null ? null : answer.firstChunkAt - start;
+          const usage = usageFields(answer.usage, body.messages, answer.content);
+          const generationMs = ttft === null ? 0 : latency - ttft;
+          const ended = failure !== null ? failureOf(failure) : answer.finishReason === null ? { status: 'cancelled' as const } : { status: 'success' as const, http_status: 200 };
+          loupe.record({
+            ...call, is_streaming: true, latency_ms: latency, ttft_ms: ttft,
+            tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
+            response_model: answer.model, finish_reason: answer.finishReason, tool_calls_count: answer.toolCallCount,
+            input: body.messages, output: answer.message(), ...usage, ...ended,
+          });
+        }
+      },
+    });
+    return stream;
+  };
+
+  const embeddings = client.embeddings;
+  if (embeddings) {
+    const createEmbeddings = embeddings.create.bind(embeddings);
+    embeddings.create = async (body: Json, requestOptions?: unknown) => {
+      const call = base(body, '/v1/embeddings', Date.now());
+      const start = performance.now();
+      try {
+        const result = await createEmbeddings(body, requestOptions);
+        const usage = usageOf(isObject(result) ? result.usage : null);
+        loupe.record({ ...call, latency_ms: performance.now() - start, status: 'success', http_status: 200, input: body.input, ...usageFields(usage ? { ...usage, completion: 0 } : null, body.input, '') });
+        return result;
+      } catch (error) {
+        loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...usageFields(null, body.input, '') });
+        throw error;
+      }
+    };
+  }
+  return client;
+}
