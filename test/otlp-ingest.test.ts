@@ -98,6 +98,7 @@ describe('OTLP/HTTP traces: model-call spans recorded as calls', () => {
       attributes: {
         'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 150, 'gen_ai.usage.output_tokens': 20,
         'gen_ai.response.finish_reasons': ['tool_calls'],
+        'gen_ai.tool.definitions': JSON.stringify([{ type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }]),
         'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls' }]),
       },
     });
@@ -157,9 +158,10 @@ describe('OTLP/HTTP traces: model-call spans recorded as calls', () => {
     expect(body.cost_usd).toBeCloseTo(800 * 2.5e-6 + 400 * 1.25e-6 + 300 * 10e-6, 12);
   });
 
-  it('counts an answer\'s tool calls and takes the finish reason', async () => {
+  it('counts an answer\'s tool calls, takes the finish reason and keeps the tools offered in OpenAI\'s form', async () => {
     expect((await call(idOf(toolCall))).body).toMatchObject({
       tool_calls_count: 1, finish_reason: 'tool_calls', agent: 'planner',
+      params: { tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }] },
       output: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
     });
   });

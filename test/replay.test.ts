@@ -83,6 +83,18 @@ describe('POST /api/v1/replay', () => {
     expect(again.json().replay_of).toBe(originalId);
   });
 
+  it('offers a replayed call the tools the original was offered', async () => {
+    openai.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const messages = [{ role: 'user', content: 'Weather in Paris?' }];
+    const original = await server.request('POST', '/v1/chat/completions', { body: { model: 'gpt-4o', messages, tools, tool_choice: 'auto' } });
+    const originalId = String(original.headers['x-loupe-call-id']);
+    expect((await recorded(originalId)).params).toEqual({ tools, tool_choice: 'auto' });
+    const replay = await server.request('POST', `/api/v1/logs/${originalId}/replay`, { body: { model: 'gpt-4o-mini' } });
+    expect(replay.statusCode).toBe(200);
+    expect(lastBody(openai)).toEqual({ model: 'gpt-4o-mini', messages, tools, tool_choice: 'auto', stream: false });
+  });
+
   it('answers with the gateway status and the error when the provider fails, and records the failed call', async () => {
     house.respondWith(statusAnswer(503, '{"error":{"message":"model is loading","type":"server_error","code":"overloaded"}}'));
     const response = await server.request('POST', '/api/v1/replay', { body: { model: 'house-model', prompt: 'hello' } });

@@ -100,13 +100,14 @@ describe('observeOpenAI', () => {
 
   it('puts a streamed tool call back together', async () => {
     upstream.respondWith(replay('openai/chat-stream-tools.chunks.txt'));
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true });
+    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true, tools });
     for await (const chunk of stream) void chunk;
     await loupe.shutdown();
     const deltas = fixtureChunks('openai/chat-stream-tools.chunks.txt').flatMap((chunk) => ((chunk.choices as { delta?: { tool_calls?: { function?: { arguments?: string; name?: string } }[] } }[])[0]?.delta?.tool_calls ?? []));
     const [call] = (await callsTagged(tag)).slice(-1);
     expect(call).toMatchObject({
-      tool_calls_count: 1, finish_reason: 'tool_calls',
+      tool_calls_count: 1, finish_reason: 'tool_calls', params: { tools },
       output: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: deltas.map((delta) => delta.function?.arguments ?? '').join('') } }] },
     });
     expect(JSON.parse((call!.output as { tool_calls: { function: { arguments: string } }[] }).tool_calls[0]!.function.arguments)).toEqual({ location: 'Paris' });

@@ -48,7 +48,8 @@ function estimateTokens(value: unknown): number {
   return countO200k(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
+// Tools are kept so that a replay offers the model the same tools.
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
 
 export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const body = outcome.requestBody;

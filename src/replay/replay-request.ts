@@ -1,6 +1,6 @@
 // What a replay sends: a prompt, messages, or a stored call's request, with parameters
-// overridden, as an OpenAI chat body for the gateway. Stored calls keep only the parameters
-// that can be said again (no tools: they are not stored), so those are the ones accepted.
+// overridden, as an OpenAI chat body for the gateway. A stored call's parameters are carried
+// over, its tools among them, so a replayed agent step is offered the same tools.
 import { z } from 'zod';
 import type { CallRecord } from '../domain/call-record.js';
 
@@ -28,7 +28,7 @@ export const replayPrompt = {
 export type ReplayParams = { [K in keyof typeof replayParams]?: z.infer<(typeof replayParams)[K]> };
 
 /** The stored parameters a replay carries over (as the gateway stored them). */
-const CARRIED_PARAMS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'response_format'];
+const CARRIED_PARAMS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'response_format', 'tools', 'tool_choice'];
 
 export class ReplayInputError extends Error {
   constructor(readonly field: string, message: string, readonly status = 400) {

@@ -51,7 +51,7 @@ function providerOf(baseUrl: string | undefined): string {
   }
 }
 
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tool_choice'];
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
 
 function paramsOf(body: Json): Json {
   const params: Json = {};

@@ -90,3 +90,15 @@ export function indexedMessages(attributes: Attributes, prefix: 'gen_ai.prompt' 
 export function toolCallCount(message: Message | undefined): number {
   return Array.isArray(message?.tool_calls) ? message.tool_calls.length : 0;
 }
+
+/** gen_ai.tool.definitions ({type, name, description, parameters}) as OpenAI's tools. */
+export function openAiTools(value: AttributeValue | undefined): Message[] | null {
+  const parsed = structured(value);
+  if (!Array.isArray(parsed)) return null;
+  const tools = parsed.filter(isObject).map((tool): Message => {
+    if (isObject(tool.function)) return tool;
+    const { type, ...definition } = tool;
+    return { type: typeof type === 'string' ? type : 'function', function: definition };
+  });
+  return tools.length > 0 ? tools : null;
+}

@@ -5,7 +5,7 @@
 // invoke_agent span, a conversation or user id) is taken from the nearest ancestor in the same
 // request that carries it.
 import { countO200k } from '../../pricing/token-count.js';
-import { convertMessages, indexedMessages, systemMessage, toolCallCount } from './genai-messages.js';
+import { convertMessages, indexedMessages, openAiTools, systemMessage, toolCallCount } from './genai-messages.js';
 import type { Attributes, AttributeValue, OtlpSpan } from './otlp-spans.js';
 
 /** Calls recorded from spans carry this id prefix and tag. */
@@ -152,6 +152,8 @@ export function genAiSpanToCall(span: OtlpSpan, spans: ReadonlyMap<string, OtlpS
 
   const params: Record<string, unknown> = {};
   for (const [key, name] of PARAMS) if (attributes[key] !== undefined && attributes[key] !== null) params[name] = attributes[key];
+  const tools = openAiTools(attributes['gen_ai.tool.definitions']);
+  if (tools) params.tools = tools;
   const service = text(span.resource['service.name']);
 
   return {
