@@ -108,4 +108,18 @@ describe('seed 004 at /compat/llm-metrics', () => {
     const byHeader = await server.request('GET', `${BASE}/health`, { key: null, headers: { 'x-api-key': ADMIN_KEY } });
     expect(byHeader.statusCode).toBe(200);
   });
+
+  it('counts timeouts apart from failures and gives each provider its first and last request', async () => {
+    const timedOut = await server.request('POST', `${BASE}/record`, { body: { provider: 'ollama', model: 'llama3.2', status: 'timeout', duration_seconds: 30 } });
+    expect(timedOut.json()).toEqual({ success: true, message: 'Request recorded' });
+    await server.recorder.settled();
+    const body = (await server.request('GET', `${BASE}/metrics?days=7`)).json();
+    const ollama = body.metrics.find((row: { provider_name: string }) => row.provider_name === 'ollama');
+    expect(ollama).toMatchObject({ total_requests: 4, successful_requests: 2, failed_requests: 1, timeout_requests: 1, success_rate: 50 });
+    const logs = (await server.request('GET', '/api/v1/logs?provider=ollama&limit=100')).json() as { data: { started_at: string }[] };
+    const starts = logs.data.map((row) => row.started_at).sort();
+    const seedTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+    expect([ollama.first_request_at, ollama.last_request_at]).toEqual([seedTime(starts[0]!), seedTime(starts.at(-1)!)]);
+    expect(ollama.first_request_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
 });

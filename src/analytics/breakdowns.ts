@@ -11,7 +11,7 @@ export const MODEL_METRICS: MetricName[] = [
   'requests', 'success_rate', 'error_rate', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost', 'avg_cost_per_call',
   'unpriced_calls', 'avg_latency', 'p50_latency', 'p95_latency', 'p99_latency', 'avg_ttft', 'avg_tokens_per_second', 'performance_score',
 ];
-const PROVIDER_METRICS: MetricName[] = ['requests', 'successes', 'errors', 'fallback_calls', 'prompt_tokens', 'completion_tokens', 'success_rate', 'error_rate', 'avg_latency', 'p50_latency', 'p95_latency', 'cost', 'cost_per_1k_tokens', 'total_tokens', 'unpriced_calls', 'models'];
+const PROVIDER_METRICS: MetricName[] = ['requests', 'successes', 'errors', 'timeouts', 'fallback_calls', 'prompt_tokens', 'completion_tokens', 'success_rate', 'error_rate', 'avg_latency', 'p50_latency', 'p95_latency', 'cost', 'cost_per_1k_tokens', 'total_tokens', 'unpriced_calls', 'models'];
 
 /** Models need this many calls, and 90% success, before they are compared. */
 export const RECOMMENDATION_MIN_CALLS = 20;

@@ -26,6 +26,7 @@ export const METRICS = {
   requests: { sql: same('count(*)'), type: 'count', unit: 'calls', description: 'calls (attempts) in the range' },
   successes: { sql: same("count(*) FILTER (WHERE status = 'success')"), type: 'count', unit: 'calls', description: 'successful calls' },
   errors: { sql: same("count(*) FILTER (WHERE status <> 'success')"), type: 'count', unit: 'calls', description: 'calls that failed, timed out or were cancelled' },
+  timeouts: { sql: same("count(*) FILTER (WHERE status = 'timeout')"), type: 'count', unit: 'calls', description: 'calls that timed out (counted among errors too)' },
   success_rate: { sql: ratio("count(*) FILTER (WHERE status = 'success')", 'count(*)'), type: 'ratio', unit: 'fraction', description: 'successes / requests' },
   error_rate: { sql: ratio("count(*) FILTER (WHERE status <> 'success')", 'count(*)'), type: 'ratio', unit: 'fraction', description: 'errors / requests' },
   streaming_share: { sql: ratio('count(*) FILTER (WHERE is_streaming)', 'count(*)'), type: 'ratio', unit: 'fraction', description: 'share of streamed calls' },

@@ -19,6 +19,7 @@ export const ROLLUP_METRICS: Partial<Record<MetricName, RollupMetric>> = {
   requests: total('calls'),
   successes: { sql: successes },
   errors: { sql: failures },
+  timeouts: { sql: "COALESCE(sum(calls) FILTER (WHERE status = 'timeout'), 0)" },
   success_rate: ratio(successes, 'sum(calls)'),
   error_rate: ratio(failures, 'sum(calls)'),
   streaming_share: ratio('sum(streaming_calls)', 'sum(calls)'),

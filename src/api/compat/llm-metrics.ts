@@ -3,7 +3,7 @@
 // `{success: false, error}` with the native status otherwise. Providers are numbered 1, 2, ...
 // in the registry's order (the seed's integer ids); its enable route takes that number or a name.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { callNative, nativeError, seedErrors, type NativeAnswer } from './native-call.js';
+import { callAllNative, callNative, nativeError, seedErrors, type NativeAnswer, type NativeRequest } from './native-call.js';
 
 export const LLM_METRICS_PREFIX = '/compat/llm-metrics';
 
@@ -71,18 +71,27 @@ function registerRoutes(app: FastifyInstance, scope: FastifyInstance): void {
     if (answer.status !== 200) return failed(reply, answer);
     const byName = new Map(registry.list.map((entry, index) => [entry.name, { entry, id: index + 1 }]));
     const rows = (answer.body as { providers: Row[] }).providers;
+    // A provider's first and last request of the period: its oldest and newest call.
+    const edge = (name: string, order: 'asc' | 'desc'): NativeRequest => ['GET', `/api/v1/logs?${new URLSearchParams({ days: period, provider: name, sort: 'started_at', order, limit: '1' })}`];
+    const edges = await callAllNative(app, request, rows.flatMap((row) => [edge(String(row.provider), 'asc'), edge(String(row.provider), 'desc')]));
+    if (edges.failed) return failed(reply, edges.failed);
+    const startOf = (index: number) => seedTime(((edges.bodies[index] as { data: { started_at: string }[] }).data[0]?.started_at) ?? null);
     return {
       success: true,
-      metrics: rows.map((row) => {
+      metrics: rows.map((row, index) => {
         const known = byName.get(String(row.provider));
         const requests = Number(row.requests ?? 0);
+        const timeouts = Number(row.timeouts ?? 0);
         return {
           provider_id: known?.id ?? null, provider_name: row.provider, display_name: known?.entry.display_name ?? row.provider,
           provider_type: known?.entry.provider_type ?? null, total_requests: requests, successful_requests: Number(row.successes ?? 0),
-          failed_requests: Number(row.errors ?? 0), total_tokens: Number(row.total_tokens ?? 0), prompt_tokens: Number(row.prompt_tokens ?? 0),
+          // The seed's statuses: failed and timeout apart (Loupe's errors count both).
+          failed_requests: Number(row.errors ?? 0) - timeouts, timeout_requests: timeouts,
+          total_tokens: Number(row.total_tokens ?? 0), prompt_tokens: Number(row.prompt_tokens ?? 0),
           completion_tokens: Number(row.completion_tokens ?? 0), total_cost_usd: Number(row.cost ?? 0),
           avg_duration_seconds: typeof row.avg_latency === 'number' ? row.avg_latency / 1000 : null, fallback_count: Number(row.fallback_calls ?? 0),
           success_rate: typeof row.success_rate === 'number' ? Math.round(row.success_rate * 10_000) / 100 : null,
+          first_request_at: startOf(index * 2), last_request_at: startOf(index * 2 + 1),
         };
       }),
       days: Number(period),
