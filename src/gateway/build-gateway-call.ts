@@ -3,6 +3,7 @@
 // timings, attribution and content, priced like any other call.
 import { countO200k } from '../pricing/token-count.js';
 import type { CallRecordInput, CallStatus } from '../domain/call-record.js';
+import { redactCall } from '../security/redact-call.js';
 import { normalizeCall } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
@@ -81,5 +82,6 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   };
   const call = normalizeCall(input, { projectId: outcome.projectId, apiKeyId: outcome.apiKeyId, now: outcome.startedAt });
   priceCall(call);
-  return { call, bodyHash: '', clientId: false, inputJson: call.input == null ? null : JSON.stringify(call.input), outputJson: call.output == null ? null : JSON.stringify(call.output) };
+  const content = redactCall(call, { inputJson: call.input == null ? null : JSON.stringify(call.input), outputJson: call.output == null ? null : JSON.stringify(call.output) });
+  return { call, bodyHash: '', clientId: false, ...content };
 }

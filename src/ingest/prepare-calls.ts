@@ -6,6 +6,7 @@ import { accountingIssues, callRecordInputSchema, type AccountingFields, type Ca
 import { describeZodIssue } from '../domain/describe-issue.js';
 import { normalizeCall, type CallContext } from '../domain/normalize-call.js';
 import { priceCall } from '../pricing/price-call.js';
+import { redactCall } from '../security/redact-call.js';
 import type { CallWrite } from '../store/ports.js';
 import { searchWords } from '../store/search-words.js';
 import { compileObjectSchema } from './compiled-schema.js';
@@ -79,8 +80,10 @@ export function prepareCalls(items: readonly unknown[], context: CallContext, op
     // loop for large batches.
     if (call.cost_usd === null) priceCall(call);
     const serialized = serializeItem(item as Record<string, unknown>);
-    const write: CallWrite = { call, clientId: parsed.data.id !== undefined, ...serialized };
-    if (options.searchWords) write.searchWords = searchWords(serialized.inputJson, serialized.outputJson);
+    // The hash is of the body as sent (a retry matches it); what is stored has no secrets.
+    const content = redactCall(call, serialized);
+    const write: CallWrite = { call, clientId: parsed.data.id !== undefined, bodyHash: serialized.bodyHash, ...content };
+    if (options.searchWords) write.searchWords = searchWords(content.inputJson, content.outputJson);
     prepared.writes.push(write);
     prepared.positions.push(index);
   });
