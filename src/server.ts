@@ -12,6 +12,7 @@ import type { PriceCall } from './ingest/ingest-calls.js';
 import { createPricer, registryLocalTest } from './pricing/pricer.js';
 import { Recorder } from './recorder/recorder.js';
 import { OutageSpool } from './recorder/outage-spool.js';
+import { ContentCapture } from './recorder/content-capture.js';
 import { createBudgetGuard } from './budgets/create-budget-guard.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
@@ -49,11 +50,15 @@ export function loupeVersion(): string {
   return '0.0.0';
 }
 
+/** How soon an instance follows a content setting changed by another instance sharing its database. */
+const CAPTURE_REFRESH_MS = 10_000;
+
 export async function startServer(config: Readonly<LoupeConfig>, options: { listen?: boolean } = {}): Promise<RunningServer> {
   const store = await openStore(config);
   const bootstrap = await bootstrapAdminKey(store, config.admin_key);
   const liveBus = new LiveEventBus();
   const costSettings = await CostSettings.load(store.priceOverrides);
+  const contentCapture = await ContentCapture.load(store.projects);
   const budgetGuard = createBudgetGuard(store, liveBus, {
     holdTtlMs: config.budget_hold_ttl_seconds * 1000,
     onUnavailable: (error) => app.log.warn({ err: error }, 'budgets checked from the last counts read: the store did not answer'),
@@ -76,9 +81,10 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     flushIntervalMs: config.recorder.flush_interval_ms,
     maxQueue: config.recorder.max_queue,
   }, {
-    // Every record, ingested or from the gateway, gets the project's cost settings and counts
-    // against its budgets on its way to the store.
+    // Every record, ingested or from the gateway, loses its content when its project keeps none,
+    // gets the project's cost settings and counts against its budgets on its way to the store.
     beforeWrite: (write) => {
+      contentCapture.apply(write);
       pricer.finalize(write.call);
       budgetGuard.observe(write.call);
     },
@@ -93,12 +99,13 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor live
   const litellm = await startLiteLlmSync(config, store, recorder, (error) => app.log.error({ err: error }, 'LiteLLM spend-log import failed'));
   const alerts = new AlertEvaluator(store, liveBus, new WebhookSender(config.upstream_allowlist), secretBox, (error) => app.log.error({ err: error }, 'alert evaluation failed'));
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, litellm: litellm?.sync ?? null, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, contentCapture, litellm: litellm?.sync ?? null, version: loupeVersion() });
   // Instances sharing a store hear each other's live events.
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
   spool?.start();
+  contentCapture.start(CAPTURE_REFRESH_MS, (error) => app.log.warn({ err: error }, 'could not read the projects\' content settings'));
   if (config.alert_interval_seconds > 0) alerts.start(config.alert_interval_seconds * 1000);
   litellm?.start();
   const stopRetention = config.retention_days
@@ -112,6 +119,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     close: () => {
       closing ??= (async () => {
         stopRetention();
+        contentCapture.stop();
         await app.close();
         await alerts.stop();
         await litellm?.stop();

@@ -757,6 +757,21 @@ describe('dashboard in Chromium', () => {
     await settled(page);
     expect(await page.locator('h2:text-is("LiteLLM spend logs")').count()).toBe(0);
   });
+  it('turns off the storing of prompts and responses in Settings, and on again', async () => {
+    await page.goto(`${base}/settings`);
+    const box = page.getByLabel(/stored with each call/);
+    await box.waitFor();
+    expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await page.waitForSelector('text=Calls keep their tokens, cost, latency and attribution, not their content.');
+    expect((await server.request('GET', '/api/v1/project')).json().capture_content).toBe(false);
+    await page.reload();
+    await page.getByLabel(/stored with each call/).waitFor();
+    expect(await page.getByLabel(/stored with each call/).isChecked()).toBe(false);
+    await page.getByLabel(/stored with each call/).check();
+    await page.waitForSelector('text=Keys and tokens in them are redacted.');
+    expect((await server.request('GET', '/api/v1/project')).json().capture_content).toBe(true);
+  });
   it('generates optimization suggestions on the models page, as the API states them, and marks one implemented', async () => {
     await page.goto(`${base}/providers?range=7d`);
     await page.waitForSelector('.panel:has(h2:text-is("Optimization suggestions"))');

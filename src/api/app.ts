@@ -32,6 +32,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
+import { registerProjectRoutes } from './routes/project-routes.js';
 import { registerOtlpRoutes } from './routes/otlp-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
 import { registerLiteLlmImportRoutes } from './routes/litellm-import-routes.js';
@@ -51,6 +52,7 @@ import { registerResearchConfigRoutes } from './routes/research-config-routes.js
 import { registerSessionsRoutes } from './routes/sessions-routes.js';
 import type { AlertEvaluator } from '../alerts/alert-evaluator.js';
 import type { SecretBox } from '../security/secret-box.js';
+import type { ContentCapture } from '../recorder/content-capture.js';
 import type { LiteLlmSync } from '../ingest/litellm/litellm-sync.js';
 
 export interface AppServices {
@@ -72,6 +74,8 @@ export interface AppServices {
   alerts: AlertEvaluator;
   /** Seals webhook secrets (and provider keys) with the data directory's key. */
   secretBox: SecretBox;
+  /** Which projects keep the content of their calls. */
+  contentCapture: ContentCapture;
   /** The LiteLLM spend-log import, when a LiteLLM database is configured. */
   litellm: LiteLlmSync | null;
   // @anchor services:outcomes
@@ -123,6 +127,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerLiteLlmImportRoutes(app, services.litellm);
   registerLogsRoutes(app, store, services.livePublisher);
   registerKeysRoutes(app, store, authenticator);
+  registerProjectRoutes(app, store, services.contentCapture);
   registerBudgetsRoutes(app, store, services.budgetGuard);
   registerAlertsRoutes(app, store, services.alerts, services.secretBox);
   registerSuggestionsRoutes(app, store);

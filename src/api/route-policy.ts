@@ -105,6 +105,8 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/v1/keys': { scope: 'admin' },
   'GET /api/v1/keys': { scope: 'admin' },
   'DELETE /api/v1/keys/:id': { scope: 'admin' },
+  'GET /api/v1/project': { scope: 'read' },
+  'PATCH /api/v1/project': { scope: 'admin' },
   'GET /api/v1/budgets': { scope: 'read' },
   'POST /api/v1/budgets': { scope: 'admin' },
   'GET /api/v1/budgets/:id': { scope: 'read' },

@@ -103,6 +103,8 @@ export interface ProjectRepository {
   ensure(id: string, name: string, createdAt?: number): Promise<Project>;
   get(id: string): Promise<Project | null>;
   list(): Promise<Project[]>;
+  /** The project as changed, or null when it does not exist. */
+  setCaptureContent(id: string, capture: boolean): Promise<Project | null>;
 }
 
 export interface ApiKeyRepository {

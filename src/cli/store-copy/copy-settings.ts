@@ -5,7 +5,10 @@ import type { Store } from '../../store/ports.js';
 
 export async function copySettings(source: Store, target: Store): Promise<void> {
   const projects = await source.projects.list();
-  for (const project of projects) await target.projects.ensure(project.id, project.name, project.created_at);
+  for (const project of projects) {
+    await target.projects.ensure(project.id, project.name, project.created_at);
+    await target.projects.setCaptureContent(project.id, project.capture_content);
+  }
   for (const project of projects) {
     for (const key of await source.apiKeys.list(project.id)) {
       if (!(await target.apiKeys.get(project.id, key.id))) await target.apiKeys.insert({ ...key, revoked_at: null });

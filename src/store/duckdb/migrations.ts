@@ -325,6 +325,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 19,
+    name: "a project's switch for storing the content of its calls",
+    sql: 'ALTER TABLE projects ADD COLUMN capture_content BOOLEAN DEFAULT true',
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

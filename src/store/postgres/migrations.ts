@@ -517,6 +517,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       CREATE INDEX suggestions_project ON suggestions (project_id, created_at);
     `,
   },
+  {
+    version: 17,
+    name: "a project's switch for storing the content of its calls",
+    sql: 'ALTER TABLE projects ADD COLUMN capture_content BOOLEAN NOT NULL DEFAULT true',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";
