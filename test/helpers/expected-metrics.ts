@@ -21,6 +21,7 @@ export const EXPECTED: Record<MetricName, (rows: CallRecord[]) => number | null>
   requests: (r) => r.length,
   successes: (r) => r.filter((c) => c.status === 'success').length,
   errors: (r) => r.filter((c) => c.status !== 'success').length,
+  timeouts: (r) => r.filter((c) => c.status === 'timeout').length,
   success_rate: (r) => ratioOf(r.filter((c) => c.status === 'success').length, r.length),
   error_rate: (r) => ratioOf(r.filter((c) => c.status !== 'success').length, r.length),
   streaming_share: (r) => ratioOf(r.filter((c) => c.is_streaming).length, r.length),

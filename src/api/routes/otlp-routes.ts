@@ -5,11 +5,11 @@
 // not model calls are accepted and not stored.
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ingestCalls, type IngestDeps } from '../../ingest/ingest-calls.js';
-import { genAiSpanToCall, SpanRejected } from '../../ingest/otlp/genai-span-to-call.js';
-import { decodeExportRequest, encodeExportResponse, encodeRpcStatus } from '../../ingest/otlp/otlp-protobuf.js';
-import { OtlpRequestError, requestSpans, type OtlpSpan } from '../../ingest/otlp/otlp-spans.js';
+import type { FastifyInstance } from 'fastify';
+import type { IngestDeps } from '../../ingest/ingest-calls.js';
+import { encodeExportResponse, encodeRpcStatus } from '../../ingest/otlp/otlp-protobuf.js';
+import { OtlpRequestError } from '../../ingest/otlp/otlp-spans.js';
+import { decodeSpans, recordSpans } from '../../ingest/otlp/record-spans.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError } from '../errors.js';
 
@@ -19,13 +19,11 @@ const INFLATE_FACTOR = 4;
 const PROTOBUF = 'application/x-protobuf';
 /** gRPC's INVALID_ARGUMENT, the status OTLP/HTTP pairs with a 400. */
 const INVALID_ARGUMENT = 3;
-/** How many refusals the answer's error message quotes. */
-const QUOTED_REFUSALS = 5;
 
 export const OTLP_TRACE_ROUTES = ['/v1/traces', '/api/v1/otel/v1/traces'] as const;
 
-async function inflate(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
-  const coding = (encoding ?? 'identity').trim().toLowerCase();
+async function inflate(body: Buffer, encoding: string | string[] | undefined, limit: number): Promise<Buffer> {
+  const coding = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? 'identity').trim().toLowerCase();
   if (coding === 'identity' || coding === '') return body;
   if (coding !== 'gzip') throw new ApiError(415, 'unsupported_media_type', `content-encoding: ${coding} is not supported (send gzip or no encoding)`, 'content-encoding');
   try {
@@ -57,9 +55,17 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: IngestDeps): void
         },
         handler: async (request, reply) => {
           const protobuf = (request.headers['content-type'] ?? '').toLowerCase().startsWith(PROTOBUF);
+          const key = callerKey(request);
           try {
-            return await exportTraces(request.body as Buffer, request.headers['content-encoding'], protobuf, reply, request);
-          } catch (error) {
+            if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'unsupported_media_type', `content-type: send ${PROTOBUF} or application/json`, 'content-type');
+            const bytes = await inflate(request.body, request.headers['content-encoding'], inflatedLimit);
+            const spans = decodeSpans(bytes, protobuf);
+            const { rejected, message } = await recordSpans(spans, { projectId: key.project_id, apiKeyId: key.id }, deps);
+            if (protobuf) return await reply.code(200).type(PROTOBUF).send(Buffer.from(encodeExportResponse(rejected, message)));
+            // OTLP/JSON writes 64-bit integers as strings.
+            return await reply.code(200).send(rejected === 0 ? {} : { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } });
+          } catch (caught) {
+            const error = caught instanceof OtlpRequestError ? new ApiError(400, caught.code, caught.message, caught.field) : caught;
             // OTLP/HTTP answers a binary request's failure with a google.rpc.Status in binary.
             if (protobuf && error instanceof ApiError && error.statusCode === 400) {
               return reply.code(400).type(PROTOBUF).send(Buffer.from(encodeRpcStatus(INVALID_ARGUMENT, error.message)));
@@ -68,51 +74,6 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: IngestDeps): void
           }
         },
       });
-    }
-
-    async function exportTraces(body: Buffer, encoding: string | string[] | undefined, protobuf: boolean, reply: FastifyReply, request: Parameters<typeof callerKey>[0]) {
-      const key = callerKey(request);
-      if (!Buffer.isBuffer(body)) throw new ApiError(415, 'unsupported_media_type', `content-type: send ${PROTOBUF} or application/json`, 'content-type');
-      const bytes = await inflate(body, Array.isArray(encoding) ? encoding.join(',') : encoding, inflatedLimit);
-      let decoded: unknown;
-      try {
-        decoded = protobuf ? decodeExportRequest(bytes) : JSON.parse(bytes.toString('utf8'));
-      } catch {
-        throw new ApiError(400, protobuf ? 'invalid_body' : 'invalid_json', `body: is not an OTLP ExportTraceServiceRequest in ${protobuf ? 'protobuf' : 'JSON'}`, 'body');
-      }
-      let spans: OtlpSpan[];
-      try {
-        spans = requestSpans(decoded, protobuf ? 'base64' : 'hex');
-      } catch (error) {
-        if (error instanceof OtlpRequestError) throw new ApiError(400, 'validation_error', error.message, error.field);
-        throw error;
-      }
-
-      const bySpanId = new Map(spans.map((span) => [span.spanId, span]));
-      const refusals: string[] = [];
-      const records: Record<string, unknown>[] = [];
-      const recordSpans: OtlpSpan[] = [];
-      for (const span of spans) {
-        try {
-          const record = genAiSpanToCall(span, bySpanId);
-          if (record) {
-            records.push(record);
-            recordSpans.push(span);
-          }
-        } catch (error) {
-          if (!(error instanceof SpanRejected)) throw error;
-          refusals.push(`span ${span.spanId}: ${error.message}`);
-        }
-      }
-      const results = records.length > 0 ? await ingestCalls(records, { projectId: key.project_id, apiKeyId: key.id }, deps) : [];
-      results.forEach((result, i) => {
-        if (result.status === 'invalid' || result.status === 'conflict') refusals.push(`span ${recordSpans[i]!.spanId}: ${result.error.message}`);
-      });
-
-      const message = refusals.length === 0 ? '' : `${refusals.length} model-call span(s) not recorded: ${refusals.slice(0, QUOTED_REFUSALS).join('; ')}${refusals.length > QUOTED_REFUSALS ? '; ...' : ''}`;
-      if (protobuf) return reply.code(200).type(PROTOBUF).send(Buffer.from(encodeExportResponse(refusals.length, message)));
-      // OTLP/JSON writes 64-bit integers as strings.
-      return reply.code(200).send(refusals.length === 0 ? {} : { partialSuccess: { rejectedSpans: String(refusals.length), errorMessage: message } });
     }
   });
 }

@@ -28,7 +28,7 @@ export interface OtlpSpan {
 }
 
 export class OtlpRequestError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(readonly field: string, message: string, readonly code = 'validation_error') {
     super(`${field}: ${message}`);
   }
 }
