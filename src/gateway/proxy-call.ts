@@ -40,8 +40,11 @@ export interface GatewayExchange {
   reply: GatewayReply;
   projectId: string;
   apiKeyId: string;
-  /** Sees each attempt's call as it goes to the recorder (a replay reports what was recorded). */
-  onRecord?: (write: CallWrite) => void;
+  /**
+   * Sees each attempt's call as it goes to the recorder, with the promise of its being written
+   * (a replay reports what was recorded, once it can be read back).
+   */
+  onRecord?: (write: CallWrite, written: Promise<void>) => void;
 }
 
 /** Longest wait before retrying the same provider (a longer Retry-After moves on instead). */
@@ -80,8 +83,8 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   const record = (outcome: GatewayOutcome) => {
     outcome.latencyMs = performance.now() - arrived;
     const write = buildGatewayCall(outcome);
-    exchange.onRecord?.(write);
-    deps.recorder.record(write);
+    const written = deps.recorder.record(write);
+    exchange.onRecord?.(write, written);
   };
 
   let reservation: BudgetReservation;

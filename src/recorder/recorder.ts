@@ -70,9 +70,15 @@ export class Recorder {
     return this.enqueue(writes, false);
   }
 
-  /** Queues one record without waiting (the gateway's path). */
-  record(write: CallWrite): void {
-    this.enqueue([write], true).catch((error: Error) => this.events.onUnawaitedFailure?.([write], error));
+  /**
+   * Queues one record without waiting (the gateway's path). The promise settles once it is
+   * written (or spooled, or reported lost), for a caller that answers only then; it never rejects.
+   */
+  record(write: CallWrite): Promise<void> {
+    return this.enqueue([write], true).then(
+      () => undefined,
+      (error: Error) => this.events.onUnawaitedFailure?.([write], error),
+    );
   }
 
   private enqueue(writes: CallWrite[], unawaited: boolean): Promise<InsertOutcome[]> {

@@ -75,9 +75,16 @@ function errorOf(answer: unknown, fallback: string): { code: string; message: st
 export async function runReplay(run: ReplayRun, deps: GatewayDeps): Promise<ReplayResult> {
   const reply = new CollectedReply(run.client);
   const recorded: CallWrite[] = [];
+  const written: Promise<void>[] = [];
   const headers: Record<string, string> = { 'x-loupe-tags': run.tags.join(',') };
   for (const [name, value] of Object.entries(run.properties)) headers[`x-loupe-property-${name}`] = value;
-  await proxyCall({ body: run.body, headers, reply, projectId: run.projectId, apiKeyId: run.apiKeyId, onRecord: (write) => recorded.push(write) }, CHAT, deps);
+  const onRecord = (write: CallWrite, stored: Promise<void>) => {
+    recorded.push(write);
+    written.push(stored);
+  };
+  await proxyCall({ body: run.body, headers, reply, projectId: run.projectId, apiKeyId: run.apiKeyId, onRecord }, CHAT, deps);
+  // A replay answers once its calls can be read back (the logs, the comparison history).
+  await Promise.all(written);
   const call = recorded.at(-1)?.call ?? null;
   const answer = reply.json();
   const message = reply.status === 200 ? assistantMessage(answer) : null;
