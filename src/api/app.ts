@@ -32,6 +32,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
+import { ResponseCache } from '../gateway/response-cache.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
 import { registerOtlpRoutes } from './routes/otlp-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
@@ -138,7 +139,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerLlmLensCompat(app);
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
-  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings };
+  const cache = new ResponseCache({ byDefault: config.gateway_cache, ttlMs: config.gateway_cache_ttl_seconds * 1000, maxBytes: config.gateway_cache_max_bytes });
+  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings, cache };
   registerGatewayRoutes(app, gateway);
   registerReplayRoutes(app, store, gateway);
   registerProvidersRoutes(app, services.providers);

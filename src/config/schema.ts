@@ -52,6 +52,10 @@ export const configSchema = z.strictObject({
   litellm_database_url: z.string().min(1).max(2048).optional(),
   litellm_project: z.string().min(1).max(128).default('default'),
   litellm_sync_seconds: z.coerce.number().int().min(1).max(86_400).default(30),
+  /** The gateway's answer cache (src/gateway/response-cache.ts): whether requests that say nothing use it. */
+  gateway_cache: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
+  gateway_cache_ttl_seconds: z.coerce.number().int().min(1).max(30 * 86_400).default(3600),
+  gateway_cache_max_bytes: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(64 * 1024 * 1024),
   /** How often alert rules are evaluated; 0 never (POST /api/v1/alerts/evaluate still does). */
   alert_interval_seconds: z.coerce.number().int().min(0).max(86_400).default(60),
   providers: z.array(providerConfigSchema).default([]),

@@ -7,8 +7,11 @@ import type { UsageColumns } from './usage.js';
 
 export const CALL_STATUSES = ['success', 'error', 'timeout', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
-/** `reported`: the client sent the cost with the record (kept as given, never re-priced). */
-export const PRICE_SOURCES = ['catalog', 'override', 'local', 'unpriced', 'reported'] as const;
+/**
+ * `reported`: the client sent the cost with the record (kept as given, never re-priced);
+ * `cache`: answered from the gateway's cache, no provider called, so it cost nothing.
+ */
+export const PRICE_SOURCES = ['catalog', 'override', 'local', 'unpriced', 'reported', 'cache'] as const;
 export type PriceSource = (typeof PRICE_SOURCES)[number];
 export const USAGE_SOURCES = ['provider', 'estimated'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];

@@ -37,6 +37,10 @@ export interface GatewayOutcome {
   finishReason: string | null;
   responseModel: string | null;
   toolCalls: number;
+  /** Answered from the gateway's cache: the call whose answer it is. */
+  cacheOf?: string;
+  /** A whole successful answer as sent, kept for the cache when the request uses it. */
+  answerBody?: { bytes: Buffer; contentType: string };
   /** All generated text, for estimating completion tokens when usage is missing. */
   completionText: string;
   requestBody: Record<string, unknown>;
@@ -80,8 +84,13 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
     params, input: body.messages ?? body.prompt ?? body.input ?? null, output: outcome.output,
     ...outcome.attribution,
   };
+  if (outcome.cacheOf) {
+    input.cache_hit = true;
+    input.properties = { ...input.properties, cache_of: outcome.cacheOf };
+  }
   const call = normalizeCall(input, { projectId: outcome.projectId, apiKeyId: outcome.apiKeyId, now: outcome.startedAt });
-  priceCall(call);
+  if (outcome.cacheOf) Object.assign(call, { cost_usd: 0, input_cost_usd: 0, output_cost_usd: 0, price_source: 'cache' });
+  else priceCall(call);
   const content = redactCall(call, { inputJson: call.input == null ? null : JSON.stringify(call.input), outputJson: call.output == null ? null : JSON.stringify(call.output) });
   return { call, bodyHash: '', clientId: false, ...content };
 }

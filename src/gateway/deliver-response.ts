@@ -102,11 +102,14 @@ async function relayWhole(delivery: Delivery): Promise<void> {
   }
   health.success(latency);
   const answer = result.value;
+  const body = asBuffer(answer.openaiBody);
+  const sentType = adapter.passesThrough && contentType ? contentType : 'application/json';
   Object.assign(outcome, {
     usage: answer.usage, usageComplete: answer.usage !== null, generationNs: answer.timings?.generationNs ?? null, responseModel: answer.responseModel,
     finishReason: answer.finishReason, toolCalls: answer.toolCallsCount, output: answer.output, completionText: answer.completionText,
+    answerBody: { bytes: body, contentType: sentType },
   });
-  return void reply.code(status).headers(loupeHeaders(delivery)).type(adapter.passesThrough && contentType ? contentType : 'application/json').send(asBuffer(answer.openaiBody));
+  return void reply.code(status).headers(loupeHeaders(delivery)).type(sentType).send(body);
 }
 
 async function relayStream(delivery: Delivery): Promise<void> {

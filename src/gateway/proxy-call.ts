@@ -17,12 +17,15 @@ import type { Endpoint } from '../providers/kit/adapter.js';
 import { fromUpstreamError, GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
 import { sendAttempt } from './send-attempt.js';
+import type { CachePolicy, ResponseCache } from './response-cache.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
   recorder: Recorder;
   budgets: BudgetGuard;
   costSettings: CostSettings;
+  /** Answers kept for identical requests; none: every request goes to a provider. */
+  cache?: ResponseCache | null;
 }
 
 export interface ProxyEndpoint {
@@ -85,6 +88,37 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     const write = buildGatewayCall(outcome);
     const written = deps.recorder.record(write);
     exchange.onRecord?.(write, written);
+  };
+
+  // A whole answer may come from the cache (no budget, no provider) or go into it.
+  let caching: CachePolicy | null = null;
+  if (deps.cache && !gateway.stream) {
+    try {
+      caching = deps.cache.policy(exchange.headers, projectId, endpoint.path, gateway.raw);
+    } catch (error) {
+      if (error instanceof GatewayError) return sendError(reply, error);
+      throw error;
+    }
+    const hit = caching ? deps.cache.get(caching.key) : null;
+    if (hit) {
+      const outcome = outcomeFor(hit.provider, hit.model, 1);
+      Object.assign(outcome, {
+        isFallback: false, originalProvider: null, httpStatus: 200, usage: hit.usage, usageComplete: hit.usageComplete, responseModel: hit.responseModel,
+        finishReason: hit.finishReason, toolCalls: hit.toolCalls, output: hit.output, completionText: hit.completionText, cacheOf: hit.sourceCallId,
+      });
+      void reply.code(200).headers({ 'x-loupe-call-id': outcome.id, 'x-loupe-cache': 'HIT', 'x-loupe-overhead-ms': (performance.now() - arrived).toFixed(3) }).type(hit.contentType).send(hit.body);
+      record(outcome);
+      return;
+    }
+    if (caching) void reply.header('x-loupe-cache', 'MISS');
+  }
+  const remember = (outcome: GatewayOutcome) => {
+    if (!caching || outcome.status !== 'success' || outcome.httpStatus !== 200 || !outcome.answerBody) return;
+    deps.cache!.set(caching.key, {
+      body: outcome.answerBody.bytes, contentType: outcome.answerBody.contentType, sourceCallId: outcome.id, provider: outcome.provider, model: outcome.model,
+      responseModel: outcome.responseModel, finishReason: outcome.finishReason, usage: outcome.usage, usageComplete: outcome.usageComplete,
+      toolCalls: outcome.toolCalls, output: outcome.output, completionText: outcome.completionText,
+    }, caching.ttlMs);
   };
 
   let reservation: BudgetReservation;
@@ -170,6 +204,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
           return;
         }
         await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort });
+        remember(outcome);
         record(outcome);
         return;
       }

@@ -38,7 +38,7 @@ export class CostSettings {
 
   /** Re-prices a call when its project has settings for its model. */
   apply(call: CallRecord): void {
-    if (call.price_source === 'reported') return;
+    if (call.price_source === 'reported' || call.price_source === 'cache') return;
     const override = this.overrides.get(key(call.project_id, call.model));
     if (override) priceWithSetting(call, override);
   }

@@ -37,11 +37,11 @@ export type LocalProviderTest = (provider: string) => boolean;
 
 export function createPricer(settings: CostSettings, isLocalProvider: LocalProviderTest = (provider) => LOCAL_PROVIDERS.has(provider)): Pricer {
   const priceCall = (call: CallRecord): void => {
-    if (call.price_source === 'reported') return;
+    if (call.price_source === 'reported' || call.price_source === 'cache') return;
     priceWithSetting(call, settings.get(call.project_id, call.model), isLocalProvider(call.provider));
   };
   const finalize = (call: CallRecord): void => {
-    if (call.price_source === 'reported') return;
+    if (call.price_source === 'reported' || call.price_source === 'cache') return;
     const setting = settings.get(call.project_id, call.model);
     const local = isLocalProvider(call.provider);
     if (setting || (local && call.price_source !== 'local')) priceWithSetting(call, setting, local);

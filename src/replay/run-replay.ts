@@ -76,7 +76,8 @@ export async function runReplay(run: ReplayRun, deps: GatewayDeps): Promise<Repl
   const reply = new CollectedReply(run.client);
   const recorded: CallWrite[] = [];
   const written: Promise<void>[] = [];
-  const headers: Record<string, string> = { 'x-loupe-tags': run.tags.join(',') };
+  // A replay asks the model again: never an answer from the cache.
+  const headers: Record<string, string> = { 'x-loupe-tags': run.tags.join(','), 'x-loupe-cache': 'false' };
   for (const [name, value] of Object.entries(run.properties)) headers[`x-loupe-property-${name}`] = value;
   const onRecord = (write: CallWrite, stored: Promise<void>) => {
     recorded.push(write);

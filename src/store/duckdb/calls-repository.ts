@@ -161,7 +161,7 @@ export class DuckDbCallRepository implements CallRepository {
 
   reprice(request: RepriceRequest): Promise<number> {
     const params = new SqlParams();
-    const conditions = [`project_id = ${params.add(request.projectId)}`, `model = ${params.add(request.model)}`, "price_source <> 'reported'"];
+    const conditions = [`project_id = ${params.add(request.projectId)}`, `model = ${params.add(request.model)}`, "price_source NOT IN ('reported', 'cache')"];
     if (request.from !== undefined) conditions.push(`started_at >= ${params.add(sqlTimestamp(request.from))}::TIMESTAMP`);
     if (request.to !== undefined) conditions.push(`started_at < ${params.add(sqlTimestamp(request.to))}::TIMESTAMP`);
     const rates = request.rates;
