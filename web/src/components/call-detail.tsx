@@ -14,7 +14,7 @@ interface CallDetail {
   is_streaming: boolean; prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; reasoning_tokens: number;
   cost_usd: number | null; input_cost_usd: number | null; output_cost_usd: number | null; price_source: string; user_id: string | null;
   session_id: string | null; agent: string | null; conversation_name: string | null; account_id: string | null; tags: string[];
-  properties: Record<string, string>; confidence: number | null; signal: string | null; trace_id: string | null; is_fallback: boolean;
+  properties: Record<string, string>; confidence: number | null; signal: string | null; trace_id: string | null; is_fallback: boolean; cache_hit: boolean;
   original_provider: string | null; input: unknown; output: unknown;
 }
 interface Bubble { role: string; text: string }
@@ -55,12 +55,13 @@ function Facts({ call }: { call: CallDetail }) {
     ['Started', new Date(call.started_at).toLocaleString()],
     ['Latency', `${formatMs(call.latency_ms)} · TTFT ${formatMs(call.ttft_ms)}${call.tokens_per_second ? ` · ${call.tokens_per_second.toFixed(1)} tokens/s` : ''}${call.is_streaming ? ' · streamed' : ''}`],
     ['Tokens', `${formatCount(call.prompt_tokens)} in · ${formatCount(call.completion_tokens)} out${call.cached_tokens ? ` · ${formatCount(call.cached_tokens)} cached` : ''}${call.reasoning_tokens ? ` · ${formatCount(call.reasoning_tokens)} reasoning` : ''}`],
-    ['Cost', call.price_source === 'unpriced' ? 'unpriced (no known price)' : `${formatUsd(call.cost_usd)} (in ${formatUsd(call.input_cost_usd)}, out ${formatUsd(call.output_cost_usd)}; ${call.price_source})`],
+    ['Cost', call.price_source === 'unpriced' ? 'unpriced (no known price)' : call.price_source === 'cache' ? `${formatUsd(0)} (answered from Loupe's cache, no provider called)` : `${formatUsd(call.cost_usd)} (in ${formatUsd(call.input_cost_usd)}, out ${formatUsd(call.output_cost_usd)}; ${call.price_source})`],
     ['User', call.user_id], ['Session', call.session_id], ['Agent', call.agent], ['Conversation', call.conversation_name], ['Account', call.account_id],
     ['Tags', call.tags.length ? call.tags.join(', ') : null],
     ['Properties', Object.keys(call.properties).length ? Object.entries(call.properties).map(([k, v]) => `${k}=${v}`).join(', ') : null],
     ['Decision', call.signal || call.confidence !== null ? `${call.signal ?? ''}${call.confidence !== null ? ` (confidence ${call.confidence})` : ''}` : null],
-    ['Fallback', call.is_fallback ? `yes, from ${call.original_provider ?? '?'}` : null], ['Trace', call.trace_id], ['Id', call.id],
+    ['Fallback', call.is_fallback ? `yes, from ${call.original_provider ?? '?'}` : null],
+    ['Cache', call.cache_hit ? `hit, repeating ${call.properties.cache_of ?? 'an earlier call'}` : null], ['Trace', call.trace_id], ['Id', call.id],
   ];
   return <dl className="facts">{facts.filter(([, value]) => value).map(([label, value]) => <div key={label}><dt>{label}</dt><dd>{value}</dd></div>)}</dl>;
 }
