@@ -4,7 +4,7 @@
 // the store follows on its next refresh.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentCapture } from '../src/recorder/content-capture.js';
-import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, startFakeUpstream, type FakeUpstream, openAiProviderAt } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let upstream: FakeUpstream;
@@ -13,7 +13,7 @@ const PROMPT = [{ role: 'user', content: 'quarterly numbers for the board' }];
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  server = await startTestServer({ providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-openai', models: ['gpt-4o'], max_retries: 0 }] });
+  server = await startTestServer({ providers: [openAiProviderAt(upstream)] });
 });
 afterAll(async () => {
   await server?.close();

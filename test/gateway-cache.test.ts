@@ -3,7 +3,7 @@
 // provider, and recorded as a free call tagged as a cache hit of the first; what differs (the
 // body, the project, a stream, an error, an expired entry, a replay) goes to the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startFakeUpstream, statusAnswer, replay, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, startFakeUpstream, statusAnswer, replay, type FakeUpstream, openAiProviderAt } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let upstream: FakeUpstream;
@@ -14,7 +14,7 @@ const GPT_4O_COST = 600 * 2.5e-6 + 400 * 1.25e-6 + 200 * 10e-6;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  server = await startTestServer({ providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-openai', models: ['gpt-4o', 'gpt-4o-mini'], max_retries: 0 }] });
+  server = await startTestServer({ providers: [openAiProviderAt(upstream, ['gpt-4o', 'gpt-4o-mini'])] });
   upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
 });
 afterAll(async () => {
@@ -107,7 +107,7 @@ describe('gateway answer cache', () => {
 describe('a server that caches by default', () => {
   let cached: TestServer;
   beforeAll(async () => {
-    cached = await startTestServer({ gateway_cache: true, providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-openai', models: ['gpt-4o'], max_retries: 0 }] });
+    cached = await startTestServer({ gateway_cache: true, providers: [openAiProviderAt(upstream)] });
   });
   afterAll(async () => cached?.close());
 

@@ -3,7 +3,7 @@
 // gateway), while the provider still receives the request as the caller sent it and a search
 // for the secret finds nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, startFakeUpstream, type FakeUpstream, openAiProviderAt } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let upstream: FakeUpstream;
@@ -14,7 +14,7 @@ const REDACTED_PROMPT = [{ role: 'user', content: 'Why does [REDACTED] fail with
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  server = await startTestServer({ providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-openai', models: ['gpt-4o'], max_retries: 0 }] });
+  server = await startTestServer({ providers: [openAiProviderAt(upstream)] });
 });
 afterAll(async () => {
   await server?.close();

@@ -207,3 +207,8 @@ export function runTransform(transform: import('../../src/providers/kit/adapter.
   const forwarded = Buffer.concat(steps.map((one) => one.forward)).toString('utf8');
   return { forwarded, steps, observations: transform.observations };
 }
+
+/** An OpenAI provider of the gateway served by a fake upstream, without retries. */
+export function openAiProviderAt(upstream: FakeUpstream, models: string[] = ['gpt-4o']) {
+  return { name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-openai', models, max_retries: 0 };
+}
