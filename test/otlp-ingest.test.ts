@@ -301,6 +301,26 @@ describe('OTLP/HTTP traces: bad input', () => {
     expect((await call('otel:5b8efff798038103d269b633813fc60c:aaaaaaaaaaaaaaa1')).status).toBe(404);
   });
 
+  it('reads content from the older conventions\' events, and refuses a span whose times are not a call\'s', async () => {
+    const withEvents = span({
+      spanId: 'ccccccccccccccc1',
+      events: [
+        { name: 'gen_ai.content.prompt', attributes: [{ key: 'gen_ai.prompt', value: { stringValue: JSON.stringify([{ role: 'user', content: 'Hello there' }]) } }] },
+        { name: 'gen_ai.content.completion', attributes: [{ key: 'gen_ai.completion', value: { stringValue: JSON.stringify([{ role: 'assistant', content: 'General Kenobi' }]) } }] },
+      ],
+    });
+    const epoch = span({ spanId: 'ccccccccccccccc2', startTimeUnixNano: '0', endTimeUnixNano: '1000000' });
+    const backwards = span({ spanId: 'ccccccccccccccc3', endTimeUnixNano: String(BigInt(NOW_S - 5) * 1_000_000_000n) });
+    const response = await post({ resourceSpans: [{ scopeSpans: [{ spans: [withEvents, epoch, backwards] }] }] });
+    expect(response.statusCode).toBe(200);
+    const answer = response.json() as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    expect(answer.partialSuccess.rejectedSpans).toBe('2');
+    expect(answer.partialSuccess.errorMessage).toMatch(/span ccccccccccccccc2: started_at: .*; span ccccccccccccccc3: (latency_ms|ended_at): /);
+    const { body } = await call('otel:5b8efff798038103d269b633813fc60c:ccccccccccccccc1');
+    expect(body).toMatchObject({ input: [{ role: 'user', content: 'Hello there' }], output: { role: 'assistant', content: 'General Kenobi' }, usage_source: 'estimated' });
+    expect(body.prompt_tokens).toBeGreaterThan(0);
+  });
+
   it('answers a malformed binary request with a binary google.rpc.Status', async () => {
     const response = await postProtobuf(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
     expect(response.statusCode).toBe(400);

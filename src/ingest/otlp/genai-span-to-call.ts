@@ -80,12 +80,15 @@ function inherited(span: OtlpSpan, spans: ReadonlyMap<string, OtlpSpan>, keys: s
   return null;
 }
 
-/** The content an instrumentation left on the span's attributes or on one of its events. */
-function content(span: OtlpSpan, key: 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions', legacyEvent: string, legacyKey: string): AttributeValue | undefined {
+/**
+ * The content an instrumentation left on the span's attributes or on one of its events; the
+ * older conventions put it on an event of its own (`gen_ai.content.prompt` with `gen_ai.prompt`).
+ */
+function content(span: OtlpSpan, key: string, legacy?: { event: string; key: string }): AttributeValue | undefined {
   if (span.attributes[key] !== undefined) return span.attributes[key];
   for (const event of span.events) {
     if (event.attributes[key] !== undefined) return event.attributes[key];
-    if (event.name === legacyEvent && event.attributes[legacyKey] !== undefined) return event.attributes[legacyKey];
+    if (legacy && event.name === legacy.event && event.attributes[legacy.key] !== undefined) return event.attributes[legacy.key];
   }
   return undefined;
 }
@@ -110,12 +113,13 @@ export function genAiSpanToCall(span: OtlpSpan, spans: ReadonlyMap<string, OtlpS
   const system = text(first(attributes, ['gen_ai.provider.name', 'gen_ai.system']), 128)?.toLowerCase() ?? 'unknown';
 
   // Content: the conventions' messages, else OpenLLMetry's indexed attributes.
-  const instructions = systemMessage(content(span, 'gen_ai.system_instructions', '', ''));
-  const inputMessages = convertMessages(content(span, 'gen_ai.input.messages', 'gen_ai.content.prompt', 'gen_ai.prompt')) ?? indexedMessages(attributes, 'gen_ai.prompt');
-  const outputMessages = convertMessages(content(span, 'gen_ai.output.messages', 'gen_ai.content.completion', 'gen_ai.completion')) ?? indexedMessages(attributes, 'gen_ai.completion');
+  const instructions = systemMessage(content(span, 'gen_ai.system_instructions'));
+  const inputMessages = convertMessages(content(span, 'gen_ai.input.messages', { event: 'gen_ai.content.prompt', key: 'gen_ai.prompt' })) ?? indexedMessages(attributes, 'gen_ai.prompt');
+  const outputMessages = convertMessages(content(span, 'gen_ai.output.messages', { event: 'gen_ai.content.completion', key: 'gen_ai.completion' })) ?? indexedMessages(attributes, 'gen_ai.completion');
   const input = instructions || inputMessages ? [...(instructions ? [instructions] : []), ...(inputMessages ?? [])] : undefined;
   const answer = outputMessages?.[0];
-  const output = answer ? { ...answer, finish_reason: undefined } : undefined;
+  // The finish reason is a column of its own, not part of the stored answer.
+  const { finish_reason: answerFinish, ...output } = answer ?? {};
 
   // Usage: input counts all input tokens and output all output tokens, cached and reasoning
   // included, as the conventions ask. A sender that counted them apart (cached above all input)
@@ -144,7 +148,7 @@ export function genAiSpanToCall(span: OtlpSpan, spans: ReadonlyMap<string, OtlpS
   const generationMs = ttftMs === null ? null : latencyMs - ttftMs;
 
   const finishReasons = attributes['gen_ai.response.finish_reasons'];
-  const finishReason = Array.isArray(finishReasons) ? text(finishReasons[0], 64) : text(finishReasons, 64) ?? text(answer?.finish_reason as AttributeValue, 64);
+  const finishReason = Array.isArray(finishReasons) ? text(finishReasons[0], 64) : text(finishReasons, 64) ?? text(answerFinish as AttributeValue, 64);
   const failed = span.statusCode === 2;
   const errorType = failed ? text(attributes['error.type'], 128) ?? 'error' : null;
   const exception = span.events.find((event) => event.name === 'exception')?.attributes;
@@ -189,6 +193,6 @@ export function genAiSpanToCall(span: OtlpSpan, spans: ReadonlyMap<string, OtlpS
     tags: [OTLP_TAG],
     properties: service ? { 'service.name': service } : undefined,
     input,
-    output,
+    output: answer ? output : undefined,
   };
 }
