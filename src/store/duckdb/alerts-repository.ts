@@ -1,14 +1,13 @@
 // Alert rules and events on DuckDB: small tables, written at most once per rule per evaluation.
 // One process holds the store and writes one statement at a time, so "open unless one is
 // open" is one conditional insert.
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { AlertEvent, AlertRule, WebhookStatus } from '../../domain/alert.js';
 import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, alertEventsSql, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
 import type { AlertEventQuery, AlertRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
-
-const timestamp = (ms: number | null) => (ms === null ? null : new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n));
-const placeholders = (count: number, from = 1) => Array.from({ length: count }, (_, index) => `$${index + from}`).join(', ');
+import { duckTimestamp as timestamp } from './duck-timestamp.js';
+import { DuckDbProjectTable, placeholders } from './project-table.js';
 
 function ruleValues(rule: AlertRule): DuckDBValue[] {
   return ALERT_RULE_COLUMNS.map((column) => (column === 'created_at' || column === 'updated_at' ? timestamp(rule[column]) : rule[column])) as DuckDBValue[];
@@ -19,27 +18,28 @@ function eventValues(event: AlertEvent): DuckDBValue[] {
 }
 
 export class DuckDbAlertRepository implements AlertRepository {
-  constructor(private readonly pool: DuckDbPool) {}
+  private readonly rules: DuckDbProjectTable<AlertRule>;
+  private readonly events: DuckDbProjectTable<AlertEvent>;
 
-  async listRules(projectId?: string): Promise<AlertRule[]> {
-    const rows = projectId === undefined
-      ? await this.pool.query('SELECT * FROM alert_rules ORDER BY created_at, id')
-      : await this.pool.query('SELECT * FROM alert_rules WHERE project_id = $1 ORDER BY created_at, id', [projectId]);
-    return rows.map(rowToAlertRule);
+  constructor(private readonly pool: DuckDbPool) {
+    this.rules = new DuckDbProjectTable(pool, 'alert_rules', 'created_at, id', rowToAlertRule);
+    this.events = new DuckDbProjectTable(pool, 'alert_events', 'triggered_at, id', rowToAlertEvent);
   }
 
-  async getRule(projectId: string, id: string): Promise<AlertRule | null> {
-    const rows = await this.pool.query('SELECT * FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return rows[0] ? rowToAlertRule(rows[0]) : null;
+  listRules(projectId?: string): Promise<AlertRule[]> {
+    return this.rules.list(projectId);
   }
 
-  async putRule(rule: AlertRule): Promise<void> {
-    await this.pool.write((connection) => connection.run(`INSERT OR REPLACE INTO alert_rules VALUES (${placeholders(ALERT_RULE_COLUMNS.length)})`, ruleValues(rule)));
+  getRule(projectId: string, id: string): Promise<AlertRule | null> {
+    return this.rules.get(projectId, id);
   }
 
-  async deleteRule(projectId: string, id: string): Promise<boolean> {
-    const result = await this.pool.write((connection) => connection.run('DELETE FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]));
-    return Number(result.rowsChanged) > 0;
+  putRule(rule: AlertRule): Promise<void> {
+    return this.rules.put(ruleValues(rule));
+  }
+
+  deleteRule(projectId: string, id: string): Promise<boolean> {
+    return this.rules.delete(projectId, id);
   }
 
   async openEvent(event: AlertEvent): Promise<boolean> {
@@ -71,7 +71,7 @@ export class DuckDbAlertRepository implements AlertRepository {
     return (await this.pool.query(sql, params)).map(rowToAlertEvent);
   }
 
-  async putEvent(event: AlertEvent): Promise<void> {
-    await this.pool.write((connection) => connection.run(`INSERT OR REPLACE INTO alert_events VALUES (${placeholders(ALERT_EVENT_COLUMNS.length)})`, eventValues(event)));
+  putEvent(event: AlertEvent): Promise<void> {
+    return this.events.put(eventValues(event));
   }
 }

@@ -1,14 +1,12 @@
 // API keys on DuckDB (hashes only).
-import { DuckDBTimestampValue, listValue, type DuckDBValue } from '@duckdb/node-api';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { duckTimestamp as timestamp } from './duck-timestamp.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
 import type { ApiKeyRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
 
 const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at';
 
-function timestamp(ms: number): DuckDBTimestampValue {
-  return new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
-}
 
 export class DuckDbApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly pool: DuckDbPool) {}

@@ -1,25 +1,25 @@
 // Budgets on DuckDB: a small table, written rarely; the guard keeps each budget in memory.
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { Budget } from '../../domain/budget.js';
 import { rowToBudget } from '../budget-rows.js';
 import type { BudgetRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
-
-const timestamp = (ms: number) => new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
+import { duckTimestamp as timestamp } from './duck-timestamp.js';
+import { DuckDbProjectTable } from './project-table.js';
 
 export class DuckDbBudgetRepository implements BudgetRepository {
-  constructor(private readonly pool: DuckDbPool) {}
+  private readonly table: DuckDbProjectTable<Budget>;
 
-  async list(projectId?: string): Promise<Budget[]> {
-    const rows = projectId === undefined
-      ? await this.pool.query('SELECT * FROM budgets ORDER BY created_at')
-      : await this.pool.query('SELECT * FROM budgets WHERE project_id = $1 ORDER BY created_at', [projectId]);
-    return rows.map(rowToBudget);
+  constructor(private readonly pool: DuckDbPool) {
+    this.table = new DuckDbProjectTable(pool, 'budgets', 'created_at', rowToBudget);
   }
 
-  async get(projectId: string, id: string): Promise<Budget | null> {
-    const rows = await this.pool.query('SELECT * FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return rows[0] ? rowToBudget(rows[0]) : null;
+  list(projectId?: string): Promise<Budget[]> {
+    return this.table.list(projectId);
+  }
+
+  get(projectId: string, id: string): Promise<Budget | null> {
+    return this.table.get(projectId, id);
   }
 
   async insert(budget: Budget): Promise<void> {
@@ -35,8 +35,7 @@ export class DuckDbBudgetRepository implements BudgetRepository {
     ] as DuckDBValue[]));
   }
 
-  async delete(projectId: string, id: string): Promise<boolean> {
-    const result = await this.pool.write((connection) => connection.run('DELETE FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]));
-    return Number(result.rowsChanged) > 0;
+  delete(projectId: string, id: string): Promise<boolean> {
+    return this.table.delete(projectId, id);
   }
 }

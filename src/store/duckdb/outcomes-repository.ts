@@ -1,6 +1,7 @@
 // Outcomes on DuckDB: appender batches for new rows (the demo generator writes many),
 // per-row upserts and patches, filtered pages.
-import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { duckTimestamp as timestampValue } from './duck-timestamp.js';
 import type { OutcomeRecord } from '../../domain/outcome.js';
 import { SqlParams } from '../../analytics/sql-params.js';
 import type { OutcomeListQuery, OutcomePatch, OutcomeRepository } from '../ports.js';
@@ -8,9 +9,6 @@ import { OUTCOME_COLUMNS, outcomeListSql, outcomePatchSql, rowToOutcome } from '
 import type { DuckDbPool } from './connection-pool.js';
 
 
-function timestampValue(ms: number): DuckDBTimestampValue {
-  return new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
-}
 
 function appendOutcome(appender: DuckDBAppender, outcome: OutcomeRecord): void {
   const nullable = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));

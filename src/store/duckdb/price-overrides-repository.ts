@@ -1,10 +1,10 @@
 // Cost settings on DuckDB: a small table, written rarely, read into memory at boot.
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { PriceOverride } from '../../domain/price-override.js';
 import type { PriceOverrideRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
+import { duckTimestamp as timestamp } from './duck-timestamp.js';
 
-const timestamp = (ms: number) => new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 export class DuckDbPriceOverrideRepository implements PriceOverrideRepository {

@@ -1,11 +1,11 @@
 // Providers and their health on DuckDB: a handful of rows, read at boot, written on change.
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { ProviderHealthRecord, ProviderRecord } from '../../domain/provider.js';
 import type { ProviderRepository } from '../ports.js';
 import { healthValues, providerValues, rowToHealth, rowToProvider } from '../provider-rows.js';
 import type { DuckDbPool } from './connection-pool.js';
+import { duckTimestamp as timestamp } from './duck-timestamp.js';
 
-const timestamp = (ms: number | null) => (ms === null ? null : new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n));
 
 export class DuckDbProviderRepository implements ProviderRepository {
   constructor(private readonly pool: DuckDbPool) {}

@@ -1,7 +1,8 @@
 // Seed 000's research loop configuration on DuckDB: one JSON document per project.
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { ResearchConfigRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
+import { duckTimestamp } from './duck-timestamp.js';
 
 export class DuckDbResearchConfigRepository implements ResearchConfigRepository {
   constructor(private readonly pool: DuckDbPool) {}
@@ -17,7 +18,7 @@ export class DuckDbResearchConfigRepository implements ResearchConfigRepository 
   }
 
   async put(projectId: string, document: unknown, at: number): Promise<void> {
-    const when = new DuckDBTimestampValue(BigInt(Math.round(at)) * 1000n);
+    const when = duckTimestamp(at);
     await this.pool.write((connection) =>
       connection.run('INSERT OR REPLACE INTO research_config (project_id, document, updated_at) VALUES ($1, $2, $3)', [
         projectId, JSON.stringify(document), when,

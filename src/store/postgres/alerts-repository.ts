@@ -7,10 +7,11 @@ import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { ALERT_EVENT_COLUMNS, ALERT_RULE_COLUMNS, alertEventsSql, rowToAlertEvent, rowToAlertRule } from '../alert-rows.js';
 import type { AlertEventQuery, AlertRepository } from '../ports.js';
 import { queryRows } from './pg-pool.js';
+import { PgProjectTable, placeholders, upsertSql } from './project-table.js';
 
 const timestamp = (ms: number | null) => (ms === null ? null : sqlTimestamp(ms));
-const placeholders = (count: number) => Array.from({ length: count }, (_, index) => `$${index + 1}`).join(', ');
-const updates = (columns: readonly string[]) => columns.filter((column) => column !== 'id').map((column) => `${column} = EXCLUDED.${column}`).join(', ');
+const UPSERT_RULE = upsertSql('alert_rules', ALERT_RULE_COLUMNS);
+const UPSERT_EVENT = upsertSql('alert_events', ALERT_EVENT_COLUMNS);
 
 function ruleValues(rule: AlertRule): unknown[] {
   return ALERT_RULE_COLUMNS.map((column) => (column === 'created_at' || column === 'updated_at' ? timestamp(rule[column]) : rule[column]));
@@ -21,30 +22,26 @@ function eventValues(event: AlertEvent): unknown[] {
 }
 
 export class PgAlertRepository implements AlertRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rules: PgProjectTable<AlertRule>;
 
-  async listRules(projectId?: string): Promise<AlertRule[]> {
-    const rows = projectId === undefined
-      ? await queryRows(this.pool, 'SELECT * FROM alert_rules ORDER BY created_at, id')
-      : await queryRows(this.pool, 'SELECT * FROM alert_rules WHERE project_id = $1 ORDER BY created_at, id', [projectId]);
-    return rows.map(rowToAlertRule);
+  constructor(private readonly pool: pg.Pool) {
+    this.rules = new PgProjectTable(pool, 'alert_rules', 'created_at, id', rowToAlertRule);
   }
 
-  async getRule(projectId: string, id: string): Promise<AlertRule | null> {
-    const rows = await queryRows(this.pool, 'SELECT * FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return rows[0] ? rowToAlertRule(rows[0]) : null;
+  listRules(projectId?: string): Promise<AlertRule[]> {
+    return this.rules.list(projectId);
+  }
+
+  getRule(projectId: string, id: string): Promise<AlertRule | null> {
+    return this.rules.get(projectId, id);
   }
 
   async putRule(rule: AlertRule): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO alert_rules (${ALERT_RULE_COLUMNS.join(', ')}) VALUES (${placeholders(ALERT_RULE_COLUMNS.length)}) ON CONFLICT (id) DO UPDATE SET ${updates(ALERT_RULE_COLUMNS)}`,
-      ruleValues(rule),
-    );
+    await this.pool.query(UPSERT_RULE, ruleValues(rule));
   }
 
-  async deleteRule(projectId: string, id: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM alert_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return (result.rowCount ?? 0) > 0;
+  deleteRule(projectId: string, id: string): Promise<boolean> {
+    return this.rules.delete(projectId, id);
   }
 
   async openEvent(event: AlertEvent): Promise<boolean> {
@@ -73,9 +70,6 @@ export class PgAlertRepository implements AlertRepository {
   }
 
   async putEvent(event: AlertEvent): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO alert_events (${ALERT_EVENT_COLUMNS.join(', ')}) VALUES (${placeholders(ALERT_EVENT_COLUMNS.length)}) ON CONFLICT (id) DO UPDATE SET ${updates(ALERT_EVENT_COLUMNS)}`,
-      eventValues(event),
-    );
+    await this.pool.query(UPSERT_EVENT, eventValues(event));
   }
 }

@@ -6,25 +6,23 @@ import { sqlTimestamp } from '../../analytics/sql-params.js';
 import { rowToBudget } from '../budget-rows.js';
 import type { BudgetRepository } from '../ports.js';
 import { PgBudgetLedger } from './budget-ledger.js';
-import { queryRows } from './pg-pool.js';
+import { PgProjectTable } from './project-table.js';
 
 export class PgBudgetRepository implements BudgetRepository {
   readonly ledger: PgBudgetLedger;
+  private readonly table: PgProjectTable<Budget>;
 
   constructor(private readonly pool: pg.Pool) {
     this.ledger = new PgBudgetLedger(pool);
+    this.table = new PgProjectTable(pool, 'budgets', 'created_at, id', rowToBudget);
   }
 
-  async list(projectId?: string): Promise<Budget[]> {
-    const rows = projectId === undefined
-      ? await queryRows(this.pool, 'SELECT * FROM budgets ORDER BY created_at, id')
-      : await queryRows(this.pool, 'SELECT * FROM budgets WHERE project_id = $1 ORDER BY created_at, id', [projectId]);
-    return rows.map(rowToBudget);
+  list(projectId?: string): Promise<Budget[]> {
+    return this.table.list(projectId);
   }
 
-  async get(projectId: string, id: string): Promise<Budget | null> {
-    const rows = await queryRows(this.pool, 'SELECT * FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return rows[0] ? rowToBudget(rows[0]) : null;
+  get(projectId: string, id: string): Promise<Budget | null> {
+    return this.table.get(projectId, id);
   }
 
   async insert(budget: Budget): Promise<void> {
@@ -43,11 +41,11 @@ export class PgBudgetRepository implements BudgetRepository {
   }
 
   async delete(projectId: string, id: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM budgets WHERE project_id = $1 AND id = $2', [projectId, id]);
-    if ((result.rowCount ?? 0) > 0) {
+    const deleted = await this.table.delete(projectId, id);
+    if (deleted) {
       await this.pool.query('DELETE FROM budget_usage WHERE budget_id = $1', [id]);
       await this.pool.query('DELETE FROM budget_holds WHERE budget_id = $1', [id]);
     }
-    return (result.rowCount ?? 0) > 0;
+    return deleted;
   }
 }

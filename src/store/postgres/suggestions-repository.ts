@@ -4,34 +4,31 @@ import { sqlTimestamp } from '../../analytics/sql-params.js';
 import type { Suggestion } from '../../domain/suggestion.js';
 import type { SuggestionRepository } from '../ports.js';
 import { rowToSuggestion, SUGGESTION_COLUMNS, SUGGESTION_TIMES } from '../suggestion-rows.js';
-import { queryRows } from './pg-pool.js';
+import { PgProjectTable, upsertSql } from './project-table.js';
+
+const UPSERT = upsertSql('suggestions', SUGGESTION_COLUMNS);
 
 export class PgSuggestionRepository implements SuggestionRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly table: PgProjectTable<Suggestion>;
 
-  async list(projectId?: string): Promise<Suggestion[]> {
-    const rows = projectId === undefined
-      ? await queryRows(this.pool, 'SELECT * FROM suggestions ORDER BY created_at DESC, id DESC')
-      : await queryRows(this.pool, 'SELECT * FROM suggestions WHERE project_id = $1 ORDER BY created_at DESC, id DESC', [projectId]);
-    return rows.map(rowToSuggestion);
+  constructor(private readonly pool: pg.Pool) {
+    this.table = new PgProjectTable(pool, 'suggestions', 'created_at DESC, id DESC', rowToSuggestion);
   }
 
-  async get(projectId: string, id: string): Promise<Suggestion | null> {
-    const rows = await queryRows(this.pool, 'SELECT * FROM suggestions WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return rows[0] ? rowToSuggestion(rows[0]) : null;
+  list(projectId?: string): Promise<Suggestion[]> {
+    return this.table.list(projectId);
+  }
+
+  get(projectId: string, id: string): Promise<Suggestion | null> {
+    return this.table.get(projectId, id);
   }
 
   async put(suggestion: Suggestion): Promise<void> {
     const values = SUGGESTION_COLUMNS.map((column) => (SUGGESTION_TIMES.has(column) ? (suggestion[column] === null ? null : sqlTimestamp(Number(suggestion[column]))) : suggestion[column]));
-    await this.pool.query(
-      `INSERT INTO suggestions (${SUGGESTION_COLUMNS.join(', ')}) VALUES (${SUGGESTION_COLUMNS.map((_, index) => `$${index + 1}`).join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${SUGGESTION_COLUMNS.filter((column) => column !== 'id').map((column) => `${column} = EXCLUDED.${column}`).join(', ')}`,
-      values,
-    );
+    await this.pool.query(UPSERT, values);
   }
 
-  async delete(projectId: string, id: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM suggestions WHERE project_id = $1 AND id = $2', [projectId, id]);
-    return (result.rowCount ?? 0) > 0;
+  delete(projectId: string, id: string): Promise<boolean> {
+    return this.table.delete(projectId, id);
   }
 }
