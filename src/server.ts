@@ -105,7 +105,8 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
   spool?.start();
-  contentCapture.start(CAPTURE_REFRESH_MS, (error) => app.log.warn({ err: error }, 'could not read the projects\' content settings'));
+  // Only a shared database has other instances whose changes to follow.
+  if (store.broadcast) contentCapture.start(CAPTURE_REFRESH_MS, (error) => app.log.warn({ err: error }, 'could not read the projects\' content settings'));
   if (config.alert_interval_seconds > 0) alerts.start(config.alert_interval_seconds * 1000);
   litellm?.start();
   const stopRetention = config.retention_days
