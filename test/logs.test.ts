@@ -192,6 +192,20 @@ describe('detail and deletes', () => {
     expect(detail.output).toEqual(rows[42]!.output);
   });
 
+  it('reads a call and its session by the longest ids the ingestion accepts, percent-encoded', async () => {
+    const id = `é/${'i'.repeat(126)}`;
+    const session = `s ${'%'.repeat(254)}`;
+    const posted = await server.request('POST', '/api/v1/calls', { body: { id, provider: 'openai', model: 'gpt-4o', started_at: new Date(NOW - HOUR).toISOString(), session_id: session } });
+    expect(posted.statusCode, posted.body).toBe(201);
+    const detail = await server.request('GET', `/api/v1/logs/${encodeURIComponent(id)}`);
+    expect([detail.statusCode, detail.json().session_id]).toEqual([200, session]);
+    const summary = await server.request('GET', `/api/v1/sessions/${encodeURIComponent(session)}/summary`);
+    expect([summary.statusCode, summary.json().total_calls]).toEqual([200, 1]);
+    const tooLong = await server.request('GET', `/api/v1/sessions/${'s'.repeat(257)}/summary`);
+    expect([tooLong.statusCode, tooLong.json().error.field]).toEqual([400, 'id']);
+    expect((await server.request('DELETE', `/api/v1/logs/${encodeURIComponent(id)}`)).statusCode).toBe(200);
+  });
+
   it('deletes one and many, reporting the count', async () => {
     expect((await server.request('DELETE', '/api/v1/logs/log-059')).statusCode).toBe(200);
     expect((await server.request('GET', '/api/v1/logs/log-059')).statusCode).toBe(404);

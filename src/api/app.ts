@@ -51,6 +51,7 @@ import { registerOutcomesRoutes } from './routes/outcomes-routes.js';
 import { registerRequestsRoutes } from './routes/requests-routes.js';
 import { registerResearchConfigRoutes } from './routes/research-config-routes.js';
 import { registerSessionsRoutes } from './routes/sessions-routes.js';
+import { registerTracesRoutes } from './routes/traces-routes.js';
 import type { AlertEvaluator } from '../alerts/alert-evaluator.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ContentCapture } from '../recorder/content-capture.js';
@@ -94,6 +95,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     onConstructorPoisoning: 'remove',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Ids may be 128 characters and session ids 256 (three times that once percent-encoded): the
+    // router's default of 100 answered 414 before a route's own schema could name the field.
+    routerOptions: { maxParamLength: 1024 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -157,6 +161,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   // @anchor routes:analytics
   registerSessionsRoutes(app, store);
   registerRequestsRoutes(app, store);
+  registerTracesRoutes(app, store);
   // @anchor routes:sessions
   registerSessionRoutes(app, authenticator);
   await registerDashboardRoutes(app);
