@@ -142,7 +142,7 @@ describe('OTLP/HTTP traces: model-call spans recorded as calls', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({
       provider: 'openai', model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06', endpoint: '/v1/chat/completions', status: 'success', http_status: 200,
-      trace_id: chat.spanContext().traceId, parent_id: agentSpan.spanContext().spanId,
+      trace_id: chat.spanContext().traceId, parent_id: `otel:${chat.spanContext().traceId}:${agentSpan.spanContext().spanId}`,
       prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500, cached_tokens: 400, usage_source: 'provider',
       is_streaming: true, ttft_ms: 250, finish_reason: 'stop', tool_calls_count: 0,
       agent: 'planner', session_id: 'conv-42', user_id: 'user-7', tags: ['otel'], properties: { 'service.name': 'checkout-bot' },

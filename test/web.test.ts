@@ -62,7 +62,7 @@ afterAll(async () => {
   await openaiUpstream?.close();
 });
 
-const PAGES = [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/compare', 'form.compare-form'], ['/settings', 'form.inline']] as const;
+const PAGES = [['/?range=7d', '.kpi-value'], ['/logs?range=7d', 'table.logs tbody tr'], ['/costs?range=7d', 'form.budget-form'], ['/providers?range=7d', 'table'], ['/sessions?range=7d', 'table.logs tbody tr'], ['/traces?range=7d', 'table.logs tbody tr'], ['/outcomes?range=7d', 'table.heat tbody tr'], ['/compare', 'form.compare-form'], ['/settings', 'form.inline']] as const;
 /** Waits until no panel of the page is loading (for complete screenshots). */
 const settled = (target: Page) => target.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
 const pageName = (path: string) => path.split('?')[0]!.replace(/\//g, '') || 'overview';
@@ -330,6 +330,30 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('aside[aria-label="Call detail"] .facts');
     await page.screenshot({ path: `${ARTIFACTS}/session-detail.png` });
   });
+  it('lists traces as the API does and opens one as a waterfall whose rows open their call, which shows the same trace', async () => {
+    const listed = ((await server.request('GET', '/api/v1/traces?hours=168&sort=cost&limit=100')).json() as { data: { trace_id: string }[] }).data;
+    expect(listed.length).toBeGreaterThan(0);
+    await page.goto(`${base}/traces?range=7d`);
+    await page.selectOption('select[aria-label="Sort traces"]', 'cost');
+    await page.waitForFunction((first) => document.querySelector('table.logs tbody tr td:nth-child(2)')?.textContent?.startsWith(first), listed[0]!.trace_id);
+    expect(await page.$$eval('table.logs tbody tr', (rows) => rows.length)).toBe(listed.length);
+    await page.click('table.logs tbody tr');
+    const trace = (await server.request('GET', `/api/v1/traces/${encodeURIComponent(listed[0]!.trace_id)}`)).json() as { calls: number; spans: { id: string; offset_ms: number; duration_ms: number }[] };
+    await page.waitForSelector('aside[aria-label="Trace"] table.waterfall tbody tr');
+    expect(await page.$$eval('aside[aria-label="Trace"] table.waterfall tbody tr', (rows) => rows.length)).toBe(trace.spans.length);
+    expect(await page.textContent('aside[aria-label="Trace"] p.muted')).toContain(`${trace.calls} calls`);
+    // Each bar starts at its call's offset within the trace.
+    const lefts = await page.$$eval('aside[aria-label="Trace"] .span', (bars) => bars.map((bar) => parseFloat((bar as HTMLElement).style.left)));
+    const total = Math.max(1, ...trace.spans.map((span) => span.offset_ms + span.duration_ms));
+    lefts.forEach((left, index) => expect(left).toBeCloseTo((trace.spans[index]!.offset_ms / total) * 100, 3));
+    await page.screenshot({ path: `${ARTIFACTS}/trace.png` });
+    await page.click('aside[aria-label="Trace"] table.waterfall tbody tr:last-child');
+    await page.waitForSelector('aside[aria-label="Call detail"] .facts');
+    await page.waitForSelector('aside[aria-label="Call detail"] table.waterfall tr.current');
+    expect(await page.getAttribute('aside[aria-label="Call detail"] table.waterfall tr.current', 'title')).toBe(`Open call ${trace.spans[trace.spans.length - 1]!.id}`);
+    await page.screenshot({ path: `${ARTIFACTS}/trace-waterfall.png` });
+  });
+
   it('searches sessions by agent and cost as the API does, names a bad bound, and shows more on request', async () => {
     type Listed = { data: { session_id: string; conversation_name: string | null }[]; next_cursor: string | null };
     const list = async (query: string) => (await server.request('GET', `/api/v1/sessions?hours=168&sort=start&limit=100${query}`)).json() as Listed;

@@ -77,6 +77,7 @@ export function compileCallFilters(filters: CallFilters, params: SqlParams, dial
   const equals: [string, string | undefined][] = [
     ['user_id', filters.userId],
     ['session_id', filters.sessionId],
+    ['trace_id', filters.traceId],
     ['agent', filters.agent],
     ['account_id', filters.accountId],
   ];

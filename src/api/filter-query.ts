@@ -21,6 +21,7 @@ export const filterQueryShape = {
   status: z.union([z.string(), z.array(z.string())]).optional().describe('success | error | timeout | cancelled'),
   user_id: z.string().optional(),
   session_id: z.string().optional(),
+  trace_id: z.string().optional(),
   agent: z.string().optional(),
   tag: z.string().optional(),
   account_id: z.string().optional(),
@@ -109,6 +110,8 @@ export function parseCallFilters(
   if (userId !== undefined) filters.userId = userId;
   const sessionId = singleValue('session_id', query.session_id);
   if (sessionId !== undefined) filters.sessionId = sessionId;
+  const traceId = singleValue('trace_id', query.trace_id);
+  if (traceId !== undefined) filters.traceId = traceId;
   const agent = singleValue('agent', query.agent);
   if (agent !== undefined) filters.agent = agent;
   const tag = singleValue('tag', query.tag);

@@ -191,6 +191,8 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/sessions/:id/messages': { scope: 'read' },
   'GET /api/v1/requests/:id': { scope: 'read' },
   'GET /api/v1/requests/:id/messages': { scope: 'read' },
+  'GET /api/v1/traces': { scope: 'read' },
+  'GET /api/v1/traces/:id': { scope: 'read' },
   // Sign-in exchanges a key for the dashboard's cookie; the two others read or clear that cookie.
   'POST /api/v1/session/login': { scope: 'public' },
   'GET /api/v1/session': { scope: 'public' },
@@ -200,6 +202,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /': { scope: 'public' },
   'GET /logs': { scope: 'public' },
   'GET /sessions': { scope: 'public' },
+  'GET /traces': { scope: 'public' },
   'GET /providers': { scope: 'public' },
   'GET /compare': { scope: 'public' },
   'GET /costs': { scope: 'public' },

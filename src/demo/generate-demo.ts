@@ -148,6 +148,8 @@ class DemoWriter {
       is_fallback: fallbackOf !== null, ...(fallbackOf ? { original_provider: fallbackOf.provider, attempt: 2 } : { attempt: 1 }),
       tool_calls_count: agent === 'researcher' && random.chance(0.4) ? random.int(1, 3) : 0,
       user_id: session.user, session_id: session.id, agent, conversation_name: `${session.kind} ${session.symbol}`,
+      // A trading pipeline's run (researcher, analyst, trader) is one trace.
+      ...(session.kind === 'trading' ? { trace_id: `${session.id}-run` } : {}),
       account_id: `acct-${session.user.slice(-1)}`, tags: ['demo', session.env, session.kind],
       properties: session.kind === 'trading' ? { symbol: session.symbol } : { channel: random.pick(['web', 'email', 'slack']) },
       ...(signal ? { signal, confidence } : {}),

@@ -20,6 +20,8 @@ export function attributionFromHeaders(headers: IncomingHttpHeaders, bodyUser: u
   if (agent) out.agent = agent;
   const trace = header(headers, 'x-loupe-trace-id');
   if (trace) out.trace_id = trace.slice(0, 128);
+  const parent = header(headers, 'x-loupe-parent-id');
+  if (parent) out.parent_id = parent.slice(0, 128);
   const tags = header(headers, 'x-loupe-tags');
   if (tags) out.tags = tags.split(',').map((tag) => tag.trim()).filter(Boolean).slice(0, 64);
   const signal = header(headers, 'x-loupe-signal');

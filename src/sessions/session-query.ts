@@ -1,5 +1,6 @@
-// Sessions are calls grouped by session_id (no table): one aggregate definition serves the
-// list, the search and the per-session summary (seed 002's Session Summary fields).
+// Sessions and traces are calls grouped by one column (no table): session_id or trace_id. One
+// aggregate definition serves the list, the search and the summary of either (seed 002's
+// Session Summary fields; a trace's the same, with the session it belongs to).
 import { compileCallFilters } from '../analytics/filters.js';
 import { CALL_ROLLUPS, rollupTableName } from '../analytics/rollups/rollup-schema.js';
 import { SqlParams } from '../analytics/sql-params.js';
@@ -32,14 +33,19 @@ export interface SessionSummary {
   unpriced_calls: number;
 }
 
-interface SessionRow {
-  session_id: string;
+/** The column that groups calls into sessions or traces. */
+export type GroupColumn = 'session_id' | 'trace_id';
+
+export interface CallGroupRow {
+  group_id: string;
+  /** Traces only: the first session one of its calls names. */
+  session_id?: string | null;
   user_id: string | null;
   agent_name: string | null;
   conversation_name: string | null;
   calls: number;
-  session_start: number;
-  session_end: number;
+  group_start: number;
+  group_end: number;
   total_tokens: number | null;
   total_cost: number | null;
   avg_latency_ms: number | null;
@@ -64,14 +70,15 @@ const SORT_EXPRESSIONS: Record<SessionSort, string> = {
   tokens: 'sum(total_tokens)',
 };
 
-function aggregateSelect(sort: SessionSort): string {
-  return `session_id,
+function aggregateSelect(sort: SessionSort, column: GroupColumn): string {
+  return `${column} AS group_id,${column === 'trace_id' ? `
+    ${firstValue('session_id')} AS session_id,` : ''}
     ${firstValue('user_id')} AS user_id,
     ${firstValue('agent')} AS agent_name,
     ${firstValue('conversation_name')} AS conversation_name,
     count(*) AS calls,
-    min(started_at) AS session_start,
-    ${SESSION_END} AS session_end,
+    min(started_at) AS group_start,
+    ${SESSION_END} AS group_end,
     sum(total_tokens) AS total_tokens,
     sum(cost_usd) AS total_cost,
     avg(latency_ms) AS avg_latency_ms,
@@ -84,17 +91,17 @@ function aggregateSelect(sort: SessionSort): string {
     ${SORT_EXPRESSIONS[sort]} AS sort_key`;
 }
 
-function toSummary(row: SessionRow): SessionSummary {
+function toSummary(row: CallGroupRow): SessionSummary {
   const priced = row.calls - row.unpriced;
   return {
-    session_id: row.session_id,
+    session_id: row.group_id,
     user_id: row.user_id,
     agent_name: row.agent_name,
     conversation_name: row.conversation_name,
     total_messages: row.calls,
-    session_start: new Date(row.session_start).toISOString(),
-    session_end: new Date(row.session_end).toISOString(),
-    total_duration_seconds: (row.session_end - row.session_start) / 1000,
+    session_start: new Date(row.group_start).toISOString(),
+    session_end: new Date(row.group_end).toISOString(),
+    total_duration_seconds: (row.group_end - row.group_start) / 1000,
     total_tokens: row.total_tokens ?? 0,
     total_cost: priced > 0 ? (row.total_cost ?? 0) : null,
     avg_response_time: row.avg_latency_ms === null ? null : row.avg_latency_ms / 1000,
@@ -153,7 +160,11 @@ export function pickForRange(firstDay: number | null, filters: Pick<CallFilters,
   return history > 0 && range / history < CANDIDATES_BELOW_SHARE ? 'candidates' : 'scan';
 }
 
-export async function listSessions(reader: SqlReader, query: SessionListQuery): Promise<{ items: SessionSummary[]; nextCursor: string | null }> {
+/**
+ * A page of the groups (sessions or traces) with a call matching the filters, their figures
+ * covering each whole group; rows as aggregated.
+ */
+export async function listCallGroups(reader: SqlReader, query: SessionListQuery, column: GroupColumn): Promise<{ rows: CallGroupRow[]; nextCursor: string | null }> {
   const params = new SqlParams();
   const where = compileCallFilters(query.filters, params, reader.dialect);
   const having: string[] = [];
@@ -164,46 +175,57 @@ export async function listSessions(reader: SqlReader, query: SessionListQuery): 
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
     if (!cursor || typeof cursor.v !== 'number') throw new InvalidCursorError('cursor is not a cursor returned by this API');
-    having.push(`(${sortKey}, session_id) ${direction === 'DESC' ? '<' : '>'} (${params.add(cursor.v)}, ${params.add(cursor.id)})`);
+    having.push(`(${sortKey}, ${column}) ${direction === 'DESC' ? '<' : '>'} (${params.add(cursor.v)}, ${params.add(cursor.id)})`);
   }
-  // Filters pick the sessions (any matching call); the figures cover each whole session.
-  // The page is chosen on the sort key alone, and only its sessions get the full aggregates
+  // Filters pick the groups (any matching call); the figures cover each whole group.
+  // The page is chosen on the sort key alone, and only its groups get the full aggregates
   // (ordered array_aggs over every session took 0.5 s at 300k calls, measured).
   const project = params.add(query.filters.projectId);
-  const order = `ORDER BY sort_key ${direction}, session_id ${direction} LIMIT ${query.limit + 1}`;
+  const order = `ORDER BY sort_key ${direction}, ${column} ${direction} LIMIT ${query.limit + 1}`;
   const pick = query.pick ?? (await choosePick(reader, query.filters));
-  // scan: one pass over the project's calls picks the sessions (the filters as an aggregate's
-  // condition) and computes their sort key. candidates: the range's sessions first, then only
-  // their calls. Either way the sort key and the cost bounds cover each whole session.
+  // scan: one pass over the project's calls picks the groups (the filters as an aggregate's
+  // condition) and computes their sort key. candidates: the range's groups first, then only
+  // their calls. Either way the sort key and the cost bounds cover each whole group.
   const picked = pick === 'scan'
     ? `picked AS (
-      SELECT session_id, ${sortKey} AS sort_key FROM calls
-      WHERE project_id = ${project} AND session_id IS NOT NULL
-      GROUP BY session_id HAVING ${[`count(*) FILTER (WHERE ${where}) > 0`, ...having].join(' AND ')}
+      SELECT ${column}, ${sortKey} AS sort_key FROM calls
+      WHERE project_id = ${project} AND ${column} IS NOT NULL
+      GROUP BY ${column} HAVING ${[`count(*) FILTER (WHERE ${where}) > 0`, ...having].join(' AND ')}
       ${order}
     )`
-    : `candidates AS (SELECT DISTINCT session_id FROM calls WHERE ${where} AND session_id IS NOT NULL),
+    : `candidates AS (SELECT DISTINCT ${column} FROM calls WHERE ${where} AND ${column} IS NOT NULL),
     picked AS (
-      SELECT session_id, ${sortKey} AS sort_key FROM calls
-      WHERE project_id = ${project} AND session_id IN (SELECT session_id FROM candidates)
-      GROUP BY session_id${having.length > 0 ? ` HAVING ${having.join(' AND ')}` : ''}
+      SELECT ${column}, ${sortKey} AS sort_key FROM calls
+      WHERE project_id = ${project} AND ${column} IN (SELECT ${column} FROM candidates)
+      GROUP BY ${column}${having.length > 0 ? ` HAVING ${having.join(' AND ')}` : ''}
       ${order}
     )`;
   const sql = `WITH ${picked}
-    SELECT ${aggregateSelect(query.sort)} FROM calls
-    WHERE project_id = ${project} AND session_id IN (SELECT session_id FROM picked)
-    GROUP BY session_id ORDER BY sort_key ${direction}, session_id ${direction}`;
-  const rows = await reader.query<SessionRow>(sql, params.values);
+    SELECT ${aggregateSelect(query.sort, column)} FROM calls
+    WHERE project_id = ${project} AND ${column} IN (SELECT ${column} FROM picked)
+    GROUP BY ${column} ORDER BY sort_key ${direction}, ${column} ${direction}`;
+  const rows = await reader.query<CallGroupRow>(sql, params.values);
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
   const last = page[page.length - 1];
-  return { items: page.map(toSummary), nextCursor: hasMore && last ? encodeCursor(Number(last.sort_key), last.session_id) : null };
+  return { rows: page, nextCursor: hasMore && last ? encodeCursor(Number(last.sort_key), last.group_id) : null };
+}
+
+export async function listSessions(reader: SqlReader, query: SessionListQuery): Promise<{ items: SessionSummary[]; nextCursor: string | null }> {
+  const { rows, nextCursor } = await listCallGroups(reader, query, 'session_id');
+  return { items: rows.map(toSummary), nextCursor };
+}
+
+/** The figures of one whole group, or null when no call of the project is in it. */
+export async function callGroupRow(reader: SqlReader, projectId: string, column: GroupColumn, id: string): Promise<CallGroupRow | null> {
+  const rows = await reader.query<CallGroupRow>(
+    `SELECT ${aggregateSelect('start', column)} FROM calls WHERE project_id = $1 AND ${column} = $2 GROUP BY ${column}`,
+    [projectId, id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function sessionSummary(reader: SqlReader, projectId: string, sessionId: string): Promise<SessionSummary | null> {
-  const rows = await reader.query<SessionRow>(
-    `SELECT ${aggregateSelect('start')} FROM calls WHERE project_id = $1 AND session_id = $2 GROUP BY session_id`,
-    [projectId, sessionId],
-  );
-  return rows[0] ? toSummary(rows[0]) : null;
+  const row = await callGroupRow(reader, projectId, 'session_id', sessionId);
+  return row ? toSummary(row) : null;
 }

@@ -20,6 +20,7 @@ export interface CallFilters {
   status?: CallStatus[];
   userId?: string;
   sessionId?: string;
+  traceId?: string;
   agent?: string;
   tag?: string;
   accountId?: string;

@@ -1,4 +1,4 @@
-// The Loupe dashboard: sign-in with an API key, then Overview, Logs, Sessions, Models &
+// The Loupe dashboard: sign-in with an API key, then Overview, Logs, Sessions, Traces, Models &
 // providers, Compare, Costs, Outcomes and Settings, sharing the time range through the URL. Pages
 // other than the first load on demand to keep the first page's JavaScript small.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -17,10 +17,11 @@ const Compare = lazy(() => import('./pages/compare').then((module) => ({ default
 const Costs = lazy(() => import('./pages/costs').then((module) => ({ default: module.Costs })));
 const Providers = lazy(() => import('./pages/providers').then((module) => ({ default: module.Providers })));
 const Sessions = lazy(() => import('./pages/sessions').then((module) => ({ default: module.Sessions })));
+const Traces = lazy(() => import('./pages/traces').then((module) => ({ default: module.Traces })));
 const Outcomes = lazy(() => import('./pages/outcomes').then((module) => ({ default: module.Outcomes })));
 const Settings = lazy(() => import('./pages/settings').then((module) => ({ default: module.Settings })));
 
-const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/providers': 'Models & providers', '/compare': 'Compare', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
+const PAGES = { '/': 'Overview', '/logs': 'Logs', '/sessions': 'Sessions', '/traces': 'Traces', '/providers': 'Models & providers', '/compare': 'Compare', '/costs': 'Costs', '/outcomes': 'Outcomes', '/settings': 'Settings' } as const;
 type PagePath = keyof typeof PAGES;
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark'];
 
@@ -63,6 +64,7 @@ function Page({ path }: { path: PagePath }) {
     case '/': return <Overview />;
     case '/logs': return <Logs />;
     case '/sessions': return <Sessions />;
+    case '/traces': return <Traces />;
     case '/providers': return <Providers />;
     case '/compare': return <Compare />;
     case '/costs': return <Costs />;

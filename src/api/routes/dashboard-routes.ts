@@ -10,7 +10,7 @@ import { z } from 'zod';
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
 /** Client-side pages of the dashboard (web/src/main.tsx). */
-const PAGES = ['/', '/logs', '/sessions', '/providers', '/compare', '/costs', '/outcomes', '/settings'];
+const PAGES = ['/', '/logs', '/sessions', '/traces', '/providers', '/compare', '/costs', '/outcomes', '/settings'];
 
 function webRoot(): string | null {
   let directory = dirname(fileURLToPath(import.meta.url));

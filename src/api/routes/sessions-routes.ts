@@ -6,24 +6,14 @@ import { z } from 'zod';
 import { timestampSchema } from '../../domain/primitives.js';
 import { assertValidRequest } from '../../outcomes/body-validation.js';
 import { sessionMessages } from '../../sessions/session-messages.js';
-import { listSessions, SESSION_SORTS, sessionSummary, type SessionListQuery } from '../../sessions/session-query.js';
+import { listSessions, sessionSummary } from '../../sessions/session-query.js';
 import { InvalidCursorError } from '../../store/call-row.js';
 import type { CallFilters, Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { badRequest, notFound } from '../errors.js';
-import { filterQueryShape, parseCallFilters } from '../filter-query.js';
+import { groupListFrom, groupListQuery, groupPaging, pageOfGroups, parseGroupListQuery } from '../group-list-query.js';
 
 const MAX_LIMIT = 1000;
-const LIST_KEYS = new Set(['sort', 'order', 'limit', 'cursor', 'min_cost', 'max_cost']);
-const paging = {
-  sort: z.enum(SESSION_SORTS).optional().describe('start (default) | cost | duration | calls | tokens'),
-  order: z.enum(['asc', 'desc']).optional().describe('default desc'),
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe('default 50, at most 1000'),
-  cursor: z.string().max(512).optional().describe('next_cursor of the previous page'),
-};
-const cost = z.coerce.number().min(0).max(1e9);
-
-const listQuery = z.looseObject({ ...filterQueryShape, ...paging, min_cost: cost.optional(), max_cost: cost.optional() });
 
 const searchBody = z.strictObject({
   agent_name: z.string().max(256).optional(),
@@ -33,7 +23,7 @@ const searchBody = z.strictObject({
   end_date: timestampSchema.optional(),
   min_cost: z.number().min(0).max(1e9).optional(),
   max_cost: z.number().min(0).max(1e9).optional(),
-  ...paging,
+  ...groupPaging,
   limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
 });
 
@@ -44,33 +34,15 @@ const messagesQuery = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
-async function pageOfSessions(store: Store, query: SessionListQuery) {
-  if (query.minCost !== undefined && query.maxCost !== undefined && query.maxCost < query.minCost) throw badRequest('max_cost', 'must be at least min_cost');
-  try {
-    const page = await listSessions(store.sql, query);
-    return { data: page.items, next_cursor: page.nextCursor, has_more: page.nextCursor !== null };
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest('cursor', error.message);
-    throw error;
-  }
-}
-
 export function registerSessionsRoutes(app: FastifyInstance, store: Store): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.get('/api/v1/sessions', {
     config: { scope: 'read' },
-    schema: { tags: ['sessions'], summary: 'Sessions (calls grouped by session_id) with the common filters, sorted and keyset-paged', querystring: listQuery },
+    schema: { tags: ['sessions'], summary: 'Sessions (calls grouped by session_id) with the common filters, sorted and keyset-paged', querystring: groupListQuery },
     handler: async (request) => {
-      const key = callerKey(request);
-      const query = request.query;
-      const filters = parseCallFilters(query, key.project_id, LIST_KEYS);
-      return pageOfSessions(store, {
-        filters, sort: query.sort ?? 'start', order: query.order ?? 'desc', limit: query.limit ?? 50,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        ...(query.min_cost !== undefined ? { minCost: query.min_cost } : {}),
-        ...(query.max_cost !== undefined ? { maxCost: query.max_cost } : {}),
-      });
+      const query = parseGroupListQuery(request.query, callerKey(request).project_id);
+      return pageOfGroups(() => listSessions(store.sql, query));
     },
   });
 
@@ -90,12 +62,7 @@ export function registerSessionsRoutes(app: FastifyInstance, store: Store): void
       if (body.start_date !== undefined) filters.from = body.start_date;
       // end_date is inclusive in the seed's examples (…T23:59:59).
       if (body.end_date !== undefined) filters.to = body.end_date + 1;
-      return pageOfSessions(store, {
-        filters, sort: body.sort ?? 'start', order: body.order ?? 'desc', limit: body.limit ?? 50,
-        ...(body.cursor ? { cursor: body.cursor } : {}),
-        ...(body.min_cost !== undefined ? { minCost: body.min_cost } : {}),
-        ...(body.max_cost !== undefined ? { maxCost: body.max_cost } : {}),
-      });
+      return pageOfGroups(() => listSessions(store.sql, groupListFrom(filters, body)));
     },
   });
 

@@ -163,7 +163,8 @@ export function genAiSpanToCall(span: OtlpSpan, spans: ReadonlyMap<string, OtlpS
   return {
     id: `${OTLP_ID_PREFIX}${span.traceId}:${span.spanId}`,
     trace_id: span.traceId,
-    parent_id: span.parentSpanId,
+    // In the calls' own id space, so a model call under another model call links to its row.
+    parent_id: span.parentSpanId ? `${OTLP_ID_PREFIX}${span.traceId}:${span.parentSpanId}` : null,
     started_at: startedAt,
     ended_at: Math.floor(Number(span.endNs) / 1e6),
     latency_ms: latencyMs,

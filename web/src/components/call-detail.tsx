@@ -1,11 +1,14 @@
 // One call in a drawer: its conversation as chat bubbles (always text: prompts and responses
 // are never interpreted as HTML), tokens, cost, timings and attribution, delete, a replay on
-// this or another model, and the outcomes recorded on it (when there are any).
+// this or another model, the outcomes recorded on it (when there are any), and the trace it
+// belongs to as a waterfall, whose rows open their call in the same drawer.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { api, formatCount, formatMs, formatUsd } from '../api';
 import { Panel } from './panel';
 import { OutcomesPanel } from './outcomes-panel';
 import { ReplayPanel } from './replay-panel';
+import { TraceWaterfall } from './trace-waterfall';
 import { canReplay } from '../replay';
 
 interface CallDetail {
@@ -66,12 +69,16 @@ function Facts({ call }: { call: CallDetail }) {
   return <dl className="facts">{facts.filter(([, value]) => value).map(([label, value]) => <div key={label}><dt>{label}</dt><dd>{value}</dd></div>)}</dl>;
 }
 
-export function CallDrawer({ id, canDelete, onClose }: { id: string; canDelete: boolean; onClose: () => void }) {
+export function CallDrawer({ id: opened, canDelete, onClose }: { id: string; canDelete: boolean; onClose: () => void }) {
+  // A row of the trace shows its own call here; a new call from the page starts over.
+  const [id, setId] = useState(opened);
+  useEffect(() => setId(opened), [opened]);
   const call = useQuery({ queryKey: ['log', id], queryFn: () => api<CallDetail>(`/api/v1/logs/${encodeURIComponent(id)}`) });
   const client = useQueryClient();
   const remove = async () => {
     await api(`/api/v1/logs/${encodeURIComponent(id)}`, { method: 'DELETE' });
     await client.invalidateQueries({ queryKey: ['logs'] });
+    await client.invalidateQueries({ queryKey: ['trace'] });
     onClose();
   };
   return (
@@ -92,6 +99,7 @@ export function CallDrawer({ id, canDelete, onClose }: { id: string; canDelete: 
         ) : null}
       </Panel>
       {call.data && canReplay() && call.data.input != null && call.data.endpoint !== '/v1/embeddings' ? <ReplayPanel key={call.data.id} call={call.data} /> : null}
+      {call.data?.trace_id ? <TraceWaterfall traceId={call.data.trace_id} current={id} onOpenCall={setId} /> : null}
       <OutcomesPanel title="Outcomes of this call" query={`target=${encodeURIComponent(id)}&target_type=call&limit=100`} empty={null} onOpenCall={null} />
     </aside>
   );

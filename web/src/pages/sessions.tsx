@@ -9,23 +9,12 @@ import { CallDrawer } from '../components/call-detail';
 import { OutcomesPanel } from '../components/outcomes-panel';
 import { Panel, Problem } from '../components/panel';
 import { useDebounced } from '../debounced';
+import { FilterBar, NO_FILTERS, listParams, SortPicker } from '../components/group-filters';
 import { currentRange } from '../range';
 import { activates } from '../activate';
 
 interface Session { session_id: string; user_id: string | null; agent_name: string | null; conversation_name: string | null; total_messages: number; total_calls?: number; session_start: string; session_end: string; total_duration_seconds: number; total_tokens: number; total_cost: number | null; avg_response_time: number | null; function_calls_count: number; cache_hit_rate: number; models_used: string[] }
 interface Message { index: number; role: string; content: unknown; started_at: string; model: string; agent: string | null; call_id: string }
-
-interface Filters { agent: string; user_id: string; model: string; min_cost: string; max_cost: string }
-const NO_FILTERS: Filters = { agent: '', user_id: '', model: '', min_cost: '', max_cost: '' };
-
-/** Seed 002's session search: agent, user, model and the session's total cost. */
-function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters: Filters) => void }) {
-  const field = (name: keyof Filters, placeholder: string, numeric = false) => (
-    <input placeholder={placeholder} aria-label={placeholder} value={filters[name]} inputMode={numeric ? 'decimal' : undefined}
-      onChange={(event) => onChange({ ...filters, [name]: event.target.value })} />
-  );
-  return <div className="filters">{field('agent', 'Agent')}{field('user_id', 'User')}{field('model', 'Model')}{field('min_cost', 'Min cost ($)', true)}{field('max_cost', 'Max cost ($)', true)}</div>;
-}
 
 type SessionPage = { data: Session[]; next_cursor: string | null };
 interface Person { agent?: string | null; user?: string | null; requests: number; sessions: number; success_rate: number | null; total_tokens: number; cost: number | null; p95_latency: number | null }
@@ -60,10 +49,7 @@ export function Sessions() {
   const [typed, setTyped] = useState(NO_FILTERS);
   const filters = useDebounced(typed, 300);
   const [open, setOpen] = useState<string | null>(null);
-  const params = new URLSearchParams(currentRange().query);
-  for (const [name, value] of Object.entries(filters)) if (value.trim()) params.set(name, value.trim());
-  params.set('sort', sort);
-  params.set('limit', '100');
+  const params = listParams(filters, sort);
   const list = useInfiniteQuery({
     queryKey: ['sessions', params.toString()],
     queryFn: ({ pageParam }) => api<SessionPage>(`/api/v1/sessions?${params}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
@@ -71,7 +57,7 @@ export function Sessions() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const sessions = list.data?.pages.flatMap((page) => page.data) ?? [];
-  const sorter = <select value={sort} onChange={(event) => setSort(event.target.value)} aria-label="Sort sessions"><option value="start">newest</option><option value="cost">cost</option><option value="duration">duration</option><option value="calls">calls</option><option value="tokens">tokens</option></select>;
+  const sorter = <SortPicker label="Sort sessions" sort={sort} onChange={setSort} />;
   return (
     <>
       <div className="grid2">
