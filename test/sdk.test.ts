@@ -4,6 +4,7 @@
 // chunk the SDK asked for), what is recorded (tokens, cost from published prices, time to first
 // token, content, tool calls, errors), and the client's delivery: batches, retries that never
 // store a call twice, refusals reported, a bounded queue.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +121,25 @@ describe('observeOpenAI', () => {
     const [call] = (await callsTagged(tag)).slice(-1);
     expect(call).toMatchObject({ status: 'error', http_status: 429, error_type: 'RateLimitError', model: 'gpt-4o' });
     expect(call!.error_message).toContain('Rate limit');
+  });
+
+  it('takes the attribution that changes per request (a trace and its parent) when each call starts', async () => {
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const request = new AsyncLocalStorage<{ trace: string; parent?: string }>();
+    const traced = observeOpenAI(new OpenAI({ baseURL: upstream.baseUrl, apiKey: 'sk-test', maxRetries: 0 }), loupe, {
+      agent: 'writer', tags: ['sdk-traced'],
+      perCall: () => {
+        const current = request.getStore();
+        return current ? { trace_id: current.trace, ...(current.parent ? { parent_id: current.parent } : {}), agent: 'router' } : undefined;
+      },
+    });
+    const ask = () => traced.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    await Promise.all([request.run({ trace: 'sdk-trace-1' }, ask), request.run({ trace: 'sdk-trace-2', parent: 'plan-call' }, ask), ask()]);
+    await loupe.shutdown();
+    const calls = await callsTagged('sdk-traced');
+    expect(calls.map((call) => [call.trace_id, call.parent_id, call.agent]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      [null, null, 'writer'], ['sdk-trace-1', null, 'router'], ['sdk-trace-2', 'plan-call', 'router'],
+    ]);
   });
 
   it('records embeddings', async () => {

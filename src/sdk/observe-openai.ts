@@ -17,14 +17,33 @@ export interface OpenAiLike {
   embeddings?: Creatable;
 }
 
-export interface ObserveOptions {
-  /** The provider the client talks to; else guessed from its base URL (default openai). */
-  provider?: string;
+/** Who and what a call is for; `parent_id` is the id of the call it runs under in its trace. */
+export interface Attribution {
   session_id?: string;
   user_id?: string;
   agent?: string;
+  trace_id?: string;
+  parent_id?: string;
   tags?: string[];
   properties?: Record<string, string>;
+}
+
+export interface ObserveOptions extends Attribution {
+  /** The provider the client talks to; else guessed from its base URL (default openai). */
+  provider?: string;
+  /**
+   * Read when each call starts; what it gives wins over the fixed attribution. For what changes
+   * per request in one client (the trace of the request being served, from AsyncLocalStorage).
+   */
+  perCall?: () => Attribution | undefined;
+}
+
+const ATTRIBUTION_KEYS = ['session_id', 'user_id', 'agent', 'trace_id', 'parent_id', 'tags', 'properties'] as const;
+
+function attributionOf(options: Attribution | undefined): Partial<CallInput> {
+  const out: Partial<CallInput> = {};
+  for (const key of ATTRIBUTION_KEYS) if (options?.[key] !== undefined) Object.assign(out, { [key]: options[key] });
+  return out;
 }
 
 type Json = Record<string, unknown>;
@@ -145,11 +164,10 @@ class StreamedAnswer {
 
 export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClient, options: ObserveOptions = {}): T {
   const provider = options.provider ?? providerOf(client.baseURL);
-  const attribution: Partial<CallInput> = {
-    session_id: options.session_id, user_id: options.user_id, agent: options.agent, tags: options.tags, properties: options.properties,
-  };
+  const fixed = attributionOf(options);
   const base = (body: Json, endpoint: string, startedAt: number): CallInput => ({
-    provider, model: typeof body.model === 'string' && body.model ? body.model : 'unknown', endpoint, started_at: startedAt, params: paramsOf(body), ...attribution,
+    provider, model: typeof body.model === 'string' && body.model ? body.model : 'unknown', endpoint, started_at: startedAt, params: paramsOf(body),
+    ...fixed, ...attributionOf(options.perCall?.()),
   });
 
   const completions = client.chat.completions;
