@@ -19,6 +19,7 @@ import { costVsReturn, modelPerformance, pipelines, pnlTimeline } from '../src/o
 import { requestDetails } from '../src/sessions/request-details.js';
 import { sessionMessages } from '../src/sessions/session-messages.js';
 import { listSessions, sessionSummary } from '../src/sessions/session-query.js';
+import { listTraces, traceDetails } from '../src/traces/trace-query.js';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -127,6 +128,17 @@ async function main(): Promise<void> {
       ['session messages', (reader) => sessionMessages(reader, { projectId: 'default', sessionId: sample.sessionId, dedupe: true, limit: 100 })],
       ['request details', (reader) => requestDetails(reader, 'default', sample.requestId)],
     ];
+    // The demo's trading pipelines are traces; synthetic calls have none.
+    const [traceRow] = await store.sql.query<{ trace_id: string }>(
+      `SELECT trace_id FROM calls WHERE project_id = 'default' AND trace_id IS NOT NULL AND started_at >= now()::TIMESTAMP - INTERVAL 15 DAY ORDER BY started_at LIMIT 1`,
+    );
+    if (traceRow) {
+      cases.push(
+        ['traces (by start)', (reader) => listTraces(reader, { filters, sort: 'start', order: 'desc', limit: 50 })],
+        ['traces (24 h, by start)', (reader) => listTraces(reader, { filters: { ...filters, from: Date.now() - 86_400_000 }, sort: 'start', order: 'desc', limit: 50 })],
+        ['trace details', (reader) => traceDetails(reader, 'default', traceRow.trace_id)],
+      );
+    }
     const served = store.sql;
     const raw = rawRowsOnly(store.sql);
     const baselineTimes = await timeCase(() => served.query('SELECT count(*) FROM calls WHERE project_id = $1 AND started_at >= now()::TIMESTAMP - INTERVAL 30 DAY', ['default']));
