@@ -1,7 +1,8 @@
 // The gateway's answer cache through real HTTP to a fake OpenAI upstream: a request that asks
 // for it is answered from the cache the second time, byte for byte, without calling the
-// provider, and recorded as a free call tagged as a cache hit of the first; what differs (the
-// body, the project, a stream, an error, an expired entry, a replay) goes to the provider.
+// provider, and recorded as a free call tagged as a cache hit of the first; a finished stream is
+// kept as the client got it; what differs (the body, the project, an error, a broken stream, an
+// expired entry, a replay) goes to the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream, statusAnswer, replay, type FakeUpstream, openAiProviderAt } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -53,7 +54,7 @@ describe('gateway answer cache', () => {
     });
   });
 
-  it('goes to the provider for another body, another project, no header, an opt-out or a stream', async () => {
+  it('goes to the provider for another body, another project, no header or an opt-out', async () => {
     const sentBefore = upstream.requests.length;
     expect((await chat({ ...BODY, temperature: 0.2 }, { 'x-loupe-cache': 'true' })).headers['x-loupe-cache']).toBe('MISS');
     const elsewhere = await server.createKey('cache-other', ['gateway']);
@@ -61,13 +62,47 @@ describe('gateway answer cache', () => {
     const plain = await chat(BODY);
     expect(plain.headers['x-loupe-cache']).toBeUndefined();
     expect((await chat(BODY, { 'x-loupe-cache': 'false' })).headers['x-loupe-cache']).toBeUndefined();
-    upstream.enqueue(replay('openai/chat-stream.chunks.txt'), replay('openai/chat-stream.chunks.txt'));
-    for (let i = 0; i < 2; i++) {
-      const stream = await chat({ ...BODY, stream: true }, { 'x-loupe-cache': 'true' });
-      expect([stream.statusCode, stream.headers['x-loupe-cache']]).toEqual([200, undefined]);
-    }
-    expect(upstream.requests.length - sentBefore).toBe(6);
+    expect(upstream.requests.length - sentBefore).toBe(4);
     expect((await stored(String(plain.headers['x-loupe-call-id']))).cache_hit).toBe(false);
+  });
+
+  it('keeps a finished stream as the client got it, and answers the same streamed request from it', async () => {
+    const body = { ...BODY, stream: true, messages: [{ role: 'user', content: 'Stream the answer' }] };
+    const sentBefore = upstream.requests.length;
+    upstream.enqueue(replay('openai/chat-stream.chunks.txt'));
+    const first = await chat(body, { 'x-loupe-cache': 'true' });
+    expect([first.statusCode, first.headers['x-loupe-cache']]).toEqual([200, 'MISS']);
+    // Loupe asked for the usage chunk, and the client, who did not, never got it.
+    expect(first.body).toContain('data: [DONE]');
+    expect(first.body).not.toContain('"usage":{');
+    const second = await chat(body, { 'x-loupe-cache': 'true' });
+    expect([second.statusCode, second.headers['x-loupe-cache'], second.headers['content-type']]).toEqual([200, 'HIT', 'text/event-stream; charset=utf-8']);
+    expect(second.body).toBe(first.body);
+    expect(upstream.requests.length - sentBefore).toBe(1);
+
+    const original = await stored(String(first.headers['x-loupe-call-id']));
+    // openai/chat-stream.chunks.txt reports 19 prompt and 10 completion tokens in its usage chunk.
+    expect(original).toMatchObject({ is_streaming: true, cache_hit: false, prompt_tokens: 19, completion_tokens: 10, usage_source: 'provider', finish_reason: 'stop' });
+    const hit = await stored(String(second.headers['x-loupe-call-id']));
+    expect(hit).toMatchObject({
+      is_streaming: true, cache_hit: true, price_source: 'cache', cost_usd: 0, properties: { cache_of: original.id }, prompt_tokens: 19, completion_tokens: 10,
+      usage_source: 'provider', finish_reason: 'stop', output: original.output, tokens_per_second: null,
+    });
+    expect(hit.ttft_ms).toBeGreaterThanOrEqual(0);
+    expect(hit.ttft_ms).toBeLessThanOrEqual(hit.latency_ms as number);
+  });
+
+  it('keeps no stream that broke off', async () => {
+    const body = { ...BODY, stream: true, messages: [{ role: 'user', content: 'A stream that breaks' }] };
+    const sentBefore = upstream.requests.length;
+    upstream.enqueue(replay('openai/chat-stream.chunks.txt', { dropAfter: 2 }), replay('openai/chat-stream.chunks.txt'));
+    const broken = await chat(body, { 'x-loupe-cache': 'true' });
+    expect([broken.statusCode, broken.headers['x-loupe-cache']]).toEqual([200, 'MISS']);
+    expect((await stored(String(broken.headers['x-loupe-call-id']))).status).toBe('error');
+    const again = await chat(body, { 'x-loupe-cache': 'true' });
+    expect(again.headers['x-loupe-cache']).toBe('MISS');
+    expect(again.body).toContain('data: [DONE]');
+    expect(upstream.requests.length - sentBefore).toBe(2);
   });
 
   it('keeps no error, and forgets an answer when its time to live is up', async () => {

@@ -68,7 +68,8 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const cacheWrite = Math.min(usage?.input.cacheWrite ?? 0, prompt - cached);
   const reasoning = Math.min(usage?.output.reasoning ?? 0, completion);
   const generationMs = outcome.ttftMs === null ? null : outcome.latencyMs - outcome.ttftMs;
-  const measured = generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null;
+  // An answer from the cache was not generated: it has no speed.
+  const measured = !outcome.cacheOf && generationMs && generationMs > 0 && completion > 0 ? completion / (generationMs / 1000) : null;
   const params: Record<string, unknown> = {};
   for (const key of PARAM_KEYS) if (body[key] !== undefined) params[key] = body[key];
   const input: CallRecordInput = {

@@ -38,6 +38,8 @@ export interface Delivery {
   arrived: number;
   sentAt: number;
   abort: AbortController;
+  /** Set when the answer cache wants this answer: a stream's bytes, as the client got them, are kept up to this many. */
+  keepForCache?: number;
 }
 
 function loupeHeaders(delivery: Delivery): Record<string, string> {
@@ -120,8 +122,12 @@ async function relayStream(delivery: Delivery): Promise<void> {
   // response: each separate write is a system call that the first byte (or the client's
   // next request) waits behind. A stream that arrives in one read leaves in two writes: its
   // first event, then the rest.
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery) });
+  response.writeHead(200, {
+    'content-type': STREAM_TYPE, 'cache-control': 'no-cache', connection: 'keep-alive', ...loupeHeaders(delivery),
+    ...(delivery.keepForCache === undefined ? {} : { 'x-loupe-cache': 'MISS' }),
+  });
   outcome.httpStatus = upstream.statusCode;
+  const kept = delivery.keepForCache === undefined ? null : new KeptBytes(delivery.keepForCache);
   let firstTokenAt: number | null = null;
   let terminal: StreamTerminal | null = null;
   // Assigned inside take(); typed wide so that the checks after the loop are not narrowed away.
@@ -129,7 +135,10 @@ async function relayStream(delivery: Delivery): Promise<void> {
   const take = (step: StreamStep): StreamTerminal | null => {
     if (step.firstToken && firstTokenAt === null) firstTokenAt = performance.now();
     if (step.terminal !== null) last = step.forward;
-    else if (step.forward.length > 0) response.write(step.forward);
+    else if (step.forward.length > 0) {
+      response.write(step.forward);
+      kept?.add(step.forward);
+    }
     return step.terminal;
   };
   let ended = false;
@@ -143,6 +152,7 @@ async function relayStream(delivery: Delivery): Promise<void> {
     }
     if (last !== null && last.length > 0) response.end(last);
     else response.end();
+    if (last !== null) kept?.add(last);
   };
   let firstRead = true;
   try {
@@ -176,6 +186,35 @@ async function relayStream(delivery: Delivery): Promise<void> {
   else if (outcome.status === 'cancelled') health.abandon();
   else health.failure();
   observe(outcome, transform.observations, firstTokenAt === null ? null : firstTokenAt - delivery.arrived);
+  const answer = outcome.status === 'success' ? kept?.bytes() : null;
+  if (answer) outcome.answerBody = { bytes: answer, contentType: STREAM_TYPE };
+}
+
+const STREAM_TYPE = 'text/event-stream; charset=utf-8';
+
+/** Copies of what a stream sent, given up past a size (the cache would refuse it). */
+class KeptBytes {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  private overflowed = false;
+
+  constructor(private readonly limit: number) {}
+
+  add(bytes: Uint8Array): void {
+    if (this.overflowed) return;
+    this.size += bytes.length;
+    if (this.size > this.limit) {
+      this.overflowed = true;
+      this.parts.length = 0;
+      return;
+    }
+    // A copy: the upstream's buffers are not ours to keep.
+    this.parts.push(Buffer.from(bytes));
+  }
+
+  bytes(): Buffer | null {
+    return this.overflowed ? null : Buffer.concat(this.parts);
+  }
 }
 
 const LF = 0x0a;

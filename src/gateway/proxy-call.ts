@@ -90,9 +90,9 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     exchange.onRecord?.(write, written);
   };
 
-  // A whole answer may come from the cache (no budget, no provider) or go into it.
+  // An answer may come from the cache (no budget, no provider) or go into it.
   let caching: CachePolicy | null = null;
-  if (deps.cache && !gateway.stream) {
+  if (deps.cache) {
     try {
       caching = deps.cache.policy(exchange.headers, projectId, endpoint.path, gateway.raw);
     } catch (error) {
@@ -105,6 +105,8 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
       Object.assign(outcome, {
         isFallback: false, originalProvider: null, httpStatus: 200, usage: hit.usage, usageComplete: hit.usageComplete, responseModel: hit.responseModel,
         finishReason: hit.finishReason, toolCalls: hit.toolCalls, output: hit.output, completionText: hit.completionText, cacheOf: hit.sourceCallId,
+        // A stream answered from the cache arrives whole: its first token comes with its first byte.
+        ttftMs: gateway.stream ? performance.now() - arrived : null,
       });
       void reply.code(200).headers({ 'x-loupe-call-id': outcome.id, 'x-loupe-cache': 'HIT', 'x-loupe-overhead-ms': (performance.now() - arrived).toFixed(3) }).type(hit.contentType).send(hit.body);
       record(outcome);
@@ -112,6 +114,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     }
     if (caching) void reply.header('x-loupe-cache', 'MISS');
   }
+  const keep = caching ? { keepForCache: deps.cache!.maxBodyBytes } : {};
   const remember = (outcome: GatewayOutcome) => {
     if (!caching || outcome.status !== 'success' || outcome.httpStatus !== 200 || !outcome.answerBody) return;
     deps.cache!.set(caching.key, {
@@ -199,11 +202,11 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
             break;
           }
           // Not worth another attempt: the client gets this answer, read already.
-          await deliverResponse({ upstream, bodyRead: bytes, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort });
+          await deliverResponse({ upstream, bodyRead: bytes, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
           record(outcome);
           return;
         }
-        await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort });
+        await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
         remember(outcome);
         record(outcome);
         return;

@@ -1,6 +1,7 @@
 // Answers kept in memory for identical gateway requests (Helicone's and Portkey's simple cache):
-// a whole (non-streamed) successful answer is kept under the hash of its project, endpoint and
-// request bytes, and the same request again within its time to live is answered from here
+// a successful answer (whole, or a stream that finished) is kept as the client got it, under the
+// hash of its project, endpoint and request bytes (a streamed request's bytes differ from the same
+// request unstreamed), and the same request again within its time to live is answered from here
 // without calling a provider. The cache is per instance and bounded in bytes; the least
 // recently used answers go first. Requests opt in (x-loupe-cache: true) unless the server
 // caches by default, and may opt out (x-loupe-cache: false) or shorten the time to live.
@@ -81,6 +82,11 @@ export class ResponseCache {
     return { key, ttlMs };
   }
 
+  /** The largest answer body that can be kept: one answer may not push out most of the others. */
+  get maxBodyBytes(): number {
+    return Math.floor((this.settings.maxBytes / 4 - ENTRY_OVERHEAD_BYTES) / 2);
+  }
+
   get(key: string, now = Date.now()): CachedAnswer | null {
     const entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= now) {
@@ -96,9 +102,8 @@ export class ResponseCache {
   }
 
   set(key: string, answer: CachedAnswer, ttlMs: number, now = Date.now()): void {
+    if (answer.body.length > this.maxBodyBytes) return;
     const bytes = answer.body.length * 2 + ENTRY_OVERHEAD_BYTES;
-    // One answer may not push out most of the others.
-    if (bytes > this.settings.maxBytes / 4) return;
     const known = this.entries.get(key);
     if (known) this.remove(key, known);
     for (const [oldest, entry] of this.entries) {

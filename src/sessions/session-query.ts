@@ -61,11 +61,11 @@ export interface CallGroupRow {
 /** The first non-null value of a column in time order (the session's opening call). */
 const firstValue = (column: string) => `(array_agg(${column} ORDER BY started_at, id) FILTER (WHERE ${column} IS NOT NULL))[1]`;
 
-const SESSION_END = 'max(COALESCE(ended_at, started_at))';
+const GROUP_END = 'max(COALESCE(ended_at, started_at))';
 const SORT_EXPRESSIONS: Record<SessionSort, string> = {
   start: 'EXTRACT(EPOCH FROM min(started_at))',
   cost: 'COALESCE(sum(cost_usd), -1)',
-  duration: `EXTRACT(EPOCH FROM (${SESSION_END} - min(started_at)))`,
+  duration: `EXTRACT(EPOCH FROM (${GROUP_END} - min(started_at)))`,
   calls: 'count(*)',
   tokens: 'sum(total_tokens)',
 };
@@ -78,7 +78,7 @@ function aggregateSelect(sort: SessionSort, column: GroupColumn): string {
     ${firstValue('conversation_name')} AS conversation_name,
     count(*) AS calls,
     min(started_at) AS group_start,
-    ${SESSION_END} AS group_end,
+    ${GROUP_END} AS group_end,
     sum(total_tokens) AS total_tokens,
     sum(cost_usd) AS total_cost,
     avg(latency_ms) AS avg_latency_ms,
