@@ -33,6 +33,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { ResponseCache } from '../gateway/response-cache.js';
+import { KeyRateLimiter } from '../gateway/rate-limiter.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
 import { registerOtlpRoutes } from './routes/otlp-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
@@ -144,7 +145,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const cache = new ResponseCache({ byDefault: config.gateway_cache, ttlMs: config.gateway_cache_ttl_seconds * 1000, maxBytes: config.gateway_cache_max_bytes });
-  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings, cache };
+  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings, cache, rateLimiter: new KeyRateLimiter() };
   registerGatewayRoutes(app, gateway);
   registerReplayRoutes(app, store, gateway);
   registerProvidersRoutes(app, services.providers);

@@ -104,6 +104,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/v1/logs/bulk-delete': { scope: 'admin' },
   'POST /api/v1/keys': { scope: 'admin' },
   'GET /api/v1/keys': { scope: 'admin' },
+  'PATCH /api/v1/keys/:id': { scope: 'admin' },
   'DELETE /api/v1/keys/:id': { scope: 'admin' },
   'GET /api/v1/project': { scope: 'read' },
   'PATCH /api/v1/project': { scope: 'admin' },

@@ -60,10 +60,14 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const body = outcome.requestBody;
   const usage = outcome.usage;
   const fromProvider = usage !== null && outcome.usageComplete;
+  // A failure that produced no answer (an error status, a refused or unreachable request, a
+  // timeout before the first byte) used no tokens: providers do not bill it, and counting its
+  // prompt would add spend that never happened (once per attempt of a fallback chain).
+  const unanswered = (outcome.status === 'error' || outcome.status === 'timeout') && usage === null && outcome.completionText === '';
   // Without final counts (include_usage off, a broken or cancelled stream), what the provider
   // did report stands and the rest is counted with a tokenizer.
-  const prompt = fromProvider || (usage?.input.total ?? 0) > 0 ? usage!.input.total : estimateTokens(body.messages ?? body.prompt ?? body.input);
-  const completion = fromProvider ? usage.output.total : Math.max(usage?.output.total ?? 0, estimateTokens(outcome.completionText));
+  const prompt = unanswered ? 0 : fromProvider || (usage?.input.total ?? 0) > 0 ? usage!.input.total : estimateTokens(body.messages ?? body.prompt ?? body.input);
+  const completion = unanswered ? 0 : fromProvider ? usage.output.total : Math.max(usage?.output.total ?? 0, estimateTokens(outcome.completionText));
   const cached = Math.min(usage?.input.cacheRead ?? 0, prompt);
   const cacheWrite = Math.min(usage?.input.cacheWrite ?? 0, prompt - cached);
   const reasoning = Math.min(usage?.output.reasoning ?? 0, completion);

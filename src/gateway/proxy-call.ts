@@ -1,5 +1,5 @@
-// One gateway call: read the body, pick the providers that can serve it, reserve its worst
-// case against budgets, then try them in order (retries with backoff on the same provider,
+// One gateway call: read the body, pick the providers that can serve it, hold the key to its
+// rate limits, reserve its worst case against budgets, then try them in order (retries with backoff on the same provider,
 // then fallback to the next) until one answers. Every attempt is recorded as its own call,
 // linked by request_id, without the response waiting for the store.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -18,6 +18,7 @@ import { fromUpstreamError, GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
 import { sendAttempt } from './send-attempt.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
+import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   costSettings: CostSettings;
   /** Answers kept for identical requests; none: every request goes to a provider. */
   cache?: ResponseCache | null;
+  /** Keys' requests and tokens per minute; none: no key is limited. */
+  rateLimiter?: KeyRateLimiter | null;
 }
 
 export interface ProxyEndpoint {
@@ -43,6 +46,8 @@ export interface GatewayExchange {
   reply: GatewayReply;
   projectId: string;
   apiKeyId: string;
+  /** The key's rate limits; none: not limited (replays). */
+  limits?: KeyLimits;
   /**
    * Sees each attempt's call as it goes to the recorder, with the promise of its being written
    * (a replay reports what was recorded, once it can be read back).
@@ -88,7 +93,19 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     const write = buildGatewayCall(outcome);
     const written = deps.recorder.record(write);
     exchange.onRecord?.(write, written);
+    if (exchange.limits?.tpm != null && !outcome.cacheOf) deps.rateLimiter?.spend(apiKeyId, write.call.total_tokens);
   };
+
+  // Refused before anything else: a limited key's requests never reach the cache, a budget or a provider.
+  const admission = exchange.limits && deps.rateLimiter ? deps.rateLimiter.admit(apiKeyId, exchange.limits) : null;
+  if (admission && !admission.admitted) {
+    const refused = outcomeFor(original.target.name, original.model, 1);
+    const message = `this key's rate limit of ${admission.allowed} ${admission.limit} per minute is reached; try again in ${admission.retryAfterSeconds} s`;
+    Object.assign(refused, { status: 'error', httpStatus: 429, errorType: 'rate_limited', errorMessage: message });
+    record(refused);
+    void reply.headers({ 'retry-after': String(admission.retryAfterSeconds), [`x-ratelimit-limit-${admission.limit}`]: String(admission.allowed), [`x-ratelimit-remaining-${admission.limit}`]: '0' });
+    return sendError(reply, new GatewayError(429, admission.limit, 'rate_limit_exceeded', message), refused.id);
+  }
 
   // An answer may come from the cache (no budget, no provider) or go into it.
   let caching: CachePolicy | null = null;

@@ -1,20 +1,24 @@
 // API key management (admin only). The secret is shown once, at creation; a key can never
-// mint scopes that it lacks itself.
+// mint scopes that it lacks itself. A key may carry gateway rate limits (requests and tokens
+// per minute), set at creation or changed later.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { generateKeySecret, hashKeySecret, keyPrefix } from '../../auth/api-key-secret.js';
 import type { Authenticator } from '../../auth/authenticator.js';
-import { createApiKeyInputSchema, hasScope, type ApiKeyRecord } from '../../domain/api-key.js';
+import { createApiKeyInputSchema, hasScope, updateApiKeyLimitsSchema, type ApiKeyRecord } from '../../domain/api-key.js';
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError, notFound } from '../errors.js';
+
+const keyParams = z.strictObject({ id: z.string().min(1).max(128) });
 
 function presentKey(key: ApiKeyRecord) {
   return {
     id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, project_id: key.project_id,
     created_at: new Date(key.created_at).toISOString(), revoked_at: key.revoked_at === null ? null : new Date(key.revoked_at).toISOString(),
+    rate_limit_rpm: key.rate_limit_rpm ?? null, rate_limit_tpm: key.rate_limit_tpm ?? null,
   };
 }
 
@@ -33,6 +37,7 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
       const key: ApiKeyRecord = {
         id: uuidv7(), project_id: caller.project_id, name: request.body.name, prefix: keyPrefix(secret),
         hash: hashKeySecret(secret), scopes: [...new Set(request.body.scopes)], created_at: Date.now(), revoked_at: null,
+        rate_limit_rpm: request.body.rate_limit_rpm ?? null, rate_limit_tpm: request.body.rate_limit_tpm ?? null,
       };
       await store.apiKeys.insert(key);
       return reply.code(201).send({ ...presentKey(key), key: secret });
@@ -48,9 +53,27 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
     },
   });
 
+  typed.patch('/api/v1/keys/:id', {
+    config: { scope: 'admin' },
+    schema: { tags: ['keys'], summary: "Change an active key's gateway rate limits (null removes one; a limit not given stays)", params: keyParams, body: updateApiKeyLimitsSchema },
+    handler: async (request) => {
+      const caller = callerKey(request);
+      const key = await store.apiKeys.get(caller.project_id, request.params.id);
+      if (!key || key.revoked_at !== null) throw notFound('active key');
+      const limits = {
+        rate_limit_rpm: request.body.rate_limit_rpm === undefined ? key.rate_limit_rpm ?? null : request.body.rate_limit_rpm,
+        rate_limit_tpm: request.body.rate_limit_tpm === undefined ? key.rate_limit_tpm ?? null : request.body.rate_limit_tpm,
+      };
+      if (!(await store.apiKeys.setLimits(caller.project_id, key.id, limits))) throw notFound('active key');
+      // Applies here at once; other instances read the key again within their cache's few seconds.
+      authenticator.invalidate();
+      return presentKey({ ...key, ...limits });
+    },
+  });
+
   typed.delete('/api/v1/keys/:id', {
     config: { scope: 'admin' },
-    schema: { tags: ['keys'], summary: 'Revoke a key', params: z.strictObject({ id: z.string().min(1).max(128) }) },
+    schema: { tags: ['keys'], summary: 'Revoke a key', params: keyParams },
     handler: async (request) => {
       const caller = callerKey(request);
       const revoked = await store.apiKeys.revoke(caller.project_id, request.params.id, Date.now());

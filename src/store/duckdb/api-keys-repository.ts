@@ -1,20 +1,20 @@
 // API keys on DuckDB (hashes only).
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { duckTimestamp as timestamp } from './duck-timestamp.js';
-import type { ApiKeyRecord } from '../../domain/api-key.js';
+import type { ApiKeyLimits, ApiKeyRecord } from '../../domain/api-key.js';
 import type { ApiKeyRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
 
-const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at';
-
+const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm';
 
 export class DuckDbApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly pool: DuckDbPool) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
     await this.pool.write((connection) =>
-      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`, [
+      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)`, [
         key.id, key.project_id, key.name, key.prefix, key.hash, listValue(key.scopes), timestamp(key.created_at),
+        key.rate_limit_rpm ?? null, key.rate_limit_tpm === null || key.rate_limit_tpm === undefined ? null : BigInt(key.rate_limit_tpm),
       ] as DuckDBValue[]),
     );
   }
@@ -38,6 +38,16 @@ export class DuckDbApiKeyRepository implements ApiKeyRepository {
       const result = await connection.run(
         'UPDATE api_keys SET revoked_at = $1 WHERE project_id = $2 AND id = $3 AND revoked_at IS NULL',
         [timestamp(at), projectId, id] as DuckDBValue[],
+      );
+      return Number(result.rowsChanged) > 0;
+    });
+  }
+
+  async setLimits(projectId: string, id: string, limits: ApiKeyLimits): Promise<boolean> {
+    return this.pool.write(async (connection) => {
+      const result = await connection.run(
+        'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2 WHERE project_id = $3 AND id = $4 AND revoked_at IS NULL',
+        [limits.rate_limit_rpm, limits.rate_limit_tpm === null ? null : BigInt(limits.rate_limit_tpm), projectId, id] as DuckDBValue[],
       );
       return Number(result.rowsChanged) > 0;
     });

@@ -330,6 +330,12 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     name: "a project's switch for storing the content of its calls",
     sql: 'ALTER TABLE projects ADD COLUMN capture_content BOOLEAN DEFAULT true',
   },
+  {
+    version: 20,
+    name: "a key's requests and tokens per minute at the gateway",
+    sql: `ALTER TABLE api_keys ADD COLUMN rate_limit_rpm INTEGER;
+      ALTER TABLE api_keys ADD COLUMN rate_limit_tpm BIGINT;`,
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

@@ -522,6 +522,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: "a project's switch for storing the content of its calls",
     sql: 'ALTER TABLE projects ADD COLUMN capture_content BOOLEAN NOT NULL DEFAULT true',
   },
+  {
+    version: 18,
+    name: "a key's requests and tokens per minute at the gateway",
+    sql: 'ALTER TABLE api_keys ADD COLUMN rate_limit_rpm INTEGER, ADD COLUMN rate_limit_tpm BIGINT',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -1,0 +1,94 @@
+// Requests and tokens per minute per API key (LiteLLM's and Portkey's key limits), over a
+// sliding minute of one-second slots. A request is admitted while the key's last 60 seconds hold
+// fewer requests than its rpm limit and fewer tokens than its tpm limit; its tokens are counted
+// when its call is recorded, so a request admitted under the tpm limit may end above it (as with
+// LiteLLM) and the next one waits. Per instance: N instances behind a balancer admit up to N
+// times a key's limits.
+
+const WINDOW_SECONDS = 60;
+
+export interface KeyLimits {
+  rpm: number | null;
+  tpm: number | null;
+}
+
+export type Admission =
+  | { admitted: true }
+  | { admitted: false; limit: 'requests' | 'tokens'; allowed: number; retryAfterSeconds: number };
+
+/** Counts of one key per second of the last minute (a ring indexed by the second). */
+class Window {
+  readonly requests = new Float64Array(WINDOW_SECONDS);
+  readonly tokens = new Float64Array(WINDOW_SECONDS);
+  readonly seconds = new Float64Array(WINDOW_SECONDS).fill(-1);
+  lastSecond = -1;
+
+  /** Clears the slots that fell out of the minute ending at `second`. */
+  advance(second: number): void {
+    const slot = second % WINDOW_SECONDS;
+    if (this.seconds[slot] !== second) {
+      this.seconds[slot] = second;
+      this.requests[slot] = 0;
+      this.tokens[slot] = 0;
+    }
+    this.lastSecond = Math.max(this.lastSecond, second);
+  }
+
+  /** The sum over the minute ending at `second`, and the oldest second holding any of it. */
+  total(counts: Float64Array, second: number): { sum: number; oldest: number } {
+    let sum = 0;
+    let oldest = second;
+    for (let slot = 0; slot < WINDOW_SECONDS; slot++) {
+      const at = this.seconds[slot]!;
+      if (at > second - WINDOW_SECONDS && at <= second && counts[slot]! > 0) {
+        sum += counts[slot]!;
+        oldest = Math.min(oldest, at);
+      }
+    }
+    return { sum, oldest };
+  }
+}
+
+export class KeyRateLimiter {
+  private readonly windows = new Map<string, Window>();
+
+  admit(keyId: string, limits: KeyLimits, now = Date.now()): Admission {
+    if (limits.rpm === null && limits.tpm === null) return { admitted: true };
+    const second = Math.floor(now / 1000);
+    const window = this.windowOf(keyId, second);
+    for (const [limit, allowed, counts] of [['requests', limits.rpm, window.requests], ['tokens', limits.tpm, window.tokens]] as const) {
+      if (allowed === null) continue;
+      const { sum, oldest } = window.total(counts, second);
+      // Room comes back when the oldest second of the minute leaves it.
+      if (sum >= allowed) return { admitted: false, limit, allowed, retryAfterSeconds: Math.max(1, oldest + WINDOW_SECONDS - second) };
+    }
+    window.requests[second % WINDOW_SECONDS]! += 1;
+    return { admitted: true };
+  }
+
+  /** Tokens a key's recorded call used. */
+  spend(keyId: string, tokens: number, now = Date.now()): void {
+    if (tokens <= 0) return;
+    const window = this.windows.get(keyId);
+    if (!window) return;
+    const second = Math.floor(now / 1000);
+    window.advance(second);
+    window.tokens[second % WINDOW_SECONDS]! += tokens;
+  }
+
+  private windowOf(keyId: string, second: number): Window {
+    let window = this.windows.get(keyId);
+    if (!window) {
+      if (this.windows.size >= 10_000) this.forgetIdle(second);
+      window = new Window();
+      this.windows.set(keyId, window);
+    }
+    window.advance(second);
+    return window;
+  }
+
+  /** Keys with nothing in the last minute hold nothing worth keeping. */
+  private forgetIdle(second: number): void {
+    for (const [keyId, window] of this.windows) if (window.lastSecond <= second - WINDOW_SECONDS) this.windows.delete(keyId);
+  }
+}
