@@ -1,7 +1,7 @@
 // One gateway call: read the body, pick the providers that can serve it, hold the key to its
-// rate limits, reserve its worst case against budgets, then try them in order (retries with backoff on the same provider,
-// then fallback to the next) until one answers. Every attempt is recorded as its own call,
-// linked by request_id, without the response waiting for the store.
+// rate limits, reserve its worst case against budgets, then try them in order (retries with
+// backoff on the same provider, then fallback to the next) until one answers. Every attempt is
+// recorded as its own call, linked by request_id, without the response waiting for the store.
 import type { IncomingHttpHeaders } from 'node:http';
 import { uuidv7 } from 'uuidv7';
 import { BudgetExceededError, type BudgetGuard, type BudgetReservation } from '../budgets/budget-guard.js';

@@ -21,8 +21,10 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
           schema: { tags: ['gateway'], summary: `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
           handler: async (request, reply) => {
             const key = callerKey(request);
-            const limits = { rpm: key.rate_limit_rpm ?? null, tpm: key.rate_limit_tpm ?? null };
-            await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id, limits }, endpoint, deps);
+            // Most keys have no limits: their requests skip the limiter altogether.
+            const limited = key.rate_limit_rpm != null || key.rate_limit_tpm != null;
+            const limits = limited ? { rpm: key.rate_limit_rpm ?? null, tpm: key.rate_limit_tpm ?? null } : undefined;
+            await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id, ...(limits ? { limits } : {}) }, endpoint, deps);
           },
         });
       }
