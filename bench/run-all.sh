@@ -25,4 +25,5 @@ run bench/search-postings.bench.ts 20000 5
 run bench/search-postings-memory.bench.ts 50000
 run bench/search-merge-memory.bench.ts 200000
 run bench/budget-guard.bench.ts 2000 6000
+run bench/call-metrics.bench.ts 1000000 5
 run bench/overview-members.bench.ts 10000000

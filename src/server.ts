@@ -16,6 +16,8 @@ import { ContentCapture } from './recorder/content-capture.js';
 import { createBudgetGuard } from './budgets/create-budget-guard.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
+import { CallMetrics } from './recorder/call-metrics.js';
+import type { CallRecord } from './domain/call-record.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { ProviderRegistry } from './provider-registry/provider-registry.js';
 import { SecretBox } from './security/secret-box.js';
@@ -64,6 +66,11 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     onUnavailable: (error) => app.log.warn({ err: error }, 'budgets checked from the last counts read: the store did not answer'),
   });
   const livePublisher = new LivePublisher(liveBus);
+  const callMetrics = new CallMetrics();
+  const committed = (calls: readonly CallRecord[]) => {
+    livePublisher.committed(calls);
+    callMetrics.observe(calls);
+  };
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
   const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));
   const providers = await ProviderRegistry.load(config, store.providers, secretBox, liveBus);
@@ -73,7 +80,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     maxBytes: config.spool_max_bytes,
     replayBatch: config.recorder.max_batch,
     probeIntervalMs: 1000,
-    onStored: (calls) => livePublisher.committed(calls),
+    onStored: committed,
     log: { info: (message) => app.log.info(message), warn: (message) => app.log.warn(message), error: (message) => app.log.error(message) },
   });
   const recorder = new Recorder(store, {
@@ -88,7 +95,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
       pricer.finalize(write.call);
       budgetGuard.observe(write.call);
     },
-    onCommitted: (calls) => livePublisher.committed(calls),
+    onCommitted: committed,
     onUnawaitedFailure: (writes, error) => app.log.error({ err: error, calls: writes.length }, 'could not record gateway calls'),
   }, spool);
   const pricer = createPricer(costSettings, registryLocalTest(providers));
@@ -99,7 +106,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor live
   const litellm = await startLiteLlmSync(config, store, recorder, (error) => app.log.error({ err: error }, 'LiteLLM spend-log import failed'));
   const alerts = new AlertEvaluator(store, liveBus, new WebhookSender(config.upstream_allowlist), secretBox, (error) => app.log.error({ err: error }, 'alert evaluation failed'));
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, providers, alerts, secretBox, contentCapture, litellm: litellm?.sync ?? null, version: loupeVersion() });
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, callMetrics, providers, alerts, secretBox, contentCapture, litellm: litellm?.sync ?? null, version: loupeVersion() });
   // Instances sharing a store hear each other's live events.
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))

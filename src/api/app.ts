@@ -29,6 +29,7 @@ import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import type { CallMetrics } from '../recorder/call-metrics.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
@@ -69,6 +70,8 @@ export interface AppServices {
   budgetGuard: BudgetGuard;
   liveBus: LiveEventBus;
   livePublisher: LivePublisher;
+  /** What this instance recorded, for /metrics. */
+  callMetrics: CallMetrics;
   /** Prices calls (cost settings over the catalog) and bounds a call's worst case for budgets. */
   pricer: Pricer;
   // @anchor services:pricing
@@ -123,7 +126,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   const ingest = { recorder };
   registerHealthRoutes(app, store, recorder, services.version);
-  registerMetricsRoutes(app, recorder);
+  registerMetricsRoutes(app, { recorder, calls: services.callMetrics, authenticator: config.metrics_require_key ? authenticator : null });
   // Closed after in-flight requests finish (onClose runs once the server stops accepting).
   const preparePool = new PreparePool(config.ingest_workers, { searchWords: store.calls.keepsSearchWords });
   app.addHook('onClose', () => preparePool.close());

@@ -29,6 +29,7 @@ const ENV_KEYS: Record<string, string> = {
   LOUPE_LITELLM_PROJECT: 'litellm_project',
   LOUPE_LITELLM_SYNC_SECONDS: 'litellm_sync_seconds',
   LOUPE_SPOOL_MAX_BYTES: 'spool_max_bytes',
+  LOUPE_METRICS_REQUIRE_KEY: 'metrics_require_key',
   LOUPE_GATEWAY_CACHE: 'gateway_cache',
   LOUPE_GATEWAY_CACHE_TTL_SECONDS: 'gateway_cache_ttl_seconds',
   LOUPE_GATEWAY_CACHE_MAX_BYTES: 'gateway_cache_max_bytes',

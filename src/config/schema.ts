@@ -53,6 +53,8 @@ export const configSchema = z.strictObject({
   litellm_project: z.string().min(1).max(128).default('default'),
   litellm_sync_seconds: z.coerce.number().int().min(1).max(86_400).default(30),
   /** The gateway's answer cache (src/gateway/response-cache.ts): whether requests that say nothing use it. */
+  /** /metrics answers only a key with the read scope (Prometheus: `authorization` in the scrape config). */
+  metrics_require_key: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
   gateway_cache: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
   gateway_cache_ttl_seconds: z.coerce.number().int().min(1).max(30 * 86_400).default(3600),
   gateway_cache_max_bytes: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(64 * 1024 * 1024),

@@ -1,15 +1,38 @@
-// Prometheus text for scrapers: the recorder's backlog and the outage spool. Public like
-// /health (counts only, nothing about any project).
+// Prometheus text for scrapers: the recorder's backlog, the outage spool, and what this instance
+// recorded by provider and model (calls by status, tokens, cost, cache hits, latency and time to
+// first token). Public like /health unless `metrics_require_key` asks for a read key; no project
+// or user is named, but model names and spend are, so a server reachable beyond its network
+// should ask for the key.
 import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { hasScope } from '../../domain/api-key.js';
+import type { CallMetrics } from '../../recorder/call-metrics.js';
 import type { Recorder } from '../../recorder/recorder.js';
+import { presentedSecret } from '../auth-plugin.js';
+import { ApiError } from '../errors.js';
 
 const SPOOL_STATES = ['ok', 'outage', 'replaying'] as const;
 
-export function registerMetricsRoutes(app: FastifyInstance, recorder: Recorder): void {
+export interface MetricsSources {
+  recorder: Recorder;
+  calls: CallMetrics;
+  /** Set when a read key is required. */
+  authenticator: Authenticator | null;
+}
+
+export function registerMetricsRoutes(app: FastifyInstance, sources: MetricsSources): void {
+  const { recorder, authenticator } = sources;
   app.get('/metrics', {
+    // Public in the route policy: the key, when required, is checked here (a setting, not a scope).
     config: { scope: 'public' },
-    schema: { tags: ['ops'], summary: 'Prometheus metrics: recorder backlog and outage spool' },
-    handler: async (_request, reply) => {
+    schema: { tags: ['ops'], summary: 'Prometheus metrics: recorder backlog, outage spool, and the recorded calls by provider and model' },
+    handler: async (request, reply) => {
+      if (authenticator) {
+        const secret = presentedSecret(request);
+        const key = secret ? await authenticator.authenticate(secret) : null;
+        if (!key) throw new ApiError(401, 'unauthorized', 'this server asks for an API key with the read scope on /metrics');
+        if (!hasScope(key.scopes, 'read')) throw new ApiError(403, 'forbidden', "this key lacks the 'read' scope");
+      }
       const lines = [
         '# HELP loupe_recorder_pending_records Call records queued or being written to the store.',
         '# TYPE loupe_recorder_pending_records gauge',
@@ -35,6 +58,7 @@ export function registerMetricsRoutes(app: FastifyInstance, recorder: Recorder):
           ...SPOOL_STATES.map((state) => `loupe_spool_state{state="${state}"} ${spool.state === state ? 1 : 0}`),
         );
       }
+      lines.push(sources.calls.exposition());
       return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
     },
   });
