@@ -119,7 +119,8 @@ describe('observeOpenAI', () => {
     await expect(openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] })).rejects.toMatchObject({ status: 429 });
     await loupe.shutdown();
     const [call] = (await callsTagged(tag)).slice(-1);
-    expect(call).toMatchObject({ status: 'error', http_status: 429, error_type: 'RateLimitError', model: 'gpt-4o' });
+    // An answer never given used nothing: no tokens, no cost (as the gateway records it).
+    expect(call).toMatchObject({ status: 'error', http_status: 429, error_type: 'RateLimitError', model: 'gpt-4o', prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 });
     expect(call!.error_message).toContain('Rate limit');
   });
 

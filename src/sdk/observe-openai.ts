@@ -5,6 +5,7 @@
 // OpenAI reports streaming usage only when asked), which is kept from a caller that did not ask.
 import { countO200k } from '../pricing/token-count.js';
 import type { CallInput, LoupeClient } from './loupe-client.js';
+import { attributionNow, failureOf, isObject, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
 
 interface Creatable {
   create(body: Record<string, unknown>, options?: unknown): PromiseLike<unknown>;
@@ -16,38 +17,6 @@ export interface OpenAiLike {
   chat: { completions: Creatable };
   embeddings?: Creatable;
 }
-
-/** Who and what a call is for; `parent_id` is the id of the call it runs under in its trace. */
-export interface Attribution {
-  session_id?: string;
-  user_id?: string;
-  agent?: string;
-  trace_id?: string;
-  parent_id?: string;
-  tags?: string[];
-  properties?: Record<string, string>;
-}
-
-export interface ObserveOptions extends Attribution {
-  /** The provider the client talks to; else guessed from its base URL (default openai). */
-  provider?: string;
-  /**
-   * Read when each call starts; what it gives wins over the fixed attribution. For what changes
-   * per request in one client (the trace of the request being served, from AsyncLocalStorage).
-   */
-  perCall?: () => Attribution | undefined;
-}
-
-const ATTRIBUTION_KEYS = ['session_id', 'user_id', 'agent', 'trace_id', 'parent_id', 'tags', 'properties'] as const;
-
-function attributionOf(options: Attribution | undefined): Partial<CallInput> {
-  const out: Partial<CallInput> = {};
-  for (const key of ATTRIBUTION_KEYS) if (options?.[key] !== undefined) Object.assign(out, { [key]: options[key] });
-  return out;
-}
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const HOSTS: [RegExp, string][] = [
   [/(^|\.)openrouter\.ai$/, 'openrouter'],
@@ -93,19 +62,6 @@ function usageOf(value: unknown): Usage | null {
     completion: count(value.completion_tokens),
     cached: count(isObject(value.prompt_tokens_details) ? value.prompt_tokens_details.cached_tokens : 0),
     reasoning: count(isObject(value.completion_tokens_details) ? value.completion_tokens_details.reasoning_tokens : 0),
-  };
-}
-
-/** The failure as a call's status and error fields. */
-function failureOf(error: unknown): Partial<CallInput> {
-  const err = error as { status?: unknown; name?: unknown; message?: unknown; constructor?: { name?: string } };
-  const type = (typeof err.constructor?.name === 'string' && err.constructor.name !== 'Object' ? err.constructor.name : typeof err.name === 'string' ? err.name : 'Error').slice(0, 128);
-  const status = /Timeout/i.test(type) ? 'timeout' : /Abort/i.test(type) ? 'cancelled' : 'error';
-  return {
-    status,
-    error_type: type,
-    error_message: typeof err.message === 'string' ? err.message.slice(0, 10_000) : String(error).slice(0, 10_000),
-    http_status: typeof err.status === 'number' && err.status >= 100 && err.status <= 599 ? err.status : null,
   };
 }
 
@@ -164,10 +120,9 @@ class StreamedAnswer {
 
 export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClient, options: ObserveOptions = {}): T {
   const provider = options.provider ?? providerOf(client.baseURL);
-  const fixed = attributionOf(options);
   const base = (body: Json, endpoint: string, startedAt: number): CallInput => ({
     provider, model: typeof body.model === 'string' && body.model ? body.model : 'unknown', endpoint, started_at: startedAt, params: paramsOf(body),
-    ...fixed, ...attributionOf(options.perCall?.()),
+    ...attributionNow(options),
   });
 
   const completions = client.chat.completions;
@@ -184,7 +139,7 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
     try {
       result = await createChat(sent, requestOptions);
     } catch (error) {
-      loupe.record({ ...call, is_streaming: streaming, latency_ms: performance.now() - start, input: body.messages, ...failureOf(error), ...usageFields(null, body.messages, '') });
+      loupe.record({ ...call, is_streaming: streaming, latency_ms: performance.now() - start, input: body.messages, ...failureOf(error), ...unansweredUsage() });
       throw error;
     }
     if (!streaming) {
@@ -201,41 +156,24 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
       });
       return result;
     }
-    const stream = result as AsyncIterable<unknown>;
-    const iterate = stream[Symbol.asyncIterator].bind(stream);
     const answer = new StreamedAnswer();
-    // The stream object itself is handed back (its tee(), controller and the rest still work);
-    // only its iteration passes each chunk past the recorder first.
-    Object.defineProperty(stream, Symbol.asyncIterator, {
-      configurable: true,
-      value: async function* observed() {
-        let failure: unknown = null;
-        try {
-          for await (const chunk of { [Symbol.asyncIterator]: iterate }) {
-            answer.take(chunk);
-            const usageOnly = isObject(chunk) && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage);
-            if (askUsage && usageOnly) continue;
-            yield chunk;
-          }
-        } catch (error) {
-          failure = error;
-          throw error;
-        } finally {
-          const latency = performance.now() - start;
-          const ttft = answer.firstChunkAt === null ? null : answer.firstChunkAt - start;
-          const usage = usageFields(answer.usage, body.messages, answer.content);
-          const generationMs = ttft === null ? 0 : latency - ttft;
-          const ended = failure !== null ? failureOf(failure) : answer.finishReason === null ? { status: 'cancelled' as const } : { status: 'success' as const, http_status: 200 };
-          loupe.record({
-            ...call, is_streaming: true, latency_ms: latency, ttft_ms: ttft,
-            tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
-            response_model: answer.model, finish_reason: answer.finishReason, tool_calls_count: answer.toolCallCount,
-            input: body.messages, output: answer.message(), ...usage, ...ended,
-          });
-        }
-      },
+    return observeStream(result as object, (chunk) => {
+      answer.take(chunk);
+      const usageOnly = isObject(chunk) && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage);
+      return !(askUsage && usageOnly);
+    }, (failure) => {
+      const latency = performance.now() - start;
+      const ttft = answer.firstChunkAt === null ? null : answer.firstChunkAt - start;
+      const usage = usageFields(answer.usage, body.messages, answer.content);
+      const generationMs = ttft === null ? 0 : latency - ttft;
+      const ended = failure !== null ? failureOf(failure) : answer.finishReason === null ? { status: 'cancelled' as const } : { status: 'success' as const, http_status: 200 };
+      loupe.record({
+        ...call, is_streaming: true, latency_ms: latency, ttft_ms: ttft,
+        tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
+        response_model: answer.model, finish_reason: answer.finishReason, tool_calls_count: answer.toolCallCount,
+        input: body.messages, output: answer.message(), ...usage, ...ended,
+      });
     });
-    return stream;
   };
 
   const embeddings = client.embeddings;
@@ -250,7 +188,7 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
         loupe.record({ ...call, latency_ms: performance.now() - start, status: 'success', http_status: 200, input: body.input, ...usageFields(usage ? { ...usage, completion: 0 } : null, body.input, '') });
         return result;
       } catch (error) {
-        loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...usageFields(null, body.input, '') });
+        loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...unansweredUsage() });
         throw error;
       }
     };
