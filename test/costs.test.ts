@@ -3,7 +3,7 @@
 import { countTokens } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, sseFixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 describe.each(['duckdb', 'postgres'] as const)('costs and budgets on %s', (engine) => {
   let server: TestServer;
@@ -144,9 +144,7 @@ describe.each(['duckdb', 'postgres'] as const)('costs and budgets on %s', (engin
       upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json'), gate });
       const upstreamBefore = upstream.requests.length;
       let refusedSoFar = 0;
-      await server.app.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.app.server.address();
-      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/chat/completions`;
+      const url = `${await listenOnLoopback(server)}/v1/chat/completions`;
       const statuses = await Promise.all(Array.from({ length: 200 }, () => fetch(url, {
         method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 }),
@@ -192,9 +190,7 @@ describe.each(['duckdb', 'postgres'] as const)('costs and budgets on %s', (engin
       await server.request('POST', '/api/v1/cost-settings', { key, body: { model: 'gpt-4o', cost_per_1k_input_tokens: 0, cost_per_1k_output_tokens: 0.005 } });
       const budget = (await server.request('POST', '/api/v1/budgets', { key, body: { name: 'cancel', budget_type: 'total', amount: 1, action: 'block' } })).json();
       upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream.chunks.txt'), delayMs: 200 });
-      if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.app.server.address();
-      const response = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/chat/completions`, {
+      const response = await fetch(`${await listenOnLoopback(server)}/v1/chat/completions`, {
         method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000, stream: true }),
       });

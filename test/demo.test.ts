@@ -5,7 +5,7 @@ import { callRecordInputSchema } from '../src/domain/call-record.js';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToServer, writeDemoToStore } from '../src/demo/write-demo.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 const END = Date.UTC(2026, 10, 1);
 const options = { calls: 20_000, days: 30, seed: 7, endMs: END };
@@ -68,8 +68,7 @@ describe('loading the demo', () => {
   });
 
   it('through the API stores exactly the generated calls and outcomes, and a re-run adds nothing', async () => {
-    const address = server.app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const url = await listenOnLoopback(server);
     const small = { calls: 1500, days: 7, seed: 3, endMs: Date.now() };
     const expected = [...generateDemo(small, 500)];
     const totals = await writeDemoToServer({ url, key: ADMIN_KEY }, generateDemo(small, 500));

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { encode } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, sseFixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 let upstream: FakeUpstream;
 let server: TestServer;
@@ -14,9 +14,7 @@ let base: string;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   server = await startTestServer({ providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-upstream-secret', models: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'] }] });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenOnLoopback(server);
 });
 afterAll(async () => {
   await server.close();

@@ -9,16 +9,14 @@ import { callRecordInputSchema } from '../src/domain/call-record.js';
 import { normalizeCall } from '../src/domain/normalize-call.js';
 import { LiveEventBus, type LiveEvent } from '../src/live/event-bus.js';
 import { LivePublisher } from '../src/live/live-publisher.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 let server: TestServer;
 let url: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/live`;
+  url = `${(await listenOnLoopback(server)).replace(/^http/, 'ws')}/api/v1/live`;
 });
 afterAll(async () => {
   await server.close();

@@ -12,7 +12,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 let server: TestServer;
 const NOW_S = Math.floor(Date.now() / 1000) - 600;
@@ -216,9 +216,7 @@ describe('OTLP/HTTP traces: model-call spans recorded as calls', () => {
 describe('OTLP exporters pointed at Loupe', () => {
   let baseUrl: string;
   beforeAll(async () => {
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    baseUrl = await listenOnLoopback(server);
   });
 
   async function exportWith(exporter: SpanExporter, model: string) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { createPgTestSchema, type PgTestSchema } from './helpers/pg-test-database.js';
 import { TcpRelay } from './helpers/tcp-relay.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 const OUTAGE_MS = 60_000;
 const WORKERS = 2;
@@ -33,9 +33,7 @@ beforeAll(async () => {
     data_dir: dataDir,
     providers: [{ name: 'openai', type: 'openai', base_url: upstream.baseUrl, api_key: 'sk-upstream', models: ['gpt-4o'] }],
   }, 'postgres');
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenOnLoopback(server);
 });
 afterAll(async () => {
   await server?.close().catch(() => undefined);

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoupeClient, LoupeRecordError, observeOpenAI } from '../src/sdk/index.js';
 import { fixture, replay, startFakeUpstream, statusAnswer, type FakeUpstream } from './helpers/fake-upstream.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 let server: TestServer;
 let loupeUrl: string;
@@ -18,9 +18,7 @@ let upstream: FakeUpstream;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  loupeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  loupeUrl = await listenOnLoopback(server);
   upstream = await startFakeUpstream();
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { writeDemoToStore } from '../src/demo/write-demo.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN_KEY, startTestServer, type TestServer, listenOnLoopback } from './helpers/test-server.js';
 
 const ARTIFACTS = 'test-artifacts';
 let server: TestServer;
@@ -38,9 +38,7 @@ beforeAll(async () => {
     ],
   });
   await writeDemoToStore(server.store, generateDemo({ calls: 3000, days: 2, seed: 11 }), { projectId: 'default' });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenOnLoopback(server);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   // A missing element fails its test in seconds, with the selector named, not at the test timeout.

@@ -19,6 +19,13 @@ export interface TestServer extends RunningServer {
 
 export type TestEngine = 'duckdb' | 'postgres';
 
+/** Makes the server listen on a free loopback port (once); its base URL, http://127.0.0.1:<port>. */
+export async function listenOnLoopback(server: TestServer): Promise<string> {
+  if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
 export function defaultTestEngine(): TestEngine {
   return process.env.LOUPE_TEST_STORE === 'postgres' ? 'postgres' : 'duckdb';
 }
