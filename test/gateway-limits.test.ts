@@ -103,6 +103,33 @@ describe('gateway rate limits per key', () => {
   });
 });
 
+describe('models a key may ask for', () => {
+  it('refuses a model the key may not use with 403 before any provider, and lists only its models', async () => {
+    const key = await newKey({ allowed_models: ['openai/gpt-4o-mini', 'anthropic/*'] });
+    expect(key).toMatchObject({ allowed_models: ['openai/gpt-4o-mini', 'anthropic/*'] });
+    const sentBefore = upstream.requests.length;
+    const refused = await chat(key.key);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_allowed', param: 'model' });
+    expect(upstream.requests.length).toBe(sentBefore);
+    const call = await stored(String(refused.headers['x-loupe-call-id']));
+    expect(call).toMatchObject({ status: 'error', http_status: 403, error_type: 'model_not_allowed', prompt_tokens: 0, cost_usd: 0 });
+    const models = (await server.request('GET', '/v1/models', { key: key.key })).json() as { data: { id: string }[] };
+    expect(models.data).toEqual([]);
+
+    // The bare name, the provider and model, or all of the provider's models admit it.
+    for (const allowed of [['gpt-4o'], ['openai/gpt-4o'], ['openai/*']]) {
+      const changed = await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: allowed } });
+      expect(changed.json()).toMatchObject({ allowed_models: allowed });
+      expect((await chat(key.key)).statusCode, allowed.join()).toBe(200);
+      expect(((await server.request('GET', '/v1/models', { key: key.key })).json() as { data: { id: string }[] }).data.map((model) => model.id)).toEqual(['openai/gpt-4o']);
+    }
+    expect((await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: null } })).json()).toMatchObject({ allowed_models: null });
+    const bad = await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: [] } });
+    expect([bad.statusCode, bad.body.includes('allowed_models')]).toEqual([400, true]);
+  });
+});
+
 describe('failed attempts', () => {
   it('count no tokens and no cost when the provider gave no answer', async () => {
     upstream.enqueue(statusAnswer(500, '{"error":{"message":"boom","type":"server_error"}}'));

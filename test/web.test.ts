@@ -779,7 +779,7 @@ describe('dashboard in Chromium', () => {
     await settled(page);
     expect(await page.locator('h2:text-is("LiteLLM spend logs")').count()).toBe(0);
   });
-  it('creates a key with gateway rate limits in Settings, changes them in place, and names a limit that is not a number', async () => {
+  it('creates a key with gateway rate limits in Settings, changes them and its models in place, and names a limit that is not a number', async () => {
     await page.goto(`${base}/settings`);
     await page.fill('input[placeholder="Key name"]', 'limited in the page');
     await page.fill('input[aria-label="New key\'s requests per minute"]', '120');
@@ -788,16 +788,17 @@ describe('dashboard in Chromium', () => {
     await row.getByText('120 requests/min').waitFor();
     const created = ((await server.request('GET', '/api/v1/keys')).json() as { data: { name: string; rate_limit_rpm: number | null; rate_limit_tpm: number | null }[] }).data.find((key) => key.name === 'limited in the page')!;
     expect([created.rate_limit_rpm, created.rate_limit_tpm]).toEqual([120, null]);
-    await row.getByRole('button', { name: 'Change the limits of limited in the page' }).click();
+    await row.getByRole('button', { name: 'Change the gateway limits of limited in the page' }).click();
     await row.getByLabel('Tokens per minute').fill('lots');
     await row.getByRole('button', { name: 'Save' }).click();
     await row.locator('.error', { hasText: 'rate_limit_tpm' }).waitFor();
     await row.getByLabel('Requests per minute').fill('');
     await row.getByLabel('Tokens per minute').fill('50000');
+    await row.getByLabel('Allowed models').fill('gpt-4o-mini, anthropic/*');
     await row.getByRole('button', { name: 'Save' }).click();
-    await row.getByText('50,000 tokens/min').waitFor();
-    const changed = ((await server.request('GET', '/api/v1/keys')).json() as { data: { name: string; rate_limit_rpm: number | null; rate_limit_tpm: number | null }[] }).data.find((key) => key.name === 'limited in the page')!;
-    expect([changed.rate_limit_rpm, changed.rate_limit_tpm]).toEqual([null, 50_000]);
+    await row.getByText('50,000 tokens/min · models: gpt-4o-mini, anthropic/*').waitFor();
+    const changed = ((await server.request('GET', '/api/v1/keys')).json() as { data: { name: string; rate_limit_rpm: number | null; rate_limit_tpm: number | null; allowed_models: string[] | null }[] }).data.find((key) => key.name === 'limited in the page')!;
+    expect([changed.rate_limit_rpm, changed.rate_limit_tpm, changed.allowed_models]).toEqual([null, 50_000, ['gpt-4o-mini', 'anthropic/*']]);
   });
 
   it('turns off the storing of prompts and responses in Settings, and on again', async () => {

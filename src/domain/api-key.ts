@@ -18,26 +18,46 @@ export interface ApiKeyRecord {
   rate_limit_rpm?: number | null;
   /** Tokens per minute its gateway calls may use; null or absent: no limit. */
   rate_limit_tpm?: number | null;
+  /** The models its gateway calls may ask for (see modelAllowed); null or absent: any. */
+  allowed_models?: string[] | null;
 }
 
 const rpmLimit = z.number().int().min(1).max(10_000_000).nullable().describe('gateway requests per minute; null: no limit');
 const tpmLimit = z.number().int().min(1).max(10_000_000_000).nullable().describe('tokens per minute of gateway calls; null: no limit');
+
+const allowedModels = z.array(z.string().trim().min(1).max(256)).min(1).max(200).nullable()
+  .describe("models the key's gateway calls may ask for: `gpt-4o`, `openai/gpt-4o` or `openai/*`; null: any");
 
 export const createApiKeyInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(128),
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(4),
   rate_limit_rpm: rpmLimit.optional(),
   rate_limit_tpm: tpmLimit.optional(),
+  allowed_models: allowedModels.optional(),
 });
 
-export const updateApiKeyLimitsSchema = z.strictObject({
+export const updateApiKeySettingsSchema = z.strictObject({
   rate_limit_rpm: rpmLimit.optional(),
   rate_limit_tpm: tpmLimit.optional(),
-}).refine((body) => body.rate_limit_rpm !== undefined || body.rate_limit_tpm !== undefined, { message: 'give rate_limit_rpm or rate_limit_tpm' });
+  allowed_models: allowedModels.optional(),
+}).refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give rate_limit_rpm, rate_limit_tpm or allowed_models' });
 
-export interface ApiKeyLimits {
+/** What of a key can change after its creation. */
+export interface ApiKeySettings {
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
+  allowed_models: string[] | null;
+}
+
+/**
+ * Whether a key may ask for a model: an entry names it as asked, or the model by its name alone
+ * (`gpt-4o`, from whichever provider serves it), or with the provider that serves it
+ * (`openai/gpt-4o`, also for a bare `gpt-4o` routed there), or all of a provider's models
+ * (`openai/*`).
+ */
+export function modelAllowed(allowed: readonly string[] | null | undefined, asked: string, provider: string, model: string): boolean {
+  if (!allowed) return true;
+  return allowed.some((entry) => entry === asked || entry === model || entry === `${provider}/${model}` || entry === `${provider}/*`);
 }
 
 /** A key with `admin` holds every scope. */

@@ -19,6 +19,7 @@ import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-r
 import { sendAttempt } from './send-attempt.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
+import { modelAllowed } from '../domain/api-key.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -48,6 +49,8 @@ export interface GatewayExchange {
   apiKeyId: string;
   /** The key's rate limits; none: not limited (replays). */
   limits?: KeyLimits;
+  /** The models the key may ask for; none: any. */
+  allowedModels?: readonly string[] | null;
   /**
    * Sees each attempt's call as it goes to the recorder, with the promise of its being written
    * (a replay reports what was recorded, once it can be read back).
@@ -96,7 +99,15 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     if (exchange.limits?.tpm != null && !outcome.cacheOf) deps.rateLimiter?.spend(apiKeyId, write.call.total_tokens);
   };
 
-  // Refused before anything else: a limited key's requests never reach the cache, a budget or a provider.
+  // Refused before anything else: a key's requests for a model it may not use, and beyond its
+  // rate limits, never reach the cache, a budget or a provider.
+  if (!modelAllowed(exchange.allowedModels, gateway.model, original.target.name, original.model)) {
+    const refused = outcomeFor(original.target.name, original.model, 1);
+    const message = `this key may not use the model '${gateway.model}'`;
+    Object.assign(refused, { status: 'error', httpStatus: 403, errorType: 'model_not_allowed', errorMessage: message });
+    record(refused);
+    return sendError(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', message, 'model'), refused.id);
+  }
   const admission = exchange.limits && deps.rateLimiter ? deps.rateLimiter.admit(apiKeyId, exchange.limits) : null;
   if (admission && !admission.admitted) {
     const refused = outcomeFor(original.target.name, original.model, 1);

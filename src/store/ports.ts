@@ -1,7 +1,7 @@
 // Repository ports: everything above the store speaks to these interfaces, so the embedded
 // DuckDB store and the PostgreSQL store are interchangeable.
 import type { CallRecord, CallStatus } from '../domain/call-record.js';
-import type { ApiKeyLimits, ApiKeyRecord } from '../domain/api-key.js';
+import type { ApiKeySettings, ApiKeyRecord } from '../domain/api-key.js';
 import type { Project } from '../domain/project.js';
 import type { Budget } from '../domain/budget.js';
 import type { AlertEvent, AlertRule, WebhookStatus } from '../domain/alert.js';
@@ -114,8 +114,8 @@ export interface ApiKeyRepository {
   get(projectId: string, id: string): Promise<ApiKeyRecord | null>;
   list(projectId: string): Promise<ApiKeyRecord[]>;
   revoke(projectId: string, id: string, at: number): Promise<boolean>;
-  /** Sets the limits of an active key; false when the project has no such active key. */
-  setLimits(projectId: string, id: string, limits: ApiKeyLimits): Promise<boolean>;
+  /** Sets the settings of an active key; false when the project has no such active key. */
+  updateSettings(projectId: string, id: string, settings: ApiKeySettings): Promise<boolean>;
   countActive(): Promise<number>;
 }
 

@@ -2,6 +2,7 @@
 // /v1/models, also under /proxy/v1 (seed 001). Bodies stay bytes until the gateway reads a copy.
 import type { FastifyInstance } from 'fastify';
 import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/proxy-call.js';
+import { modelAllowed } from '../../domain/api-key.js';
 import { callerKey } from '../auth-plugin.js';
 
 const ENDPOINTS: ProxyEndpoint[] = [
@@ -24,17 +25,26 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
             // Most keys have no limits: their requests skip the limiter altogether.
             const limited = key.rate_limit_rpm != null || key.rate_limit_tpm != null;
             const limits = limited ? { rpm: key.rate_limit_rpm ?? null, tpm: key.rate_limit_tpm ?? null } : undefined;
-            await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id, ...(limits ? { limits } : {}) }, endpoint, deps);
+            await proxyCall({
+              body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id,
+              ...(limits ? { limits } : {}), ...(key.allowed_models ? { allowedModels: key.allowed_models } : {}),
+            }, endpoint, deps);
           },
         });
       }
       scope.get(`${prefix}/models`, {
         config: { scope: 'gateway' },
         schema: { tags: ['gateway'], summary: 'Models of the enabled providers', hide: prefix !== '/v1' },
-        handler: async () => ({
-          object: 'list',
-          data: deps.registry.list().filter((provider) => provider.is_enabled).flatMap((provider) => provider.models.map((model) => ({ id: `${provider.name}/${model}`, object: 'model', created: Math.floor(provider.created_at / 1000), owned_by: provider.name }))),
-        }),
+        // A key limited to some models sees only those.
+        handler: async (request) => {
+          const allowed = callerKey(request).allowed_models;
+          return {
+            object: 'list',
+            data: deps.registry.list().filter((provider) => provider.is_enabled).flatMap((provider) => provider.models
+              .filter((model) => modelAllowed(allowed, `${provider.name}/${model}`, provider.name, model))
+              .map((model) => ({ id: `${provider.name}/${model}`, object: 'model', created: Math.floor(provider.created_at / 1000), owned_by: provider.name }))),
+          };
+        },
       });
     }
   });

@@ -1,13 +1,13 @@
 // API key management (admin only). The secret is shown once, at creation; a key can never
 // mint scopes that it lacks itself. A key may carry gateway rate limits (requests and tokens
-// per minute), set at creation or changed later.
+// per minute) and the models it may ask for, set at creation or changed later.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { generateKeySecret, hashKeySecret, keyPrefix } from '../../auth/api-key-secret.js';
 import type { Authenticator } from '../../auth/authenticator.js';
-import { createApiKeyInputSchema, hasScope, updateApiKeyLimitsSchema, type ApiKeyRecord } from '../../domain/api-key.js';
+import { createApiKeyInputSchema, hasScope, updateApiKeySettingsSchema, type ApiKeyRecord } from '../../domain/api-key.js';
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError, notFound } from '../errors.js';
@@ -18,7 +18,7 @@ function presentKey(key: ApiKeyRecord) {
   return {
     id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, project_id: key.project_id,
     created_at: new Date(key.created_at).toISOString(), revoked_at: key.revoked_at === null ? null : new Date(key.revoked_at).toISOString(),
-    rate_limit_rpm: key.rate_limit_rpm ?? null, rate_limit_tpm: key.rate_limit_tpm ?? null,
+    rate_limit_rpm: key.rate_limit_rpm ?? null, rate_limit_tpm: key.rate_limit_tpm ?? null, allowed_models: key.allowed_models ?? null,
   };
 }
 
@@ -38,6 +38,7 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
         id: uuidv7(), project_id: caller.project_id, name: request.body.name, prefix: keyPrefix(secret),
         hash: hashKeySecret(secret), scopes: [...new Set(request.body.scopes)], created_at: Date.now(), revoked_at: null,
         rate_limit_rpm: request.body.rate_limit_rpm ?? null, rate_limit_tpm: request.body.rate_limit_tpm ?? null,
+        allowed_models: request.body.allowed_models ? [...new Set(request.body.allowed_models)] : null,
       };
       await store.apiKeys.insert(key);
       return reply.code(201).send({ ...presentKey(key), key: secret });
@@ -55,19 +56,22 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
 
   typed.patch('/api/v1/keys/:id', {
     config: { scope: 'admin' },
-    schema: { tags: ['keys'], summary: "Change an active key's gateway rate limits (null removes one; a limit not given stays)", params: keyParams, body: updateApiKeyLimitsSchema },
+    schema: { tags: ['keys'], summary: "Change an active key's gateway rate limits and allowed models (null removes one; one not given stays)", params: keyParams, body: updateApiKeySettingsSchema },
     handler: async (request) => {
       const caller = callerKey(request);
       const key = await store.apiKeys.get(caller.project_id, request.params.id);
       if (!key || key.revoked_at !== null) throw notFound('active key');
-      const limits = {
-        rate_limit_rpm: request.body.rate_limit_rpm === undefined ? key.rate_limit_rpm ?? null : request.body.rate_limit_rpm,
-        rate_limit_tpm: request.body.rate_limit_tpm === undefined ? key.rate_limit_tpm ?? null : request.body.rate_limit_tpm,
+      const body = request.body;
+      // A setting not given stays as it is; null clears it.
+      const settings = {
+        rate_limit_rpm: body.rate_limit_rpm === undefined ? key.rate_limit_rpm ?? null : body.rate_limit_rpm,
+        rate_limit_tpm: body.rate_limit_tpm === undefined ? key.rate_limit_tpm ?? null : body.rate_limit_tpm,
+        allowed_models: body.allowed_models === undefined ? key.allowed_models ?? null : body.allowed_models && [...new Set(body.allowed_models)],
       };
-      if (!(await store.apiKeys.setLimits(caller.project_id, key.id, limits))) throw notFound('active key');
+      if (!(await store.apiKeys.updateSettings(caller.project_id, key.id, settings))) throw notFound('active key');
       // Applies here at once; other instances read the key again within their cache's few seconds.
       authenticator.invalidate();
-      return presentKey({ ...key, ...limits });
+      return presentKey({ ...key, ...settings });
     },
   });
 

@@ -1,20 +1,23 @@
 // API keys on DuckDB (hashes only).
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { duckTimestamp as timestamp } from './duck-timestamp.js';
-import type { ApiKeyLimits, ApiKeyRecord } from '../../domain/api-key.js';
+import type { ApiKeySettings, ApiKeyRecord } from '../../domain/api-key.js';
 import type { ApiKeyRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
 
-const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm';
+const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models';
+
+/** A model list for a VARCHAR[] parameter (null: any model). */
+const modelList = (models: string[] | null | undefined): DuckDBValue => (models ? listValue(models) : null);
 
 export class DuckDbApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly pool: DuckDbPool) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
     await this.pool.write((connection) =>
-      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)`, [
+      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)`, [
         key.id, key.project_id, key.name, key.prefix, key.hash, listValue(key.scopes), timestamp(key.created_at),
-        key.rate_limit_rpm ?? null, key.rate_limit_tpm === null || key.rate_limit_tpm === undefined ? null : BigInt(key.rate_limit_tpm),
+        key.rate_limit_rpm ?? null, key.rate_limit_tpm === null || key.rate_limit_tpm === undefined ? null : BigInt(key.rate_limit_tpm), modelList(key.allowed_models),
       ] as DuckDBValue[]),
     );
   }
@@ -43,11 +46,11 @@ export class DuckDbApiKeyRepository implements ApiKeyRepository {
     });
   }
 
-  async setLimits(projectId: string, id: string, limits: ApiKeyLimits): Promise<boolean> {
+  async updateSettings(projectId: string, id: string, settings: ApiKeySettings): Promise<boolean> {
     return this.pool.write(async (connection) => {
       const result = await connection.run(
-        'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2 WHERE project_id = $3 AND id = $4 AND revoked_at IS NULL',
-        [limits.rate_limit_rpm, limits.rate_limit_tpm === null ? null : BigInt(limits.rate_limit_tpm), projectId, id] as DuckDBValue[],
+        'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3 WHERE project_id = $4 AND id = $5 AND revoked_at IS NULL',
+        [settings.rate_limit_rpm, settings.rate_limit_tpm === null ? null : BigInt(settings.rate_limit_tpm), modelList(settings.allowed_models), projectId, id] as DuckDBValue[],
       );
       return Number(result.rowsChanged) > 0;
     });

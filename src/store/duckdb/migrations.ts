@@ -336,6 +336,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     sql: `ALTER TABLE api_keys ADD COLUMN rate_limit_rpm INTEGER;
       ALTER TABLE api_keys ADD COLUMN rate_limit_tpm BIGINT;`,
   },
+  {
+    version: 21,
+    name: 'the models a key may ask the gateway for',
+    sql: 'ALTER TABLE api_keys ADD COLUMN allowed_models VARCHAR[]',
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

@@ -1,18 +1,18 @@
 // API keys on PostgreSQL (hashes only).
 import type pg from 'pg';
-import type { ApiKeyLimits, ApiKeyRecord } from '../../domain/api-key.js';
+import type { ApiKeySettings, ApiKeyRecord } from '../../domain/api-key.js';
 import { sqlTimestamp } from '../../analytics/sql-params.js';
 import type { ApiKeyRepository } from '../ports.js';
 import { queryRows } from './pg-pool.js';
 
-const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm';
+const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models';
 
 export class PgApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)`, [
-      key.id, key.project_id, key.name, key.prefix, key.hash, key.scopes, sqlTimestamp(key.created_at), key.rate_limit_rpm ?? null, key.rate_limit_tpm ?? null,
+    await this.pool.query(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)`, [
+      key.id, key.project_id, key.name, key.prefix, key.hash, key.scopes, sqlTimestamp(key.created_at), key.rate_limit_rpm ?? null, key.rate_limit_tpm ?? null, key.allowed_models ?? null,
     ]);
   }
 
@@ -35,10 +35,10 @@ export class PgApiKeyRepository implements ApiKeyRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async setLimits(projectId: string, id: string, limits: ApiKeyLimits): Promise<boolean> {
+  async updateSettings(projectId: string, id: string, settings: ApiKeySettings): Promise<boolean> {
     const result = await this.pool.query(
-      'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2 WHERE project_id = $3 AND id = $4 AND revoked_at IS NULL',
-      [limits.rate_limit_rpm, limits.rate_limit_tpm, projectId, id],
+      'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3 WHERE project_id = $4 AND id = $5 AND revoked_at IS NULL',
+      [settings.rate_limit_rpm, settings.rate_limit_tpm, settings.allowed_models, projectId, id],
     );
     return (result.rowCount ?? 0) > 0;
   }

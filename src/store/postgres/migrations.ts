@@ -527,6 +527,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: "a key's requests and tokens per minute at the gateway",
     sql: 'ALTER TABLE api_keys ADD COLUMN rate_limit_rpm INTEGER, ADD COLUMN rate_limit_tpm BIGINT',
   },
+  {
+    version: 19,
+    name: 'the models a key may ask the gateway for',
+    sql: 'ALTER TABLE api_keys ADD COLUMN allowed_models TEXT[]',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

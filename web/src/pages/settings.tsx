@@ -1,5 +1,5 @@
 // Settings: the project (who is signed in, base URLs, whether calls keep their content), alerts (rules and their events), its
-// API keys (create with scopes and gateway rate limits, change the limits, revoke; a new key's secret is shown once), the import of a
+// API keys (create with scopes and gateway rate limits, change the limits and allowed models, revoke; a new key's secret is shown once), the import of a
 // LiteLLM proxy's spend logs (when configured) and the research loop configuration.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -9,28 +9,38 @@ import { LiteLlmImportPanel } from '../components/litellm-import-panel';
 import { Panel } from '../components/panel';
 import { ResearchConfigPanel } from '../components/research-config-panel';
 
-interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null; rate_limit_rpm: number | null; rate_limit_tpm: number | null }
+interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null; rate_limit_rpm: number | null; rate_limit_tpm: number | null; allowed_models: string[] | null }
 
-const limitText = (key: Key) => [key.rate_limit_rpm ? `${formatCount(key.rate_limit_rpm)} requests/min` : null, key.rate_limit_tpm ? `${formatCount(key.rate_limit_tpm)} tokens/min` : null].filter(Boolean).join(' · ') || 'none';
+const limitText = (key: Key) => [
+  key.rate_limit_rpm ? `${formatCount(key.rate_limit_rpm)} requests/min` : null, key.rate_limit_tpm ? `${formatCount(key.rate_limit_tpm)} tokens/min` : null,
+  key.allowed_models ? `models: ${key.allowed_models.join(', ')}` : null,
+].filter(Boolean).join(' · ') || 'none';
+/** A list of models as typed, comma-separated; empty is any model. */
+const modelsValue = (text: string) => {
+  const models = text.split(',').map((model) => model.trim()).filter(Boolean);
+  return models.length > 0 ? models : null;
+};
 /** A limit field: empty is no limit; what is not a number goes as typed, for the API to name. */
 const limitValue = (text: string) => (text.trim() === '' ? null : Number.isFinite(Number(text)) ? Number(text) : text);
 
-/** A key's gateway rate limits, shown, and changed in place. */
+/** A key's gateway rate limits and models, shown, and changed in place. */
 function KeyLimits({ apiKey }: { apiKey: Key }) {
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [rpm, setRpm] = useState(String(apiKey.rate_limit_rpm ?? ''));
   const [tpm, setTpm] = useState(String(apiKey.rate_limit_tpm ?? ''));
+  const [models, setModels] = useState((apiKey.allowed_models ?? []).join(', '));
   const save = useMutation({
-    mutationFn: () => api(`/api/v1/keys/${apiKey.id}`, { method: 'PATCH', body: JSON.stringify({ rate_limit_rpm: limitValue(rpm), rate_limit_tpm: limitValue(tpm) }) }),
+    mutationFn: () => api(`/api/v1/keys/${apiKey.id}`, { method: 'PATCH', body: JSON.stringify({ rate_limit_rpm: limitValue(rpm), rate_limit_tpm: limitValue(tpm), allowed_models: modelsValue(models) }) }),
     onSuccess: () => { setEditing(false); void client.invalidateQueries({ queryKey: ['keys'] }); },
   });
   if (apiKey.revoked_at) return <span className="muted">—</span>;
-  if (!editing) return <>{limitText(apiKey)} <button className="link" onClick={() => setEditing(true)} aria-label={`Change the limits of ${apiKey.name}`}>change</button></>;
+  if (!editing) return <>{limitText(apiKey)} <button className="link" onClick={() => setEditing(true)} aria-label={`Change the gateway limits of ${apiKey.name}`}>change</button></>;
   return (
     <form className="inline" onSubmit={(event) => { event.preventDefault(); save.mutate(); }}>
       <input aria-label="Requests per minute" placeholder="requests/min" inputMode="numeric" value={rpm} onChange={(event) => setRpm(event.target.value)} size={8} />
       <input aria-label="Tokens per minute" placeholder="tokens/min" inputMode="numeric" value={tpm} onChange={(event) => setTpm(event.target.value)} size={10} />
+      <input aria-label="Allowed models" placeholder="models, e.g. gpt-4o, anthropic/* (any)" value={models} onChange={(event) => setModels(event.target.value)} size={24} />
       <button type="submit">Save</button>
       {save.error ? <span className="error">{save.error.message}</span> : null}
     </form>
