@@ -80,6 +80,20 @@ describe('observeAnthropic', () => {
     expect(call.ttft_ms as number).toBeLessThanOrEqual(call.latency_ms as number);
   });
 
+  it("records what the client's own messages.stream() helper and withResponse() read", async () => {
+    upstream.respondWith({ kind: 'sse', chunks: sseWireFixture('anthropic/stream-cache.sse') });
+    const final = await anthropic.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'Hi again' }] }).finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Hello!' });
+    await loupe.flush();
+    expect(await lastCall(tag)).toMatchObject({ is_streaming: true, status: 'success', prompt_tokens: 2125, completion_tokens: 15, input: [{ role: 'user', content: 'Hi again' }] });
+
+    upstream.respondWith({ kind: 'json', body: fixture('anthropic/message.json') });
+    const { data, response } = await anthropic.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 10, messages: [{ role: 'user', content: 'With response' }] }).withResponse();
+    expect([response.status, data.content[0]]).toEqual([200, { type: 'text', text: 'Hello!' }]);
+    await loupe.shutdown();
+    expect(await lastCall(tag)).toMatchObject({ is_streaming: false, status: 'success', prompt_tokens: 3512, input: [{ role: 'user', content: 'With response' }] });
+  });
+
   it('puts a streamed tool call back together in OpenAI\'s shape', async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseWireFixture('anthropic/stream-tool-use.sse') });
     const stream = await anthropic.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'Weather?' }], stream: true });

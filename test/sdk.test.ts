@@ -141,6 +141,15 @@ describe('observeOpenAI', () => {
     ]);
   });
 
+  it("keeps the client's own promise: withResponse() gives the response and the call is recorded", async () => {
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const { data, response } = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'with response' }] }).withResponse();
+    expect([response.status, data.choices[0]!.finish_reason]).toEqual([200, 'stop']);
+    await loupe.shutdown();
+    const [call] = (await callsTagged(tag)).slice(-1);
+    expect(call).toMatchObject({ status: 'success', prompt_tokens: 1000, completion_tokens: 200, input: [{ role: 'user', content: 'with response' }] });
+  });
+
   it('records embeddings', async () => {
     upstream.respondWith({ kind: 'json', body: fixture('openai/embeddings.json') });
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world' });

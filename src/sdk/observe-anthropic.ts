@@ -8,7 +8,7 @@ import { convertAnthropicUsage, mergeAnthropicUsage, type AnthropicUsage } from 
 import { mapStopReason } from '../providers/anthropic/map-finish-reason.js';
 import { countO200k } from '../pricing/token-count.js';
 import type { CallInput, LoupeClient } from './loupe-client.js';
-import { attributionNow, failureOf, isObject, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
+import { attributionNow, failureOf, isObject, observeAnswer, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
 
 interface Creatable {
   create(body: Record<string, unknown>, options?: unknown): PromiseLike<unknown>;
@@ -113,7 +113,7 @@ export function observeAnthropic<T extends AnthropicLike>(client: T, loupe: Loup
   const provider = options.provider ?? 'anthropic';
   const messages = client.messages;
   const create = messages.create.bind(messages);
-  messages.create = async (body: Json, requestOptions?: unknown) => {
+  messages.create = (body: Json, requestOptions?: unknown) => {
     const startedAt = Date.now();
     const start = performance.now();
     const streaming = body.stream === true;
@@ -124,42 +124,38 @@ export function observeAnthropic<T extends AnthropicLike>(client: T, loupe: Loup
       provider, model: typeof body.model === 'string' && body.model ? body.model : 'unknown', endpoint: '/v1/messages', started_at: startedAt,
       params, is_streaming: streaming, input, ...attributionNow(options),
     };
-    let result: unknown;
-    try {
-      result = await create(body, requestOptions);
-    } catch (error) {
-      loupe.record({ ...call, latency_ms: performance.now() - start, ...failureOf(error), ...unansweredUsage() });
-      throw error;
-    }
     const answer = new Answer();
-    if (!streaming) {
-      const message = isObject(result) ? result : {};
-      (Array.isArray(message.content) ? message.content : []).forEach((block, index) => answer.block(index, block));
-      answer.model = typeof message.model === 'string' ? message.model : null;
-      answer.usage = isObject(message.usage) ? mergeAnthropicUsage({}, message.usage) : null;
-      loupe.record({
-        ...call, latency_ms: performance.now() - start, status: 'success', http_status: 200, response_model: answer.model,
-        finish_reason: mapStopReason(message.stop_reason), tool_calls_count: answer.toolCallCount, output: answer.message(),
-        ...answer.usageFields(input, answer.usage !== null),
+    const failed = (error: unknown) => loupe.record({ ...call, latency_ms: performance.now() - start, ...failureOf(error), ...unansweredUsage() });
+    return observeAnswer(create(body, requestOptions), (result) => {
+      if (!streaming) {
+        const message = isObject(result) ? result : {};
+        (Array.isArray(message.content) ? message.content : []).forEach((block, index) => answer.block(index, block));
+        answer.model = typeof message.model === 'string' ? message.model : null;
+        answer.usage = isObject(message.usage) ? mergeAnthropicUsage({}, message.usage) : null;
+        loupe.record({
+          ...call, latency_ms: performance.now() - start, status: 'success', http_status: 200, response_model: answer.model,
+          finish_reason: mapStopReason(message.stop_reason), tool_calls_count: answer.toolCallCount, output: answer.message(),
+          ...answer.usageFields(input, answer.usage !== null),
+        });
+        return result;
+      }
+      return observeStream(result as object, (event) => {
+        answer.event(event, performance.now());
+        return true;
+      }, (failure) => {
+        const latency = performance.now() - start;
+        const ttft = answer.firstDeltaAt === null ? null : answer.firstDeltaAt - start;
+        const usage = answer.usageFields(input, answer.finished);
+        const generationMs = ttft === null ? 0 : latency - ttft;
+        const ended = failure !== null ? failureOf(failure) : answer.finished ? { status: 'success' as const, http_status: 200 } : { status: 'cancelled' as const };
+        loupe.record({
+          ...call, latency_ms: latency, ttft_ms: ttft,
+          tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
+          response_model: answer.model, finish_reason: mapStopReason(answer.stopReason), tool_calls_count: answer.toolCallCount,
+          output: answer.message(), ...usage, ...ended,
+        });
       });
-      return result;
-    }
-    return observeStream(result as object, (event) => {
-      answer.event(event, performance.now());
-      return true;
-    }, (failure) => {
-      const latency = performance.now() - start;
-      const ttft = answer.firstDeltaAt === null ? null : answer.firstDeltaAt - start;
-      const usage = answer.usageFields(input, answer.finished);
-      const generationMs = ttft === null ? 0 : latency - ttft;
-      const ended = failure !== null ? failureOf(failure) : answer.finished ? { status: 'success' as const, http_status: 200 } : { status: 'cancelled' as const };
-      loupe.record({
-        ...call, latency_ms: latency, ttft_ms: ttft,
-        tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
-        response_model: answer.model, finish_reason: mapStopReason(answer.stopReason), tool_calls_count: answer.toolCallCount,
-        output: answer.message(), ...usage, ...ended,
-      });
-    });
+    }, failed);
   };
   return client;
 }

@@ -5,7 +5,7 @@
 // OpenAI reports streaming usage only when asked), which is kept from a caller that did not ask.
 import { countO200k } from '../pricing/token-count.js';
 import type { CallInput, LoupeClient } from './loupe-client.js';
-import { attributionNow, failureOf, isObject, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
+import { attributionNow, failureOf, isObject, observeAnswer, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
 
 interface Creatable {
   create(body: Record<string, unknown>, options?: unknown): PromiseLike<unknown>;
@@ -127,7 +127,7 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
 
   const completions = client.chat.completions;
   const createChat = completions.create.bind(completions);
-  completions.create = async (body: Json, requestOptions?: unknown) => {
+  completions.create = (body: Json, requestOptions?: unknown) => {
     const startedAt = Date.now();
     const start = performance.now();
     const streaming = body.stream === true;
@@ -135,62 +135,54 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
     const askUsage = streaming && body.stream_options === undefined;
     const sent = askUsage ? { ...body, stream_options: { include_usage: true } } : body;
     const call = base(body, '/v1/chat/completions', startedAt);
-    let result: unknown;
-    try {
-      result = await createChat(sent, requestOptions);
-    } catch (error) {
-      loupe.record({ ...call, is_streaming: streaming, latency_ms: performance.now() - start, input: body.messages, ...failureOf(error), ...unansweredUsage() });
-      throw error;
-    }
-    if (!streaming) {
-      const answer = isObject(result) ? result : {};
-      const choice = Array.isArray(answer.choices) && isObject(answer.choices[0]) ? answer.choices[0] : {};
-      const message = isObject(choice.message) ? choice.message : null;
-      loupe.record({
-        ...call, is_streaming: false, latency_ms: performance.now() - start, status: 'success', http_status: 200,
-        response_model: typeof answer.model === 'string' ? answer.model : null,
-        finish_reason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
-        tool_calls_count: Array.isArray(message?.tool_calls) ? message.tool_calls.length : 0,
-        input: body.messages, output: message,
-        ...usageFields(usageOf(answer.usage), body.messages, typeof message?.content === 'string' ? message.content : ''),
+    const failed = (error: unknown) => loupe.record({ ...call, is_streaming: streaming, latency_ms: performance.now() - start, input: body.messages, ...failureOf(error), ...unansweredUsage() });
+    return observeAnswer(createChat(sent, requestOptions), (result) => {
+      if (!streaming) {
+        const answer = isObject(result) ? result : {};
+        const choice = Array.isArray(answer.choices) && isObject(answer.choices[0]) ? answer.choices[0] : {};
+        const message = isObject(choice.message) ? choice.message : null;
+        loupe.record({
+          ...call, is_streaming: false, latency_ms: performance.now() - start, status: 'success', http_status: 200,
+          response_model: typeof answer.model === 'string' ? answer.model : null,
+          finish_reason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
+          tool_calls_count: Array.isArray(message?.tool_calls) ? message.tool_calls.length : 0,
+          input: body.messages, output: message,
+          ...usageFields(usageOf(answer.usage), body.messages, typeof message?.content === 'string' ? message.content : ''),
+        });
+        return result;
+      }
+      const answer = new StreamedAnswer();
+      return observeStream(result as object, (chunk) => {
+        answer.take(chunk);
+        const usageOnly = isObject(chunk) && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage);
+        return !(askUsage && usageOnly);
+      }, (failure) => {
+        const latency = performance.now() - start;
+        const ttft = answer.firstChunkAt === null ? null : answer.firstChunkAt - start;
+        const usage = usageFields(answer.usage, body.messages, answer.content);
+        const generationMs = ttft === null ? 0 : latency - ttft;
+        const ended = failure !== null ? failureOf(failure) : answer.finishReason === null ? { status: 'cancelled' as const } : { status: 'success' as const, http_status: 200 };
+        loupe.record({
+          ...call, is_streaming: true, latency_ms: latency, ttft_ms: ttft,
+          tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
+          response_model: answer.model, finish_reason: answer.finishReason, tool_calls_count: answer.toolCallCount,
+          input: body.messages, output: answer.message(), ...usage, ...ended,
+        });
       });
-      return result;
-    }
-    const answer = new StreamedAnswer();
-    return observeStream(result as object, (chunk) => {
-      answer.take(chunk);
-      const usageOnly = isObject(chunk) && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage);
-      return !(askUsage && usageOnly);
-    }, (failure) => {
-      const latency = performance.now() - start;
-      const ttft = answer.firstChunkAt === null ? null : answer.firstChunkAt - start;
-      const usage = usageFields(answer.usage, body.messages, answer.content);
-      const generationMs = ttft === null ? 0 : latency - ttft;
-      const ended = failure !== null ? failureOf(failure) : answer.finishReason === null ? { status: 'cancelled' as const } : { status: 'success' as const, http_status: 200 };
-      loupe.record({
-        ...call, is_streaming: true, latency_ms: latency, ttft_ms: ttft,
-        tokens_per_second: generationMs > 0 && (usage.completion_tokens ?? 0) > 0 ? (usage.completion_tokens ?? 0) / (generationMs / 1000) : null,
-        response_model: answer.model, finish_reason: answer.finishReason, tool_calls_count: answer.toolCallCount,
-        input: body.messages, output: answer.message(), ...usage, ...ended,
-      });
-    });
+    }, failed);
   };
 
   const embeddings = client.embeddings;
   if (embeddings) {
     const createEmbeddings = embeddings.create.bind(embeddings);
-    embeddings.create = async (body: Json, requestOptions?: unknown) => {
+    embeddings.create = (body: Json, requestOptions?: unknown) => {
       const call = base(body, '/v1/embeddings', Date.now());
       const start = performance.now();
-      try {
-        const result = await createEmbeddings(body, requestOptions);
+      return observeAnswer(createEmbeddings(body, requestOptions), (result) => {
         const usage = usageOf(isObject(result) ? result.usage : null);
         loupe.record({ ...call, latency_ms: performance.now() - start, status: 'success', http_status: 200, input: body.input, ...usageFields(usage ? { ...usage, completion: 0 } : null, body.input, '') });
         return result;
-      } catch (error) {
-        loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...unansweredUsage() });
-        throw error;
-      }
+      }, (error) => loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...unansweredUsage() }));
     };
   }
   return client;

@@ -60,6 +60,40 @@ export function unansweredUsage(): Partial<CallInput> {
   return { prompt_tokens: 0, completion_tokens: 0, usage_source: 'estimated' };
 }
 
+type Settle = (value: unknown) => unknown;
+
+/**
+ * The client's own promise of an answer handed back with the answer observed once, as soon as
+ * it arrives, whichever way the caller then reads it. The clients return an APIPromise whose
+ * `withResponse()` their own helpers call (Anthropic's `messages.stream()`, OpenAI's stream
+ * helpers), so the promise itself must stay: `then`, `catch`, `finally` and `withResponse()` give
+ * the observed answer (for a stream, the same stream object, its iteration observed); anything
+ * else is the original's.
+ */
+export function observeAnswer<T extends PromiseLike<unknown>>(promise: T, onAnswer: (value: unknown) => unknown, onError: (error: unknown) => void): T {
+  const observed = Promise.resolve(promise).then(onAnswer, (error: unknown) => {
+    onError(error);
+    throw error;
+  });
+  // Observed at once, read later (or never): its failure is the caller's to handle, not an unhandled rejection here.
+  observed.catch(() => undefined);
+  return new Proxy(promise, {
+    get(target, property) {
+      if (property === 'then') return (fulfilled?: Settle, rejected?: Settle) => observed.then(fulfilled, rejected);
+      if (property === 'catch') return (rejected?: Settle) => observed.catch(rejected);
+      if (property === 'finally') return (done?: () => void) => observed.finally(done);
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'withResponse' && typeof value === 'function') {
+        return async () => {
+          const result = (await (value as () => Promise<Json>).call(target)) as Json;
+          return { ...result, data: await observed };
+        };
+      }
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /**
  * Hands `stream` back with its own iteration passing each item to `take` first and `skip`ping
  * some (the stream object itself stays: its tee(), controller and the rest still work); `done`
