@@ -124,7 +124,18 @@ describe('models a key may ask for', () => {
       expect((await chat(key.key)).statusCode, allowed.join()).toBe(200);
       expect(((await server.request('GET', '/v1/models', { key: key.key })).json() as { data: { id: string }[] }).data.map((model) => model.id)).toEqual(['openai/gpt-4o']);
     }
-    expect((await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: null } })).json()).toMatchObject({ allowed_models: null });
+    // Replays and comparisons go through the gateway for the same key: no way around its models or limits.
+    const replayed = await server.request('POST', '/api/v1/replay', { key: key.key, body: { provider: 'openai', model: 'gpt-4o', prompt: 'hi' } });
+    expect(replayed.statusCode).toBe(200);
+    expect((await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: ['anthropic/*'], rate_limit_rpm: 1 } })).statusCode).toBe(200);
+    const sentBefore2 = upstream.requests.length;
+    const notAllowed = await server.request('POST', '/api/v1/replay', { key: key.key, body: { provider: 'openai', model: 'gpt-4o', prompt: 'hi' } });
+    expect([notAllowed.statusCode, notAllowed.json().error?.code ?? notAllowed.json().error_code]).toEqual([403, 'model_not_allowed']);
+    const compared = await server.request('POST', '/api/v1/replay/compare', { key: key.key, body: { prompt: 'hi', targets: [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o' }] } });
+    expect(compared.statusCode, compared.body).toBe(200);
+    expect((compared.json() as { results: { http_status: number }[] }).results.map((result) => result.http_status)).toEqual([403, 403]);
+    expect(upstream.requests.length).toBe(sentBefore2);
+    expect((await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: null, rate_limit_rpm: null } })).json()).toMatchObject({ allowed_models: null });
     const bad = await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { allowed_models: [] } });
     expect([bad.statusCode, bad.body.includes('allowed_models')]).toEqual([400, true]);
   });

@@ -1,5 +1,6 @@
 // One replay through the gateway's own path (routing, budgets, retries, fallback, breakers,
 // recording), answered in memory: what the provider said and what was recorded for it.
+import type { KeyRestrictions } from '../gateway/key-restrictions.js';
 import type { CallRecord } from '../domain/call-record.js';
 import type { GatewayReply } from '../gateway/deliver-response.js';
 import { proxyCall, type GatewayDeps } from '../gateway/proxy-call.js';
@@ -12,6 +13,8 @@ export interface ReplayRun {
   body: Buffer;
   projectId: string;
   apiKeyId: string;
+  /** The caller's key's rate limits and models: a replay is no way around them. */
+  restrictions: KeyRestrictions;
   tags: string[];
   properties: Record<string, string>;
   /** The replay's own client, whose going away stops the call. */
@@ -83,7 +86,7 @@ export async function runReplay(run: ReplayRun, deps: GatewayDeps): Promise<Repl
     recorded.push(write);
     written.push(stored);
   };
-  await proxyCall({ body: run.body, headers, reply, projectId: run.projectId, apiKeyId: run.apiKeyId, onRecord }, CHAT, deps);
+  await proxyCall({ body: run.body, headers, reply, projectId: run.projectId, apiKeyId: run.apiKeyId, ...run.restrictions, onRecord }, CHAT, deps);
   // A replay answers once its calls can be read back (the logs, the comparison history).
   await Promise.all(written);
   const call = recorded.at(-1)?.call ?? null;

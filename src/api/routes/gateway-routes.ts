@@ -1,6 +1,7 @@
 // The OpenAI-compatible gateway: /v1/chat/completions, /v1/completions, /v1/embeddings and
 // /v1/models, also under /proxy/v1 (seed 001). Bodies stay bytes until the gateway reads a copy.
 import type { FastifyInstance } from 'fastify';
+import { keyRestrictions } from '../../gateway/key-restrictions.js';
 import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/proxy-call.js';
 import { modelAllowed } from '../../domain/api-key.js';
 import { callerKey } from '../auth-plugin.js';
@@ -22,13 +23,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
           schema: { tags: ['gateway'], summary: `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
           handler: async (request, reply) => {
             const key = callerKey(request);
-            // Most keys have no limits: their requests skip the limiter altogether.
-            const limited = key.rate_limit_rpm != null || key.rate_limit_tpm != null;
-            const limits = limited ? { rpm: key.rate_limit_rpm ?? null, tpm: key.rate_limit_tpm ?? null } : undefined;
-            await proxyCall({
-              body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id,
-              ...(limits ? { limits } : {}), ...(key.allowed_models ? { allowedModels: key.allowed_models } : {}),
-            }, endpoint, deps);
+            await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id, ...keyRestrictions(key) }, endpoint, deps);
           },
         });
       }

@@ -11,6 +11,7 @@ import { compareSummary } from '../../replay/compare-summary.js';
 import { getComparison, listComparisons } from '../../replay/comparison-history.js';
 import { chatBody, messagesFromPrompt, replayParams, replayPrompt, ReplayInputError, requestOfCall, type ReplayParams } from '../../replay/replay-request.js';
 import { replayTarget } from '../../replay/replay-target.js';
+import { keyRestrictions } from '../../gateway/key-restrictions.js';
 import { runReplay, type ReplayResult } from '../../replay/run-replay.js';
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
@@ -89,7 +90,7 @@ export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: G
     const key = callerKey(request);
     const goal = replayTarget(deps.registry, choice, call);
     const result = await runReplay({
-      body: chatBody(goal.requested, messages, carried, overrides), projectId: key.project_id, apiKeyId: key.id,
+      body: chatBody(goal.requested, messages, carried, overrides), projectId: key.project_id, apiKeyId: key.id, restrictions: keyRestrictions(key),
       tags: ['replay'], properties: call ? { replay_of: call.id } : {}, client: reply.raw,
     }, deps);
     return reply.code(statusOf(result)).send({ ...result, replay_of: call?.id ?? null });
@@ -137,7 +138,7 @@ export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: G
       const properties: Record<string, string> = { comparison_id: comparisonId, ...(name ? { comparison_name: name } : {}), ...(call ? { replay_of: call.id } : {}) };
       const results = await Promise.all(goals.map(async (goal) => ({
         target: { provider: goal.provider, model: goal.model },
-        ...(await runReplay({ body: chatBody(goal.requested, sent.messages, sent.params, overrides), projectId: key.project_id, apiKeyId: key.id, tags: ['replay', 'compare'], properties, client: reply.raw }, deps)),
+        ...(await runReplay({ body: chatBody(goal.requested, sent.messages, sent.params, overrides), projectId: key.project_id, apiKeyId: key.id, restrictions: keyRestrictions(key), tags: ['replay', 'compare'], properties, client: reply.raw }, deps)),
       })));
       return { comparison_id: comparisonId, name: name ?? null, replay_of: call?.id ?? null, results, summary: compareSummary(results) };
     } catch (error) {
