@@ -350,6 +350,17 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('aside[aria-label="Call detail"] table.waterfall tr.current');
     expect(await page.getAttribute('aside[aria-label="Call detail"] table.waterfall tr.current', 'title')).toBe(`Open call ${trace.spans[trace.spans.length - 1]!.id}`);
     await page.screenshot({ path: `${ARTIFACTS}/trace-waterfall.png` });
+
+    // An id from an application's logs opens its trace; an unknown one says so in the panel.
+    await page.goto(`${base}/traces?range=1h`);
+    await page.fill('input[aria-label="Trace id"]', listed[0]!.trace_id);
+    await page.click('button:text-is("Open")');
+    await page.waitForSelector('aside[aria-label="Trace"] table.waterfall tbody tr');
+    expect(await page.$$eval('aside[aria-label="Trace"] table.waterfall tbody tr', (rows) => rows.length)).toBe(trace.spans.length);
+    await page.click('aside[aria-label="Trace"] button.close');
+    await page.fill('input[aria-label="Trace id"]', 'no-such-trace');
+    await page.click('button:text-is("Open")');
+    await page.waitForSelector('aside[aria-label="Trace"] .error');
   });
 
   it('searches sessions by agent and cost as the API does, names a bad bound, and shows more on request', async () => {

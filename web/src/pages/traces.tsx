@@ -23,6 +23,8 @@ export function Traces() {
   const filters = useDebounced(typed, 300);
   const [open, setOpen] = useState<string | null>(null);
   const [call, setCall] = useState<string | null>(null);
+  // A trace id from an application's own logs opens straight away, whatever the period.
+  const [wanted, setWanted] = useState('');
   const params = listParams(filters, sort);
   const list = useInfiniteQuery({
     queryKey: ['traces', params.toString()],
@@ -35,6 +37,10 @@ export function Traces() {
     <>
       <Panel title="Traces" actions={<SortPicker label="Sort traces" sort={sort} onChange={setSort} />}>
         <FilterBar filters={typed} onChange={setTyped} />
+        <form className="inline" onSubmit={(event) => { event.preventDefault(); if (wanted.trim()) setOpen(wanted.trim()); }}>
+          <input aria-label="Trace id" placeholder="Open a trace by its id" value={wanted} onChange={(event) => setWanted(event.target.value)} size={40} />
+          <button type="submit">Open</button>
+        </form>
         {list.error ? <Problem error={list.error} /> : null}
         {list.isLoading ? <p className="muted">Loading…</p> : null}
         {!list.isLoading && !list.error && traces.length === 0 ? (
