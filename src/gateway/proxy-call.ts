@@ -98,24 +98,25 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     exchange.onRecord?.(write, written);
     if (exchange.limits?.tpm != null && !outcome.cacheOf) deps.rateLimiter?.spend(apiKeyId, write.call.total_tokens);
   };
+  // Loupe's own refusals (a model the key may not use, its rate limits, a budget) are recorded
+  // as calls of the route asked for, which used nothing, and answered with the error.
+  const refuse = (error: GatewayError, errorType: string) => {
+    const refused = outcomeFor(original.target.name, original.model, 1);
+    Object.assign(refused, { status: 'error', httpStatus: error.status, errorType, errorMessage: error.message });
+    record(refused);
+    sendError(reply, error, refused.id);
+  };
 
   // Refused before anything else: a key's requests for a model it may not use, and beyond its
   // rate limits, never reach the cache, a budget or a provider.
   if (!modelAllowed(exchange.allowedModels, gateway.model, original.target.name, original.model)) {
-    const refused = outcomeFor(original.target.name, original.model, 1);
-    const message = `this key may not use the model '${gateway.model}'`;
-    Object.assign(refused, { status: 'error', httpStatus: 403, errorType: 'model_not_allowed', errorMessage: message });
-    record(refused);
-    return sendError(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', message, 'model'), refused.id);
+    return refuse(new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${gateway.model}'`, 'model'), 'model_not_allowed');
   }
   const admission = exchange.limits && deps.rateLimiter ? deps.rateLimiter.admit(apiKeyId, exchange.limits) : null;
   if (admission && !admission.admitted) {
-    const refused = outcomeFor(original.target.name, original.model, 1);
-    const message = `this key's rate limit of ${admission.allowed} ${admission.limit} per minute is reached; try again in ${admission.retryAfterSeconds} s`;
-    Object.assign(refused, { status: 'error', httpStatus: 429, errorType: 'rate_limited', errorMessage: message });
-    record(refused);
     void reply.headers({ 'retry-after': String(admission.retryAfterSeconds), [`x-ratelimit-limit-${admission.limit}`]: String(admission.allowed), [`x-ratelimit-remaining-${admission.limit}`]: '0' });
-    return sendError(reply, new GatewayError(429, admission.limit, 'rate_limit_exceeded', message), refused.id);
+    const message = `this key's rate limit of ${admission.allowed} ${admission.limit} per minute is reached; try again in ${admission.retryAfterSeconds} s`;
+    return refuse(new GatewayError(429, admission.limit, 'rate_limit_exceeded', message), 'rate_limited');
   }
 
   // An answer may come from the cache (no budget, no provider) or go into it.
@@ -158,10 +159,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     reservation = await deps.budgets.reserve({ projectId, provider: original.target.name, model: original.model, userId: attribution.user_id ?? null, apiKeyId, tags: attribution.tags ?? [], requestId }, worstCase);
   } catch (error) {
     if (!(error instanceof BudgetExceededError)) throw error;
-    const refused = outcomeFor(original.target.name, original.model, 1);
-    Object.assign(refused, { status: 'error', httpStatus: 429, errorType: 'budget_exceeded', errorMessage: error.message });
-    record(refused);
-    return sendError(reply, new GatewayError(429, 'budget_exceeded', 'budget_exceeded', error.message), refused.id);
+    return refuse(new GatewayError(429, 'budget_exceeded', 'budget_exceeded', error.message), 'budget_exceeded');
   }
 
   const abort = new AbortController();
