@@ -5,6 +5,7 @@ import { registerDemoCommand } from './cli/demo-command.js';
 import { registerStoreCommand } from './cli/store-copy-command.js';
 import { applyHeapGrowth } from './config/heap-growth.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { ProviderError } from './provider-registry/provider-registry.js';
 import { loupeVersion, startServer } from './server.js';
 import { migrateStore } from './store/migrate-store.js';
 
@@ -46,7 +47,8 @@ registerDemoCommand(program);
 registerStoreCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  // A provider or route of the config file that cannot be used names its key, as the schema's errors do.
+  const message = error instanceof ProviderError ? `${error.field}: ${error.message}` : error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
   process.stderr.write(`loupe: ${message}\n`);
   process.exit(1);
 });

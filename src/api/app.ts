@@ -27,6 +27,7 @@ import { registerSessionRoutes } from './routes/session-auth-routes.js';
 import { registerPricingRoutes } from './routes/pricing-routes.js';
 import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerProvidersRoutes } from './routes/providers-routes.js';
+import { registerModelRoutesRoutes } from './routes/model-routes-routes.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import type { CallMetrics } from '../recorder/call-metrics.js';
@@ -152,6 +153,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerGatewayRoutes(app, gateway);
   registerReplayRoutes(app, store, gateway);
   registerProvidersRoutes(app, services.providers);
+  registerModelRoutesRoutes(app, services.providers);
   // @anchor routes:gateway
   registerOutcomesRoutes(app, store);
   registerOutcomeAnalyticsRoutes(app, store);

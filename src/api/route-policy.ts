@@ -144,6 +144,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'DELETE /api/v1/providers/:name': { scope: 'admin' },
   'POST /api/v1/providers/:name/enable': { scope: 'admin' },
   'POST /api/v1/providers/:name/test': { scope: 'admin' },
+  'GET /api/v1/routes': { scope: 'read' },
   'GET /api/v1/health': { scope: 'read' },
   'POST /api/v1/outcomes': { scope: 'ingest' },
   'PATCH /api/v1/outcomes/:id': { scope: 'ingest', dashboardWrite: true },

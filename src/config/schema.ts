@@ -18,6 +18,36 @@ export const providerConfigSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
+/** One provider and model a route may send a call to; weight counts for the `weighted` strategy. */
+export const routeTargetSchema = z.strictObject({
+  provider: z.string().min(1).max(64),
+  model: z.string().min(1).max(256),
+  weight: z.number().positive().max(1_000_000).default(1),
+});
+
+export const ROUTE_STRATEGIES = ['fallback', 'weighted', 'latency'] as const;
+
+/**
+ * A model name the applications ask for, served by several provider/model targets (LiteLLM's
+ * model groups, Portkey's load balancing): `fallback` tries them as listed, `weighted` picks the
+ * first at random by weight, `latency` the one that answered fastest lately; the others follow
+ * as fallbacks.
+ */
+export const routeConfigSchema = z
+  .strictObject({
+    name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+    strategy: z.enum(ROUTE_STRATEGIES).default('fallback'),
+    targets: z.array(routeTargetSchema).min(1).max(50),
+  })
+  .superRefine((route, context) => {
+    const seen = new Set<string>();
+    route.targets.forEach((target, index) => {
+      const key = `${target.provider}/${target.model}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: ['targets', index], message: `lists ${key} twice` });
+      seen.add(key);
+    });
+  });
+
 export const configSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(4000),
   host: z.string().min(1).default('127.0.0.1'),
@@ -52,15 +82,22 @@ export const configSchema = z.strictObject({
   litellm_database_url: z.string().min(1).max(2048).optional(),
   litellm_project: z.string().min(1).max(128).default('default'),
   litellm_sync_seconds: z.coerce.number().int().min(1).max(86_400).default(30),
-  /** The gateway's answer cache (src/gateway/response-cache.ts): whether requests that say nothing use it. */
   /** /metrics answers only a key with the read scope (Prometheus: `authorization` in the scrape config). */
   metrics_require_key: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
+  /** The gateway's answer cache (src/gateway/response-cache.ts): whether requests that say nothing use it. */
   gateway_cache: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).default(false),
   gateway_cache_ttl_seconds: z.coerce.number().int().min(1).max(30 * 86_400).default(3600),
   gateway_cache_max_bytes: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(64 * 1024 * 1024),
   /** How often alert rules are evaluated; 0 never (POST /api/v1/alerts/evaluate still does). */
   alert_interval_seconds: z.coerce.number().int().min(0).max(86_400).default(60),
   providers: z.array(providerConfigSchema).default([]),
+  routes: z.array(routeConfigSchema).max(1000).default([]).superRefine((routes, context) => {
+    const seen = new Set<string>();
+    routes.forEach((route, index) => {
+      if (seen.has(route.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `a route named '${route.name}' is defined twice` });
+      seen.add(route.name);
+    });
+  }),
   /** The remote model savings are measured against (provider/model as the catalog names it). */
   savings_reference_model: z.string().min(3).max(256).default('anthropic/claude-sonnet-4-20250514'),
   // @anchor pricing
@@ -73,3 +110,5 @@ export const configSchema = z.strictObject({
 
 export type LoupeConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type RouteConfig = z.infer<typeof routeConfigSchema>;
+export type RouteStrategy = RouteConfig['strategy'];

@@ -79,14 +79,21 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     if (error instanceof GatewayError) return sendError(reply, error);
     throw error;
   }
-  const routes = deps.registry.route(gateway.model);
-  if (routes.length === 0) return sendError(reply, noProvider(gateway.model));
-  const original = routes[0]!;
+  const candidates = deps.registry.route(gateway.model, gateway.stream);
+  if (candidates.length === 0) return sendError(reply, noProvider(gateway.model));
+  // A key limited to some models uses only the providers and models it may (a route's name
+  // allowed allows all of its targets).
+  const routes = candidates.filter((route) => modelAllowed(exchange.allowedModels, gateway.model, route.target.name, route.model));
+  const original = routes[0] ?? candidates[0]!;
+  const routeName = deps.registry.routes.get(gateway.model)?.name ?? null;
   const attribution = attributionFromHeaders(exchange.headers, gateway.body.user);
+  // Which route of the config file a call came through, as the cache's answers say which call they repeat.
+  if (routeName !== null) attribution.properties = { ...attribution.properties, route: routeName };
+  const isFallback = (provider: string, model: string) => provider !== original.target.name || model !== original.model;
   // The first attempt's id is the request's: a request answered at once (most of them) is then
   // found by id, and only later attempts enter PostgreSQL's index of request ids (migration 13).
   const outcomeFor = (provider: string, model: string, attempt: number): GatewayOutcome => ({
-    id: attempt === 1 ? requestId : uuidv7(), requestId, attempt, isFallback: provider !== original.target.name, originalProvider: provider !== original.target.name ? original.target.name : null,
+    id: attempt === 1 ? requestId : uuidv7(), requestId, attempt, isFallback: isFallback(provider, model), originalProvider: isFallback(provider, model) ? original.target.name : null,
     projectId, apiKeyId, provider, model, endpoint: `/v1${endpoint.path}`, streaming: gateway.stream, startedAt, latencyMs: 0, ttftMs: null,
     status: 'success', httpStatus: null, usage: null, usageComplete: false, generationNs: null, finishReason: null, responseModel: null, toolCalls: 0, completionText: '',
     requestBody: gateway.body, output: null, attribution,
@@ -109,7 +116,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
 
   // Refused before anything else: a key's requests for a model it may not use, and beyond its
   // rate limits, never reach the cache, a budget or a provider.
-  if (!modelAllowed(exchange.allowedModels, gateway.model, original.target.name, original.model)) {
+  if (routes.length === 0) {
     return refuse(new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${gateway.model}'`, 'model'), 'model_not_allowed');
   }
   const admission = exchange.limits && deps.rateLimiter ? deps.rateLimiter.admit(apiKeyId, exchange.limits) : null;
@@ -233,6 +240,10 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
           return;
         }
         await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
+        if (routeName !== null && outcome.status === 'success') {
+          const latency = gateway.stream ? (outcome.ttftMs === null ? null : outcome.ttftMs - (sentAt - arrived)) : performance.now() - sentAt;
+          if (latency !== null) deps.registry.routes.observe(route.target.name, route.model, gateway.stream, latency);
+        }
         remember(outcome);
         record(outcome);
         return;

@@ -12,6 +12,7 @@ import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/o
 import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
 import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
+import { ModelRoutes } from './model-routes.js';
 import { ProviderHealth } from './provider-health.js';
 import { SharedHealthSync } from './shared-health-sync.js';
 
@@ -49,9 +50,12 @@ export class ProviderRegistry {
   private readonly guardedAgent: Agent;
   /** Set when the store is shared: breakers and counters then live in the database. */
   private readonly sync: SharedHealthSync | null;
+  /** Model names of the config file served by several providers and models. */
+  readonly routes: ModelRoutes;
 
-  private constructor(private readonly repository: ProviderRepository, private readonly box: SecretBox, private readonly bus: LiveEventBus, allowlist: readonly string[]) {
-    this.allowlist = parseAllowlist(allowlist);
+  private constructor(private readonly repository: ProviderRepository, private readonly box: SecretBox, private readonly bus: LiveEventBus, config: Readonly<LoupeConfig>) {
+    this.allowlist = parseAllowlist(config.upstream_allowlist);
+    this.routes = new ModelRoutes(config.routes);
     // Untrusted upstreams connect through a lookup that refuses private addresses, so a
     // name that later resolves to one (DNS rebinding) is stopped at connect time.
     this.guardedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64, connect: { lookup: guardedLookup(this.allowlist, () => false) } });
@@ -59,7 +63,7 @@ export class ProviderRegistry {
   }
 
   static async load(config: Readonly<LoupeConfig>, repository: ProviderRepository, box: SecretBox, bus: LiveEventBus): Promise<ProviderRegistry> {
-    const registry = new ProviderRegistry(repository, box, bus, config.upstream_allowlist);
+    const registry = new ProviderRegistry(repository, box, bus, config);
     const stored = new Map((await repository.list()).map((record) => [record.name, record]));
     const health = new Map((await repository.listHealth()).map((record) => [record.name, record]));
     const now = Date.now();
@@ -78,6 +82,11 @@ export class ProviderRegistry {
       }
       registry.install(record, health.get(record.name));
     }
+    // A route may name providers of the config file or added through the API (which cannot be
+    // removed while a route names them), but not one that does not exist.
+    config.routes.forEach((route, index) => route.targets.forEach((target, position) => {
+      if (!registry.records.has(target.provider)) throw new ProviderError(`routes.${index}.targets.${position}.provider`, `no provider named '${target.provider}'`);
+    }));
     if (registry.sync) {
       await registry.sync.sync();
       registry.sync.start();
@@ -127,8 +136,18 @@ export class ProviderRegistry {
     return this.health.get(name) ?? null;
   }
 
-  /** Enabled providers that can serve `requested`, best first: a `provider/` prefix names the first. */
-  route(requested: string): { target: UpstreamTarget; model: string }[] {
+  /**
+   * Enabled providers that can serve `requested`, best first: a route of the config file by that
+   * name orders its targets by its strategy; else a `provider/` prefix names the first, and the
+   * providers listing the model follow by priority.
+   */
+  route(requested: string, streaming = false): { target: UpstreamTarget; model: string }[] {
+    const configured = this.routes.get(requested);
+    if (configured) {
+      const enabled = configured.targets.filter((target) => this.records.get(target.provider)?.is_enabled);
+      const ready = (target: { provider: string }) => this.health.get(target.provider)?.breaker.state !== 'open';
+      return this.routes.order(configured, enabled, { streaming, ready }).map((target) => ({ target: this.targets.get(target.provider)!, model: target.model }));
+    }
     const enabled = this.list().filter((record) => record.is_enabled).map((record) => this.targets.get(record.name)!);
     const slash = requested.indexOf('/');
     const named = slash > 0 ? enabled.find((target) => target.name === requested.slice(0, slash)) : undefined;
@@ -176,6 +195,8 @@ export class ProviderRegistry {
     const current = this.records.get(name);
     if (!current) throw new ProviderError('name', `no provider named '${name}'`, 404);
     if (current.source === 'config') throw new ProviderError('name', 'this provider comes from the config file; remove it there');
+    const routes = this.routes.usersOf(name);
+    if (routes.length > 0) throw new ProviderError('name', `the routes ${routes.map((route) => `'${route}'`).join(', ')} of the config file send calls to this provider; change them first`, 409);
     await this.repository.delete(name);
     this.records.delete(name);
     this.targets.delete(name);

@@ -30,14 +30,18 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
       scope.get(`${prefix}/models`, {
         config: { scope: 'gateway' },
         schema: { tags: ['gateway'], summary: 'Models of the enabled providers', hide: prefix !== '/v1' },
-        // A key limited to some models sees only those.
+        // A key limited to some models sees only those, and the routes that reach one of them.
         handler: async (request) => {
           const allowed = callerKey(request).allowed_models;
+          const routes = deps.registry.routes.list().filter((route) => deps.registry.route(route.name).some(({ target, model }) => modelAllowed(allowed, route.name, target.name, model)));
           return {
             object: 'list',
-            data: deps.registry.list().filter((provider) => provider.is_enabled).flatMap((provider) => provider.models
-              .filter((model) => modelAllowed(allowed, `${provider.name}/${model}`, provider.name, model))
-              .map((model) => ({ id: `${provider.name}/${model}`, object: 'model', created: Math.floor(provider.created_at / 1000), owned_by: provider.name }))),
+            data: [
+              ...routes.map((route) => ({ id: route.name, object: 'model', created: Math.floor(deps.registry.routes.definedAt / 1000), owned_by: 'loupe-route' })),
+              ...deps.registry.list().filter((provider) => provider.is_enabled).flatMap((provider) => provider.models
+                .filter((model) => modelAllowed(allowed, `${provider.name}/${model}`, provider.name, model))
+                .map((model) => ({ id: `${provider.name}/${model}`, object: 'model', created: Math.floor(provider.created_at / 1000), owned_by: provider.name }))),
+            ],
           };
         },
       });
