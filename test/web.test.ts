@@ -36,6 +36,7 @@ beforeAll(async () => {
       { name: 'lab', display_name: 'Lab upstream', type: 'openai', base_url: upstream.baseUrl, models: ['lab-model'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 3600, max_retries: 0 },
       { name: 'openai', type: 'openai', base_url: openaiUpstream.baseUrl, models: ['gpt-4o', 'gpt-4o-mini'], max_retries: 0 },
     ],
+    routes: [{ name: 'house-model', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'lab', model: 'lab-model' }] }],
   });
   await writeDemoToStore(server.store, generateDemo({ calls: 3000, days: 2, seed: 11 }), { projectId: 'default' });
   base = await listenOnLoopback(server);
@@ -552,6 +553,21 @@ describe('dashboard in Chromium', () => {
     await page.click('tr:has-text("bench-vllm") button:text-is("remove")');
     await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((row) => row.textContent?.includes('bench-vllm')));
     expect((await server.request('GET', '/api/v1/providers/bench-vllm')).statusCode).toBe(404);
+  });
+  it('shows the model routes with their targets, state and speed as the API does', async () => {
+    const asked = await server.request('POST', '/v1/chat/completions', { body: { model: 'house-model', messages: [{ role: 'user', content: 'hello' }] } });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const answer = (await server.request('GET', '/api/v1/routes')).json() as { routes: { name: string; targets: { provider: string; model: string; provider_enabled: boolean; circuit_state: string; latency_ms: number | null }[] }[] };
+    const ms = (value: number | null) => (value === null ? '—' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+    await page.goto(`${base}/providers?range=7d`);
+    await page.waitForSelector('table.routes tbody tr');
+    const rows = await page.$$eval('table.routes tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+    const [first, second] = answer.routes[0]!.targets;
+    expect(rows).toEqual([
+      ['house-model', 'in order', 'openai/gpt-4o-mini', first!.circuit_state, ms(first!.latency_ms), '—'],
+      ['lab/lab-model', second!.provider_enabled ? second!.circuit_state : 'disabled', ms(second!.latency_ms), '—'],
+    ]);
+    expect(first!.latency_ms).not.toBeNull();
   });
   it('shows latency and time to first token percentiles and the latency distribution as the API does', async () => {
     const answer = (await server.request('GET', '/api/v1/analytics/performance?hours=168')).json() as { summary: Record<string, number>; latency_histogram: { count: number }[] };

@@ -1,5 +1,5 @@
 // Models & providers: provider health with breaker state, enable/disable, connection test,
-// adding, changing and removing providers; latency, time to first token and speed with the
+// adding, changing and removing providers; the model routes of the config file; latency, time to first token and speed with the
 // latency distribution; the model comparison with its recommendation, latency and cost per model
 // as charts; optimization suggestions; the errors of the period by type and by message.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +9,7 @@ import { AddProviderForm } from '../components/add-provider-form';
 import { EditProviderForm, type EditableProvider } from '../components/edit-provider-form';
 import { BarChart } from '../components/line-chart';
 import { Panel } from '../components/panel';
+import { RoutesPanel } from '../components/routes-panel';
 import { SuggestionsPanel } from '../components/suggestions-panel';
 import { currentRange } from '../range';
 
@@ -61,6 +62,7 @@ export function Providers() {
         </table>
         {admin ? <AddProviderForm /> : null}
       </Panel>
+      <RoutesPanel />
       <PerformancePanel performance={performance.data} loading={performance.isLoading} error={performance.error} />
       <ModelCharts rows={models.data?.models ?? []} />
       <Panel title="Models" loading={models.isLoading} error={models.error}>
