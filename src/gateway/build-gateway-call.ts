@@ -56,6 +56,13 @@ function estimateTokens(value: unknown): number {
 // Tools are kept so that a replay offers the model the same tools.
 const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
 
+/** What the call was asked: the messages (Anthropic's Messages API keeps the system prompt beside them), the prompt or the input. */
+function promptOf(outcome: GatewayOutcome): unknown {
+  const body = outcome.requestBody;
+  if (outcome.endpoint === '/v1/messages' && body.system !== undefined && Array.isArray(body.messages)) return [{ role: 'system', content: body.system }, ...(body.messages as unknown[])];
+  return body.messages ?? body.prompt ?? body.input;
+}
+
 export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const body = outcome.requestBody;
   const usage = outcome.usage;
@@ -66,7 +73,8 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
   const unanswered = (outcome.status === 'error' || outcome.status === 'timeout') && usage === null && outcome.completionText === '';
   // Without final counts (include_usage off, a broken or cancelled stream), what the provider
   // did report stands and the rest is counted with a tokenizer.
-  const prompt = unanswered ? 0 : fromProvider || (usage?.input.total ?? 0) > 0 ? usage!.input.total : estimateTokens(body.messages ?? body.prompt ?? body.input);
+  const conversation = promptOf(outcome);
+  const prompt = unanswered ? 0 : fromProvider || (usage?.input.total ?? 0) > 0 ? usage!.input.total : estimateTokens(conversation);
   const completion = unanswered ? 0 : fromProvider ? usage.output.total : Math.max(usage?.output.total ?? 0, estimateTokens(outcome.completionText));
   const cached = Math.min(usage?.input.cacheRead ?? 0, prompt);
   const cacheWrite = Math.min(usage?.input.cacheWrite ?? 0, prompt - cached);
@@ -86,7 +94,7 @@ export function buildGatewayCall(outcome: GatewayOutcome): CallWrite {
     finish_reason: outcome.finishReason, response_model: outcome.responseModel, tool_calls_count: outcome.toolCalls,
     prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, cache_write_tokens: cacheWrite, reasoning_tokens: reasoning,
     usage_source: fromProvider ? 'provider' : 'estimated',
-    params, input: body.messages ?? body.prompt ?? body.input ?? null, output: outcome.output,
+    params, input: conversation ?? null, output: outcome.output,
     ...outcome.attribution,
   };
   if (outcome.cacheOf) {

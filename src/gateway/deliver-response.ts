@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { ProviderHealth } from '../provider-registry/provider-health.js';
 import type { CallPlan, ProviderAdapter, StreamObservations, StreamStep, StreamTerminal } from '../providers/kit/adapter.js';
 import { upstreamError, type UpstreamError } from '../providers/kit/errors.js';
-import { encodeSseErrorEvent } from '../providers/kit/sse-error-event.js';
+import { errorEvent, type ClientFormat } from './client-format.js';
 import type { GatewayOutcome } from './build-gateway-call.js';
 import { fromUpstreamError } from './gateway-errors.js';
 
@@ -31,6 +31,8 @@ export interface Delivery {
   /** The upstream body when it was already read (an error answer weighed for a retry). */
   bodyRead?: Buffer;
   reply: GatewayReply;
+  /** The API the client speaks: the shape of Loupe's own errors. */
+  format: ClientFormat;
   outcome: GatewayOutcome;
   health: ProviderHealth;
   adapter: ProviderAdapter;
@@ -58,6 +60,11 @@ function recordedErrorType(error: UpstreamError, httpStatus: number | null): str
   if (error.code === 'stream_truncated') return 'stream_incomplete';
   if (error.kind === 'invalid_response') return error.code === 'invalid_stream' ? 'invalid_stream' : 'invalid_upstream_response';
   return error.code;
+}
+
+/** The client gets the upstream's own bytes: it speaks the upstream's API (OpenAI's, or Anthropic's Messages). */
+function relaysBytes(delivery: Delivery): boolean {
+  return delivery.adapter.passesThrough || delivery.plan.endpoint === 'messages';
 }
 
 /** A whole answer is relayed when no stream was asked for, or the upstream sent an error page or object instead. */
@@ -88,10 +95,10 @@ async function relayWhole(delivery: Delivery): Promise<void> {
     const retryAfter = upstream.headers['retry-after'];
     if (retryAfter) void reply.header('retry-after', String(retryAfter));
     void reply.headers(loupeHeaders(delivery));
-    // An OpenAI-format upstream's own error (status and body) is already what OpenAI clients read.
-    if (adapter.passesThrough && contentType.includes('json')) return void reply.code(status).type(contentType).send(raw);
-    const failure = fromUpstreamError(error, adapter.passesThrough ? status : error.status);
-    return void reply.code(failure.status).type('application/json').send(failure.body());
+    // An upstream's own error (status and body) in the client's format is already what its SDK reads.
+    if (relaysBytes(delivery) && contentType.includes('json')) return void reply.code(status).type(contentType).send(raw);
+    const failure = fromUpstreamError(error, relaysBytes(delivery) ? status : error.status);
+    return void reply.code(failure.status).type('application/json').send(failure.body(delivery.format));
   }
   const result = adapter.fromUpstream(status, raw, plan);
   if (!result.ok) {
@@ -100,12 +107,12 @@ async function relayWhole(delivery: Delivery): Promise<void> {
     const invalid = error.kind === 'invalid_response';
     Object.assign(outcome, { status: 'error', httpStatus: 502, errorType: recordedErrorType(error, status), errorMessage: `${error.message} (${contentType || 'no content type'})` });
     const failure = fromUpstreamError(invalid ? upstreamError('invalid_response', { message: `provider '${outcome.provider}' answered with a body that is not a usable answer: ${error.message}`, code: 'invalid_upstream_response' }) : error, 502);
-    return void reply.code(502).headers(loupeHeaders(delivery)).type('application/json').send(failure.body());
+    return void reply.code(502).headers(loupeHeaders(delivery)).type('application/json').send(failure.body(delivery.format));
   }
   health.success(latency);
   const answer = result.value;
   const body = asBuffer(answer.openaiBody);
-  const sentType = adapter.passesThrough && contentType ? contentType : 'application/json';
+  const sentType = relaysBytes(delivery) && contentType ? contentType : 'application/json';
   Object.assign(outcome, {
     usage: answer.usage, usageComplete: answer.usage !== null, generationNs: answer.timings?.generationNs ?? null, responseModel: answer.responseModel,
     finishReason: answer.finishReason, toolCalls: answer.toolCallsCount, output: answer.output, completionText: answer.completionText,
@@ -148,7 +155,7 @@ async function relayStream(delivery: Delivery): Promise<void> {
     else if (end?.kind === 'error') {
       Object.assign(outcome, { status: 'error', errorType: recordedErrorType(end.error, null), errorMessage: end.error.message });
       if (last !== null && last.length > 0) response.write(last);
-      last = encodeSseErrorEvent(end.error);
+      last = errorEvent(delivery.format, end.error);
     }
     if (last !== null && last.length > 0) response.end(last);
     else response.end();

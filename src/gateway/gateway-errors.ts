@@ -1,13 +1,15 @@
-// Gateway errors in OpenAI's shape ({error: {message, type, code}}), which OpenAI clients
-// parse; the native API keeps Loupe's own error shape.
+// Gateway errors in the shape the client's SDK parses (client-format.ts: OpenAI's
+// {error: {message, type, code}} unless the client speaks Anthropic's); the native API keeps
+// Loupe's own error shape.
 import type { UpstreamError } from '../providers/kit/errors.js';
+import { errorBody, type ClientFormat } from './client-format.js';
 
 export class GatewayError extends Error {
   constructor(readonly status: number, readonly type: string, readonly code: string, message: string, readonly param: string | null = null) {
     super(message);
   }
-  body(): string {
-    return JSON.stringify({ error: { message: this.message, type: this.type, code: this.code, param: this.param } });
+  body(format: ClientFormat = 'openai'): string {
+    return errorBody(format, this);
   }
 }
 

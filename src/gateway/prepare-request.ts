@@ -29,6 +29,6 @@ export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayReq
   return { body, raw, model: body.model, stream: streamable && body.stream === true };
 }
 
-export function noProvider(model: string): GatewayError {
-  return new GatewayError(404, 'invalid_request_error', 'model_not_found', `no enabled provider serves the model '${model}'`, 'model');
+export function noProvider(model: string, how = ''): GatewayError {
+  return new GatewayError(404, 'invalid_request_error', 'model_not_found', `no enabled provider serves the model '${model}'${how}`, 'model');
 }

@@ -20,6 +20,7 @@ import { sendAttempt } from './send-attempt.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
 import { modelAllowed } from '../domain/api-key.js';
+import type { ClientFormat } from './client-format.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -34,10 +35,12 @@ export interface GatewayDeps {
 
 export interface ProxyEndpoint {
   /** Path under the provider's /v1 root. */
-  path: '/chat/completions' | '/completions' | '/embeddings';
+  path: '/chat/completions' | '/completions' | '/embeddings' | '/messages';
   /** The same endpoint as the provider adapters name it. */
   endpoint: Endpoint;
   streamable: boolean;
+  /** The API the client speaks, which its errors follow. */
+  format: ClientFormat;
 }
 
 /** One request to the gateway: its bytes and headers, where the answer goes, and who asks. */
@@ -62,13 +65,24 @@ export interface GatewayExchange {
 const MAX_BACKOFF_MS = 2000;
 const backoffMs = (retry: number, retryAfter: number | null) => Math.min(MAX_BACKOFF_MS, retryAfter ?? 200 * 2 ** retry);
 
-function sendError(reply: GatewayReply, error: GatewayError, callId?: string): void {
+function sendError(reply: GatewayReply, format: ClientFormat, error: GatewayError, callId?: string): void {
   if (callId) void reply.header('x-loupe-call-id', callId);
-  void reply.code(error.status).type('application/json').send(error.body());
+  void reply.code(error.status).type('application/json').send(error.body(format));
+}
+
+/** Headers of Anthropic's API that a Messages client sends for its upstream (its version, beta features). */
+function anthropicClientHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') picked[name] = value;
+  }
+  return picked;
 }
 
 export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoint, deps: GatewayDeps): Promise<void> {
   const { reply, projectId, apiKeyId } = exchange;
+  const format = endpoint.format;
   const arrived = performance.now();
   const startedAt = Date.now();
   const requestId = uuidv7();
@@ -76,11 +90,13 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   try {
     gateway = readGatewayRequest(exchange.body, endpoint.streamable);
   } catch (error) {
-    if (error instanceof GatewayError) return sendError(reply, error);
+    if (error instanceof GatewayError) return sendError(reply, format, error);
     throw error;
   }
-  const candidates = deps.registry.route(gateway.model, gateway.stream);
-  if (candidates.length === 0) return sendError(reply, noProvider(gateway.model));
+  const routed = deps.registry.route(gateway.model, gateway.stream);
+  // Only a provider that speaks the Messages API can answer its clients.
+  const candidates = endpoint.endpoint === 'messages' ? routed.filter((route) => route.target.adapter.capabilities.messages) : routed;
+  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, endpoint.endpoint === 'messages' ? ' through the Messages API (a provider of type anthropic)' : ''));
   // A key limited to some models uses only the providers and models it may (a route's name
   // allowed allows all of its targets).
   const routes = candidates.filter((route) => modelAllowed(exchange.allowedModels, gateway.model, route.target.name, route.model));
@@ -111,7 +127,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     const refused = outcomeFor(original.target.name, original.model, 1);
     Object.assign(refused, { status: 'error', httpStatus: error.status, errorType, errorMessage: error.message });
     record(refused);
-    sendError(reply, error, refused.id);
+    sendError(reply, format, error, refused.id);
   };
 
   // Refused before anything else: a key's requests for a model it may not use, and beyond its
@@ -132,7 +148,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     try {
       caching = deps.cache.policy(exchange.headers, projectId, endpoint.path, gateway.raw);
     } catch (error) {
-      if (error instanceof GatewayError) return sendError(reply, error);
+      if (error instanceof GatewayError) return sendError(reply, format, error);
       throw error;
     }
     const hit = caching ? deps.cache.get(caching.key) : null;
@@ -169,6 +185,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     return refuse(new GatewayError(429, 'budget_exceeded', 'budget_exceeded', error.message), 'budget_exceeded');
   }
 
+  const clientHeaders = endpoint.endpoint === 'messages' ? anthropicClientHeaders(exchange.headers) : undefined;
   const abort = new AbortController();
   // The response closing before it finished means the client went away: stop the upstream.
   reply.raw.once('close', () => {
@@ -189,11 +206,11 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
         const outcome = outcomeFor(route.target.name, route.model, ++attempt);
         const lastChance = retry === route.target.maxRetries && index === routes.length - 1;
         const adapter = route.target.adapter;
-        const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw }, { model: route.model, apiKey: route.target.apiKey ?? undefined, nowMs: startedAt });
+        const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw, headers: clientHeaders }, { model: route.model, apiKey: route.target.apiKey ?? undefined, nowMs: startedAt });
         if (!prepared.ok) {
           // The call cannot be said to this provider: the caller's mistake, not the provider's.
           health.abandon();
-          return sendError(reply, fromUpstreamError(prepared.error));
+          return sendError(reply, format, fromUpstreamError(prepared.error));
         }
         const outgoing = prepared.value;
         const sentAt = performance.now();
@@ -235,11 +252,11 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
             break;
           }
           // Not worth another attempt: the client gets this answer, read already.
-          await deliverResponse({ upstream, bodyRead: bytes, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
+          await deliverResponse({ upstream, bodyRead: bytes, reply, format, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
           record(outcome);
           return;
         }
-        await deliverResponse({ upstream, reply, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
+        await deliverResponse({ upstream, reply, format, outcome, health, adapter, plan: outgoing.plan, arrived, sentAt, abort, ...keep });
         if (routeName !== null && outcome.status === 'success') {
           const latency = gateway.stream ? (outcome.ttftMs === null ? null : outcome.ttftMs - (sentAt - arrived)) : performance.now() - sentAt;
           if (latency !== null) deps.registry.routes.observe(route.target.name, route.model, gateway.stream, latency);
@@ -250,7 +267,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
       }
     }
     const allOpen = failures.length > 0 && failures.every((failure) => failure.endsWith('circuit open'));
-    sendError(reply, new GatewayError(allOpen ? 503 : 502, 'upstream_error', allOpen ? 'provider_unavailable' : 'all_providers_failed', `no provider answered for '${gateway.model}': ${failures.join('; ') || 'none available'}`));
+    sendError(reply, format, new GatewayError(allOpen ? 503 : 502, 'upstream_error', allOpen ? 'provider_unavailable' : 'all_providers_failed', `no provider answered for '${gateway.model}': ${failures.join('; ') || 'none available'}`));
   } finally {
     reservation.release();
   }

@@ -7,7 +7,7 @@ import { proxyCall, type GatewayDeps } from '../gateway/proxy-call.js';
 import type { CallSummary, CallWrite } from '../store/ports.js';
 import { CollectedReply } from './collected-reply.js';
 
-const CHAT = { path: '/chat/completions', endpoint: 'chat', streamable: false } as const;
+const CHAT = { path: '/chat/completions', endpoint: 'chat', streamable: false, format: 'openai' } as const;
 
 export interface ReplayRun {
   body: Buffer;

@@ -1,5 +1,6 @@
 // The Anthropic adapter: OpenAI chat requests become Messages API requests, and answers
 // (whole or streamed) come back in OpenAI's format with usage counted by the accounting rules.
+// A client speaking the Messages API itself (endpoint `messages`) gets Anthropic's bytes as sent.
 import { z } from 'zod';
 import type { ModelInfo, ProviderAdapter } from '../kit/adapter.js';
 import { mapHttpError } from '../kit/map-http-error.js';
@@ -8,9 +9,10 @@ import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { modelsRequestFor } from '../kit/models-request.js';
 import { anthropicFromUpstream } from './from-upstream.js';
 import { createAnthropicStreamTransform } from './parse-stream.js';
-import { anthropicHeaders, anthropicToUpstream } from './to-upstream.js';
+import { anthropicHeaders } from './headers.js';
+import { anthropicToUpstream } from './to-upstream.js';
 
-export { ANTHROPIC_VERSION } from './to-upstream.js';
+export { ANTHROPIC_VERSION } from './headers.js';
 
 const modelListSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string(), created_at: z.string().nullish() })) });
 
@@ -27,7 +29,7 @@ function parseAnthropicModels(status: number, body: Uint8Array): Result<ModelInf
 export function createAnthropicAdapter(): ProviderAdapter {
   return {
     id: 'anthropic',
-    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, streaming: true, tools: true, models: true }),
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: true, streaming: true, tools: true, models: true }),
     passesThrough: false,
     toUpstream: anthropicToUpstream,
     fromUpstream: anthropicFromUpstream,

@@ -1,4 +1,5 @@
-// Anthropic Messages answer → OpenAI chat.completion bytes plus what the call record needs:
+// Anthropic Messages answer → OpenAI chat.completion bytes (or its own bytes, for a client of
+// the Messages API) plus what the call record needs:
 // text, thinking (as reasoning_content) and tool_use blocks (as tool_calls), usage counted
 // by the accounting rules, and the stop reason mapped.
 import type { CallPlan, UpstreamResult } from '../kit/adapter.js';
@@ -44,7 +45,8 @@ export function anthropicFromUpstream(status: number, body: Uint8Array, plan: Ca
   const blocks = answer.content ?? [];
   const completionText = blocks.map((block) => `${block.text ?? ''}${block.thinking ?? ''}${block.type === 'tool_use' ? `${block.name ?? ''}${JSON.stringify(block.input ?? {})}` : ''}`).join('');
   return ok({
-    openaiBody: encodeUtf8(JSON.stringify(openai)),
+    // A client of the Messages API gets Anthropic's bytes; the record keeps the answer in OpenAI's form either way.
+    openaiBody: plan.endpoint === 'messages' ? body : encodeUtf8(JSON.stringify(openai)),
     usage,
     usageSource: usage ? 'provider' : 'estimated',
     finishReason: mapStopReason(answer.stop_reason),

@@ -1,11 +1,12 @@
-// Anthropic stream events → OpenAI chat.completion.chunk SSE bytes plus observations.
+// Anthropic stream events → OpenAI chat.completion.chunk SSE bytes plus observations (or the
+// events as sent, for a client of the Messages API).
 // message_start carries input, cache-read and cache-write counts; message_delta carries the
 // cumulative output count and the stop reason; message_stop ends the stream (with a usage
 // chunk only for a client that asked). `error` events and malformed events end it with an
 // error terminal, and so does an end of input before message_stop.
 import type { CallPlan, StreamTransform } from '../kit/adapter.js';
 import { BaseStreamTransform } from '../kit/base-stream-transform.js';
-import { encodeUtf8 } from '../kit/bytes.js';
+import { concatBytes, encodeUtf8 } from '../kit/bytes.js';
 import { ToolCallAssembler } from '../kit/observations.js';
 import { createSseReader, type SseFrame } from '../kit/sse.js';
 import { malformedEventError, streamTruncatedError } from '../kit/stream-errors.js';
@@ -24,8 +25,12 @@ class AnthropicStreamTransform extends BaseStreamTransform {
   private readonly toolIndex = new Map<number, number>();
   private usage: AnthropicUsage = {};
 
+  /** A client of the Messages API gets the events as Anthropic sent them. */
+  private readonly relays: boolean;
+
   constructor(private readonly plan: CallPlan) {
     super(false);
+    this.relays = plan.endpoint === 'messages';
   }
 
   protected consume(bytes: Uint8Array): Uint8Array {
@@ -38,7 +43,9 @@ class AnthropicStreamTransform extends BaseStreamTransform {
 
   private translateFrames(frames: SseFrame<AnthropicStreamEvent>[]): Uint8Array {
     let out = '';
+    const relayed: Uint8Array[] = [];
     for (const frame of frames) {
+      if (this.ended) break;
       for (const part of frame.parts) {
         if (this.ended) break;
         if (part.type === 'value') out += this.translate(part.value);
@@ -46,8 +53,11 @@ class AnthropicStreamTransform extends BaseStreamTransform {
           this.fail(frame.complete ? malformedEventError(part.message) : streamTruncatedError('the end of an event'));
         }
       }
+      // An event that failed the stream (the upstream's error event, a broken one) is not
+      // relayed, nor an unterminated tail: the gateway writes the one terminal error event.
+      if (this.relays && frame.complete && this.observations.terminal?.kind !== 'error') relayed.push(frame.bytes);
     }
-    return encodeUtf8(out);
+    return this.relays ? concatBytes(relayed) : encodeUtf8(out);
   }
 
   private chunk(fields: Json): string {

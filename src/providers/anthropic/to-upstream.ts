@@ -5,17 +5,15 @@ import { encodeUtf8 } from '../kit/bytes.js';
 import { upstreamError } from '../kit/errors.js';
 import { translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
+import { anthropicHeaders } from './headers.js';
+import { messagesToUpstream } from './messages-to-upstream.js';
 import { toAnthropicRequest, UnsupportedRequestError } from './to-anthropic-request.js';
 
-export const ANTHROPIC_VERSION = '2023-06-01';
-
-export function anthropicHeaders(apiKey: string | undefined): Record<string, string> {
-  return { 'anthropic-version': ANTHROPIC_VERSION, ...(apiKey ? { 'x-api-key': apiKey } : {}) };
-}
 
 export function anthropicToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  if (request.endpoint === 'messages') return messagesToUpstream(request, context);
   if (request.endpoint !== 'chat') {
-    return fail(upstreamError('bad_request', { message: 'provider type anthropic serves chat completions only', code: 'unsupported_endpoint' }));
+    return fail(upstreamError('bad_request', { message: 'provider type anthropic serves chat completions and messages only', code: 'unsupported_endpoint' }));
   }
   const { body } = request;
   const stream = body.stream === true;

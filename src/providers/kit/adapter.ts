@@ -6,12 +6,14 @@ import type { UpstreamError } from './errors.js';
 import type { Result } from './result.js';
 import type { HeaderBag } from './retry-after.js';
 
-export type Endpoint = 'chat' | 'completions' | 'embeddings';
+/** `messages`: Anthropic's Messages API spoken by the client itself, relayed as it is. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages';
 
 export interface Capabilities {
   chat: boolean;
   completions: boolean;
   embeddings: boolean;
+  messages: boolean;
   streaming: boolean;
   tools: boolean;
   models: boolean;
@@ -23,6 +25,8 @@ export interface ClientRequest {
   body: Readonly<Record<string, unknown>>;
   /** The body bytes as received, so pass-through adapters forward them untouched. */
   rawBody?: Uint8Array;
+  /** Request headers of the client's own API that the upstream should see (`anthropic-version`, `anthropic-beta`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface CallContext {
@@ -164,6 +168,7 @@ export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   chat: false,
   completions: false,
   embeddings: false,
+  messages: false,
   streaming: false,
   tools: false,
   models: false,

@@ -9,7 +9,7 @@ import { planIdentity } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import type { OpenAiCompatibleVariant } from './variant.js';
 
-const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings' };
+const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', messages: '/messages' };
 
 interface UsagePlan {
   clientWantsUsage: boolean;

@@ -22,6 +22,7 @@ export const FULL_OPENAI_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   chat: true,
   completions: true,
   embeddings: true,
+  messages: false,
   streaming: true,
   tools: true,
   models: true,
