@@ -197,3 +197,46 @@ describe('provider types', () => {
     expect(joinUpstreamUrl('http://127.0.0.1:11434', 'api/chat')).toBe('http://127.0.0.1:11434/api/chat');
   });
 });
+
+describe("OpenAI's Responses API", () => {
+  const wire = fixture('openai/responses-stream.sse');
+
+  it('is sent as received, without stream_options, to /responses; Mistral does not serve it', () => {
+    const body = { model: 'gpt-4o-mini', input: 'Hi', stream: true };
+    const raw = JSON.stringify(body);
+    const request = prepare('openai', body, 'responses', raw);
+    expect([request.path, decoder.decode(request.body!)]).toEqual(['/responses', raw]);
+    expect(request.plan).toMatchObject({ endpoint: 'responses', stream: true, stripUsageChunk: false, clientWantsUsage: false, usageExpected: true });
+    const refused = createAdapter('mistral').toUpstream({ endpoint: 'responses', body }, CONTEXT);
+    expect(refused.ok ? null : refused.error.code).toBe('unsupported_endpoint');
+  });
+
+  it('forwards the events byte for byte however the reads cut them, and reads text, usage and the finish', () => {
+    const plan = prepare('openai', { model: 'gpt-4o-mini', input: 'Hi', stream: true }, 'responses').plan;
+    const bytes = encoder.encode(wire);
+    for (const size of [1, 7, 64, bytes.length]) {
+      const pieces: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+      const run = runTransform(createAdapter('openai').createStreamTransform(plan), pieces);
+      expect(run.forwarded).toBe(wire);
+      expect(run.observations).toMatchObject({ content: 'Hi there! How can I help?', finishReason: 'stop', usageComplete: true, sawFirstToken: true, responseModel: 'gpt-4o-2024-08-06', terminal: { kind: 'done' } });
+      expect(run.observations.usage).toMatchObject({ input: { total: 1296, cacheRead: 1152 }, output: { total: 12, reasoning: 0 } });
+      // The first token arrives with the read that completes the first text delta's event.
+      const deltaEnd = wire.indexOf('\n\n', wire.indexOf('"delta":"Hi"')) + 2;
+      const first = run.steps.findIndex((step) => step.firstToken);
+      expect(Math.min(bytes.length, (first + 1) * size)).toBeGreaterThanOrEqual(deltaEnd);
+      expect(first * size).toBeLessThan(deltaEnd);
+    }
+  });
+
+  it('fails a stream that ends before response.completed, and one whose answer is not a response', () => {
+    const plan = prepare('openai', { model: 'gpt-4o-mini', input: 'Hi', stream: true }, 'responses').plan;
+    const cut = wire.slice(0, wire.indexOf('event: response.completed'));
+    const run = runTransform(createAdapter('openai').createStreamTransform(plan), [encoder.encode(cut)]);
+    expect(run.forwarded).toBe(cut);
+    expect(run.observations.terminal).toMatchObject({ kind: 'error', error: { code: 'stream_truncated' } });
+    expect(run.observations.usage).toBeNull();
+    const whole = createAdapter('openai').fromUpstream(200, encoder.encode(fixture('openai/chat.json')), prepare('openai', { model: 'gpt-4o-mini', input: 'Hi' }, 'responses').plan);
+    expect(whole.ok ? null : whole.error.kind).toBe('invalid_response');
+  });
+});

@@ -169,11 +169,13 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /v1/completions': { scope: 'gateway' },
   'POST /v1/embeddings': { scope: 'gateway' },
   'POST /v1/messages': { scope: 'gateway' },
+  'POST /v1/responses': { scope: 'gateway' },
   'GET /v1/models': { scope: 'gateway' },
   'POST /proxy/v1/chat/completions': { scope: 'gateway' },
   'POST /proxy/v1/completions': { scope: 'gateway' },
   'POST /proxy/v1/embeddings': { scope: 'gateway' },
   'POST /proxy/v1/messages': { scope: 'gateway' },
+  'POST /proxy/v1/responses': { scope: 'gateway' },
   'GET /proxy/v1/models': { scope: 'gateway' },
   // The WebSocket authenticates itself: a key header, the dashboard's cookie, or an auth message within 5 s.
   'GET /api/v1/live': { scope: 'public' },

@@ -1,5 +1,5 @@
 // The most a gateway call can cost: its prompt's tokens (counted with a real tokenizer) plus
-// the output it may produce (max_tokens, or a default when the client sets none), priced
+// the output it may produce (max_tokens or its other names, or a default when the client sets none), priced
 // like a recorded call would be. Budgets reserve this before the call goes upstream.
 import { countO200k } from '../pricing/token-count.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
@@ -18,16 +18,18 @@ export interface WorstCaseInput {
 }
 
 function maxOutput(body: Record<string, unknown>): number {
-  for (const field of ['max_completion_tokens', 'max_tokens']) {
+  // max_output_tokens: the Responses API's name for it.
+  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
     const value = body[field];
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.ceil(value);
   }
   return DEFAULT_MAX_OUTPUT_TOKENS;
 }
 
+/** The prompt's tokens, with the system prompt where the API keeps it apart (Anthropic's `system`, the Responses API's `instructions`). */
 export function promptTokens(body: Record<string, unknown>): number {
-  const prompt = body.messages ?? body.prompt ?? body.input ?? '';
-  return countO200k(typeof prompt === 'string' ? prompt : JSON.stringify(prompt));
+  const parts = [body.system, body.instructions, body.messages ?? body.prompt ?? body.input ?? ''];
+  return parts.reduce<number>((sum, part) => (part === undefined ? sum : sum + countO200k(typeof part === 'string' ? part : JSON.stringify(part))), 0);
 }
 
 export function worstCaseCost(input: WorstCaseInput, settings: CostSettings): number | null {

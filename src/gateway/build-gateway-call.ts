@@ -56,10 +56,18 @@ function estimateTokens(value: unknown): number {
 // Tools are kept so that a replay offers the model the same tools.
 const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
 
-/** What the call was asked: the messages (Anthropic's Messages API keeps the system prompt beside them), the prompt or the input. */
+/**
+ * What the call was asked: the messages, the prompt or the input; with the system prompt first
+ * where the API keeps it beside them (Anthropic's `system`, the Responses API's `instructions`,
+ * whose `input` may also be a single user message as a string).
+ */
 function promptOf(outcome: GatewayOutcome): unknown {
   const body = outcome.requestBody;
   if (outcome.endpoint === '/v1/messages' && body.system !== undefined && Array.isArray(body.messages)) return [{ role: 'system', content: body.system }, ...(body.messages as unknown[])];
+  if (outcome.endpoint === '/v1/responses') {
+    const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? (body.input as unknown[]) : [];
+    return typeof body.instructions === 'string' ? [{ role: 'system', content: body.instructions }, ...input] : input;
+  }
   return body.messages ?? body.prompt ?? body.input;
 }
 

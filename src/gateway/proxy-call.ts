@@ -35,7 +35,7 @@ export interface GatewayDeps {
 
 export interface ProxyEndpoint {
   /** Path under the provider's /v1 root. */
-  path: '/chat/completions' | '/completions' | '/embeddings' | '/messages';
+  path: '/chat/completions' | '/completions' | '/embeddings' | '/messages' | '/responses';
   /** The same endpoint as the provider adapters name it. */
   endpoint: Endpoint;
   streamable: boolean;
@@ -70,6 +70,12 @@ function sendError(reply: GatewayReply, format: ClientFormat, error: GatewayErro
   void reply.code(error.status).type('application/json').send(error.body(format));
 }
 
+/** The APIs relayed as the client speaks them, as a refusal names the providers that serve them. */
+const NATIVE_APIS: Partial<Record<Endpoint, string>> = {
+  messages: 'the Messages API (a provider of type anthropic)',
+  responses: 'the Responses API (a provider of an OpenAI-compatible type)',
+};
+
 /** Headers of Anthropic's API that a Messages client sends for its upstream (its version, beta features). */
 function anthropicClientHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -94,9 +100,10 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     throw error;
   }
   const routed = deps.registry.route(gateway.model, gateway.stream);
-  // Only a provider that speaks the Messages API can answer its clients.
-  const candidates = endpoint.endpoint === 'messages' ? routed.filter((route) => route.target.adapter.capabilities.messages) : routed;
-  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, endpoint.endpoint === 'messages' ? ' through the Messages API (a provider of type anthropic)' : ''));
+  // An API relayed as the client speaks it (Anthropic's Messages, OpenAI's Responses) goes only to providers that serve it.
+  const native = NATIVE_APIS[endpoint.endpoint];
+  const candidates = native ? routed.filter((route) => route.target.adapter.capabilities[endpoint.endpoint]) : routed;
+  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, native ? ` through ${native}` : ''));
   // A key limited to some models uses only the providers and models it may (a route's name
   // allowed allows all of its targets).
   const routes = candidates.filter((route) => modelAllowed(exchange.allowedModels, gateway.model, route.target.name, route.model));

@@ -1,5 +1,5 @@
 // The OpenAI-compatible gateway: /v1/chat/completions, /v1/completions, /v1/embeddings and
-// /v1/models, also under /proxy/v1 (seed 001); and Anthropic's /v1/messages. Bodies stay bytes until the gateway reads a copy.
+// /v1/models, also under /proxy/v1 (seed 001); OpenAI's /v1/responses and Anthropic's /v1/messages. Bodies stay bytes until the gateway reads a copy.
 import type { FastifyInstance } from 'fastify';
 import { keyRestrictions } from '../../gateway/key-restrictions.js';
 import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/proxy-call.js';
@@ -10,6 +10,7 @@ const ENDPOINTS: ProxyEndpoint[] = [
   { path: '/chat/completions', endpoint: 'chat', streamable: true, format: 'openai' },
   { path: '/completions', endpoint: 'completions', streamable: true, format: 'openai' },
   { path: '/embeddings', endpoint: 'embeddings', streamable: false, format: 'openai' },
+  { path: '/responses', endpoint: 'responses', streamable: true, format: 'openai' },
   // Anthropic's SDKs and tools pointed at Loupe (base URL without /v1) speak its Messages API.
   { path: '/messages', endpoint: 'messages', streamable: true, format: 'anthropic' },
 ];
@@ -22,7 +23,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
       for (const endpoint of ENDPOINTS) {
         scope.post(`${prefix}${endpoint.path}`, {
           config: { scope: 'gateway' },
-          schema: { tags: ['gateway'], summary: endpoint.format === 'anthropic' ? "Anthropic's Messages API, relayed to an Anthropic provider (recorded)" : `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
+          schema: { tags: ['gateway'], summary: endpoint.format === 'anthropic' ? "Anthropic's Messages API, relayed to an Anthropic provider (recorded)" : endpoint.endpoint === 'responses' ? "OpenAI's Responses API, relayed to an OpenAI-compatible provider (recorded)" : `OpenAI-compatible ${endpoint.path.slice(1)} (recorded)`, hide: prefix !== '/v1' },
           handler: async (request, reply) => {
             const key = callerKey(request);
             await proxyCall({ body: request.body as Buffer, headers: request.headers, reply, projectId: key.project_id, apiKeyId: key.id, ...keyRestrictions(key) }, endpoint, deps);

@@ -29,7 +29,7 @@ function parseAnthropicModels(status: number, body: Uint8Array): Result<ModelInf
 export function createAnthropicAdapter(): ProviderAdapter {
   return {
     id: 'anthropic',
-    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: true, streaming: true, tools: true, models: true }),
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: true, responses: false, streaming: true, tools: true, models: true }),
     passesThrough: false,
     toUpstream: anthropicToUpstream,
     fromUpstream: anthropicFromUpstream,

@@ -6,14 +6,18 @@ import type { UpstreamError } from './errors.js';
 import type { Result } from './result.js';
 import type { HeaderBag } from './retry-after.js';
 
-/** `messages`: Anthropic's Messages API spoken by the client itself, relayed as it is. */
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages';
+/**
+ * `messages` (Anthropic's Messages API) and `responses` (OpenAI's Responses API): APIs the client
+ * speaks itself to a provider that serves them, relayed as they are.
+ */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages' | 'responses';
 
 export interface Capabilities {
   chat: boolean;
   completions: boolean;
   embeddings: boolean;
   messages: boolean;
+  responses: boolean;
   streaming: boolean;
   tools: boolean;
   models: boolean;
@@ -169,6 +173,7 @@ export const NO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   completions: false,
   embeddings: false,
   messages: false,
+  responses: false,
   streaming: false,
   tools: false,
   models: false,

@@ -80,7 +80,7 @@ function parseOllamaModels(status: number, body: Uint8Array): Result<ModelInfo[]
 export function createOllamaAdapter(): ProviderAdapter {
   return {
     id: 'ollama',
-    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: false, streaming: true, tools: true, models: true }),
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: false, responses: false, streaming: true, tools: true, models: true }),
     passesThrough: false,
     toUpstream: ollamaToUpstream,
     fromUpstream: ollamaFromUpstream,

@@ -9,7 +9,7 @@ import { planIdentity } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import type { OpenAiCompatibleVariant } from './variant.js';
 
-const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', messages: '/messages' };
+const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', messages: '/messages', responses: '/responses' };
 
 interface UsagePlan {
   clientWantsUsage: boolean;
@@ -19,8 +19,9 @@ interface UsagePlan {
 }
 
 /** Accounting rule: inject include_usage when unset, honour an explicit false (then estimate). */
-function planStreamUsage(body: Readonly<Record<string, unknown>>, stream: boolean, variant: OpenAiCompatibleVariant): UsagePlan {
-  if (!stream) return { clientWantsUsage: false, stripUsageChunk: false, usageExpected: true, inject: false };
+function planStreamUsage(body: Readonly<Record<string, unknown>>, stream: boolean, variant: OpenAiCompatibleVariant, endpoint: Endpoint): UsagePlan {
+  // The Responses API reports usage in its response.completed event, unasked.
+  if (!stream || endpoint === 'responses') return { clientWantsUsage: false, stripUsageChunk: false, usageExpected: true, inject: false };
   const options = body.stream_options;
   const asked = isRecord(options) ? options.include_usage : undefined;
   if (asked === true) return { clientWantsUsage: true, stripUsageChunk: false, usageExpected: true, inject: false };
@@ -37,7 +38,7 @@ export function openAiToUpstream(variant: OpenAiCompatibleVariant, request: Clie
   if (stream && !variant.capabilities.streaming) {
     return fail(upstreamError('bad_request', { message: `provider type '${variant.id}' does not stream`, code: 'unsupported_parameter', param: 'stream' }));
   }
-  const usage = planStreamUsage(body, stream, variant);
+  const usage = planStreamUsage(body, stream, variant, endpoint);
   const plan: CallPlan = {
     endpoint,
     stream,
@@ -45,7 +46,7 @@ export function openAiToUpstream(variant: OpenAiCompatibleVariant, request: Clie
     clientWantsUsage: usage.clientWantsUsage,
     stripUsageChunk: usage.stripUsageChunk,
     usageExpected: usage.usageExpected,
-    ...planIdentity(context, 'chatcmpl-'),
+    ...planIdentity(context, endpoint === 'responses' ? 'resp_' : 'chatcmpl-'),
   };
   const rewrite = usage.inject || body.model !== context.model || request.rawBody === undefined;
   const outgoing = rewrite ? encodeUtf8(JSON.stringify(rewriteBody(body, context.model, usage.inject))) : (request.rawBody ?? null);

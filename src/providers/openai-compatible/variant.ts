@@ -23,6 +23,7 @@ export const FULL_OPENAI_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   completions: true,
   embeddings: true,
   messages: false,
+  responses: true,
   streaming: true,
   tools: true,
   models: true,

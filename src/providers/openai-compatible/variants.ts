@@ -22,9 +22,9 @@ function variant(id: string, overrides: Partial<Omit<OpenAiCompatibleVariant, 'i
 export function openAiVariant(id: string, options: VariantOptions = {}): OpenAiCompatibleVariant {
   switch (id) {
     case 'mistral':
-      // Mistral has no legacy /completions (only FIM) and puts usage on its final chunk
-      // unasked, so stream_options is neither needed nor sent.
-      return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false }, injectStreamUsage: false, streamUsageAlways: true }, options);
+      // Mistral has no legacy /completions (only FIM) nor Responses API, and puts usage on its
+      // final chunk unasked, so stream_options is neither needed nor sent.
+      return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false, responses: false }, injectStreamUsage: false, streamUsageAlways: true }, options);
     default:
       // openai, openrouter, localai, vllm, ollama-openai, openai-compatible: OpenAI's own behaviour.
       return variant(id, {}, options);
