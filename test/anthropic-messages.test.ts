@@ -175,4 +175,33 @@ describe('the Messages API', () => {
     const call = await recorded(response.headers.get('x-loupe-call-id'));
     expect(call).toMatchObject({ model: SONNET, properties: { route: 'house-claude' } });
   });
+
+  it('relays token counting to the Anthropic provider, without recording a call', async () => {
+    await server.recorder.settled();
+    const total = async () => ((await server.request('GET', '/api/v1/logs?limit=1&include_total=true')).json() as { total: number }).total;
+    const before = await total();
+    expect(before).toBeGreaterThan(0);
+    anthropicUpstream.enqueue({ kind: 'json', body: '{"input_tokens":2095}' });
+    const counted = await client.messages.countTokens({ model: SONNET, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(counted).toEqual({ input_tokens: 2095 });
+    const sent = anthropicUpstream.requests.at(-1)!;
+    expect([sent.path, sent.headers['x-api-key']]).toEqual(['/v1/messages/count_tokens', 'sk-ant-provider']);
+    expect(sent.json()).toEqual({ model: SONNET, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+
+    // Through a route: the target's model.
+    anthropicUpstream.enqueue({ kind: 'json', body: '{"input_tokens":9}' });
+    expect((await raw({ model: 'house-claude', messages: [{ role: 'user', content: 'Hi' }] }, {}, '/v1/messages/count_tokens')).status).toBe(200);
+    expect((anthropicUpstream.requests.at(-1)!.json() as { model: string }).model).toBe(SONNET);
+
+    const unknown = await raw({ model: 'claude-unknown', messages: [] }, {}, '/v1/messages/count_tokens');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { type: string; error: { type: string } })).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    const created = await server.request('POST', '/api/v1/keys', { body: { name: 'gpt only', scopes: ['gateway'], allowed_models: ['gpt-4o'] } });
+    const limited = await raw({ model: SONNET, messages: [] }, { 'x-api-key': (created.json() as { key: string }).key }, '/v1/messages/count_tokens');
+    expect(limited.status).toBe(403);
+    expect(((await limited.json()) as { error: { type: string } }).error.type).toBe('permission_error');
+
+    await server.recorder.settled();
+    expect(await total()).toBe(before);
+  });
 });

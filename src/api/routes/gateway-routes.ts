@@ -1,6 +1,7 @@
 // The OpenAI-compatible gateway: /v1/chat/completions, /v1/completions, /v1/embeddings and
 // /v1/models, also under /proxy/v1 (seed 001); OpenAI's /v1/responses and Anthropic's /v1/messages. Bodies stay bytes until the gateway reads a copy.
 import type { FastifyInstance } from 'fastify';
+import { countTokens } from '../../gateway/count-tokens.js';
 import { keyRestrictions } from '../../gateway/key-restrictions.js';
 import { proxyCall, type GatewayDeps, type ProxyEndpoint } from '../../gateway/proxy-call.js';
 import { modelAllowed } from '../../domain/api-key.js';
@@ -30,6 +31,13 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayDeps): 
           },
         });
       }
+      scope.post(`${prefix}/messages/count_tokens`, {
+        config: { scope: 'gateway' },
+        schema: { tags: ['gateway'], summary: "Anthropic's token counting, relayed to the Anthropic provider the model routes to (not recorded)", hide: prefix !== '/v1' },
+        handler: async (request, reply) => {
+          await countTokens({ body: request.body as Buffer, headers: request.headers, reply, allowedModels: callerKey(request).allowed_models }, deps.registry);
+        },
+      });
       scope.get(`${prefix}/models`, {
         config: { scope: 'gateway' },
         schema: { tags: ['gateway'], summary: 'Models of the enabled providers', hide: prefix !== '/v1' },

@@ -1,0 +1,60 @@
+// Anthropic's token counting (POST /v1/messages/count_tokens), which Anthropic's SDKs and tools
+// call beside the Messages API: relayed to the Anthropic provider the model routes to, with the
+// provider's key. A count is free and generates nothing, so it is not recorded as a call, nor
+// counted against rate limits or budgets; the key's allowed models still apply.
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'undici';
+import { modelAllowed } from '../domain/api-key.js';
+import { joinUpstreamUrl } from '../providers/kit/join-url.js';
+import { ANTHROPIC_VERSION } from '../providers/anthropic/headers.js';
+import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
+import { errorBody } from './client-format.js';
+import type { GatewayReply } from './deliver-response.js';
+import { GatewayError } from './gateway-errors.js';
+import { noProvider, readGatewayRequest } from './prepare-request.js';
+
+export interface CountTokensExchange {
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+  reply: GatewayReply;
+  allowedModels?: readonly string[] | null;
+}
+
+function refuse(reply: GatewayReply, error: GatewayError): void {
+  void reply.code(error.status).type('application/json').send(errorBody('anthropic', error));
+}
+
+export async function countTokens(exchange: CountTokensExchange, registry: ProviderRegistry): Promise<void> {
+  const { reply } = exchange;
+  let model: string;
+  let body: Record<string, unknown>;
+  try {
+    ({ model, body } = readGatewayRequest(exchange.body, false));
+  } catch (error) {
+    if (error instanceof GatewayError) return refuse(reply, error);
+    throw error;
+  }
+  const routes = registry.route(model).filter((route) => route.target.adapter.capabilities.messages);
+  if (routes.length === 0) return refuse(reply, noProvider(model, ' through the Messages API (a provider of type anthropic)'));
+  const allowed = routes.filter((route) => modelAllowed(exchange.allowedModels, model, route.target.name, route.model));
+  if (allowed.length === 0) return refuse(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${model}'`, 'model'));
+  // The first target whose circuit is not open counts, as the call itself would go there first.
+  const { target, model: upstreamModel } = allowed.find((route) => registry.healthOf(route.target.name)?.breaker.state !== 'open') ?? allowed[0]!;
+  const header = (name: string) => (typeof exchange.headers[name] === 'string' && exchange.headers[name] !== '' ? (exchange.headers[name] as string) : undefined);
+  const beta = header('anthropic-beta');
+  try {
+    const answer = await request(joinUpstreamUrl(target.baseUrl, '/messages/count_tokens'), {
+      method: 'POST', dispatcher: target.dispatcher, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
+      headers: {
+        'content-type': 'application/json', 'anthropic-version': header('anthropic-version') ?? ANTHROPIC_VERSION,
+        ...(beta ? { 'anthropic-beta': beta } : {}), ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}),
+      },
+      body: upstreamModel === model ? exchange.body : JSON.stringify({ ...body, model: upstreamModel }),
+    });
+    const bytes = Buffer.from(await answer.body.arrayBuffer());
+    void reply.code(answer.statusCode).type(String(answer.headers['content-type'] ?? 'application/json')).send(bytes);
+  } catch (error) {
+    refuse(reply, new GatewayError(502, 'api_error', 'upstream_unreachable', `provider '${target.name}' could not be reached: ${(error as Error).message}`));
+  }
+}
+
