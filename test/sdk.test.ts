@@ -158,6 +158,52 @@ describe('observeOpenAI', () => {
     expect(call).toMatchObject({ endpoint: '/v1/embeddings', model: 'text-embedding-3-small', prompt_tokens: 8, completion_tokens: 0, input: 'hello world' });
     expect(call!.cost_usd).toBeCloseTo(8 * 0.02e-6, 14);
   });
+
+  // gpt-4o: $2.50 per million input tokens, $1.25 cached, $10 output.
+  const gpt4oCost = (input: number, cached: number, output: number) => ((input - cached) * 2.5 + cached * 1.25 + output * 10) / 1e6;
+
+  it('records a Responses API call with its usage, price, instructions and answer', async () => {
+    upstream.respondWith({ kind: 'json', body: fixture('openai/responses.json') });
+    const answer = await openai.responses.create({ model: 'gpt-4o', instructions: 'You are a helpful assistant.', input: 'Hello!', max_output_tokens: 100 });
+    expect(answer.output_text).toBe('Hi there! How can I help?');
+    await loupe.shutdown();
+    expect(errors).toEqual([]);
+    const [call] = (await callsTagged(tag)).slice(-1);
+    // responses.json: 1,296 input tokens of which 1,152 cached, 12 output.
+    expect(call).toMatchObject({
+      endpoint: '/v1/responses', model: 'gpt-4o', response_model: 'gpt-4o-2024-08-06', status: 'success', is_streaming: false, finish_reason: 'stop',
+      prompt_tokens: 1296, cached_tokens: 1152, completion_tokens: 12, reasoning_tokens: 0, usage_source: 'provider', params: { max_output_tokens: 100 },
+      input: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Hello!' }], output: { role: 'assistant', content: 'Hi there! How can I help?' },
+    });
+    expect(call!.cost_usd).toBeCloseTo(gpt4oCost(1296, 1152, 12), 12);
+  });
+
+  it("records a streamed Responses API call from its events, through the client's stream helper too", async () => {
+    upstream.respondWith({ kind: 'sse', chunks: fixture('openai/responses-stream.sse').split(/(?<=\n\n)/) });
+    const events: string[] = [];
+    for await (const event of await openai.responses.create({ model: 'gpt-4o', input: 'Hello!', stream: true })) events.push(event.type);
+    expect(events.at(-1)).toBe('response.completed');
+    const final = await openai.responses.stream({ model: 'gpt-4o', input: 'Hello again' }).finalResponse();
+    expect(final.output_text).toBe('Hi there! How can I help?');
+    await loupe.shutdown();
+    const calls = (await callsTagged(tag)).slice(-2);
+    for (const call of calls) {
+      expect(call).toMatchObject({ endpoint: '/v1/responses', status: 'success', is_streaming: true, finish_reason: 'stop', prompt_tokens: 1296, cached_tokens: 1152, completion_tokens: 12, usage_source: 'provider', output: { role: 'assistant', content: 'Hi there! How can I help?' } });
+      expect(call.ttft_ms).toEqual(expect.any(Number));
+      expect(call.cost_usd).toBeCloseTo(gpt4oCost(1296, 1152, 12), 12);
+    }
+    expect(calls.map((call) => call.input)).toEqual([[{ role: 'user', content: 'Hello!' }], [{ role: 'user', content: 'Hello again' }]]);
+  });
+
+  it('records a Responses API stream that failed as an error, and the caller still sees the failure', async () => {
+    upstream.respondWith({ kind: 'sse', chunks: fixture('openai/responses-stream-failed.sse').split(/(?<=\n\n)/) });
+    const types: string[] = [];
+    for await (const event of await openai.responses.create({ model: 'gpt-4o', input: 'Hello!', stream: true })) types.push(event.type);
+    expect(types.at(-1)).toBe('response.failed');
+    await loupe.shutdown();
+    const [call] = (await callsTagged(tag)).slice(-1);
+    expect(call).toMatchObject({ status: 'error', error_type: 'response_failed', error_message: 'The model produced invalid content.', output: { content: 'Hi' }, usage_source: 'estimated' });
+  });
 });
 
 describe('LoupeClient delivery', () => {

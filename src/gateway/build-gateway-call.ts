@@ -9,6 +9,7 @@ import { priceCall } from '../pricing/price-call.js';
 import type { CallWrite } from '../store/ports.js';
 import type { CanonicalUsage } from '../domain/usage.js';
 import { tokensPerSecond } from '../providers/kit/usage.js';
+import { responsesConversation } from '../providers/openai-compatible/responses-answer.js';
 
 export interface GatewayOutcome {
   id: string;
@@ -54,7 +55,8 @@ function estimateTokens(value: unknown): number {
 }
 
 // Tools are kept so that a replay offers the model the same tools.
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
+// Also the Messages API's (stop_sequences, top_k, thinking) and the Responses API's (max_output_tokens, reasoning, text).
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty', 'stop', 'stop_sequences', 'seed', 'n', 'response_format', 'text', 'reasoning', 'thinking', 'tools', 'tool_choice'];
 
 /**
  * What the call was asked: the messages, the prompt or the input; with the system prompt first
@@ -64,10 +66,7 @@ const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p
 function promptOf(outcome: GatewayOutcome): unknown {
   const body = outcome.requestBody;
   if (outcome.endpoint === '/v1/messages' && body.system !== undefined && Array.isArray(body.messages)) return [{ role: 'system', content: body.system }, ...(body.messages as unknown[])];
-  if (outcome.endpoint === '/v1/responses') {
-    const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? (body.input as unknown[]) : [];
-    return typeof body.instructions === 'string' ? [{ role: 'system', content: body.instructions }, ...input] : input;
-  }
+  if (outcome.endpoint === '/v1/responses') return responsesConversation(body);
   return body.messages ?? body.prompt ?? body.input;
 }
 

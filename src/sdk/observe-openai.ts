@@ -1,21 +1,20 @@
-// Records every chat completion and embedding an OpenAI client makes, for applications that call
+// Records every chat completion, embedding and Responses API call an OpenAI client makes, for applications that call
 // providers directly rather than through Loupe's gateway. The client's own create() methods are
 // wrapped in place: answers, streams and errors reach the caller as before, and each call is
 // queued on a LoupeClient when it ends. A stream is asked for its usage chunk (the gateway's rule:
 // OpenAI reports streaming usage only when asked), which is kept from a caller that did not ask.
 import { countO200k } from '../pricing/token-count.js';
 import type { CallInput, LoupeClient } from './loupe-client.js';
+import { observeResponses, type Creatable } from './observe-openai-responses.js';
 import { attributionNow, failureOf, isObject, observeAnswer, observeStream, unansweredUsage, type Json, type ObserveOptions } from './observed-call.js';
 
-interface Creatable {
-  create(body: Record<string, unknown>, options?: unknown): PromiseLike<unknown>;
-}
 
 /** What of an OpenAI client is wrapped (the official `openai` package's client fits it). */
 export interface OpenAiLike {
   baseURL?: string;
   chat: { completions: Creatable };
   embeddings?: Creatable;
+  responses?: Creatable;
 }
 
 const HOSTS: [RegExp, string][] = [
@@ -39,7 +38,7 @@ function providerOf(baseUrl: string | undefined): string {
   }
 }
 
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'reasoning', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
 
 function paramsOf(body: Json): Json {
   const params: Json = {};
@@ -185,5 +184,6 @@ export function observeOpenAI<T extends OpenAiLike>(client: T, loupe: LoupeClien
       }, (error) => loupe.record({ ...call, latency_ms: performance.now() - start, input: body.input, ...failureOf(error), ...unansweredUsage() }));
     };
   }
+  if (client.responses) observeResponses(client.responses, loupe, base);
   return client;
 }

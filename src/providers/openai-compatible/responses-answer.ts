@@ -11,6 +11,12 @@ import { fail, ok, type Result } from '../kit/result.js';
 import { canonicalUsage } from '../kit/usage.js';
 import { responseObjectSchema, type OutputItem, type ResponseObject, type ResponsesUsage } from './responses-schemas.js';
 
+/** What a Responses API call was asked, as chat messages: `instructions` as the system message, then `input` (a string is one user message). */
+export function responsesConversation(body: Readonly<Record<string, unknown>>): unknown[] {
+  const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? (body.input as unknown[]) : [];
+  return typeof body.instructions === 'string' ? [{ role: 'system', content: body.instructions }, ...input] : input;
+}
+
 export function convertResponsesUsage(usage: ResponsesUsage): CanonicalUsage {
   return canonicalUsage({
     input: usage.input_tokens ?? 0,
