@@ -73,7 +73,11 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   };
   const secretBox = SecretBox.forDataDir(config.data_dir, config.secret_key);
   const authenticator = new Authenticator(store.apiKeys, secretBox.derive('dashboard sessions'));
-  const providers = await ProviderRegistry.load(config, store.providers, secretBox, liveBus);
+  // A provider or route of the config file that cannot be used stops the boot: the store is let go first.
+  const providers = await ProviderRegistry.load(config, store.providers, secretBox, liveBus).catch(async (error: unknown) => {
+    await store.close().catch(() => undefined);
+    throw error;
+  });
   // Gateway calls made while the store is unreachable wait here (none for an in-memory store).
   const spool = config.data_dir === ':memory:' ? null : new OutageSpool(store, {
     directory: join(config.data_dir, 'spool'),

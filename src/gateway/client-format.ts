@@ -2,6 +2,7 @@
 // (/v1/messages, for Anthropic's SDKs and tools pointed at Loupe). Loupe's own errors reach each
 // client in the shape its SDK parses: `{error: {message, type, code, param}}` and a `data:`
 // event for OpenAI; `{type: "error", error: {type, message}}` and an `event: error` for Anthropic.
+import type { IncomingHttpHeaders } from 'node:http';
 import { encodeUtf8 } from '../providers/kit/bytes.js';
 import type { UpstreamError } from '../providers/kit/errors.js';
 import { encodeSseErrorEvent } from '../providers/kit/sse-error-event.js';
@@ -46,4 +47,14 @@ export function errorBody(format: ClientFormat, error: ErrorFields): string {
 export function errorEvent(format: ClientFormat, error: UpstreamError): Uint8Array {
   if (format === 'openai') return encodeSseErrorEvent(error);
   return encodeUtf8(`event: error\ndata: ${errorBody('anthropic', error)}\n\n`);
+}
+
+/** Headers of Anthropic's API that its clients send for the upstream: their API version and beta features. */
+export function anthropicClientHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') picked[name] = value;
+  }
+  return picked;
 }

@@ -8,7 +8,7 @@ import { modelAllowed } from '../domain/api-key.js';
 import { joinUpstreamUrl } from '../providers/kit/join-url.js';
 import { ANTHROPIC_VERSION } from '../providers/anthropic/headers.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
-import { errorBody } from './client-format.js';
+import { anthropicClientHeaders, errorBody } from './client-format.js';
 import type { GatewayReply } from './deliver-response.js';
 import { GatewayError } from './gateway-errors.js';
 import { noProvider, readGatewayRequest } from './prepare-request.js';
@@ -40,14 +40,12 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
   if (allowed.length === 0) return refuse(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${model}'`, 'model'));
   // The first target whose circuit is not open counts, as the call itself would go there first.
   const { target, model: upstreamModel } = allowed.find((route) => registry.healthOf(route.target.name)?.breaker.state !== 'open') ?? allowed[0]!;
-  const header = (name: string) => (typeof exchange.headers[name] === 'string' && exchange.headers[name] !== '' ? (exchange.headers[name] as string) : undefined);
-  const beta = header('anthropic-beta');
   try {
     const answer = await request(joinUpstreamUrl(target.baseUrl, '/messages/count_tokens'), {
       method: 'POST', dispatcher: target.dispatcher, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
       headers: {
-        'content-type': 'application/json', 'anthropic-version': header('anthropic-version') ?? ANTHROPIC_VERSION,
-        ...(beta ? { 'anthropic-beta': beta } : {}), ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}),
+        'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...anthropicClientHeaders(exchange.headers),
+        ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}),
       },
       body: upstreamModel === model ? exchange.body : JSON.stringify({ ...body, model: upstreamModel }),
     });

@@ -20,7 +20,7 @@ import { sendAttempt } from './send-attempt.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
 import { modelAllowed } from '../domain/api-key.js';
-import type { ClientFormat } from './client-format.js';
+import { anthropicClientHeaders, type ClientFormat } from './client-format.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -76,15 +76,6 @@ const NATIVE_APIS: Partial<Record<Endpoint, string>> = {
   responses: 'the Responses API (a provider of an OpenAI-compatible type)',
 };
 
-/** Headers of Anthropic's API that a Messages client sends for its upstream (its version, beta features). */
-function anthropicClientHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of ['anthropic-version', 'anthropic-beta']) {
-    const value = headers[name];
-    if (typeof value === 'string' && value !== '') picked[name] = value;
-  }
-  return picked;
-}
 
 export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoint, deps: GatewayDeps): Promise<void> {
   const { reply, projectId, apiKeyId } = exchange;
