@@ -127,4 +127,23 @@ describe('the Responses API', () => {
     expect((unserved as Error).message).toContain('the Responses API');
     expect(mistralUpstream.requests.length).toBe(sentToMistral);
   });
+
+  it('lists and counts the calls of one API with the endpoint filter', async () => {
+    openaiUpstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+    await server.recorder.settled();
+    const all = (await server.request('GET', '/api/v1/logs?limit=100')).json() as { data: { endpoint: string }[] };
+    const responses = all.data.filter((call) => call.endpoint === '/v1/responses').length;
+    expect(responses).toBeGreaterThan(0);
+    expect(responses).toBeLessThan(all.data.length);
+    const listed = (await server.request('GET', '/api/v1/logs?limit=100&endpoint=/v1/responses')).json() as { data: { endpoint: string }[] };
+    expect(listed.data).toHaveLength(responses);
+    expect(listed.data.every((call) => call.endpoint === '/v1/responses')).toBe(true);
+    // Over 24 hours, where the overview would read rollups without such a filter.
+    const overview = (await server.request('GET', '/api/v1/analytics/overview?hours=24&endpoint=/v1/responses')).json() as { current: { requests: number } };
+    expect(overview.current.requests).toBe(responses);
+    const refused = await server.request('GET', '/api/v1/logs?endpoint=a&endpoint=b');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('endpoint');
+  });
 });

@@ -78,6 +78,7 @@ export function compileCallFilters(filters: CallFilters, params: SqlParams, dial
     ['user_id', filters.userId],
     ['session_id', filters.sessionId],
     ['trace_id', filters.traceId],
+    ['endpoint', filters.endpoint],
     ['agent', filters.agent],
     ['account_id', filters.accountId],
   ];

@@ -22,6 +22,7 @@ export const filterQueryShape = {
   user_id: z.string().optional(),
   session_id: z.string().optional(),
   trace_id: z.string().optional(),
+  endpoint: z.string().optional().describe('the API path of the call, e.g. /v1/messages'),
   agent: z.string().optional(),
   tag: z.string().optional(),
   account_id: z.string().optional(),
@@ -112,6 +113,8 @@ export function parseCallFilters(
   if (sessionId !== undefined) filters.sessionId = sessionId;
   const traceId = singleValue('trace_id', query.trace_id);
   if (traceId !== undefined) filters.traceId = traceId;
+  const endpoint = singleValue('endpoint', query.endpoint);
+  if (endpoint !== undefined) filters.endpoint = endpoint;
   const agent = singleValue('agent', query.agent);
   if (agent !== undefined) filters.agent = agent;
   const tag = singleValue('tag', query.tag);

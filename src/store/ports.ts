@@ -21,6 +21,8 @@ export interface CallFilters {
   userId?: string;
   sessionId?: string;
   traceId?: string;
+  /** The API path the call was made on (`/v1/chat/completions`, `/v1/messages`, `/v1/responses`). */
+  endpoint?: string;
   agent?: string;
   tag?: string;
   accountId?: string;
