@@ -1,12 +1,16 @@
 // Anthropic's token counting (POST /v1/messages/count_tokens), which Anthropic's SDKs and tools
 // call beside the Messages API: relayed to the Anthropic provider the model routes to, with the
-// provider's key. A count is free and generates nothing, so it is not recorded as a call, nor
-// counted against rate limits or budgets; the key's allowed models still apply.
+// provider's key; for a model of an OpenAI-compatible provider (which has no such endpoint),
+// counted here with the o200k tokenizer over the request as it would be sent. A count is free
+// and generates nothing, so it is not recorded as a call, nor counted against rate limits or
+// budgets; the key's allowed models still apply.
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
 import { modelAllowed } from '../domain/api-key.js';
 import { joinUpstreamUrl } from '../providers/kit/join-url.js';
 import { ANTHROPIC_VERSION } from '../providers/anthropic/headers.js';
+import { MessagesTranslationError, messagesToChat } from '../providers/openai-compatible/messages-to-chat.js';
+import { countO200k } from '../pricing/token-count.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { anthropicClientHeaders, errorBody } from './client-format.js';
 import type { GatewayReply } from './deliver-response.js';
@@ -35,11 +39,12 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
     throw error;
   }
   const routes = registry.route(model).filter((route) => route.target.adapter.capabilities.messages);
-  if (routes.length === 0) return refuse(reply, noProvider(model, ' through the Messages API (a provider of type anthropic)'));
+  if (routes.length === 0) return refuse(reply, noProvider(model, ' through the Messages API (a provider of type anthropic or of an OpenAI-compatible type)'));
   const allowed = routes.filter((route) => modelAllowed(exchange.allowedModels, model, route.target.name, route.model));
   if (allowed.length === 0) return refuse(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${model}'`, 'model'));
   // The first target whose circuit is not open counts, as the call itself would go there first.
   const { target, model: upstreamModel } = allowed.find((route) => registry.healthOf(route.target.name)?.breaker.state !== 'open') ?? allowed[0]!;
+  if (target.adapter.id !== 'anthropic') return countLocally(reply, body, upstreamModel);
   try {
     const answer = await request(joinUpstreamUrl(target.baseUrl, '/messages/count_tokens'), {
       method: 'POST', dispatcher: target.dispatcher, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
@@ -56,3 +61,16 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
   }
 }
 
+/** An estimate for a model Anthropic does not serve: the tokens of the chat request it becomes. */
+function countLocally(reply: GatewayReply, body: Record<string, unknown>, model: string): void {
+  let chat: Record<string, unknown>;
+  try {
+    chat = messagesToChat(body, model, false);
+  } catch (error) {
+    if (!(error instanceof MessagesTranslationError)) throw error;
+    return refuse(reply, new GatewayError(400, 'invalid_request_error', 'invalid_request', `${error.param}: ${error.message}`, error.param));
+  }
+  const tools = chat.tools === undefined ? 0 : countO200k(JSON.stringify(chat.tools));
+  const messages = (chat.messages as { content: unknown }[]).reduce((sum, message) => sum + countO200k(typeof message.content === 'string' ? message.content : JSON.stringify(message.content ?? '')), 0);
+  void reply.code(200).type('application/json').send(JSON.stringify({ input_tokens: messages + tools }));
+}

@@ -62,9 +62,9 @@ function recordedErrorType(error: UpstreamError, httpStatus: number | null): str
   return error.code;
 }
 
-/** The client gets the upstream's own bytes: it speaks the upstream's API (OpenAI's, or Anthropic's Messages). */
+/** The client gets the upstream's own bytes: it speaks the upstream's API (OpenAI's to OpenAI, Anthropic's Messages to Anthropic). */
 function relaysBytes(delivery: Delivery): boolean {
-  return delivery.adapter.passesThrough || delivery.plan.endpoint === 'messages';
+  return delivery.plan.relaysUpstream ?? delivery.adapter.passesThrough;
 }
 
 /** A whole answer is relayed when no stream was asked for, or the upstream sent an error page or object instead. */

@@ -72,7 +72,7 @@ function sendError(reply: GatewayReply, format: ClientFormat, error: GatewayErro
 
 /** The APIs relayed as the client speaks them, as a refusal names the providers that serve them. */
 const NATIVE_APIS: Partial<Record<Endpoint, string>> = {
-  messages: 'the Messages API (a provider of type anthropic)',
+  messages: 'the Messages API (a provider of type anthropic or of an OpenAI-compatible type)',
   responses: 'the Responses API (a provider of an OpenAI-compatible type)',
 };
 

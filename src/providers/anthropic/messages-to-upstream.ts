@@ -23,6 +23,6 @@ export function messagesToUpstream(request: ClientRequest, context: CallContext)
     },
     body: outgoing,
     // Anthropic reports usage on every answer and stream: nothing to ask for, nothing to strip.
-    plan: { endpoint: 'messages', stream, model: context.model, clientWantsUsage: false, stripUsageChunk: false, usageExpected: true, ...planIdentity(context, 'msg_') },
+    plan: { endpoint: 'messages', stream, model: context.model, clientWantsUsage: false, stripUsageChunk: false, usageExpected: true, relaysUpstream: true, ...planIdentity(context, 'msg_') },
   });
 }

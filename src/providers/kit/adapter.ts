@@ -54,6 +54,11 @@ export interface CallPlan {
   stripUsageChunk: boolean;
   /** Whether the upstream is expected to report usage (false: the caller must estimate). */
   usageExpected: boolean;
+  /**
+   * Whether the client gets the upstream's own bytes (answers, events, error bodies) because it
+   * speaks the upstream's API; unset: as the adapter passes through (ProviderAdapter.passesThrough).
+   */
+  relaysUpstream?: boolean;
   /** Unix seconds and id used in translated bodies. */
   created: number;
   id: string;

@@ -7,8 +7,18 @@ import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { upstreamError } from '../kit/errors.js';
 import { mapHttpError } from '../kit/map-http-error.js';
 import { fail, ok, type Result } from '../kit/result.js';
+import { encodeUtf8 } from '../kit/bytes.js';
+import { chatAnswerToMessage } from './chat-to-messages.js';
 import { convertOpenAiUsage } from './convert-usage.js';
 import { completionBodySchema, type CompletionBody } from './openai-schemas.js';
+
+/** A chat answer for a client of the Messages API: read as any chat answer, given to the client in Anthropic's format. */
+export function chatAsMessagesFromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult> {
+  const result = openAiFromUpstream(status, body, plan);
+  if (!result.ok) return result;
+  const answer = completionBodySchema.parse(parseJsonBytes(body));
+  return ok({ ...result.value, openaiBody: encodeUtf8(JSON.stringify(chatAnswerToMessage(answer, plan, result.value.usage))) });
+}
 
 export function openAiFromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult> {
   if (status < 200 || status > 299) return fail(mapHttpError(status, body));

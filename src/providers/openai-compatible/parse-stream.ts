@@ -1,15 +1,17 @@
 // Watches an OpenAI-format SSE stream on its way to the client. Events are forwarded as the
 // exact bytes received (parsing works on a copy); the only event removed is the usage-only
-// chunk that Loupe itself asked for. Malformed events and in-stream errors end the stream
+// chunk that Loupe itself asked for (a client of the Messages API gets Anthropic's events written
+// from the chunks instead). Malformed events and in-stream errors end the stream
 // with an error terminal; so does an end of input without finish_reason or [DONE].
 import type { CallPlan, StreamTransform } from '../kit/adapter.js';
 import { BaseStreamTransform } from '../kit/base-stream-transform.js';
-import { concatBytes } from '../kit/bytes.js';
+import { concatBytes, encodeUtf8 } from '../kit/bytes.js';
 import { describeErrorPayload } from '../kit/error-body.js';
 import { upstreamError, type UpstreamError } from '../kit/errors.js';
 import { ToolCallAssembler } from '../kit/observations.js';
 import { createSseReader, type SseFrame } from '../kit/sse.js';
 import { malformedEventError, streamTruncatedError } from '../kit/stream-errors.js';
+import { AnthropicEventWriter } from './chat-to-messages.js';
 import { convertOpenAiUsage } from './convert-usage.js';
 import { chatChunkSchema, type ChatChunk } from './openai-schemas.js';
 
@@ -27,9 +29,13 @@ class OpenAiStreamTransform extends BaseStreamTransform {
   protected readonly endMarker = 'a finish_reason or [DONE]';
   private readonly reader = createSseReader(chatChunkSchema);
   private readonly tools = new ToolCallAssembler();
+  /** A client of the Messages API gets Anthropic's events, written from the chunks. */
+  private readonly writer: AnthropicEventWriter | null;
+  private written = '';
 
   constructor(private readonly plan: CallPlan) {
     super(false);
+    this.writer = plan.endpoint === 'messages' ? new AnthropicEventWriter(plan) : null;
   }
 
   protected consume(bytes: Uint8Array): Uint8Array {
@@ -37,7 +43,14 @@ class OpenAiStreamTransform extends BaseStreamTransform {
   }
 
   protected flush(): Uint8Array {
-    return this.forwardFrames(this.reader.end());
+    const forward = this.forwardFrames(this.reader.end());
+    // Finished without [DONE] (endedWithoutMarkerIsComplete): the events still close.
+    if (!this.writer || this.ended || this.observations.finishReason === null) return forward;
+    return concatBytes([forward, encodeUtf8(this.closeMessage())]);
+  }
+
+  private closeMessage(): string {
+    return this.writer!.end(this.observations.finishReason, this.observations.usage, this.observations.responseModel);
   }
 
   /** Some servers (older LocalAI, llama.cpp) finish without [DONE]: a finish_reason suffices. */
@@ -49,9 +62,12 @@ class OpenAiStreamTransform extends BaseStreamTransform {
     const forward: Uint8Array[] = [];
     for (const frame of frames) {
       if (this.ended) break;
-      if (this.readFrame(frame)) forward.push(frame.bytes);
+      if (this.readFrame(frame) && !this.writer) forward.push(frame.bytes);
     }
-    return concatBytes(forward);
+    if (!this.writer) return concatBytes(forward);
+    const written = this.written;
+    this.written = '';
+    return encodeUtf8(written);
   }
 
   /** Reads one event; returns whether its bytes go to the client. */
@@ -60,6 +76,7 @@ class OpenAiStreamTransform extends BaseStreamTransform {
     for (const part of frame.parts) {
       if (part.type === 'done') {
         if (this.observations.usage !== null) this.observations.usageComplete = true;
+        if (this.writer) this.written += this.closeMessage();
         this.finish({ kind: 'done' });
       } else if (part.type === 'error') {
         // Unknown field lines are ignored by the SSE spec (and by clients); anything else is broken.
@@ -69,6 +86,7 @@ class OpenAiStreamTransform extends BaseStreamTransform {
         this.fail(inStreamError(part.value));
       } else {
         forward = this.observeChunk(part.value) && forward;
+        if (this.writer) this.written += this.writer.chunk(part.value);
       }
       if (this.observations.terminal?.kind === 'error') return false;
     }

@@ -7,6 +7,7 @@ import { isRecord } from '../kit/error-body.js';
 import { upstreamError } from '../kit/errors.js';
 import { planIdentity } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
+import { MessagesTranslationError, messagesToChat } from './messages-to-chat.js';
 import type { OpenAiCompatibleVariant } from './variant.js';
 
 const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', messages: '/messages', responses: '/responses' };
@@ -38,6 +39,7 @@ export function openAiToUpstream(variant: OpenAiCompatibleVariant, request: Clie
   if (stream && !variant.capabilities.streaming) {
     return fail(upstreamError('bad_request', { message: `provider type '${variant.id}' does not stream`, code: 'unsupported_parameter', param: 'stream' }));
   }
+  if (endpoint === 'messages') return messagesAsChat(variant, request, context, stream);
   const usage = planStreamUsage(body, stream, variant, endpoint);
   const plan: CallPlan = {
     endpoint,
@@ -56,6 +58,25 @@ export function openAiToUpstream(variant: OpenAiCompatibleVariant, request: Clie
     headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...variant.headers(context.apiKey) },
     body: outgoing,
     plan,
+  });
+}
+
+/** A Messages API request for this provider's chat endpoint; the answer is written back in Anthropic's format. */
+function messagesAsChat(variant: OpenAiCompatibleVariant, request: ClientRequest, context: CallContext, stream: boolean): Result<UpstreamRequest> {
+  let chat: Record<string, unknown>;
+  try {
+    chat = messagesToChat(request.body, context.model, stream && variant.injectStreamUsage);
+  } catch (error) {
+    if (!(error instanceof MessagesTranslationError)) throw error;
+    return fail(upstreamError('bad_request', { message: `${error.param}: ${error.message}`, code: 'invalid_request', param: error.param }));
+  }
+  const plan: CallPlan = {
+    endpoint: 'messages', stream, model: context.model, clientWantsUsage: false, stripUsageChunk: false,
+    usageExpected: !stream || variant.injectStreamUsage || variant.streamUsageAlways, relaysUpstream: false, ...planIdentity(context, 'msg_'),
+  };
+  return ok({
+    method: 'POST', path: PATHS.chat, body: encodeUtf8(JSON.stringify(chat)), plan,
+    headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...variant.headers(context.apiKey) },
   });
 }
 

@@ -22,7 +22,7 @@ export const FULL_OPENAI_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   chat: true,
   completions: true,
   embeddings: true,
-  messages: false,
+  messages: true,
   responses: true,
   streaming: true,
   tools: true,
