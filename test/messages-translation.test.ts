@@ -60,7 +60,7 @@ describe('the Messages API on an OpenAI model', () => {
   it('says tool use, tool results, images, tools and tool choice in OpenAI\'s shape', async () => {
     upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
     await client.messages.create({
-      model: 'gpt-4o', max_tokens: 64, system: [{ type: 'text', text: 'Use tools.' }], metadata: { user_id: 'u-7' }, tool_choice: { type: 'any' },
+      model: 'gpt-4o', max_tokens: 64, system: [{ type: 'text', text: 'Use tools.' }], metadata: { user_id: 'u-7' }, tool_choice: { type: 'any', disable_parallel_tool_use: true },
       tools: [{ name: 'get_weather', description: 'Weather of a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'Weather in Paris? ' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
@@ -69,7 +69,7 @@ describe('the Messages API on an OpenAI model', () => {
       ],
     });
     expect(upstream.requests.at(-1)!.json()).toEqual({
-      model: 'gpt-4o', max_tokens: 64, user: 'u-7', tool_choice: 'required',
+      model: 'gpt-4o', max_tokens: 64, user: 'u-7', tool_choice: 'required', parallel_tool_calls: false,
       tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
       messages: [
         { role: 'system', content: 'Use tools.' },

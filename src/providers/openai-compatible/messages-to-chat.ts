@@ -80,6 +80,7 @@ export function messagesToChat(body: Readonly<Json>, model: string, includeUsage
   }
   const choice = toolChoice(body.tool_choice);
   if (choice !== undefined) chat.tool_choice = choice;
+  if (isRecord(body.tool_choice) && body.tool_choice.disable_parallel_tool_use === true) chat.parallel_tool_calls = false;
   if (isRecord(body.metadata) && typeof body.metadata.user_id === 'string') chat.user = body.metadata.user_id;
   if (body.stream === true) {
     chat.stream = true;
