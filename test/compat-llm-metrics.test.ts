@@ -69,7 +69,9 @@ describe('seed 004 at /compat/llm-metrics', () => {
 
   it("gives today's trend per provider and the health summary", async () => {
     const trends = (await server.request('GET', `${BASE}/trends?days=7`)).json();
-    const today = new Date().toISOString().slice(0, 10);
+    // The day the calls were stored on (a run crossing midnight UTC must not move it).
+    const stored = (await server.request('GET', '/api/v1/logs?limit=1&days=7')).json() as { data: { started_at: string }[] };
+    const today = stored.data[0]!.started_at.slice(0, 10);
     expect(trends).toMatchObject({ success: true, days: 7 });
     expect(trends.trends).toEqual([
       { date: today, provider_name: 'claude', display_name: 'Claude (Anthropic)', total_requests: 1, successful_requests: 1, total_tokens: 1500, total_cost_usd: expect.closeTo(1000 * 3e-6 + 500 * 15e-6, 12) },
