@@ -15,7 +15,7 @@ import type { ProviderRegistry } from '../provider-registry/provider-registry.js
 import { anthropicClientHeaders, errorBody } from './client-format.js';
 import type { GatewayReply } from './deliver-response.js';
 import { GatewayError } from './gateway-errors.js';
-import { noProvider, readGatewayRequest } from './prepare-request.js';
+import { modelNotAllowed, noProvider, readGatewayRequest } from './prepare-request.js';
 
 export interface CountTokensExchange {
   body: Buffer;
@@ -39,9 +39,9 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
     throw error;
   }
   const routes = registry.route(model).filter((route) => route.target.adapter.capabilities.messages);
-  if (routes.length === 0) return refuse(reply, noProvider(model, ' through the Messages API (a provider of type anthropic or of an OpenAI-compatible type)'));
+  if (routes.length === 0) return refuse(reply, noProvider(model, 'messages'));
   const allowed = routes.filter((route) => modelAllowed(exchange.allowedModels, model, route.target.name, route.model));
-  if (allowed.length === 0) return refuse(reply, new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${model}'`, 'model'));
+  if (allowed.length === 0) return refuse(reply, modelNotAllowed(model));
   // The first target whose circuit is not open counts, as the call itself would go there first.
   const { target, model: upstreamModel } = allowed.find((route) => registry.healthOf(route.target.name)?.breaker.state !== 'open') ?? allowed[0]!;
   if (target.adapter.id !== 'anthropic') return countLocally(reply, body, upstreamModel);

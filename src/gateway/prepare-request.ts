@@ -1,5 +1,6 @@
 // Reads a gateway request body: a JSON object naming a model, with no field that would let
 // the caller pick an upstream. How it is said upstream is the provider adapter's business.
+import type { Endpoint } from '../providers/kit/adapter.js';
 import { GatewayError, invalidRequest } from './gateway-errors.js';
 
 /** Fields through which a caller could choose the upstream; refused in any form. */
@@ -29,6 +30,17 @@ export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayReq
   return { body, raw, model: body.model, stream: streamable && body.stream === true };
 }
 
-export function noProvider(model: string, how = ''): GatewayError {
-  return new GatewayError(404, 'invalid_request_error', 'model_not_found', `no enabled provider serves the model '${model}'${how}`, 'model');
+/** The APIs relayed as the client speaks them, which only some providers serve, as a refusal names them. */
+export const NATIVE_APIS: Partial<Record<Endpoint, string>> = {
+  messages: 'the Messages API (a provider of type anthropic or of an OpenAI-compatible type)',
+  responses: 'the Responses API (a provider of an OpenAI-compatible type)',
+};
+
+export function noProvider(model: string, endpoint?: Endpoint): GatewayError {
+  const through = endpoint && NATIVE_APIS[endpoint] ? ` through ${NATIVE_APIS[endpoint]}` : '';
+  return new GatewayError(404, 'invalid_request_error', 'model_not_found', `no enabled provider serves the model '${model}'${through}`, 'model');
+}
+
+export function modelNotAllowed(model: string): GatewayError {
+  return new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${model}'`, 'model');
 }

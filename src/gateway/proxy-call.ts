@@ -15,7 +15,7 @@ import { deliverResponse, type GatewayReply } from './deliver-response.js';
 import type { CallWrite } from '../store/ports.js';
 import type { Endpoint } from '../providers/kit/adapter.js';
 import { fromUpstreamError, GatewayError } from './gateway-errors.js';
-import { noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
+import { modelNotAllowed, NATIVE_APIS, noProvider, readGatewayRequest, type GatewayRequest } from './prepare-request.js';
 import { sendAttempt } from './send-attempt.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
@@ -70,12 +70,6 @@ function sendError(reply: GatewayReply, format: ClientFormat, error: GatewayErro
   void reply.code(error.status).type('application/json').send(error.body(format));
 }
 
-/** The APIs relayed as the client speaks them, as a refusal names the providers that serve them. */
-const NATIVE_APIS: Partial<Record<Endpoint, string>> = {
-  messages: 'the Messages API (a provider of type anthropic or of an OpenAI-compatible type)',
-  responses: 'the Responses API (a provider of an OpenAI-compatible type)',
-};
-
 
 export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoint, deps: GatewayDeps): Promise<void> {
   const { reply, projectId, apiKeyId } = exchange;
@@ -92,12 +86,12 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   }
   const routed = deps.registry.route(gateway.model, gateway.stream);
   // An API relayed as the client speaks it (Anthropic's Messages, OpenAI's Responses) goes only to providers that serve it.
-  const native = NATIVE_APIS[endpoint.endpoint];
-  const candidates = native ? routed.filter((route) => route.target.adapter.capabilities[endpoint.endpoint]) : routed;
-  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, native ? ` through ${native}` : ''));
+  const candidates = NATIVE_APIS[endpoint.endpoint] ? routed.filter((route) => route.target.adapter.capabilities[endpoint.endpoint]) : routed;
+  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, endpoint.endpoint));
   // A key limited to some models uses only the providers and models it may (a route's name
-  // allowed allows all of its targets).
-  const routes = candidates.filter((route) => modelAllowed(exchange.allowedModels, gateway.model, route.target.name, route.model));
+  // allowed allows all of its targets); most keys are not limited and skip the filter.
+  const allowedModels = exchange.allowedModels;
+  const routes = allowedModels ? candidates.filter((route) => modelAllowed(allowedModels, gateway.model, route.target.name, route.model)) : candidates;
   const original = routes[0] ?? candidates[0]!;
   const routeName = deps.registry.routes.get(gateway.model)?.name ?? null;
   const attribution = attributionFromHeaders(exchange.headers, gateway.body.user);
@@ -131,7 +125,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   // Refused before anything else: a key's requests for a model it may not use, and beyond its
   // rate limits, never reach the cache, a budget or a provider.
   if (routes.length === 0) {
-    return refuse(new GatewayError(403, 'invalid_request_error', 'model_not_allowed', `this key may not use the model '${gateway.model}'`, 'model'), 'model_not_allowed');
+    return refuse(modelNotAllowed(gateway.model), 'model_not_allowed');
   }
   const admission = exchange.limits && deps.rateLimiter ? deps.rateLimiter.admit(apiKeyId, exchange.limits) : null;
   if (admission && !admission.admitted) {
