@@ -14,6 +14,7 @@ import { Recorder } from './recorder/recorder.js';
 import { OutageSpool } from './recorder/outage-spool.js';
 import { ContentCapture } from './recorder/content-capture.js';
 import { createBudgetGuard } from './budgets/create-budget-guard.js';
+import { CrossInstanceSettings } from './live/cross-instance-settings.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
 import { CallMetrics } from './recorder/call-metrics.js';
@@ -51,9 +52,6 @@ export function loupeVersion(): string {
   }
   return '0.0.0';
 }
-
-/** How soon an instance follows a content setting changed by another instance sharing its database. */
-const CAPTURE_REFRESH_MS = 10_000;
 
 export async function startServer(config: Readonly<LoupeConfig>, options: { listen?: boolean } = {}): Promise<RunningServer> {
   const store = await openStore(config);
@@ -117,7 +115,9 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     : null;
   spool?.start();
   // Only a shared database has other instances whose changes to follow.
-  if (store.broadcast) contentCapture.start(CAPTURE_REFRESH_MS, (error) => app.log.warn({ err: error }, 'could not read the projects\' content settings'));
+  const sharedSettings = store.broadcast
+    ? await CrossInstanceSettings.start(store.broadcast, { providers, cost_settings: costSettings, content_capture: contentCapture }, (error, setting) => app.log.warn({ err: error, setting }, 'could not follow a setting changed by another instance'))
+    : null;
   if (config.alert_interval_seconds > 0) alerts.start(config.alert_interval_seconds * 1000);
   litellm?.start();
   const stopRetention = config.retention_days
@@ -131,8 +131,8 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
     close: () => {
       closing ??= (async () => {
         stopRetention();
-        contentCapture.stop();
         await app.close();
+        await sharedSettings?.stop();
         await alerts.stop();
         await litellm?.stop();
         await recorder.drain();

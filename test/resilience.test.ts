@@ -119,6 +119,30 @@ describe('provider registry API', () => {
     }
   });
 
+  it('applies breaker settings changed through the API to the next failure', async () => {
+    const shaky = await startFakeUpstream();
+    try {
+      expect((await server.request('POST', '/api/v1/providers', { body: { name: 'shaky', type: 'vllm', base_url: shaky.baseUrl, models: ['shaky-model'], max_retries: 0 } })).statusCode).toBe(201);
+      shaky.respondWith({ kind: 'json', status: 500, body: '{"error":{"message":"boom","type":"server_error"}}' });
+      const call = () => server.request('POST', '/v1/chat/completions', { body: { model: 'shaky-model', messages: [{ role: 'user', content: 'hi' }] } });
+      const state = async () => (await server.request('GET', '/api/v1/providers/shaky')).json().health.circuit_state as string;
+      // The default threshold is 5: one failure leaves the circuit closed.
+      expect((await call()).statusCode).toBe(500);
+      expect(await state()).toBe('closed');
+      const patched = await server.request('PATCH', '/api/v1/providers/shaky', { body: { circuit_breaker_threshold: 2, circuit_breaker_timeout: 900 } });
+      expect(patched.statusCode).toBe(200);
+      expect((await call()).statusCode).toBe(500);
+      expect(await state()).toBe('open');
+      // Open for the new 900 s: refused without a request upstream.
+      const sent = shaky.requests.length;
+      expect((await call()).statusCode).toBe(503);
+      expect(shaky.requests.length).toBe(sent);
+    } finally {
+      await server.request('DELETE', '/api/v1/providers/shaky');
+      await shaky.close();
+    }
+  });
+
   it('reports an unreachable provider without leaking its error text', async () => {
     await server.request('POST', '/api/v1/providers', { body: { name: 'gone', type: 'openai', base_url: 'http://127.0.0.1:9/v1' } });
     const test = (await server.request('POST', '/api/v1/providers/gone/test')).json();

@@ -75,7 +75,7 @@ beforeAll(async () => {
     ],
   }));
   instances.push(await spawnInstance(configPath));
-  // Prices are read at start: set them before the other instances start. Worst case per call:
+  // Set before the other instances start, so every one prices with it. Worst case per call:
   // 1,000 output tokens at $0.005 per 1k = $0.005 (prompts are free); the fixture's answer
   // has 200 completion tokens, so a call costs $0.001.
   const priced = await api(instances[0]!, 'POST', '/api/v1/cost-settings', { model: 'gpt-4o', cost_per_1k_input_tokens: 0, cost_per_1k_output_tokens: 0.005 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-scale-out-'));
     dirs.push(dir);
-    instances.push(await spawnLoupe({ DATABASE_URL: schema.url, LOUPE_ADMIN_KEY: KEY, LOUPE_DATA_DIR: dir, LOUPE_SECRET_KEY: 'scale-out-shared-secret-0123456789abcdef' }));
+    instances.push(await spawnLoupe({ DATABASE_URL: schema.url, LOUPE_ADMIN_KEY: KEY, LOUPE_DATA_DIR: dir, LOUPE_SECRET_KEY: 'c2NhbGUtb3V0LXNoYXJlZC1zZWNyZXQtMDEyMzQ1Njc4OQ==' }));
   }
 }, 120_000);
 afterAll(async () => {

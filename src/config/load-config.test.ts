@@ -41,6 +41,8 @@ describe('loadConfig', () => {
     [{ LOUPE_ADMIN_KEY: 'short' }, 'admin_key'],
     [{ LOUPE_LOG_LEVEL: 'loud' }, 'log_level'],
     [{ LOUPE_HEAP_GROWTH_PERCENT: '0' }, 'heap_growth_percent'],
+    // 40 characters, but 30 bytes once read as base64: too short a key for AES-256.
+    [{ LOUPE_SECRET_KEY: 'a-passphrase-that-is-not-a-base64-key-ok' }, 'secret_key'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${key}\\b`));

@@ -102,7 +102,9 @@ export const configSchema = z.strictObject({
   savings_reference_model: z.string().min(3).max(256).default('anthropic/claude-sonnet-4-20250514'),
   // @anchor pricing
   /** Base64 key that seals provider API keys at rest; default: <data dir>/secret.key. */
-  secret_key: z.string().min(40).max(200).optional(),
+  secret_key: z.string().min(40).max(200).refine((value) => Buffer.from(value, 'base64').length >= 32, {
+    message: 'must be at least 32 bytes written in base64 (e.g. the output of `openssl rand -base64 32`)',
+  }).optional(),
   // @anchor gateway
   // @anchor outcomes
   // @anchor live

@@ -14,8 +14,11 @@ export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
   private probeInFlight = false;
+  private readonly options: BreakerOptions;
 
-  constructor(private readonly options: BreakerOptions, private readonly now: () => number = Date.now) {}
+  constructor(options: Readonly<BreakerOptions>, private readonly now: () => number = Date.now) {
+    this.options = { ...options };
+  }
 
   /** The state as of now: an open circuit whose time is up reads as half-open. */
   get state(): CircuitState {
@@ -59,6 +62,12 @@ export class CircuitBreaker {
   /** A call that never reached a verdict (client cancelled) frees the probe slot. */
   abandon(): void {
     this.probeInFlight = false;
+  }
+
+  /** New settings apply from the next failure; the current state and count are kept. */
+  reconfigure(threshold: number, openMs: number): void {
+    this.options.threshold = threshold;
+    this.options.openMs = openMs;
   }
 
   /** The state as last set (an open circuit stays `open` here once its time is up). */

@@ -1,20 +1,36 @@
-// Per-model cost settings held in memory (loaded at boot, changed through the API) and
-// applied to every call on its way to the store, so an override wins over the catalog for
-// ingested and gateway calls alike. A cost the client reported itself is left as given.
+// Per-model cost settings held in memory (loaded at boot, changed through the API, read again
+// when an instance sharing the store changes them) and applied to every call on its way to the
+// store, so an override wins over the catalog for ingested and gateway calls alike. A cost the
+// client reported itself is left as given.
 import type { CallRecord } from '../domain/call-record.js';
 import type { PriceOverride } from '../domain/price-override.js';
 import type { PriceOverrideRepository } from '../store/ports.js';
 import { priceWithSetting } from './price-call.js';
 
 export class CostSettings {
-  private readonly overrides = new Map<string, PriceOverride>();
+  private overrides = new Map<string, PriceOverride>();
+  /** Counts changes made here, so that a refresh read before one does not undo it. */
+  private changes = 0;
+  /** Called after a change made here is stored, to tell the instances sharing the store. */
+  onLocalChange: () => void = () => undefined;
 
   private constructor(private readonly repository: PriceOverrideRepository) {}
 
   static async load(repository: PriceOverrideRepository): Promise<CostSettings> {
     const settings = new CostSettings(repository);
-    for (const override of await repository.all()) settings.overrides.set(key(override.project_id, override.model), override);
+    await settings.refresh();
     return settings;
+  }
+
+  /** Takes the settings as stored (another instance may have changed them). */
+  async refresh(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const changes = this.changes;
+      const stored = await this.repository.all();
+      if (changes !== this.changes) continue;
+      this.overrides = new Map(stored.map((override) => [key(override.project_id, override.model), override]));
+      return;
+    }
   }
 
   list(projectId: string): PriceOverride[] {
@@ -27,12 +43,16 @@ export class CostSettings {
 
   async set(override: PriceOverride): Promise<void> {
     await this.repository.upsert(override);
+    this.changes++;
     this.overrides.set(key(override.project_id, override.model), override);
+    this.onLocalChange();
   }
 
   async delete(projectId: string, model: string): Promise<boolean> {
     const deleted = await this.repository.delete(projectId, model);
+    this.changes++;
     this.overrides.delete(key(projectId, model));
+    this.onLocalChange();
     return deleted;
   }
 

@@ -35,14 +35,22 @@ export class ProviderHealth {
 
   constructor(
     readonly name: string,
-    private readonly threshold: number,
-    private readonly openSeconds: number,
+    private threshold: number,
+    private openSeconds: number,
     private readonly onChange: (from: CircuitState, to: CircuitState) => void,
     stored?: ProviderHealthRecord,
-    private readonly shared?: SharedHealthOptions,
+    private shared?: SharedHealthOptions,
   ) {
     this.breaker = new CircuitBreaker({ threshold, openMs: openSeconds * 1000, onChange });
     if (stored) this.adoptCounters(stored);
+  }
+
+  /** A provider's breaker settings changed (through the API, here or on another instance). */
+  reconfigure(threshold: number, openSeconds: number, probeLeaseMs: number): void {
+    this.threshold = threshold;
+    this.openSeconds = openSeconds;
+    this.breaker.reconfigure(threshold, openSeconds * 1000);
+    if (this.shared) this.shared = { ...this.shared, probeLeaseMs };
   }
 
   get isShared(): boolean {

@@ -11,6 +11,7 @@ import { parseAllowlist, type Allowlist } from '../security/outbound-address.js'
 import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/outbound-url.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
+import { providerValues } from '../store/provider-rows.js';
 import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
 import { ModelRoutes } from './model-routes.js';
 import { ProviderHealth } from './provider-health.js';
@@ -52,6 +53,10 @@ export class ProviderRegistry {
   private readonly sync: SharedHealthSync | null;
   /** Model names of the config file served by several providers and models. */
   readonly routes: ModelRoutes;
+  /** Counts changes made here, so that a refresh read before one does not undo it. */
+  private changes = 0;
+  /** Called after a change made here is stored, to tell the instances sharing the store. */
+  onLocalChange: () => void = () => undefined;
 
   private constructor(private readonly repository: ProviderRepository, private readonly box: SecretBox, private readonly bus: LiveEventBus, config: Readonly<LoupeConfig>) {
     this.allowlist = parseAllowlist(config.upstream_allowlist);
@@ -104,13 +109,19 @@ export class ProviderRegistry {
       adapter: createAdapter(isProviderType(record.type) ? record.type : 'openai-compatible'),
       dispatcher: trusted ? trustedAgent : this.guardedAgent,
     });
+    // A probe holds its lease for as long as the call may take, then another instance may probe.
+    const probeLeaseMs = (record.timeout_seconds + 5) * 1000;
     const existing = this.health.get(record.name);
-    if (!existing) {
-      const breakers = this.repository.breakers;
-      // A probe holds its lease for as long as the call may take, then another instance may probe.
-      const shared = breakers ? { breakers, probeLeaseMs: (record.timeout_seconds + 5) * 1000 } : undefined;
-      this.health.set(record.name, new ProviderHealth(record.name, record.circuit_breaker_threshold, record.circuit_breaker_timeout, (from, to) => this.stateChanged(record.name, from, to), stored, shared));
-    }
+    if (existing) return existing.reconfigure(record.circuit_breaker_threshold, record.circuit_breaker_timeout, probeLeaseMs);
+    const breakers = this.repository.breakers;
+    const shared = breakers ? { breakers, probeLeaseMs } : undefined;
+    this.health.set(record.name, new ProviderHealth(record.name, record.circuit_breaker_threshold, record.circuit_breaker_timeout, (from, to) => this.stateChanged(record.name, from, to), stored, shared));
+  }
+
+  private uninstall(name: string): void {
+    this.records.delete(name);
+    this.targets.delete(name);
+    this.health.delete(name);
   }
 
   private stateChanged(name: string, from: string, to: string): void {
@@ -170,7 +181,9 @@ export class ProviderRegistry {
       max_retries: input.max_retries ?? 1, is_enabled: input.is_enabled ?? true, source: 'api', created_at: now, updated_at: now,
     };
     await this.repository.upsert(record);
+    this.changes++;
     this.install(record);
+    this.onLocalChange();
     return record;
   }
 
@@ -187,7 +200,9 @@ export class ProviderRegistry {
     const record: ProviderRecord = { ...current, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)), updated_at: Date.now() };
     if (apiKey) record.api_key_sealed = this.box.seal(apiKey);
     await this.repository.upsert(record);
+    this.changes++;
     this.install(record);
+    this.onLocalChange();
     return record;
   }
 
@@ -198,9 +213,44 @@ export class ProviderRegistry {
     const routes = this.routes.usersOf(name);
     if (routes.length > 0) throw new ProviderError('name', `the routes ${routes.map((route) => `'${route}'`).join(', ')} of the config file send calls to this provider; change them first`, 409);
     await this.repository.delete(name);
-    this.records.delete(name);
-    this.targets.delete(name);
-    this.health.delete(name);
+    this.changes++;
+    this.uninstall(name);
+    this.onLocalChange();
+  }
+
+  /**
+   * Takes the providers as stored, for instances sharing a database: those added, changed or
+   * removed through another instance's API. Providers of the config file stay as this
+   * instance's file says, but for their switch; another instance's config-file providers are
+   * not taken. A round that read before a change made here is dropped and read again.
+   */
+  async refresh(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const changes = this.changes;
+      const stored = await this.repository.list();
+      if (changes !== this.changes) continue;
+      const names = new Set(stored.map((record) => record.name));
+      let failure: unknown = null;
+      for (const record of stored) {
+        const current = this.records.get(record.name);
+        if (record.source === 'config' || current?.source === 'config') {
+          if (current?.source === 'config' && record.source === 'config' && current.is_enabled !== record.is_enabled) {
+            this.records.set(record.name, { ...current, is_enabled: record.is_enabled, updated_at: record.updated_at });
+          }
+          continue;
+        }
+        if (current && sameRecord(current, record)) continue;
+        try {
+          this.install(record);
+        } catch (error) {
+          // A key sealed with another secret cannot be opened here; the other providers are still taken.
+          failure ??= error;
+        }
+      }
+      for (const [name, record] of this.records) if (record.source === 'api' && !names.has(name)) this.uninstall(name);
+      if (failure) throw failure;
+      return;
+    }
   }
 
   /** Stops sharing health (the last counters are written). */
@@ -216,6 +266,12 @@ export class ProviderRegistry {
       throw error;
     }
   }
+}
+
+/** Whether two records of a provider say the same, field by field as stored. */
+function sameRecord(a: ProviderRecord, b: ProviderRecord): boolean {
+  const asStored = (ms: number | null) => ms;
+  return JSON.stringify(providerValues(a, asStored)) === JSON.stringify(providerValues(b, asStored));
 }
 
 function normalizeBaseUrl(type: string, baseUrl: string): string {

@@ -1,15 +1,16 @@
 // Which projects keep the content of their calls. A project with capture off still records
 // every call's figures (tokens counted before the content is dropped, cost, latency, status,
 // attribution); its input and output are dropped on the way to the store, on every path that
-// records calls. The switches are held in memory: changed here at once, and read again from
-// the store on a timer, so instances sharing a database follow a change within that interval.
+// records calls. The switches are held in memory: changed here at once, and read again when an
+// instance sharing the store changes them (see live/cross-instance-settings.ts).
 import type { ProjectRepository, CallWrite } from '../store/ports.js';
 
 export class ContentCapture {
-  private readonly off = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
+  private off = new Set<string>();
   /** Counts changes made here, so that a refresh read before one does not undo it. */
   private changes = 0;
+  /** Called after a change made here is stored, to tell the instances sharing the store. */
+  onLocalChange: () => void = () => undefined;
 
   private constructor(private readonly projects: ProjectRepository) {}
 
@@ -39,24 +40,18 @@ export class ContentCapture {
     this.changes++;
     if (capture) this.off.delete(projectId);
     else this.off.add(projectId);
+    this.onLocalChange();
     return true;
   }
 
+  /** Takes the switches as stored (another instance may have changed them). */
   async refresh(): Promise<void> {
-    const changes = this.changes;
-    const projects = await this.projects.list();
-    if (changes !== this.changes) return;
-    this.off.clear();
-    for (const project of projects) if (!project.capture_content) this.off.add(project.id);
-  }
-
-  start(intervalMs: number, onError: (error: unknown) => void): void {
-    this.timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const changes = this.changes;
+      const projects = await this.projects.list();
+      if (changes !== this.changes) continue;
+      this.off = new Set(projects.filter((project) => !project.capture_content).map((project) => project.id));
+      return;
+    }
   }
 }

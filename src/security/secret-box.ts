@@ -15,7 +15,10 @@ export class SecretBox {
     // On PostgreSQL nothing else has created the data directory by now.
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    return new SecretBox(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+    const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    // A damaged file would otherwise fail only at the first key sealed or opened.
+    if (key.length < 32) throw new Error(`${path} holds ${key.length} bytes of key; it must hold 32, in base64`);
+    return new SecretBox(key.subarray(0, 32));
   }
 
   /** A key for another purpose (e.g. signing sessions), derived so the sealing key is never reused. */

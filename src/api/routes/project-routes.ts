@@ -34,7 +34,7 @@ export function registerProjectRoutes(app: FastifyInstance, store: Store, captur
     schema: {
       tags: ['settings'],
       summary: "Change the project's settings",
-      description: 'With `capture_content: false` calls recorded from now on keep no input or output (their tokens, cost, latency, status and attribution are kept); calls already stored are left as they are. Instances sharing a database follow within 10 s.',
+      description: 'With `capture_content: false` calls recorded from now on keep no input or output (their tokens, cost, latency, status and attribution are kept); calls already stored are left as they are. Instances sharing a database follow at once (within 10 s if the notice between them is lost).',
       body: z.strictObject({ capture_content: z.boolean() }),
       response: { 200: projectSchema },
     },
