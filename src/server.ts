@@ -15,6 +15,8 @@ import { OutageSpool } from './recorder/outage-spool.js';
 import { ContentCapture } from './recorder/content-capture.js';
 import { createBudgetGuard } from './budgets/create-budget-guard.js';
 import { CrossInstanceSettings } from './live/cross-instance-settings.js';
+import { KeyRateLimiter } from './gateway/rate-limiter.js';
+import { SharedRateSync } from './gateway/shared-rate-sync.js';
 import { CrossInstanceEvents } from './live/cross-instance-events.js';
 import { LiveEventBus } from './live/event-bus.js';
 import { CallMetrics } from './recorder/call-metrics.js';
@@ -108,12 +110,15 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
   // @anchor live
   const litellm = await startLiteLlmSync(config, store, recorder, (error) => app.log.error({ err: error }, 'LiteLLM spend-log import failed'));
   const alerts = new AlertEvaluator(store, liveBus, new WebhookSender(config.upstream_allowlist), secretBox, (error) => app.log.error({ err: error }, 'alert evaluation failed'));
-  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, callMetrics, providers, alerts, secretBox, contentCapture, litellm: litellm?.sync ?? null, version: loupeVersion() });
+  const rateLimiter = new KeyRateLimiter();
+  const rateSync = store.rateUsage ? new SharedRateSync(store.rateUsage, rateLimiter, (error) => app.log.warn({ err: error }, 'could not exchange rate-limit counts with the other instances')) : null;
+  const app = await buildApp({ config, store, recorder, authenticator, priceCall, pricer, costSettings, budgetGuard, liveBus, livePublisher, callMetrics, providers, rateLimiter, alerts, secretBox, contentCapture, litellm: litellm?.sync ?? null, version: loupeVersion() });
   // Instances sharing a store hear each other's live events.
   const crossInstance = store.broadcast
     ? await CrossInstanceEvents.start(liveBus, store.broadcast, (error) => app.log.warn({ err: error }, 'could not relay a live event to other instances'))
     : null;
   spool?.start();
+  rateSync?.start();
   // Only a shared database has other instances whose changes to follow.
   const sharedSettings = store.broadcast
     ? await CrossInstanceSettings.start(store.broadcast, { providers, cost_settings: costSettings, content_capture: contentCapture }, (error, setting) => app.log.warn({ err: error, setting }, 'could not follow a setting changed by another instance'))
@@ -133,6 +138,7 @@ export async function startServer(config: Readonly<LoupeConfig>, options: { list
         stopRetention();
         await app.close();
         await sharedSettings?.stop();
+        await rateSync?.stop();
         await alerts.stop();
         await litellm?.stop();
         await recorder.drain();

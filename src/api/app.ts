@@ -35,7 +35,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerKeysRoutes } from './routes/keys-routes.js';
 import { registerLogsRoutes } from './routes/logs-routes.js';
 import { ResponseCache } from '../gateway/response-cache.js';
-import { KeyRateLimiter } from '../gateway/rate-limiter.js';
+import type { KeyRateLimiter } from '../gateway/rate-limiter.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
 import { registerOtlpRoutes } from './routes/otlp-routes.js';
 import { registerRecordRoute } from './routes/record-route.js';
@@ -77,6 +77,8 @@ export interface AppServices {
   pricer: Pricer;
   // @anchor services:pricing
   providers: ProviderRegistry;
+  /** Key rate limits (shared with the other instances on a shared store). */
+  rateLimiter: KeyRateLimiter;
   // @anchor services:gateway
   alerts: AlertEvaluator;
   /** Seals webhook secrets (and provider keys) with the data directory's key. */
@@ -149,7 +151,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   registerPricingRoutes(app, store, services.costSettings, config.savings_reference_model);
   // @anchor routes:pricing
   const cache = new ResponseCache({ byDefault: config.gateway_cache, ttlMs: config.gateway_cache_ttl_seconds * 1000, maxBytes: config.gateway_cache_max_bytes });
-  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings, cache, rateLimiter: new KeyRateLimiter() };
+  const gateway = { registry: services.providers, recorder, budgets: services.budgetGuard, costSettings: services.costSettings, cache, rateLimiter: services.rateLimiter };
   registerGatewayRoutes(app, gateway);
   registerReplayRoutes(app, store, gateway);
   registerProvidersRoutes(app, services.providers);

@@ -2,8 +2,10 @@
 // sliding minute of one-second slots. A request is admitted while the key's last 60 seconds hold
 // fewer requests than its rpm limit and fewer tokens than its tpm limit; its tokens are counted
 // when its call is recorded, so a request admitted under the tpm limit may end above it (as with
-// LiteLLM) and the next one waits. Per instance: N instances behind a balancer admit up to N
-// times a key's limits.
+// LiteLLM) and the next one waits. Instances sharing a store add the others' counts, as last
+// exchanged (shared-rate-sync.ts, every second): N instances then admit a key's limit plus at
+// most what the others admitted since the last exchange, where alone each would admit it all.
+import type { RateCount } from '../store/ports.js';
 
 const WINDOW_SECONDS = 60;
 
@@ -51,18 +53,31 @@ class Window {
 
 export class KeyRateLimiter {
   private readonly windows = new Map<string, Window>();
+  /** The other instances' counts, as last read; empty on a store of one instance. */
+  private others = new Map<string, Window>();
+  /** Counts made here since they were last handed over, by key and second; kept only when shared. */
+  private pending: Map<string, RateCount> | null = null;
+
+  /** Keeps the counts made here to be handed to the instances sharing the store. */
+  share(): void {
+    this.pending ??= new Map();
+  }
 
   admit(keyId: string, limits: KeyLimits, now = Date.now()): Admission {
     if (limits.rpm === null && limits.tpm === null) return { admitted: true };
     const second = Math.floor(now / 1000);
     const window = this.windowOf(keyId, second);
-    for (const [limit, allowed, counts] of [['requests', limits.rpm, window.requests], ['tokens', limits.tpm, window.tokens]] as const) {
+    const others = this.others.get(keyId);
+    for (const [limit, allowed, kind] of [['requests', limits.rpm, 'requests'], ['tokens', limits.tpm, 'tokens']] as const) {
       if (allowed === null) continue;
-      const { sum, oldest } = window.total(counts, second);
+      const own = window.total(window[kind], second);
+      const elsewhere = others ? others.total(others[kind], second) : { sum: 0, oldest: second };
       // Room comes back when the oldest second of the minute leaves it.
-      if (sum >= allowed) return { admitted: false, limit, allowed, retryAfterSeconds: Math.max(1, oldest + WINDOW_SECONDS - second) };
+      const oldest = Math.min(own.oldest, elsewhere.oldest);
+      if (own.sum + elsewhere.sum >= allowed) return { admitted: false, limit, allowed, retryAfterSeconds: Math.max(1, oldest + WINDOW_SECONDS - second) };
     }
     window.requests[second % WINDOW_SECONDS]! += 1;
+    this.count(keyId, second, 1, 0);
     return { admitted: true };
   }
 
@@ -74,6 +89,49 @@ export class KeyRateLimiter {
     const second = Math.floor(now / 1000);
     window.advance(second);
     window.tokens[second % WINDOW_SECONDS]! += tokens;
+    this.count(keyId, second, 0, tokens);
+  }
+
+  private count(keyId: string, second: number, requests: number, tokens: number): void {
+    if (!this.pending) return;
+    const id = `${keyId}\u0000${second}`;
+    const counted = this.pending.get(id);
+    if (counted) {
+      counted.requests += requests;
+      counted.tokens += tokens;
+    } else {
+      this.pending.set(id, { keyId, second, requests, tokens });
+    }
+  }
+
+  /** The counts made here since the last call, to be added to the shared ones. */
+  takeCounts(): RateCount[] {
+    if (!this.pending || this.pending.size === 0) return [];
+    const counts = [...this.pending.values()];
+    this.pending = new Map();
+    return counts;
+  }
+
+  /** Counts that could not be handed over, kept for the next exchange. */
+  restoreCounts(counts: readonly RateCount[]): void {
+    for (const counted of counts) this.count(counted.keyId, counted.second, counted.requests, counted.tokens);
+  }
+
+  /** The other instances' counts of the last minute, replacing those read before. */
+  adoptOthers(counts: readonly RateCount[]): void {
+    const others = new Map<string, Window>();
+    for (const counted of counts) {
+      let window = others.get(counted.keyId);
+      if (!window) {
+        window = new Window();
+        others.set(counted.keyId, window);
+      }
+      window.advance(counted.second);
+      const slot = counted.second % WINDOW_SECONDS;
+      window.requests[slot]! += counted.requests;
+      window.tokens[slot]! += counted.tokens;
+    }
+    this.others = others;
   }
 
   private windowOf(keyId: string, second: number): Window {

@@ -156,8 +156,26 @@ export interface Store {
   // @anchor live
   /** Messages between the instances sharing this store; absent on a single-process store. */
   readonly broadcast?: StoreBroadcast;
+  /** Rate-limit counts shared by the instances on this store; absent on a single-process store. */
+  readonly rateUsage?: SharedRateUsage;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What one key used in one second: one instance's count, or the others' summed. */
+export interface RateCount {
+  keyId: string;
+  /** Epoch second. */
+  second: number;
+  requests: number;
+  tokens: number;
+}
+
+export interface SharedRateUsage {
+  /** Adds this instance's counts, and reads the other instances' counts of the seconds after `sinceSecond`. */
+  exchange(instance: string, counts: readonly RateCount[], sinceSecond: number): Promise<RateCount[]>;
+  /** Drops the counts of the seconds before `beforeSecond`. */
+  prune(beforeSecond: number): Promise<void>;
 }
 
 export interface StoreBroadcast {

@@ -532,6 +532,20 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: 'the models a key may ask the gateway for',
     sql: 'ALTER TABLE api_keys ADD COLUMN allowed_models TEXT[]',
   },
+  {
+    version: 20,
+    name: 'rate-limit counts shared by the instances',
+    // Unlogged: a minute of counts is not worth a WAL write per second, and a crash that loses
+    // them only lets each key start a fresh minute.
+    sql: `CREATE UNLOGGED TABLE rate_usage (
+      key_id TEXT NOT NULL,
+      second BIGINT NOT NULL,
+      instance TEXT NOT NULL,
+      requests DOUBLE PRECISION NOT NULL,
+      tokens DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (key_id, second, instance)
+    )`,
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -7,6 +7,7 @@ import { PgSuggestionRepository } from './suggestions-repository.js';
 import { PgCallRepository } from './calls-repository.js';
 import { migratePostgres } from './migrations.js';
 import { channelName, NotifyBroadcast } from './notify-broadcast.js';
+import { PgSharedRateUsage } from './shared-rate-usage.js';
 import { PgOutcomeRepository } from './outcomes-repository.js';
 import { CallPartitions } from './partitions.js';
 import { createPgPool, queryRows } from './pg-pool.js';
@@ -61,6 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     outcomes: new PgOutcomeRepository(pool),
     researchConfig: new PgResearchConfigRepository(pool),
     broadcast,
+    rateUsage: new PgSharedRateUsage(pool),
     sql: { dialect: 'postgres', query: (sql, params) => queryRows(pool, sql, params) },
     ping: async () => {
       await pool.query('SELECT 1 AS ok');

@@ -1,0 +1,56 @@
+// Keeps the key rate limits of the instances sharing a store in step: every second this
+// instance hands over the requests and tokens it counted and reads back the others' counts of
+// the last minute, which its limiter adds to its own. Nothing is asked of the database on the
+// call path. While the database cannot be reached, the counts wait here and each instance goes
+// on with the others' counts as last read, which leave the minute as it passes.
+import { randomUUID } from 'node:crypto';
+import type { SharedRateUsage } from '../store/ports.js';
+import type { KeyRateLimiter } from './rate-limiter.js';
+
+export const RATE_SYNC_MS = 1_000;
+/** Counts older than this are of no use to any limiter (the window is a minute). */
+const KEEP_SECONDS = 120;
+/** One round in so many also drops the old counts. */
+const PRUNE_EVERY_ROUNDS = 30;
+
+export class SharedRateSync {
+  private readonly instance = randomUUID();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private rounds = 0;
+
+  constructor(private readonly usage: SharedRateUsage, private readonly limiter: KeyRateLimiter, private readonly onError: (error: unknown) => void = () => undefined) {
+    limiter.share();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.sync(), RATE_SYNC_MS);
+    this.timer.unref();
+  }
+
+  /** One exchange; overlapping rounds are skipped. */
+  sync(): Promise<void> {
+    this.running ??= this.round().catch(this.onError).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const counts = this.limiter.takeCounts();
+    const second = Math.floor(Date.now() / 1000);
+    try {
+      this.limiter.adoptOthers(await this.usage.exchange(this.instance, counts, second - 60));
+    } catch (error) {
+      this.limiter.restoreCounts(counts);
+      throw error;
+    }
+    if (++this.rounds % PRUNE_EVERY_ROUNDS === 0) await this.usage.prune(second - KEEP_SECONDS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    // What was counted since the last round still counts for the others after this one stops.
+    await this.round().catch(this.onError);
+  }
+}
