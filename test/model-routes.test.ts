@@ -216,6 +216,36 @@ describe('model routes', () => {
     expect(all.data.map((model) => model.id)).toContain('openai/gpt-4o-mini');
   });
 
+  it('offers the routes with an enabled target for comparisons, and compares a route with a model', async () => {
+    const offered = async () => ((await server.request('GET', '/api/v1/replay/models')).json() as { routes: string[] }).routes;
+    expect(await offered()).toEqual(['smart', 'tiers', 'balanced', 'quick', 'gpt-4o']);
+    expect(((await server.request('GET', '/api/v1/replay/models?provider=backup')).json() as { routes: string[] }).routes).toEqual([]);
+    expect((await server.request('POST', '/api/v1/providers/openai/enable', { body: { enabled: false } })).statusCode).toBe(200);
+    try {
+      expect(await offered()).toEqual(['smart', 'balanced', 'quick', 'gpt-4o']);
+    } finally {
+      expect((await server.request('POST', '/api/v1/providers/openai/enable', { body: { enabled: true } })).statusCode).toBe(200);
+    }
+    const [primaryBefore, backupBefore] = [primary.requests.length, backup.requests.length];
+    const compared = await server.request('POST', '/api/v1/replay/compare', { body: { prompt: 'hi', targets: [{ model: 'tiers' }, { provider: 'backup', model: 'phi-3' }] } });
+    expect(compared.statusCode, compared.body).toBe(200);
+    type Compared = { comparison_id: string; results: { target: { provider: string | null; model: string }; provider: string; model: string; status: string }[]; summary: { cheapest: { provider: string; model: string } } };
+    const comparison = compared.json() as Compared;
+    const targets = (read: Compared) => read.results.map((result) => [result.target.provider, result.target.model, result.provider, result.model, result.status]);
+    expect(targets(comparison)).toEqual([
+      [null, 'tiers', 'openai', 'gpt-4o', 'success'],
+      ['backup', 'phi-3', 'backup', 'phi-3', 'success'],
+    ]);
+    expect([sentModels(primary, primaryBefore), sentModels(backup, backupBefore)]).toEqual([['gpt-4o'], ['phi-3']]);
+    // The only priced answer (phi-3 has no published price) names the model that gave it.
+    expect(comparison.summary.cheapest).toMatchObject({ provider: 'openai', model: 'gpt-4o' });
+    // Read back from its calls, the route is still the target.
+    await server.recorder.settled();
+    const read = (await server.request('GET', `/api/v1/replay/comparisons/${comparison.comparison_id}`)).json() as Compared;
+    expect(targets(read)).toEqual(targets(comparison));
+    expect(read.summary.cheapest).toEqual(comparison.summary.cheapest);
+  });
+
   it('refuses /api/v1/routes without a key', async () => {
     expect((await server.request('GET', '/api/v1/routes', { key: null })).statusCode).toBe(401);
   });

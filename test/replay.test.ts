@@ -263,8 +263,8 @@ describe('comparisons read back', () => {
 
 describe('GET /api/v1/replay/models', () => {
   it('lists the models of each enabled provider, or of one', async () => {
-    expect((await server.request('GET', '/api/v1/replay/models')).json()).toEqual({ models: { openai: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'], anthropic: ['claude-sonnet-4-20250514'], house: ['house-model'] } });
-    expect((await server.request('GET', '/api/v1/replay/models?provider=anthropic')).json()).toEqual({ models: { anthropic: ['claude-sonnet-4-20250514'] } });
+    expect((await server.request('GET', '/api/v1/replay/models')).json()).toEqual({ models: { openai: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'], anthropic: ['claude-sonnet-4-20250514'], house: ['house-model'] }, routes: [] });
+    expect((await server.request('GET', '/api/v1/replay/models?provider=anthropic')).json()).toEqual({ models: { anthropic: ['claude-sonnet-4-20250514'] }, routes: [] });
     expect((await server.request('GET', '/api/v1/replay/models?provider=nope')).statusCode).toBe(404);
   });
 });

@@ -771,6 +771,20 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.panel:has(h2:text-is("four-o against mini")) .bubble.user');
     expect(await page.textContent('.panel:has(h2:text-is("four-o against mini")) .bubble.user pre')).toBe('What is the capital of France?');
   });
+  it('offers a route for a comparison, and shows the model of the route that answered', async () => {
+    await page.goto(`${base}/compare`);
+    await page.waitForSelector('form.compare-form fieldset label:text-is("house-model (route)")');
+    await page.fill('textarea[aria-label="Prompt"]', 'Which route?');
+    await page.check('label:text-is("house-model (route)") input');
+    await page.check('label:text-is("openai/gpt-4o") input');
+    await page.click('button:text-is("Compare")');
+    await page.waitForSelector('table.comparison tbody tr:nth-child(2)');
+    const sent = ((await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons[0] as { results: { target: { provider: string | null; model: string }; provider: string; model: string }[] }).results;
+    expect(sent.map((result) => [result.target.provider, result.target.model])).toEqual([[null, 'house-model'], ['openai', 'gpt-4o']]);
+    const first = await page.textContent('table.comparison tbody tr:first-child td:first-child');
+    expect(first).toContain(`house-model → ${sent[0]!.provider}/${sent[0]!.model}`);
+    await page.screenshot({ path: `${ARTIFACTS}/compare-route.png` });
+  });
   it('adds an alert rule in Settings, shows the event an evaluation opens there and on the overview, and resolves it when the rule goes', async () => {
     await page.goto(`${base}/settings`);
     await page.waitForSelector('form.alert-form');

@@ -13,13 +13,14 @@ interface Chosen {
 }
 
 /** What the summary reads of a result: a comparison just run, or read back from its calls. */
-type Summarized = Pick<ComparedResult, 'target' | 'provider' | 'status' | 'latency_ms' | 'cost_usd'>;
+type Summarized = Pick<ComparedResult, 'target' | 'provider' | 'model' | 'status' | 'latency_ms' | 'cost_usd'>;
 
 function best(results: Summarized[], value: (result: Summarized) => number | null): Chosen | null {
   let found: Chosen | null = null;
   for (const result of results) {
     const figure = value(result);
-    if (figure !== null && (found === null || figure < found.value)) found = { provider: result.provider, model: result.target.model, value: figure };
+    // The provider and model that answered: a route's target, or a fallback's, may differ from the one asked for.
+    if (figure !== null && (found === null || figure < found.value)) found = { provider: result.provider, model: result.model ?? result.target.model, value: figure };
   }
   return found;
 }

@@ -28,8 +28,10 @@ function resultsOf(calls: CallSummary[]) {
   return [...byRequest.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, attempts]) => {
     const first = attempts.reduce((low, call) => (call.attempt < low.attempt ? call : low));
     const last = attempts.reduce((high, call) => (call.attempt > high.attempt ? call : high));
+    // A route asked for by name is what its calls' `route` property names.
+    const route = first.properties.route;
     return {
-      target: { provider: first.provider, model: first.model },
+      target: route ? { provider: null, model: route } : { provider: first.provider, model: first.model },
       ...recordedFigures(last),
       attempts: attempts.length,
       error: last.status === 'success' ? null : { code: last.error_type ?? 'upstream_error', message: last.error_message ?? '' },

@@ -15,12 +15,23 @@ export function canReplay(): boolean {
   return scopes.includes('admin') || scopes.includes('gateway');
 }
 
-/** Every model of every enabled provider, as `provider/model`. */
+/** A model to send a call to: one of a provider's, or a route of the config file by its name. */
+export interface ReplayChoice {
+  /** `provider/model`, or `route:<name>` (a provider's name holds no colon). */
+  value: string;
+  label: string;
+  target: { provider?: string; model: string };
+}
+
+/** Every model of every enabled provider, then the routes. */
 export function useReplayModels() {
   return useQuery({
     queryKey: ['replay-models'],
-    queryFn: () => api<{ models: Record<string, string[]> }>('/api/v1/replay/models'),
-    select: (data) => Object.entries(data.models).flatMap(([provider, models]) => models.map((model) => `${provider}/${model}`)),
+    queryFn: () => api<{ models: Record<string, string[]>; routes: string[] }>('/api/v1/replay/models'),
+    select: (data): ReplayChoice[] => [
+      ...Object.entries(data.models).flatMap(([provider, models]) => models.map((model) => ({ value: `${provider}/${model}`, label: `${provider}/${model}`, target: { provider, model } }))),
+      ...data.routes.map((route) => ({ value: `route:${route}`, label: `${route} (route)`, target: { model: route } })),
+    ],
   });
 }
 

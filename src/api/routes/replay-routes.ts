@@ -168,11 +168,19 @@ export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: G
 
   typed.get('/api/v1/replay/models', {
     config: { scope: 'read' },
-    schema: { tags: ['replay'], summary: 'The models each enabled provider offers for replays and comparisons', querystring: z.strictObject({ provider: z.string().min(1).max(128).optional() }), response: { 200: z.object({ models: z.record(z.string(), z.array(z.string())) }) } },
+    schema: {
+      tags: ['replay'],
+      summary: 'The models each enabled provider offers for replays and comparisons, and the routes',
+      description: '`routes`: the model routes of the config file with an enabled target, asked for by name as a target\'s `model` (without `provider`); none when `provider` is given.',
+      querystring: z.strictObject({ provider: z.string().min(1).max(128).optional() }),
+      response: { 200: z.object({ models: z.record(z.string(), z.array(z.string())), routes: z.array(z.string()) }) },
+    },
   }, async (request) => {
     const wanted = request.query.provider;
     if (wanted !== undefined && !deps.registry.get(wanted)) throw notFound('provider');
+    const enabled = (name: string) => deps.registry.get(name)?.is_enabled === true;
     const providers = deps.registry.list().filter((provider) => provider.is_enabled && (wanted === undefined || provider.name === wanted));
-    return { models: Object.fromEntries(providers.map((provider) => [provider.name, provider.models])) };
+    const routes = wanted === undefined ? deps.registry.routes.list().filter((route) => route.targets.some((target) => enabled(target.provider))).map((route) => route.name) : [];
+    return { models: Object.fromEntries(providers.map((provider) => [provider.name, provider.models])), routes };
   });
 }

@@ -18,11 +18,11 @@ export function ReplayPanel({ call }: { call: Original }) {
   const [choice, setChoice] = useState<string | null>(null);
   const [temperature, setTemperature] = useState('');
   const options = models.data ?? [];
-  const target = choice ?? (options.includes(own) ? own : options[0] ?? own);
+  const target = choice ?? (options.some((option) => option.value === own) ? own : options[0]?.value ?? own);
   const replay = useMutation({
     mutationFn: () => api<ReplayAnswer>(`/api/v1/logs/${encodeURIComponent(call.id)}/replay`, {
       method: 'POST',
-      body: JSON.stringify({ ...targetOf(target), ...(temperature.trim() ? { temperature: Number(temperature) } : {}) }),
+      body: JSON.stringify({ ...(options.find((option) => option.value === target)?.target ?? targetOf(target)), ...(temperature.trim() ? { temperature: Number(temperature) } : {}) }),
     }),
   });
   const submit = (event: FormEvent) => {
@@ -34,7 +34,8 @@ export function ReplayPanel({ call }: { call: Original }) {
     <Panel title="Replay" loading={models.isLoading} error={models.error}>
       <form className="filters replay-form" onSubmit={submit}>
         <select aria-label="Replay on model" value={target} onChange={(event) => setChoice(event.target.value)}>
-          {[...new Set([...options, own])].map((option) => <option key={option} value={option}>{option}{option === own ? ' (this call)' : ''}</option>)}
+          {options.some((option) => option.value === own) ? null : <option value={own}>{own} (this call)</option>}
+          {options.map((option) => <option key={option.value} value={option.value}>{option.label}{option.value === own ? ' (this call)' : ''}</option>)}
         </select>
         <input placeholder="Temperature" aria-label="Replay temperature" inputMode="decimal" value={temperature} onChange={(event) => setTemperature(event.target.value)} />
         <button type="submit" disabled={replay.isPending}>{replay.isPending ? 'Replaying…' : 'Replay'}</button>

@@ -23,7 +23,11 @@ interface Comparison {
 
 function Results({ comparison }: { comparison: Comparison }) {
   const { summary } = comparison;
-  const same = (pick: Target | null, result: Comparison['results'][number]) => pick !== null && pick.model === result.target.model && pick.provider === result.provider;
+  // The summary names the provider and model that answered (a route's target, or a fallback's).
+  const answeredBy = (result: Comparison['results'][number]) => `${result.provider ?? result.target.provider ?? ''}/${result.model ?? result.target.model}`;
+  const same = (pick: Target | null, result: Comparison['results'][number]) => pick !== null && `${pick.provider}/${pick.model}` === answeredBy(result);
+  // A route asked for by name shows its name before the model that answered.
+  const asked = (result: Comparison['results'][number]) => (result.target.provider === null && result.model !== null && result.model !== result.target.model ? `${result.target.model} → ` : '');
   return (
     <>
       <p className="small comparison-summary">
@@ -35,7 +39,7 @@ function Results({ comparison }: { comparison: Comparison }) {
         <thead><tr><th>Model</th><th>Status</th><th>Latency</th><th>Tokens in / out</th><th>Cost</th><th>Answer</th></tr></thead>
         <tbody>{comparison.results.map((result, index) => (
           <tr key={result.call_id ?? index}>
-            <td>{result.provider ?? result.target.provider}/{result.target.model}{same(summary.fastest, result) ? <span className="badge"> fastest</span> : null}{same(summary.cheapest, result) ? <span className="badge"> cheapest</span> : null}</td>
+            <td>{asked(result)}{answeredBy(result)}{same(summary.fastest, result) ? <span className="badge"> fastest</span> : null}{same(summary.cheapest, result) ? <span className="badge"> cheapest</span> : null}</td>
             <td className={`status ${result.status}`}>{result.status}</td>
             <td>{formatMs(result.latency_ms)}</td>
             <td>{formatCount(result.usage?.prompt_tokens)} / {formatCount(result.usage?.completion_tokens)}</td>
@@ -61,7 +65,7 @@ function NewComparison({ callId, onDone }: { callId: string | null; onDone: (com
         ...(callId ? { call_id: callId } : { prompt: form.prompt, ...(form.system.trim() ? { system: form.system } : {}) }),
         ...(form.maxTokens.trim() ? { max_tokens: Number(form.maxTokens) } : {}),
         ...(form.temperature.trim() ? { temperature: Number(form.temperature) } : {}),
-        targets: chosen.map(targetOf),
+        targets: chosen.map((value) => (models.data ?? []).find((option) => option.value === value)?.target ?? targetOf(value)),
       }),
     }),
     onSuccess: (comparison) => {
@@ -85,8 +89,8 @@ function NewComparison({ callId, onDone }: { callId: string | null; onDone: (com
         )}
         <fieldset className="targets">
           <legend className="small muted">Models ({chosen.length} of 2 to {MAX_TARGETS})</legend>
-          {(models.data ?? []).map((model) => (
-            <label key={model} className="small"><input type="checkbox" checked={chosen.includes(model)} disabled={!chosen.includes(model) && chosen.length >= MAX_TARGETS} onChange={() => toggle(model)} />{model}</label>
+          {(models.data ?? []).map((option) => (
+            <label key={option.value} className="small"><input type="checkbox" checked={chosen.includes(option.value)} disabled={!chosen.includes(option.value) && chosen.length >= MAX_TARGETS} onChange={() => toggle(option.value)} />{option.label}</label>
           ))}
           {models.data?.length === 0 ? <p className="muted">No enabled provider lists its models; add models to a provider first.</p> : null}
         </fieldset>
