@@ -411,16 +411,16 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       const provider = {
         name: 'zeta', display_name: 'Zeta', type: 'openai', provider_type: 'remote' as const, base_url: 'https://zeta.example/v1', api_key_sealed: 'sealed',
         models: ['z-1', 'z-2'], priority: 2, timeout_seconds: 30, circuit_breaker_threshold: 5, circuit_breaker_timeout: 60, max_retries: 1, is_enabled: true,
-        source: 'api' as const, created_at: T0, updated_at: T0,
+        allow_client_key: true, source: 'api' as const, created_at: T0, updated_at: T0,
       };
       const before = (await store.providers.list()).length;
       await store.providers.upsert(provider);
-      await store.providers.upsert({ ...provider, name: 'alpha', priority: 2, api_key_sealed: null, models: [] });
+      await store.providers.upsert({ ...provider, name: 'alpha', priority: 2, api_key_sealed: null, models: [], allow_client_key: false });
       await store.providers.upsert({ ...provider, priority: 1, updated_at: T0 + 1 });
       const listed = await store.providers.list();
       expect(listed).toHaveLength(before + 2);
       expect(listed.find((p) => p.name === 'zeta')).toEqual({ ...provider, priority: 1, updated_at: T0 + 1 });
-      expect(listed.filter((p) => p.name === 'alpha' || p.name === 'zeta').map((p) => p.name)).toEqual(['zeta', 'alpha']);
+      expect(listed.filter((p) => p.name === 'alpha' || p.name === 'zeta').map((p) => [p.name, p.allow_client_key])).toEqual([['zeta', true], ['alpha', false]]);
       const health = { name: 'zeta', circuit_state: 'open' as const, failure_count: 3, total_requests: 10, successful_requests: 7, failed_requests: 3, avg_response_time_ms: 120.5, last_success_at: T0, last_failure_at: null, updated_at: T0 };
       await store.providers.saveHealth(health);
       await store.providers.saveHealth({ ...health, failure_count: 4, updated_at: T0 + 2 });

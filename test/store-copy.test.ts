@@ -52,7 +52,7 @@ async function fillSettings(store: Store): Promise<void> {
   await store.priceOverrides.upsert({ project_id: 'default', model: 'llama3.2', cost_per_1k_input_tokens: null, cost_per_1k_output_tokens: null, electricity_cost_per_hour: 0.42, updated_at: at });
   await store.providers.upsert({
     name: 'local', display_name: 'Local', type: 'ollama', provider_type: 'local', base_url: 'http://127.0.0.1:11434', api_key_sealed: SecretBox.forDataDir(sourceDir).seal('sk-local'), models: ['llama3.2'],
-    priority: 3, timeout_seconds: 60, circuit_breaker_threshold: 5, circuit_breaker_timeout: 30, max_retries: 1, is_enabled: true, source: 'api', created_at: at, updated_at: at,
+    priority: 3, timeout_seconds: 60, circuit_breaker_threshold: 5, circuit_breaker_timeout: 30, max_retries: 1, is_enabled: true, allow_client_key: true, source: 'api', created_at: at, updated_at: at,
   });
   await store.providers.saveHealth({ name: 'local', circuit_state: 'open', failure_count: 5, total_requests: 40, successful_requests: 35, failed_requests: 5, avg_response_time_ms: 812.5, last_success_at: at, last_failure_at: at + 5000, updated_at: at + 5000 });
   await store.researchConfig.put('default', { objective: 'cheaper answers', budget_usd: 3 }, at);

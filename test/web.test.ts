@@ -547,9 +547,10 @@ describe('dashboard in Chromium', () => {
     expect(await (await page.waitForSelector('form.edit-provider p.error')).textContent()).toContain('circuit_breaker_threshold');
     await page.fill('input[aria-label="Failures to open the breaker of bench-vllm"]', '7');
     await page.fill('input[aria-label="Models of bench-vllm"]', 'qwen');
+    await page.check('form.edit-provider label:has-text("their own key") input');
     await page.click('button:text-is("Save provider")');
-    await page.waitForSelector('tr:has-text("bench-vllm") >> text=priority 3');
-    expect((await server.request('GET', '/api/v1/providers/bench-vllm')).json()).toMatchObject({ priority: 3, circuit_breaker_threshold: 7, models: ['qwen'], has_api_key: true });
+    await page.waitForSelector('tr:has-text("bench-vllm") >> text=priority 3 · takes callers\' keys');
+    expect((await server.request('GET', '/api/v1/providers/bench-vllm')).json()).toMatchObject({ priority: 3, circuit_breaker_threshold: 7, models: ['qwen'], has_api_key: true, allow_client_key: true });
     await page.click('tr:has-text("bench-vllm") button:text-is("remove")');
     await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((row) => row.textContent?.includes('bench-vllm')));
     expect((await server.request('GET', '/api/v1/providers/bench-vllm')).statusCode).toBe(404);

@@ -16,6 +16,8 @@ export const providerConfigSchema = z.strictObject({
   /** Retries on the same provider for retryable failures, with exponential backoff. */
   max_retries: z.number().int().min(0).max(5).optional(),
   enabled: z.boolean().optional(),
+  /** Whether a caller may send its own key for this provider (x-loupe-provider-key). */
+  allow_client_key: z.boolean().optional(),
 });
 
 /** One provider and model a route may send a call to; weight counts for the `weighted` strategy. */

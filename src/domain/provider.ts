@@ -15,6 +15,7 @@ export const providerInputSchema = z.strictObject({
   circuit_breaker_timeout: z.number().positive().max(86_400).optional(),
   max_retries: z.number().int().min(0).max(5).optional(),
   is_enabled: z.boolean().optional(),
+  allow_client_key: z.boolean().optional().describe("whether a caller may send its own key for this provider (x-loupe-provider-key), used instead of the provider's"),
 });
 export type ProviderInput = z.infer<typeof providerInputSchema>;
 export const providerPatchSchema = providerInputSchema.omit({ name: true, type: true }).partial();
@@ -35,6 +36,8 @@ export interface ProviderRecord {
   circuit_breaker_timeout: number;
   max_retries: number;
   is_enabled: boolean;
+  /** Whether a caller's own key (x-loupe-provider-key) is sent instead of this provider's key. */
+  allow_client_key: boolean;
   /** `config`: from the config file or environment (trusted); `api`: added through the API. */
   source: 'config' | 'api';
   created_at: number;

@@ -14,6 +14,7 @@ import { countO200k } from '../pricing/token-count.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { anthropicClientHeaders, errorBody } from './client-format.js';
 import type { GatewayReply } from './deliver-response.js';
+import { clientKeyRefused, clientProviderKey } from './client-provider-key.js';
 import { GatewayError } from './gateway-errors.js';
 import { modelNotAllowed, noProvider, readGatewayRequest } from './prepare-request.js';
 
@@ -32,25 +33,30 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
   const { reply } = exchange;
   let model: string;
   let body: Record<string, unknown>;
+  let clientKey: string | null;
   try {
     ({ model, body } = readGatewayRequest(exchange.body, false));
+    clientKey = clientProviderKey(exchange.headers);
   } catch (error) {
     if (error instanceof GatewayError) return refuse(reply, error);
     throw error;
   }
-  const routes = registry.route(model).filter((route) => route.target.adapter.capabilities.messages);
-  if (routes.length === 0) return refuse(reply, noProvider(model, 'messages'));
+  const serving = registry.route(model).filter((route) => route.target.adapter.capabilities.messages);
+  if (serving.length === 0) return refuse(reply, noProvider(model, 'messages'));
+  const routes = clientKey === null ? serving : serving.filter((route) => route.target.allowClientKey);
+  if (routes.length === 0) return refuse(reply, clientKeyRefused(model));
   const allowed = routes.filter((route) => modelAllowed(exchange.allowedModels, model, route.target.name, route.model));
   if (allowed.length === 0) return refuse(reply, modelNotAllowed(model));
   // The first target whose circuit is not open counts, as the call itself would go there first.
   const { target, model: upstreamModel } = allowed.find((route) => registry.healthOf(route.target.name)?.breaker.state !== 'open') ?? allowed[0]!;
   if (target.adapter.id !== 'anthropic') return countLocally(reply, body, upstreamModel);
+  const key = clientKey ?? target.apiKey;
   try {
     const answer = await request(joinUpstreamUrl(target.baseUrl, '/messages/count_tokens'), {
       method: 'POST', dispatcher: target.dispatcher, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
       headers: {
         'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...anthropicClientHeaders(exchange.headers),
-        ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}),
+        ...(key ? { 'x-api-key': key } : {}),
       },
       body: upstreamModel === model ? exchange.body : JSON.stringify({ ...body, model: upstreamModel }),
     });

@@ -3,7 +3,6 @@
 // errors; and tells the provider's health how it went.
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { ProviderHealth } from '../provider-registry/provider-health.js';
 import type { CallPlan, ProviderAdapter, StreamObservations, StreamStep, StreamTerminal } from '../providers/kit/adapter.js';
 import { upstreamError, type UpstreamError } from '../providers/kit/errors.js';
 import { errorEvent, type ClientFormat } from './client-format.js';
@@ -26,6 +25,14 @@ export interface GatewayReply {
   raw: { once(event: 'close', listener: () => void): unknown; readonly writableFinished: boolean };
 }
 
+/** What an attempt tells its provider's health (a ProviderHealth, or a view of it). */
+export interface AttemptReport {
+  success(latencyMs: number): void;
+  /** `upstreamStatus`: the provider's HTTP status, when it answered with one. */
+  failure(retryAfterMs?: number, upstreamStatus?: number): void;
+  abandon(): void;
+}
+
 export interface Delivery {
   upstream: Dispatcher.ResponseData;
   /** The upstream body when it was already read (an error answer weighed for a retry). */
@@ -34,7 +41,7 @@ export interface Delivery {
   /** The API the client speaks: the shape of Loupe's own errors. */
   format: ClientFormat;
   outcome: GatewayOutcome;
-  health: ProviderHealth;
+  health: AttemptReport;
   adapter: ProviderAdapter;
   plan: CallPlan;
   arrived: number;
@@ -89,7 +96,7 @@ async function relayWhole(delivery: Delivery): Promise<void> {
   if (!ok) {
     const error = adapter.mapError(status, raw, upstream.headers);
     // The provider answered: a caller mistake (4xx) says nothing against its health.
-    if (error.isProviderFailure) health.failure(error.retryAfterMs ?? undefined);
+    if (error.isProviderFailure) health.failure(error.retryAfterMs ?? undefined, status);
     else health.success(latency);
     Object.assign(outcome, { status: 'error', errorType: recordedErrorType(error, status), errorMessage: error.message });
     const retryAfter = upstream.headers['retry-after'];

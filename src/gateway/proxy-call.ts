@@ -21,6 +21,7 @@ import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { KeyLimits, KeyRateLimiter } from './rate-limiter.js';
 import { modelAllowed } from '../domain/api-key.js';
 import { anthropicClientHeaders, type ClientFormat } from './client-format.js';
+import { clientKeyRefused, clientKeyReport, clientProviderKey } from './client-provider-key.js';
 
 export interface GatewayDeps {
   registry: ProviderRegistry;
@@ -84,10 +85,20 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
     if (error instanceof GatewayError) return sendError(reply, format, error);
     throw error;
   }
+  let clientKey: string | null;
+  try {
+    clientKey = clientProviderKey(exchange.headers);
+  } catch (error) {
+    if (error instanceof GatewayError) return sendError(reply, format, error);
+    throw error;
+  }
   const routed = deps.registry.route(gateway.model, gateway.stream);
   // An API relayed as the client speaks it (Anthropic's Messages, OpenAI's Responses) goes only to providers that serve it.
-  const candidates = NATIVE_APIS[endpoint.endpoint] ? routed.filter((route) => route.target.adapter.capabilities[endpoint.endpoint]) : routed;
-  if (candidates.length === 0) return sendError(reply, format, noProvider(gateway.model, endpoint.endpoint));
+  const serving = NATIVE_APIS[endpoint.endpoint] ? routed.filter((route) => route.target.adapter.capabilities[endpoint.endpoint]) : routed;
+  if (serving.length === 0) return sendError(reply, format, noProvider(gateway.model, endpoint.endpoint));
+  // A caller's own key goes only to the providers that take one: never silently swapped for the operator's.
+  const candidates = clientKey === null ? serving : serving.filter((route) => route.target.allowClientKey);
+  if (candidates.length === 0) return sendError(reply, format, clientKeyRefused(gateway.model));
   // A key limited to some models uses only the providers and models it may (a route's name
   // allowed allows all of its targets); most keys are not limited and skip the filter.
   const allowedModels = exchange.allowedModels;
@@ -97,6 +108,8 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   const attribution = attributionFromHeaders(exchange.headers, gateway.body.user);
   // Which route of the config file a call came through, as the cache's answers say which call they repeat.
   if (routeName !== null) attribution.properties = { ...attribution.properties, route: routeName };
+  // Whose key paid for it (never the key itself).
+  if (clientKey !== null) attribution.properties = { ...attribution.properties, provider_key: 'client' };
   const isFallback = (provider: string, model: string) => provider !== original.target.name || model !== original.model;
   // The first attempt's id is the request's: a request answered at once (most of them) is then
   // found by id, and only later attempts enter PostgreSQL's index of request ids (migration 13).
@@ -187,10 +200,11 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   let attempt = 0;
   try {
     for (const [index, route] of routes.entries()) {
-      const health = deps.registry.healthOf(route.target.name)!;
+      const providerHealth = deps.registry.healthOf(route.target.name)!;
+      const health = clientKey === null ? providerHealth : clientKeyReport(providerHealth);
       for (let retry = 0; retry <= route.target.maxRetries; retry++) {
         // Synchronous unless a shared half-open circuit asks the database for the probe.
-        const admitted = health.admit();
+        const admitted = providerHealth.admit();
         if (!(admitted === true || (admitted !== false && (await admitted)))) {
           failures.push(`${route.target.name}: circuit open`);
           break;
@@ -198,7 +212,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
         const outcome = outcomeFor(route.target.name, route.model, ++attempt);
         const lastChance = retry === route.target.maxRetries && index === routes.length - 1;
         const adapter = route.target.adapter;
-        const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw, headers: clientHeaders }, { model: route.model, apiKey: route.target.apiKey ?? undefined, nowMs: startedAt });
+        const prepared = adapter.toUpstream({ endpoint: endpoint.endpoint, body: gateway.body, rawBody: gateway.raw, headers: clientHeaders }, { model: route.model, apiKey: clientKey ?? route.target.apiKey ?? undefined, nowMs: startedAt });
         if (!prepared.ok) {
           // The call cannot be said to this provider: the caller's mistake, not the provider's.
           health.abandon();
@@ -233,7 +247,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
           const wait = error.retryAfterMs;
           const retryHere = canRetryHere && (wait === null || wait <= MAX_BACKOFF_MS);
           if (error.isRetryable && (retryHere || canFallBack)) {
-            health.failure(wait ?? undefined);
+            health.failure(wait ?? undefined, status);
             Object.assign(outcome, { status: 'error', httpStatus: status, errorType: status === 429 ? 'rate_limit' : `http_${status}`, errorMessage: error.message });
             record(outcome);
             failures.push(`${route.target.name}: HTTP ${status}`);

@@ -8,6 +8,8 @@ export interface UpstreamTarget {
   type: string;
   baseUrl: string;
   apiKey: string | null;
+  /** Whether a caller's own key (x-loupe-provider-key) is sent instead of `apiKey`. */
+  allowClientKey: boolean;
   models: readonly string[];
   priority: number;
   timeoutMs: number;

@@ -39,7 +39,7 @@ function fromConfig(provider: ProviderConfig, box: SecretBox, now: number): Prov
     api_key_sealed: provider.api_key ? box.seal(provider.api_key) : null, models: provider.models ?? [], priority: provider.priority ?? 100,
     timeout_seconds: provider.timeout_seconds ?? 120, circuit_breaker_threshold: provider.circuit_breaker_threshold ?? 5,
     circuit_breaker_timeout: provider.circuit_breaker_timeout ?? 60, max_retries: provider.max_retries ?? 1,
-    is_enabled: provider.enabled !== false, source: 'config', created_at: now, updated_at: now,
+    is_enabled: provider.enabled !== false, allow_client_key: provider.allow_client_key === true, source: 'config', created_at: now, updated_at: now,
   };
 }
 
@@ -104,7 +104,7 @@ export class ProviderRegistry {
     const trusted = record.source === 'config';
     this.targets.set(record.name, {
       name: record.name, type: record.type, baseUrl: normalizeBaseUrl(record.type, record.base_url), apiKey: record.api_key_sealed ? this.box.open(record.api_key_sealed) : null,
-      models: record.models, priority: record.priority, timeoutMs: record.timeout_seconds * 1000, maxRetries: record.max_retries,
+      models: record.models, priority: record.priority, timeoutMs: record.timeout_seconds * 1000, maxRetries: record.max_retries, allowClientKey: record.allow_client_key,
       // A type Loupe has no adapter of its own for is taken to speak OpenAI's format.
       adapter: createAdapter(isProviderType(record.type) ? record.type : 'openai-compatible'),
       dispatcher: trusted ? trustedAgent : this.guardedAgent,
@@ -178,7 +178,7 @@ export class ProviderRegistry {
       name: input.name, display_name: input.display_name ?? input.name, type: input.type, provider_type: LOCAL_PROVIDERS.has(input.type) ? 'local' : 'remote',
       base_url: baseUrl, api_key_sealed: input.api_key ? this.box.seal(input.api_key) : null, models: input.models ?? [], priority: input.priority ?? 100,
       timeout_seconds: input.timeout_seconds ?? 120, circuit_breaker_threshold: input.circuit_breaker_threshold ?? 5, circuit_breaker_timeout: input.circuit_breaker_timeout ?? 60,
-      max_retries: input.max_retries ?? 1, is_enabled: input.is_enabled ?? true, source: 'api', created_at: now, updated_at: now,
+      max_retries: input.max_retries ?? 1, is_enabled: input.is_enabled ?? true, allow_client_key: input.allow_client_key ?? false, source: 'api', created_at: now, updated_at: now,
     };
     await this.repository.upsert(record);
     this.changes++;
@@ -190,7 +190,7 @@ export class ProviderRegistry {
   async update(name: string, patch: ProviderPatch): Promise<ProviderRecord> {
     const current = this.records.get(name);
     if (!current) throw new ProviderError('name', `no provider named '${name}'`, 404);
-    const configOnly = ['base_url', 'api_key', 'models', 'priority', 'timeout_seconds', 'circuit_breaker_threshold', 'circuit_breaker_timeout', 'max_retries', 'display_name'];
+    const configOnly = ['base_url', 'api_key', 'models', 'priority', 'timeout_seconds', 'circuit_breaker_threshold', 'circuit_breaker_timeout', 'max_retries', 'display_name', 'allow_client_key'];
     if (current.source === 'config') {
       const refused = Object.keys(patch).find((field) => configOnly.includes(field));
       if (refused) throw new ProviderError(refused, 'this provider comes from the config file; change it there (only is_enabled can be changed here)');

@@ -11,6 +11,7 @@ export function providerValues(p: ProviderRecord, timestamp: TimestampParam): un
   return [
     p.name, p.display_name, p.type, p.provider_type, p.base_url, p.api_key_sealed, JSON.stringify(p.models), p.priority, p.timeout_seconds,
     p.circuit_breaker_threshold, p.circuit_breaker_timeout, p.max_retries, p.is_enabled, p.source, timestamp(p.created_at), timestamp(p.updated_at),
+    p.allow_client_key,
   ];
 }
 
@@ -28,6 +29,7 @@ export function rowToProvider(row: Record<string, unknown>): ProviderRecord {
     priority: Number(row.priority), timeout_seconds: Number(row.timeout_seconds), circuit_breaker_threshold: Number(row.circuit_breaker_threshold),
     circuit_breaker_timeout: Number(row.circuit_breaker_timeout), max_retries: Number(row.max_retries), is_enabled: Boolean(row.is_enabled),
     source: row.source as 'config' | 'api', created_at: Number(row.created_at), updated_at: Number(row.updated_at),
+    allow_client_key: row.allow_client_key === true,
   };
 }
 

@@ -341,6 +341,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     name: 'the models a key may ask the gateway for',
     sql: 'ALTER TABLE api_keys ADD COLUMN allowed_models VARCHAR[]',
   },
+  {
+    version: 22,
+    name: "providers that take a caller's own key",
+    sql: 'ALTER TABLE providers ADD COLUMN allow_client_key BOOLEAN DEFAULT false',
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

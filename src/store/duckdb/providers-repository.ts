@@ -16,7 +16,7 @@ export class DuckDbProviderRepository implements ProviderRepository {
   }
 
   async upsert(p: ProviderRecord): Promise<void> {
-    await this.pool.write((connection) => connection.run('INSERT OR REPLACE INTO providers VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)', providerValues(p, timestamp) as DuckDBValue[]));
+    await this.pool.write((connection) => connection.run('INSERT OR REPLACE INTO providers VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)', providerValues(p, timestamp) as DuckDBValue[]));
   }
 
   async delete(name: string): Promise<boolean> {

@@ -546,6 +546,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       PRIMARY KEY (key_id, second, instance)
     )`,
   },
+  {
+    version: 21,
+    name: "providers that take a caller's own key",
+    sql: 'ALTER TABLE providers ADD COLUMN allow_client_key BOOLEAN NOT NULL DEFAULT false',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

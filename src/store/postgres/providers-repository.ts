@@ -12,7 +12,7 @@ import { PgSharedBreakers } from './shared-breakers.js';
 const timestamp = (ms: number | null) => (ms === null ? null : sqlTimestamp(ms));
 
 const PROVIDER_COLUMNS = ['name', 'display_name', 'type', 'provider_type', 'base_url', 'api_key_sealed', 'models', 'priority', 'timeout_seconds',
-  'circuit_breaker_threshold', 'circuit_breaker_timeout', 'max_retries', 'is_enabled', 'source', 'created_at', 'updated_at'];
+  'circuit_breaker_threshold', 'circuit_breaker_timeout', 'max_retries', 'is_enabled', 'source', 'created_at', 'updated_at', 'allow_client_key'];
 const HEALTH_COLUMNS = ['name', 'circuit_state', 'failure_count', 'total_requests', 'successful_requests', 'failed_requests', 'avg_response_time_ms',
   'last_success_at', 'last_failure_at', 'updated_at'];
 

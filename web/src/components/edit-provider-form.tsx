@@ -1,5 +1,5 @@
 // Changes a provider added through the API (seed 004's fields: priority, timeout, retries,
-// breaker threshold and timeout, models, base URL, a new key). Providers from the config file
+// breaker threshold and timeout, models, base URL, a new key; whether callers may send their own key). Providers from the config file
 // or environment are the operator's and are changed there.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -7,7 +7,7 @@ import { api } from '../api';
 
 export interface EditableProvider {
   name: string; base_url: string; models: string[]; priority: number; timeout_seconds: number;
-  max_retries: number; circuit_breaker_threshold: number; circuit_breaker_timeout: number;
+  max_retries: number; circuit_breaker_threshold: number; circuit_breaker_timeout: number; allow_client_key: boolean;
 }
 
 const NUMBERS = [
@@ -18,7 +18,7 @@ const NUMBERS = [
 export function EditProviderForm({ provider, onDone }: { provider: EditableProvider; onDone: () => void }) {
   const client = useQueryClient();
   const [form, setForm] = useState({
-    base_url: provider.base_url, models: provider.models.join(', '), api_key: '',
+    base_url: provider.base_url, models: provider.models.join(', '), api_key: '', allow_client_key: provider.allow_client_key,
     ...Object.fromEntries(NUMBERS.map(([name]) => [name, String(provider[name])])) as Record<(typeof NUMBERS)[number][0], string>,
   });
   const save = useMutation({
@@ -29,6 +29,7 @@ export function EditProviderForm({ provider, onDone }: { provider: EditableProvi
         models: form.models.split(',').map((model) => model.trim()).filter(Boolean),
         ...Object.fromEntries(NUMBERS.map(([name]) => [name, Number(form[name])])),
         ...(form.api_key ? { api_key: form.api_key } : {}),
+        allow_client_key: form.allow_client_key,
       }),
     }),
     onSuccess: () => {
@@ -52,6 +53,7 @@ export function EditProviderForm({ provider, onDone }: { provider: EditableProvi
           <label key={name} className="small">{label}<br /><input aria-label={`${label} of ${provider.name}`} inputMode="decimal" value={form[name]} onChange={(event) => setForm({ ...form, [name]: event.target.value })} /></label>
         ))}
       </div>
+      <label className="small"><input type="checkbox" checked={form.allow_client_key} onChange={(event) => setForm({ ...form, allow_client_key: event.target.checked })} /> Callers may send their own key (x-loupe-provider-key)</label>
       <button type="submit" disabled={save.isPending}>Save provider</button> <button type="button" className="link" onClick={onDone}>cancel</button>
       {save.error ? <p className="error">{save.error.message}</p> : null}
     </form>

@@ -51,7 +51,7 @@ export function Providers() {
           <tbody>
             {(providers.data?.providers ?? []).flatMap((p) => [
               <tr key={p.name}>
-                <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source} · priority {p.priority}</div></td>
+                <td>{p.display_name}<div className="muted small">{p.type} · {p.provider_type} · {p.source} · priority {p.priority}{p.allow_client_key ? ' · takes callers\' keys' : ''}</div></td>
                 <td className={`circuit ${p.health?.circuit_state ?? ''}`}>{p.is_enabled ? p.health?.circuit_state ?? 'closed' : 'disabled'}</td>
                 <td>{formatCount(p.health?.total_requests)}</td><td>{formatCount(p.health?.failed_requests)}</td><td>{formatMs(p.health?.avg_response_time_ms)}</td>
                 <td>{admin ? <><button onClick={() => toggle.mutate(p)}>{p.is_enabled ? 'Disable' : 'Enable'}</button> <button onClick={() => void test(p.name)}>Test</button>{p.source === 'api' ? <> <button className="link" onClick={() => setEditing(p.name)}>edit</button> <button className="link" onClick={() => remove.mutate(p)}>remove</button></> : null}</> : null}<div className="small connection-test" aria-live="polite">{tests[p.name] ?? ''}</div></td>
