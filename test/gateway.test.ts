@@ -188,14 +188,23 @@ describe('streaming chat', () => {
 });
 
 describe('requests the gateway refuses', () => {
-  it('refuses a body that picks its own upstream, before calling anyone', async () => {
+  it('refuses a body or a header that picks its own upstream, in any spelling, before calling anyone', async () => {
     const before = upstream.requests.length;
-    for (const field of ['api_base', 'base_url']) {
+    for (const field of ['api_base', 'base_url', 'apiBase', 'API-BASE', 'baseURL', 'custom_llm_provider', 'customHost']) {
       const response = await post('/v1/chat/completions', { model: 'gpt-4o', messages, [field]: 'http://169.254.169.254/' });
-      expect(response.status).toBe(400);
+      expect(response.status, field).toBe(400);
       expect((await response.json()).error.param).toBe(field);
     }
+    for (const header of ['x-portkey-custom-host', 'helicone-target-url', 'x-api-base', 'helicone-openai-api-base', 'x-base-url']) {
+      const response = await post('/v1/chat/completions', { model: 'gpt-4o', messages }, { [header]: 'http://169.254.169.254/' });
+      expect(response.status, header).toBe(400);
+      expect((await response.json()).error.param).toBe(header);
+    }
     expect(upstream.requests.length).toBe(before);
+    // A field or header that only contains such a word as part of another is not one.
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const database = await post('/v1/chat/completions', { model: 'gpt-4o', messages, metadata: { database_url: 'x' } }, { 'x-forwarded-host': 'loupe.internal' });
+    expect(database.status).toBe(200);
   });
 
   it('answers OpenAI-shaped errors for a missing model, an unknown model and a key without the gateway scope', async () => {

@@ -35,7 +35,7 @@ export async function countTokens(exchange: CountTokensExchange, registry: Provi
   let body: Record<string, unknown>;
   let clientKey: string | null;
   try {
-    ({ model, body } = readGatewayRequest(exchange.body, false));
+    ({ model, body } = readGatewayRequest(exchange.body, false, exchange.headers));
     clientKey = clientProviderKey(exchange.headers);
   } catch (error) {
     if (error instanceof GatewayError) return refuse(reply, error);

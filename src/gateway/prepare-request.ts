@@ -1,10 +1,18 @@
-// Reads a gateway request body: a JSON object naming a model, with no field that would let
-// the caller pick an upstream. How it is said upstream is the provider adapter's business.
+// Reads a gateway request body: a JSON object naming a model, with no field or header that
+// would let the caller pick an upstream. How it is said upstream is the provider adapter's business.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Endpoint } from '../providers/kit/adapter.js';
 import { GatewayError, invalidRequest } from './gateway-errors.js';
 
-/** Fields through which a caller could choose the upstream; refused in any form. */
-const UPSTREAM_CHOOSING_FIELDS = ['api_base', 'base_url', 'baseURL', 'api_url', 'endpoint_url', 'custom_llm_provider'];
+/**
+ * Names through which a caller could choose the upstream (LiteLLM's `api_base`, Portkey's
+ * `x-portkey-custom-host`, Helicone's `Helicone-Target-Url` ...), compared without case or
+ * separators so that no spelling gets through: a body field by its whole name, a header by any
+ * part of its name (fewer words there, so that no header a proxy adds on the way is taken for one).
+ */
+const UPSTREAM_FIELDS = ['apibase', 'baseurl', 'apiurl', 'endpointurl', 'customllmprovider', 'customhost', 'targeturl', 'upstreamurl'];
+const UPSTREAM_HEADER_WORDS = ['apibase', 'baseurl', 'customhost', 'targeturl'];
+const squashed = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 export interface GatewayRequest {
   body: Record<string, unknown>;
@@ -14,7 +22,11 @@ export interface GatewayRequest {
   stream: boolean;
 }
 
-export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayRequest {
+export function readGatewayRequest(raw: Buffer, streamable: boolean, headers: IncomingHttpHeaders): GatewayRequest {
+  for (const name of Object.keys(headers)) {
+    const plain = squashed(name);
+    if (UPSTREAM_HEADER_WORDS.some((word) => plain.includes(word))) throw invalidRequest(`the header '${name}' is not accepted: upstreams are configured on the server`, name);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
@@ -23,8 +35,8 @@ export function readGatewayRequest(raw: Buffer, streamable: boolean): GatewayReq
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidRequest('the body must be a JSON object');
   const body = parsed as Record<string, unknown>;
-  for (const field of UPSTREAM_CHOOSING_FIELDS) {
-    if (field in body) throw invalidRequest(`'${field}' is not accepted: upstreams are configured on the server`, field);
+  for (const field of Object.keys(body)) {
+    if (UPSTREAM_FIELDS.includes(squashed(field))) throw invalidRequest(`'${field}' is not accepted: upstreams are configured on the server`, field);
   }
   if (typeof body.model !== 'string' || body.model.length === 0) throw invalidRequest("'model' is required", 'model');
   return { body, raw, model: body.model, stream: streamable && body.stream === true };

@@ -80,7 +80,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   const requestId = uuidv7();
   let gateway: GatewayRequest;
   try {
-    gateway = readGatewayRequest(exchange.body, endpoint.streamable);
+    gateway = readGatewayRequest(exchange.body, endpoint.streamable, exchange.headers);
   } catch (error) {
     if (error instanceof GatewayError) return sendError(reply, format, error);
     throw error;
