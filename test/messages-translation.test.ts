@@ -99,6 +99,34 @@ describe('the Messages API on an OpenAI model', () => {
     expect(call.ttft_ms).toEqual(expect.any(Number));
   });
 
+  it("gives the model's reasoning as a thinking block before its text, streamed and whole", async () => {
+    upstream.respondWith({ kind: 'sse', chunks: sseFixture('openrouter/chat-stream-reasoning.chunks.txt') });
+    const stream = client.messages.stream({ model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'What is 2 + 2?' }] });
+    const deltas: string[] = [];
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'content_block_delta') deltas.push(event.delta.type);
+    });
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual([{ type: 'thinking', thinking: 'Let me think. Two plus two.', signature: '' }, { type: 'text', text: '4' }]);
+    expect(deltas).toEqual(['thinking_delta', 'thinking_delta', 'text_delta']);
+    expect(final).toMatchObject({ stop_reason: 'end_turn', usage: { input_tokens: 14, output_tokens: 120 } });
+
+    // DeepSeek's whole answer carries it as message.reasoning_content.
+    const answer = JSON.parse(fixture('openai/chat.json')) as { choices: { message: Record<string, unknown> }[] };
+    answer.choices[0]!.message.reasoning_content = 'The picture shows a path.';
+    upstream.respondWith({ kind: 'json', body: JSON.stringify(answer) });
+    const message = await client.messages.create({ model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'Describe it' }] });
+    expect(message.content.map((block) => block.type)).toEqual(['thinking', 'text']);
+    expect(message.content[0]).toEqual({ type: 'thinking', thinking: 'The picture shows a path.', signature: '' });
+
+    // Sent back in the next turn, the thinking block is left out of what OpenAI receives.
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    await client.messages.create({ model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'Describe it' }, { role: 'assistant', content: message.content }, { role: 'user', content: 'Shorter' }] });
+    const sent = upstream.requests.at(-1)!.json() as { messages: { role: string; content: unknown }[] };
+    expect(sent.messages.map((item) => item.role)).toEqual(['user', 'assistant', 'user']);
+    expect(JSON.stringify(sent.messages[1])).not.toContain('The picture shows a path.');
+  });
+
   it('streams a tool call as a tool_use block with its input', async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream-tools.chunks.txt') });
     const final = await client.messages.stream({ model: 'gpt-4o', max_tokens: 64, messages: [{ role: 'user', content: 'Weather in Paris?' }] }).finalMessage();

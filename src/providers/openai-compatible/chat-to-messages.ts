@@ -1,7 +1,10 @@
 // An OpenAI chat answer said in Anthropic's Messages format, for a client of the Messages API
-// served by an OpenAI-compatible model: a whole answer becomes one message (text and tool_use
-// blocks, the stop reason, usage with cache reads apart from input_tokens as Anthropic counts
-// them); a stream becomes Anthropic's events, written as the chunks arrive.
+// served by an OpenAI-compatible model: a whole answer becomes one message (a thinking block for
+// the model's reasoning, text and tool_use blocks, the stop reason, usage with cache reads apart
+// from input_tokens as Anthropic counts them); a stream becomes Anthropic's events, written as
+// the chunks arrive. Reasoning (DeepSeek's, vLLM's `reasoning_content`, OpenRouter's `reasoning`)
+// carries no signature: the thinking block's is empty, and such a block sent back in a later
+// turn is dropped on the way to the model (messages-to-chat.ts).
 import type { CanonicalUsage } from '../../domain/usage.js';
 import type { CallPlan } from '../kit/adapter.js';
 import type { ChatChunk, CompletionBody } from './openai-schemas.js';
@@ -36,6 +39,8 @@ export function chatAnswerToMessage(answer: CompletionBody, plan: CallPlan, usag
   const choice = answer.choices?.[0];
   const message = choice?.message;
   const content: Json[] = [];
+  const reasoning = message?.reasoning_content ?? message?.reasoning;
+  if (typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: '' });
   if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id ?? '', name: call.function?.name ?? '', input: parseArguments(call.function?.arguments ?? '') });
   return {
@@ -50,13 +55,18 @@ const event = (type: string, data: Json): string => `event: ${type}\ndata: ${JSO
 export class AnthropicEventWriter {
   private started = false;
   private index = -1;
-  private open: 'text' | number | null = null;
+  private open: 'thinking' | 'text' | number | null = null;
 
   constructor(private readonly plan: CallPlan) {}
 
   chunk(chunk: ChatChunk): string {
     let out = this.start(chunk.model);
     const delta = chunk.choices?.[0]?.delta;
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning ?? '';
+    if (reasoning !== '') {
+      if (this.open !== 'thinking') out += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+      out += event('content_block_delta', { index: this.index, delta: { type: 'thinking_delta', thinking: reasoning } });
+    }
     const text = delta?.content ?? '';
     if (text !== '') {
       if (this.open !== 'text') out += this.openBlock('text', { type: 'text', text: '' });
@@ -87,7 +97,7 @@ export class AnthropicEventWriter {
     return event('message_start', { message: { id: this.plan.id, type: 'message', role: 'assistant', model: model ?? this.plan.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } });
   }
 
-  private openBlock(key: 'text' | number, block: Json): string {
+  private openBlock(key: 'thinking' | 'text' | number, block: Json): string {
     const close = this.open !== null ? event('content_block_stop', { index: this.index }) : '';
     this.open = key;
     this.index += 1;
