@@ -72,6 +72,17 @@ describe("a caller's own provider key", () => {
     expect((await chat('fixed-model')).statusCode).toBe(200);
   });
 
+  it("keeps the cached answers of a caller's key apart from everyone else's", async () => {
+    const cached = (headers: Record<string, string>) => server.request('POST', '/v1/chat/completions', { headers: { 'x-loupe-cache': 'true', ...headers }, body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Cache me' }] } });
+    const state = async (headers: Record<string, string>) => (await cached(headers)).headers['x-loupe-cache'];
+    expect(await state(withKey)).toBe('MISS');
+    expect(await state(withKey)).toBe('HIT');
+    expect(await state({ 'x-loupe-provider-key': 'sk-another-caller' })).toBe('MISS');
+    expect(await state({})).toBe('MISS');
+    expect(await state({})).toBe('HIT');
+    expect(await state(withKey)).toBe('HIT');
+  });
+
   it('refuses a header that cannot be a key, naming it', async () => {
     for (const value of ['   ', 'k'.repeat(4097)]) {
       const response = await chat('gpt-4o', { 'x-loupe-provider-key': value });

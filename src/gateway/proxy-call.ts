@@ -151,7 +151,7 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   let caching: CachePolicy | null = null;
   if (deps.cache) {
     try {
-      caching = deps.cache.policy(exchange.headers, projectId, endpoint.path, gateway.raw);
+      caching = deps.cache.policy(exchange.headers, projectId, endpoint.path, gateway.raw, clientKey);
     } catch (error) {
       if (error instanceof GatewayError) return sendError(reply, format, error);
       throw error;

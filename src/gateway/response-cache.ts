@@ -66,7 +66,8 @@ export class ResponseCache {
    * Whether this request uses the cache, and under which key; null when it does not. Throws a
    * 400 GatewayError naming the header for a value it cannot read.
    */
-  policy(headers: IncomingHttpHeaders, projectId: string, path: string, raw: Buffer): CachePolicy | null {
+  /** `callerKey`: a caller's own provider key; its answers are kept apart from everyone else's. */
+  policy(headers: IncomingHttpHeaders, projectId: string, path: string, raw: Buffer, callerKey: string | null = null): CachePolicy | null {
     const asked = header(headers, 'x-loupe-cache')?.trim().toLowerCase();
     if (asked !== undefined && !['true', 'false', '1', '0'].includes(asked)) throw invalidRequest("'x-loupe-cache' must be true or false", 'x-loupe-cache');
     const use = asked === undefined ? this.settings.byDefault : asked === 'true' || asked === '1';
@@ -78,7 +79,9 @@ export class ResponseCache {
       if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) throw invalidRequest(`'x-loupe-cache-ttl' must be whole seconds from 1 to ${MAX_TTL_SECONDS}`, 'x-loupe-cache-ttl');
       ttlMs = seconds * 1000;
     }
-    const key = createHash('sha256').update(projectId).update('\u0000').update(path).update('\u0000').update(raw).digest('base64url');
+    const hash = createHash('sha256').update(projectId).update('\u0000').update(path).update('\u0000');
+    if (callerKey !== null) hash.update('caller\u0000').update(callerKey).update('\u0000');
+    const key = hash.update(raw).digest('base64url');
     return { key, ttlMs };
   }
 
