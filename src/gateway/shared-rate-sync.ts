@@ -4,9 +4,11 @@
 // call path. While the database cannot be reached, the counts wait here and each instance goes
 // on with the others' counts as last read, which leave the minute as it passes.
 import { randomUUID } from 'node:crypto';
+import { BackgroundLoop } from '../store/background-loop.js';
 import type { SharedRateUsage } from '../store/ports.js';
 import type { KeyRateLimiter } from './rate-limiter.js';
 
+/** The pause between two exchanges (from the end of one to the start of the next). */
 export const RATE_SYNC_MS = 1_000;
 /** Counts older than this are of no use to any limiter (the window is a minute). */
 const KEEP_SECONDS = 120;
@@ -15,8 +17,7 @@ const PRUNE_EVERY_ROUNDS = 30;
 
 export class SharedRateSync {
   private readonly instance = randomUUID();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loop = new BackgroundLoop(() => this.round().catch(this.onError));
   private rounds = 0;
 
   constructor(private readonly usage: SharedRateUsage, private readonly limiter: KeyRateLimiter, private readonly onError: (error: unknown) => void = () => undefined) {
@@ -24,14 +25,7 @@ export class SharedRateSync {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.sync(), RATE_SYNC_MS);
-    this.timer.unref();
-  }
-
-  /** One exchange; overlapping rounds are skipped. */
-  sync(): Promise<void> {
-    this.running ??= this.round().catch(this.onError).finally(() => (this.running = null));
-    return this.running;
+    this.loop.start(RATE_SYNC_MS);
   }
 
   private async round(): Promise<void> {
@@ -47,9 +41,7 @@ export class SharedRateSync {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.stop();
     // What was counted since the last round still counts for the others after this one stops.
     await this.round().catch(this.onError);
   }
