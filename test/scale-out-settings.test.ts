@@ -51,12 +51,16 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(instance: SpawnedServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+interface Provider { models: string[]; is_enabled: boolean; health: { circuit_state: string } }
+interface StoredCall { cost_usd: number | null; price_source: string; input: unknown; output: unknown }
+
+/** An answer's status and body, read as the shape the caller names. */
+async function api<T = unknown>(instance: SpawnedServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const response = await fetch(`${instance.url}${path}`, {
     method, headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
+  return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
 }
 
 const chat = (instance: SpawnedServer, model: string) => api(instance, 'POST', '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] });
@@ -81,47 +85,48 @@ describe('settings changed on one instance, followed by the other', () => {
     expect(upstream.requests.at(-1)!.headers.authorization).toBe('Bearer sk-lab-shared');
 
     expect((await api(a, 'PATCH', '/api/v1/providers/lab', { models: ['lab-model-2'], circuit_breaker_threshold: 1, circuit_breaker_timeout: 900 })).status).toBe(200);
-    await follows(async () => (await api(b, 'GET', '/api/v1/providers/lab')).json.models, ['lab-model-2']);
+    await follows(async () => (await api<Provider>(b, 'GET', '/api/v1/providers/lab')).json.models, ['lab-model-2']);
     expect((await chat(b, 'lab-model')).status).toBe(404);
     expect((await chat(b, 'lab-model-2')).status).toBe(200);
     // The threshold of 1 set on A opens the circuit on B's first failure.
     upstream.respondWith({ kind: 'json', status: 500, body: '{"error":{"message":"boom","type":"server_error"}}' });
     expect((await chat(b, 'lab-model-2')).status).toBe(500);
-    await follows(async () => (await api(b, 'GET', '/api/v1/providers/lab')).json.health.circuit_state, 'open');
+    await follows(async () => (await api<Provider>(b, 'GET', '/api/v1/providers/lab')).json.health.circuit_state, 'open');
     upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
 
     expect((await api(a, 'POST', '/api/v1/providers/lab/enable', { enabled: false })).status).toBe(200);
-    await follows(async () => (await api(b, 'GET', '/api/v1/providers/lab')).json.is_enabled, false);
+    await follows(async () => (await api<Provider>(b, 'GET', '/api/v1/providers/lab')).json.is_enabled, false);
 
     expect((await api(a, 'DELETE', '/api/v1/providers/lab')).status).toBe(200);
     await follows(async () => (await api(b, 'GET', '/api/v1/providers/lab')).status, 404);
-    expect((await api(b, 'GET', '/v1/models')).json.data.map((model: { id: string }) => model.id)).not.toContain('lab-model-2');
+    expect((await api<{ data: { id: string }[] }>(b, 'GET', '/v1/models')).json.data.map((model) => model.id)).not.toContain('lab-model-2');
   });
 
   it('prices the calls one instance records with a cost setting made on the other', async () => {
     const record = async (id: string) => {
       const posted = await api(b, 'POST', '/api/v1/calls', { id, provider: 'acme', model: 'acme-priced', prompt_tokens: 1_000, completion_tokens: 2_000 });
       expect(posted.status).toBe(201);
-      const stored = (await api(b, 'GET', `/api/v1/logs/${id}`)).json;
-      return [stored.cost_usd, stored.price_source];
+      const stored = (await api<StoredCall>(b, 'GET', `/api/v1/logs/${id}`)).json;
+      return [stored.cost_usd, stored.price_source] as const;
     };
     expect(await record('before-setting')).toEqual([null, 'unpriced']);
     const set = await api(a, 'POST', '/api/v1/cost-settings', { model: 'acme-priced', cost_per_1k_input_tokens: 0.5, cost_per_1k_output_tokens: 1.25 });
     expect(set.status).toBe(200);
-    await follows(async () => (await api(b, 'GET', '/api/v1/cost-settings')).json.settings.map((setting: { model: string }) => setting.model), ['acme-priced']);
+    await follows(async () => (await api<{ settings: { model: string }[] }>(b, 'GET', '/api/v1/cost-settings')).json.settings.map((setting) => setting.model), ['acme-priced']);
     // 1,000 prompt tokens at $0.50 per 1k and 2,000 completion tokens at $1.25 per 1k.
     const [cost, source] = await record('after-setting');
-    expect([Math.round(cost * 100) / 100, source]).toEqual([3, 'override']);
+    expect(source).toBe('override');
+    expect(cost).toBeCloseTo(1_000 / 1_000 * 0.5 + 2_000 / 1_000 * 1.25, 9);
 
     expect((await api(a, 'DELETE', '/api/v1/cost-settings/acme-priced')).status).toBe(200);
-    await follows(async () => (await api(b, 'GET', '/api/v1/cost-settings')).json.settings, []);
+    await follows(async () => (await api<{ settings: unknown[] }>(b, 'GET', '/api/v1/cost-settings')).json.settings, []);
     expect(await record('after-removal')).toEqual([null, 'unpriced']);
   });
 
   it('drops content on one instance once the other switches its capture off', async () => {
     const stored = async (id: string) => {
       await api(b, 'POST', '/api/v1/calls', { id, provider: 'openai', model: 'gpt-4o', input: [{ role: 'user', content: 'kept?' }], output: 'answer' });
-      const call = (await api(b, 'GET', `/api/v1/logs/${id}`)).json;
+      const call = (await api<StoredCall>(b, 'GET', `/api/v1/logs/${id}`)).json;
       return [call.input === null, call.output === null];
     };
     expect(await stored('capture-on')).toEqual([false, false]);
