@@ -79,14 +79,9 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   const startedAt = Date.now();
   const requestId = uuidv7();
   let gateway: GatewayRequest;
-  try {
-    gateway = readGatewayRequest(exchange.body, endpoint.streamable, exchange.headers);
-  } catch (error) {
-    if (error instanceof GatewayError) return sendError(reply, format, error);
-    throw error;
-  }
   let clientKey: string | null;
   try {
+    gateway = readGatewayRequest(exchange.body, endpoint.streamable, exchange.headers);
     clientKey = clientProviderKey(exchange.headers);
   } catch (error) {
     if (error instanceof GatewayError) return sendError(reply, format, error);
