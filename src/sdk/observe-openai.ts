@@ -59,7 +59,8 @@ function usageOf(value: unknown): Usage | null {
   return {
     prompt: count(value.prompt_tokens),
     completion: count(value.completion_tokens),
-    cached: count(isObject(value.prompt_tokens_details) ? value.prompt_tokens_details.cached_tokens : 0),
+    // DeepSeek counts cache reads as prompt_cache_hit_tokens, as the gateway reads them (convert-usage.ts).
+    cached: Math.max(count(isObject(value.prompt_tokens_details) ? value.prompt_tokens_details.cached_tokens : 0), count(value.prompt_cache_hit_tokens)),
     reasoning: count(isObject(value.completion_tokens_details) ? value.completion_tokens_details.reasoning_tokens : 0),
   };
 }

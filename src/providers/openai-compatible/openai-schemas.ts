@@ -9,6 +9,8 @@ export const openAiUsageSchema = z.looseObject({
   completion_tokens: count,
   total_tokens: count,
   prompt_tokens_details: z.looseObject({ cached_tokens: count }).nullish(),
+  /** DeepSeek's count of the prompt tokens read from its cache (part of prompt_tokens). */
+  prompt_cache_hit_tokens: count,
   completion_tokens_details: z.looseObject({ reasoning_tokens: count }).nullish(),
 });
 export type OpenAiUsage = z.infer<typeof openAiUsageSchema>;
