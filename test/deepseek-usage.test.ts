@@ -14,7 +14,7 @@ let base: string;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  server = await startTestServer({ providers: [{ name: 'deepseek', type: 'openai-compatible', base_url: upstream.baseUrl, api_key: 'sk-deepseek', models: ['deepseek-chat'], max_retries: 0 }] });
+  server = await startTestServer({ providers: [{ name: 'deepseek', type: 'deepseek', base_url: upstream.baseUrl, api_key: 'sk-deepseek', models: ['deepseek-chat'], max_retries: 0 }] });
   base = await listenOnLoopback(server);
 });
 afterAll(async () => {
@@ -55,6 +55,9 @@ describe("DeepSeek's cache hits", () => {
     const streamCall = await stored(String(streamed.headers['x-loupe-call-id']));
     expect([streamCall.prompt_tokens, streamCall.cached_tokens, streamCall.completion_tokens]).toEqual([1200, 1024, 6]);
     expect(streamCall.cost_usd).toBeCloseTo(deepseekCost(Date.parse(streamCall.started_at), 1200, 1024, 6), 12);
+    // The usage chunk was asked for, and not passed to a client that did not ask for it.
+    expect((upstream.requests.at(-1)!.json() as { stream_options: unknown }).stream_options).toEqual({ include_usage: true });
+    expect(streamed.body).not.toContain('prompt_cache_hit_tokens');
   });
 
   it('are read the same way by the SDK from an application calling DeepSeek itself', async () => {

@@ -91,6 +91,13 @@ describe('request bytes', () => {
   it('refuses an endpoint the variant does not serve', () => {
     const prepared = createAdapter('mistral').toUpstream({ endpoint: 'completions', body: { model: 'm', prompt: 'x' } }, CONTEXT);
     expect(prepared.ok ? null : prepared.error.code).toBe('unsupported_endpoint');
+    for (const endpoint of ['completions', 'embeddings', 'responses'] as const) {
+      const refused = createAdapter('deepseek').toUpstream({ endpoint, body: { model: 'deepseek-chat', input: 'x', prompt: 'x' } }, CONTEXT);
+      expect(refused.ok ? null : refused.error.code, endpoint).toBe('unsupported_endpoint');
+    }
+    // DeepSeek's chat streams get the usage chunk asked for, as OpenAI's.
+    const chat = createAdapter('deepseek').toUpstream({ endpoint: 'chat', body: { model: 'deepseek-chat', stream: true, messages } }, CONTEXT);
+    expect(chat.ok && JSON.parse(new TextDecoder().decode(chat.value.body)).stream_options).toEqual({ include_usage: true });
   });
 });
 
@@ -187,7 +194,8 @@ describe('provider types', () => {
     expect(PROVIDER_TYPE_INFO.ollama).toMatchObject({ family: 'ollama', defaultBaseUrl: 'http://127.0.0.1:11434', location: 'local', envPrefix: 'OLLAMA', requiresApiKey: false });
     expect(PROVIDER_TYPE_INFO['ollama-openai']).toMatchObject({ family: 'openai-compatible', location: 'local' });
     expect(PROVIDER_TYPE_INFO['openai-compatible'].defaultBaseUrl).toBeNull();
-    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'mistral', 'ollama', 'openai', 'openrouter']);
+    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'deepseek', 'mistral', 'ollama', 'openai', 'openrouter']);
+    expect(PROVIDER_TYPE_INFO.deepseek).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.deepseek.com/v1', location: 'remote', envPrefix: 'DEEPSEEK', requiresApiKey: true });
     expect(isProviderType('vllm')).toBe(true);
     expect(isProviderType('bedrock')).toBe(false);
   });

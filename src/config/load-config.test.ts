@@ -30,8 +30,9 @@ describe('loadConfig', () => {
 
   it('reads JSON files and provider shortcuts from the environment', () => {
     const path = file('b.json', JSON.stringify({ providers: [{ name: 'local', type: 'ollama', base_url: 'http://127.0.0.1:11434' }] }));
-    const config = loadConfig({ LOUPE_CONFIG: path, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
-    expect(config.providers.map((provider) => provider.name)).toEqual(['local', 'openai']);
+    const config = loadConfig({ LOUPE_CONFIG: path, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', DEEPSEEK_API_KEY: 'sk-deep' });
+    expect(config.providers.map((provider) => provider.name)).toEqual(['local', 'openai', 'deepseek']);
+    expect(config.providers[2]).toMatchObject({ type: 'deepseek', api_key: 'sk-deep' });
     expect(config.providers[1]).toMatchObject({ type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-test' });
   });
 

@@ -10,7 +10,7 @@ import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
 
-export const PROVIDER_TYPES = ['openai', 'openrouter', 'mistral', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
+export const PROVIDER_TYPES = ['openai', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderTypeInfo {
@@ -33,6 +33,7 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   openai: info('openai-compatible', 'https://api.openai.com/v1', 'remote', 'OPENAI'),
   openrouter: info('openai-compatible', 'https://openrouter.ai/api/v1', 'remote', 'OPENROUTER'),
   mistral: info('openai-compatible', 'https://api.mistral.ai/v1', 'remote', 'MISTRAL'),
+  deepseek: info('openai-compatible', 'https://api.deepseek.com/v1', 'remote', 'DEEPSEEK'),
   localai: info('openai-compatible', 'http://127.0.0.1:8080/v1', 'local'),
   vllm: info('openai-compatible', 'http://127.0.0.1:8000/v1', 'local'),
   lmstudio: info('openai-compatible', 'http://127.0.0.1:1234/v1', 'local'),
