@@ -45,6 +45,13 @@ class ResponsesStreamTransform extends BaseStreamTransform {
     return concatBytes(forward);
   }
 
+  /** Generated text of the answer or of its reasoning. */
+  private text(field: 'content' | 'reasoning', delta: string): void {
+    this.observations[field] += delta;
+    this.observations.completionText += delta;
+    this.generated(delta);
+  }
+
   private observe(event: ResponsesEvent): void {
     const observations = this.observations;
     switch (event.type) {
@@ -55,16 +62,10 @@ class ResponsesStreamTransform extends BaseStreamTransform {
         return;
       case 'response.output_text.delta':
       case 'response.refusal.delta':
-        observations.content += event.delta ?? '';
-        observations.completionText += event.delta ?? '';
-        this.generated(event.delta ?? '');
-        return;
+        return this.text('content', event.delta ?? '');
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        observations.reasoning += event.delta ?? '';
-        observations.completionText += event.delta ?? '';
-        this.generated(event.delta ?? '');
-        return;
+        return this.text('reasoning', event.delta ?? '');
       case 'response.output_item.added':
         if (event.item?.type !== 'function_call') return;
         this.tools.add(event.item.id ?? String(this.tools.size), event.item.call_id, event.item.name, event.item.arguments);
