@@ -14,6 +14,28 @@ export interface SharedSetting {
   onLocalChange: () => void;
 }
 
+/**
+ * Changes a setting made here, counted so that a read of the store begun before one of them is
+ * not taken over it: such a read is made again (a few times; the next refresh reads anyway).
+ */
+export class LocalChanges {
+  private count = 0;
+
+  made(): void {
+    this.count++;
+  }
+
+  /** What `load` read with no change made here meanwhile; null when every attempt crossed one. */
+  async read<T>(load: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = this.count;
+      const value = await load();
+      if (before === this.count) return value;
+    }
+    return null;
+  }
+}
+
 interface Notice {
   origin: string;
   settings: string;

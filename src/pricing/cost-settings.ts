@@ -5,12 +5,12 @@
 import type { CallRecord } from '../domain/call-record.js';
 import type { PriceOverride } from '../domain/price-override.js';
 import type { PriceOverrideRepository } from '../store/ports.js';
+import { LocalChanges } from '../live/cross-instance-settings.js';
 import { priceWithSetting } from './price-call.js';
 
 export class CostSettings {
   private overrides = new Map<string, PriceOverride>();
-  /** Counts changes made here, so that a refresh read before one does not undo it. */
-  private changes = 0;
+  private readonly changes = new LocalChanges();
   /** Called after a change made here is stored, to tell the instances sharing the store. */
   onLocalChange: () => void = () => undefined;
 
@@ -24,13 +24,8 @@ export class CostSettings {
 
   /** Takes the settings as stored (another instance may have changed them). */
   async refresh(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const changes = this.changes;
-      const stored = await this.repository.all();
-      if (changes !== this.changes) continue;
-      this.overrides = new Map(stored.map((override) => [key(override.project_id, override.model), override]));
-      return;
-    }
+    const stored = await this.changes.read(() => this.repository.all());
+    if (stored) this.overrides = new Map(stored.map((override) => [key(override.project_id, override.model), override]));
   }
 
   list(projectId: string): PriceOverride[] {
@@ -43,14 +38,14 @@ export class CostSettings {
 
   async set(override: PriceOverride): Promise<void> {
     await this.repository.upsert(override);
-    this.changes++;
+    this.changes.made();
     this.overrides.set(key(override.project_id, override.model), override);
     this.onLocalChange();
   }
 
   async delete(projectId: string, model: string): Promise<boolean> {
     const deleted = await this.repository.delete(projectId, model);
-    this.changes++;
+    this.changes.made();
     this.overrides.delete(key(projectId, model));
     this.onLocalChange();
     return deleted;

@@ -13,6 +13,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
 import { providerValues } from '../store/provider-rows.js';
 import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
+import { LocalChanges } from '../live/cross-instance-settings.js';
 import { ModelRoutes } from './model-routes.js';
 import { ProviderHealth } from './provider-health.js';
 import { SharedHealthSync } from './shared-health-sync.js';
@@ -53,8 +54,7 @@ export class ProviderRegistry {
   private readonly sync: SharedHealthSync | null;
   /** Model names of the config file served by several providers and models. */
   readonly routes: ModelRoutes;
-  /** Counts changes made here, so that a refresh read before one does not undo it. */
-  private changes = 0;
+  private readonly changes = new LocalChanges();
   /** Called after a change made here is stored, to tell the instances sharing the store. */
   onLocalChange: () => void = () => undefined;
 
@@ -181,7 +181,7 @@ export class ProviderRegistry {
       max_retries: input.max_retries ?? 1, is_enabled: input.is_enabled ?? true, allow_client_key: input.allow_client_key ?? false, source: 'api', created_at: now, updated_at: now,
     };
     await this.repository.upsert(record);
-    this.changes++;
+    this.changes.made();
     this.install(record);
     this.onLocalChange();
     return record;
@@ -200,7 +200,7 @@ export class ProviderRegistry {
     const record: ProviderRecord = { ...current, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)), updated_at: Date.now() };
     if (apiKey) record.api_key_sealed = this.box.seal(apiKey);
     await this.repository.upsert(record);
-    this.changes++;
+    this.changes.made();
     this.install(record);
     this.onLocalChange();
     return record;
@@ -213,7 +213,7 @@ export class ProviderRegistry {
     const routes = this.routes.usersOf(name);
     if (routes.length > 0) throw new ProviderError('name', `the routes ${routes.map((route) => `'${route}'`).join(', ')} of the config file send calls to this provider; change them first`, 409);
     await this.repository.delete(name);
-    this.changes++;
+    this.changes.made();
     this.uninstall(name);
     this.onLocalChange();
   }
@@ -225,32 +225,28 @@ export class ProviderRegistry {
    * not taken. A round that read before a change made here is dropped and read again.
    */
   async refresh(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const changes = this.changes;
-      const stored = await this.repository.list();
-      if (changes !== this.changes) continue;
-      const names = new Set(stored.map((record) => record.name));
-      let failure: unknown = null;
-      for (const record of stored) {
-        const current = this.records.get(record.name);
-        if (record.source === 'config' || current?.source === 'config') {
-          if (current?.source === 'config' && record.source === 'config' && current.is_enabled !== record.is_enabled) {
-            this.records.set(record.name, { ...current, is_enabled: record.is_enabled, updated_at: record.updated_at });
-          }
-          continue;
+    const stored = await this.changes.read(() => this.repository.list());
+    if (!stored) return;
+    const names = new Set(stored.map((record) => record.name));
+    let failure: unknown = null;
+    for (const record of stored) {
+      const current = this.records.get(record.name);
+      if (record.source === 'config' || current?.source === 'config') {
+        if (current?.source === 'config' && record.source === 'config' && current.is_enabled !== record.is_enabled) {
+          this.records.set(record.name, { ...current, is_enabled: record.is_enabled, updated_at: record.updated_at });
         }
-        if (current && sameRecord(current, record)) continue;
-        try {
-          this.install(record);
-        } catch (error) {
-          // A key sealed with another secret cannot be opened here; the other providers are still taken.
-          failure ??= error;
-        }
+        continue;
       }
-      for (const [name, record] of this.records) if (record.source === 'api' && !names.has(name)) this.uninstall(name);
-      if (failure) throw failure;
-      return;
+      if (current && sameRecord(current, record)) continue;
+      try {
+        this.install(record);
+      } catch (error) {
+        // A key sealed with another secret cannot be opened here; the other providers are still taken.
+        failure ??= error;
+      }
     }
+    for (const [name, record] of this.records) if (record.source === 'api' && !names.has(name)) this.uninstall(name);
+    if (failure) throw failure;
   }
 
   /** Stops sharing health (the last counters are written). */

@@ -3,12 +3,12 @@
 // attribution); its input and output are dropped on the way to the store, on every path that
 // records calls. The switches are held in memory: changed here at once, and read again when an
 // instance sharing the store changes them (see live/cross-instance-settings.ts).
+import { LocalChanges } from '../live/cross-instance-settings.js';
 import type { ProjectRepository, CallWrite } from '../store/ports.js';
 
 export class ContentCapture {
   private off = new Set<string>();
-  /** Counts changes made here, so that a refresh read before one does not undo it. */
-  private changes = 0;
+  private readonly changes = new LocalChanges();
   /** Called after a change made here is stored, to tell the instances sharing the store. */
   onLocalChange: () => void = () => undefined;
 
@@ -37,7 +37,7 @@ export class ContentCapture {
   async set(projectId: string, capture: boolean): Promise<boolean> {
     const project = await this.projects.setCaptureContent(projectId, capture);
     if (!project) return false;
-    this.changes++;
+    this.changes.made();
     if (capture) this.off.delete(projectId);
     else this.off.add(projectId);
     this.onLocalChange();
@@ -46,12 +46,7 @@ export class ContentCapture {
 
   /** Takes the switches as stored (another instance may have changed them). */
   async refresh(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const changes = this.changes;
-      const projects = await this.projects.list();
-      if (changes !== this.changes) continue;
-      this.off = new Set(projects.filter((project) => !project.capture_content).map((project) => project.id));
-      return;
-    }
+    const projects = await this.changes.read(() => this.projects.list());
+    if (projects) this.off = new Set(projects.filter((project) => !project.capture_content).map((project) => project.id));
   }
 }
