@@ -15,6 +15,8 @@ let primary: FakeUpstream;
 let backup: FakeUpstream;
 let server: TestServer;
 const CHAT = fixture('openai/chat.json');
+/** The recorded answer as another model gives it: a call is priced as the model that answered. */
+const answeredAs = (model: string) => CHAT.replace('"gpt-4o-2024-08-06"', JSON.stringify(model));
 const ask = (model: string, extra: Record<string, unknown> = {}, key?: string) =>
   server.request('POST', '/v1/chat/completions', { ...(key ? { key } : {}), body: { model, messages: [{ role: 'user', content: 'Describe the picture' }], ...extra } });
 const sentModels = (upstream: FakeUpstream, from: number) => upstream.requests.slice(from).map((request) => (request.json() as { model: string }).model);
@@ -73,6 +75,7 @@ describe('model routes', () => {
   it('falls back to the next target, under its own model, when the first fails', async () => {
     const [primaryBefore, backupBefore] = [primary.requests.length, backup.requests.length];
     primary.enqueue(statusAnswer(500, JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })));
+    backup.enqueue({ kind: 'json', body: answeredAs('llama-3-70b') });
     const answer = await ask('smart');
     expect(answer.statusCode, answer.body).toBe(200);
     expect(sentModels(primary, primaryBefore)).toEqual(['gpt-4o']);
@@ -89,7 +92,7 @@ describe('model routes', () => {
 
   it('counts a move to another model of the same provider as a fallback', async () => {
     const sentBefore = primary.requests.length;
-    primary.enqueue(statusAnswer(503, JSON.stringify({ error: { message: 'busy', type: 'server_error' } })));
+    primary.enqueue(statusAnswer(503, JSON.stringify({ error: { message: 'busy', type: 'server_error' } })), { kind: 'json', body: answeredAs('gpt-4o-mini-2024-07-18') });
     const answer = await ask('tiers');
     expect(answer.statusCode, answer.body).toBe(200);
     expect(sentModels(primary, sentBefore)).toEqual(['gpt-4o', 'gpt-4o-mini']);

@@ -53,6 +53,21 @@ describe('golden costs', () => {
     expect(record.cost_usd).toBeCloseTo(0.2 * 90 / 3600, 12);
   });
 
+  it('billed as the model that answered when the catalog knows it, else as the model asked for', async () => {
+    // gpt-4o asked, its May 2024 snapshot answered: $5/M input, $15/M output, not gpt-4o's $2.50 / $10.
+    const snapshot = await ingest({ id: 'price-snapshot', provider: 'openai', model: 'gpt-4o', response_model: 'gpt-4o-2024-05-13', prompt_tokens: 1000, completion_tokens: 200 });
+    expect(snapshot.cost_usd).toBeCloseTo(1000 * 5e-6 + 200 * 15e-6, 12);
+    // An Azure deployment named by its owner, answered by gpt-4o-mini: $0.15/M input, $0.60/M output.
+    const deployment = await ingest({ id: 'price-deployment', provider: 'azure', model: 'support-bot-prod', response_model: 'gpt-4o-mini-2024-07-18', prompt_tokens: 2000, completion_tokens: 500 });
+    expect([deployment.price_source, deployment.model]).toEqual(['catalog', 'support-bot-prod']);
+    expect(deployment.cost_usd).toBeCloseTo(2000 * 0.15e-6 + 500 * 0.6e-6, 12);
+    // An answering name no catalog lists leaves the model asked for to price the call.
+    const unlisted = await ingest({ id: 'price-unlisted-answer', provider: 'openai', model: 'gpt-4o', response_model: 'acme-finetune-7', prompt_tokens: 1000, completion_tokens: 200 });
+    expect(unlisted.cost_usd).toBeCloseTo(1000 * 2.5e-6 + 200 * 10e-6, 12);
+    const neither = await ingest({ id: 'price-neither', provider: 'azure', model: 'support-bot-prod', response_model: 'acme-finetune-7', prompt_tokens: 1000, completion_tokens: 200 });
+    expect([neither.cost_usd, neither.price_source]).toEqual([null, 'unpriced']);
+  });
+
   it('an unknown model is unpriced with a null cost, never $0; a reported cost is kept', async () => {
     const call = await ingest({ id: 'price-unknown', provider: 'acme-labs', model: 'acme-reasoner-1', prompt_tokens: 100, completion_tokens: 100 });
     expect([call.cost_usd, call.input_cost_usd, call.price_source]).toEqual([null, null, 'unpriced']);

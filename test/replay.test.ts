@@ -199,8 +199,9 @@ describe('POST /api/v1/replay/compare', () => {
   });
 
   it('keeps a failed target and an unpriced answer in the comparison without calling either the cheapest', async () => {
-    openai.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
-    house.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    // gpt-4o-mini answers as its snapshot; the house model under its own name, which no catalog prices.
+    openai.respondWith({ kind: 'json', body: fixture('openai/chat.json').replace('"gpt-4o-2024-08-06"', '"gpt-4o-mini-2024-07-18"') });
+    house.respondWith({ kind: 'json', body: fixture('openai/chat.json').replace('"gpt-4o-2024-08-06"', '"house-model-v2"') });
     anthropic.respondWith(statusAnswer(529, fixture('anthropic/error-529.json')));
     const response = await server.request('POST', '/api/v1/replay/compare', { body: { messages: [{ role: 'user', content: 'hi' }], targets: [{ model: 'house-model' }, { model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' }] } });
     expect(response.statusCode).toBe(200);

@@ -3,7 +3,7 @@
 // a model the catalog does not know is `unpriced` with a null cost, never $0.
 import type { CallRecord } from '../domain/call-record.js';
 import type { PriceOverride } from '../domain/price-override.js';
-import { catalogModel, catalogPrice } from './catalog.js';
+import { catalogModel, catalogPrice, type CatalogModel } from './catalog.js';
 
 /** Providers that run on the operator's own hardware. */
 export const LOCAL_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'ollama-openai', 'localai', 'vllm', 'lmstudio', 'llamacpp', 'local']);
@@ -22,9 +22,20 @@ function priceLocal(call: CallRecord, perHour: number): void {
   call.price_source = 'local';
 }
 
+/**
+ * The catalog model a call is billed as: the model that answered when the catalog knows it, else
+ * the model asked for. The answering name is the more exact: an alias moves to newer snapshots
+ * with other prices (gpt-4o asked, gpt-4o-2024-05-13 answered at twice the rate), and an Azure
+ * deployment or a router's model has a name of its own that no catalog lists.
+ */
+function pricedModel(call: CallRecord): CatalogModel | null {
+  const answered = call.response_model && call.response_model !== call.model ? catalogModel(call.provider, call.response_model) : null;
+  return answered ?? catalogModel(call.provider, call.model);
+}
+
 export function priceCall(call: CallRecord, rates: LocalRates = NO_RATES): void {
   if (LOCAL_PROVIDERS.has(call.provider)) return priceLocal(call, rates.electricityPerHour(call.model) ?? 0);
-  const entry = catalogModel(call.provider, call.model);
+  const entry = pricedModel(call);
   // The catalog's usage fields: input_tokens is all input (cache reads and writes are
   // subtracted from it by the catalog), output_tokens all output with reasoning inside,
   // so nothing is billed twice.
