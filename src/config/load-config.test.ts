@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     expect(config.providers[1]).toMatchObject({ type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-test' });
   });
 
+  it("takes Azure OpenAI's own variables, and refuses its key without the resource endpoint by name", () => {
+    const config = loadConfig({ AZURE_OPENAI_API_KEY: 'az-key', AZURE_OPENAI_ENDPOINT: 'https://contoso.openai.azure.com' });
+    expect(config.providers).toEqual([expect.objectContaining({ name: 'azure', type: 'azure', api_key: 'az-key', base_url: 'https://contoso.openai.azure.com' })]);
+    expect(() => loadConfig({ AZURE_OPENAI_API_KEY: 'az-key' })).toThrow(ConfigError);
+    expect(() => loadConfig({ AZURE_OPENAI_API_KEY: 'az-key' })).toThrow(/AZURE_OPENAI_ENDPOINT/);
+  });
+
   it.each([
     [{ LOUPE_PORT: 'eighty' }, 'port'],
     [{ LOUPE_PORT: '70000' }, 'port'],

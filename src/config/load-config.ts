@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type LoupeConfig } from './schema.js';
+import { ConfigError } from './config-error.js';
 import { providersFromEnv } from './providers-from-env.js';
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const ENV_KEYS: Record<string, string> = {
   LOUPE_PORT: 'port',

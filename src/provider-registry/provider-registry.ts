@@ -12,15 +12,20 @@ import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/o
 import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
 import { providerValues } from '../store/provider-rows.js';
-import { createAdapter, isProviderType, PROVIDER_TYPE_INFO } from '../providers/provider-types.js';
+import { BaseUrlError, createAdapter, isProviderType, providerBaseUrl } from '../providers/provider-types.js';
 import { LocalChanges } from '../live/cross-instance-settings.js';
 import { ModelRoutes } from './model-routes.js';
 import { ProviderHealth } from './provider-health.js';
 import { SharedHealthSync } from './shared-health-sync.js';
 
-/** Where a type's API lives when no base URL is configured; null when one is required. */
-function defaultBaseUrl(type: string): string | null {
-  return isProviderType(type) ? PROVIDER_TYPE_INFO[type].defaultBaseUrl : null;
+/** Where a provider's calls go (its type's default when none is given); null when one is required. */
+function baseUrlOf(type: string, configured: string | undefined, field: string): string | null {
+  try {
+    return providerBaseUrl(type, configured);
+  } catch (error) {
+    if (error instanceof BaseUrlError) throw new ProviderError(field, error.message);
+    throw error;
+  }
 }
 
 export class ProviderError extends Error {
@@ -32,7 +37,7 @@ export class ProviderError extends Error {
 const trustedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 
 function fromConfig(provider: ProviderConfig, box: SecretBox, now: number): ProviderRecord {
-  const baseUrl = provider.base_url ?? defaultBaseUrl(provider.type);
+  const baseUrl = baseUrlOf(provider.type, provider.base_url, `providers.${provider.name}.base_url`);
   if (!baseUrl) throw new ProviderError(`providers.${provider.name}.base_url`, `type '${provider.type}' has no default base_url; set one`);
   return {
     name: provider.name, display_name: provider.display_name ?? provider.name, type: provider.type,
@@ -170,7 +175,7 @@ export class ProviderRegistry {
 
   async add(input: ProviderInput): Promise<ProviderRecord> {
     if (this.records.has(input.name)) throw new ProviderError('name', `a provider named '${input.name}' exists`, 409);
-    const baseUrl = input.base_url ?? defaultBaseUrl(input.type);
+    const baseUrl = baseUrlOf(input.type, input.base_url, 'base_url');
     if (!baseUrl) throw new ProviderError('base_url', `is required for type '${input.type}'`);
     await this.checkUrl(baseUrl);
     const now = Date.now();
@@ -195,8 +200,9 @@ export class ProviderRegistry {
       const refused = Object.keys(patch).find((field) => configOnly.includes(field));
       if (refused) throw new ProviderError(refused, 'this provider comes from the config file; change it there (only is_enabled can be changed here)');
     }
-    if (patch.base_url) await this.checkUrl(patch.base_url);
-    const { api_key: apiKey, ...rest } = patch;
+    const baseUrl = patch.base_url ? baseUrlOf(current.type, patch.base_url, 'base_url') : null;
+    if (baseUrl) await this.checkUrl(baseUrl);
+    const { api_key: apiKey, ...rest } = baseUrl ? { ...patch, base_url: baseUrl } : patch;
     const record: ProviderRecord = { ...current, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)), updated_at: Date.now() };
     if (apiKey) record.api_key_sealed = this.box.seal(apiKey);
     await this.repository.upsert(record);

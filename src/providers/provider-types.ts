@@ -2,6 +2,7 @@
 // entry point the gateway and the provider registry import; these names are stable:
 //   PROVIDER_TYPES, ProviderType, isProviderType(type)
 //   PROVIDER_TYPE_INFO[type] / providerTypeInfo(type) → { family, defaultBaseUrl, location, envPrefix, requiresApiKey }
+//   providerBaseUrl(type, configured) → the base URL calls go to (BaseUrlError when unusable)
 //   createAdapter(type, options?) → ProviderAdapter (see kit/adapter.ts for the contract)
 //   ENV_SHORTCUT_TYPES: the types with an env shortcut (`<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`)
 import { createAnthropicAdapter } from './anthropic/adapter.js';
@@ -10,7 +11,7 @@ import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
 
-export const PROVIDER_TYPES = ['openai', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
+export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderTypeInfo {
@@ -25,12 +26,20 @@ export interface ProviderTypeInfo {
   requiresApiKey: boolean;
 }
 
-function info(family: ProviderTypeInfo['family'], defaultBaseUrl: string | null, location: ProviderTypeInfo['location'], envPrefix: string | null = null): ProviderTypeInfo {
-  return Object.freeze({ family, defaultBaseUrl, location, envPrefix, requiresApiKey: location === 'remote' && defaultBaseUrl !== null });
+function info(
+  family: ProviderTypeInfo['family'],
+  defaultBaseUrl: string | null,
+  location: ProviderTypeInfo['location'],
+  envPrefix: string | null = null,
+  requiresApiKey = location === 'remote' && defaultBaseUrl !== null,
+): ProviderTypeInfo {
+  return Object.freeze({ family, defaultBaseUrl, location, envPrefix, requiresApiKey });
 }
 
 export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>> = Object.freeze({
   openai: info('openai-compatible', 'https://api.openai.com/v1', 'remote', 'OPENAI'),
+  // Azure OpenAI's v1 API, on each operator's own resource (https://<resource>.openai.azure.com/openai/v1).
+  azure: info('openai-compatible', null, 'remote', 'AZURE_OPENAI', true),
   openrouter: info('openai-compatible', 'https://openrouter.ai/api/v1', 'remote', 'OPENROUTER'),
   mistral: info('openai-compatible', 'https://api.mistral.ai/v1', 'remote', 'MISTRAL'),
   deepseek: info('openai-compatible', 'https://api.deepseek.com/v1', 'remote', 'DEEPSEEK'),
@@ -44,6 +53,25 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   // Any other OpenAI-compatible server: the operator gives its base URL (and a key if it needs one).
   'openai-compatible': info('openai-compatible', null, 'remote'),
 });
+
+export class BaseUrlError extends Error {}
+
+/**
+ * The base URL a provider's calls go to: the configured one, or the type's default. An Azure
+ * resource endpoint given alone (what Azure's portal shows, and AZURE_OPENAI_ENDPOINT holds) is
+ * completed with the v1 API's path; a deployment URL of Azure's older dated API is refused,
+ * since calls are made to the v1 API, with the deployment as the model.
+ */
+export function providerBaseUrl(type: string, configured: string | undefined): string | null {
+  const base = configured ?? (isProviderType(type) ? PROVIDER_TYPE_INFO[type].defaultBaseUrl : null);
+  if (type !== 'azure' || base === null) return base;
+  const url = new URL(base);
+  if (/\/deployments(\/|$)/.test(url.pathname)) {
+    throw new BaseUrlError("is a deployment URL of Azure's dated API; give the resource endpoint (https://<resource>.openai.azure.com) and name the deployment as the model");
+  }
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/openai/v1';
+  return url.toString().replace(/\/+$/, '');
+}
 
 export const ENV_SHORTCUT_TYPES: readonly ProviderType[] = PROVIDER_TYPES.filter((type) => PROVIDER_TYPE_INFO[type].envPrefix !== null);
 

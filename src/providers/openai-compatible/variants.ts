@@ -25,6 +25,9 @@ export function openAiVariant(id: string, options: VariantOptions = {}): OpenAiC
       // Mistral has no legacy /completions (only FIM) nor Responses API, and puts usage on its
       // final chunk unasked, so stream_options is neither needed nor sent.
       return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false, responses: false }, injectStreamUsage: false, streamUsageAlways: true }, options);
+    case 'azure':
+      // Azure's v1 API takes a resource key in its own header (a Bearer token there is an Entra ID token).
+      return variant(id, { headers: (apiKey) => ({ ...(options.extraHeaders ?? {}), ...(apiKey ? { 'api-key': apiKey } : {}) }) }, options);
     case 'deepseek':
       // DeepSeek serves chat only (its completions are a beta of its own, at another base URL);
       // it reports cache reads in its own usage field (convert-usage.ts).
