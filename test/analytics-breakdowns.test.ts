@@ -170,6 +170,48 @@ describe('providers, agents, users', () => {
   });
 });
 
+describe('spend per Loupe API key', () => {
+  it('breaks cost down by the key that made or recorded each call, named after the key, and filters by it', async () => {
+    const R0 = Date.UTC(2026, 6, 25);
+    const appA = await server.createKey('breakdowns', ['ingest']);
+    const appB = await server.createKey('breakdowns', ['ingest']);
+    const send = async (apiKey: string, records: Record<string, unknown>[]) => {
+      const response = await server.request('POST', '/api/v1/calls', { key: apiKey, body: records });
+      expect(response.statusCode, response.body).toBe(200);
+    };
+    const record = (id: string, minute: number, cost: number | null) => ({
+      id, provider: 'p9', model: cost === null ? 'unlisted-model' : 'steady', started_at: iso(R0 + minute * 60_000), latency_ms: 100, prompt_tokens: 10, completion_tokens: 5,
+      ...(cost === null ? {} : { cost_usd: cost }),
+    });
+    await send(appA, [record('ka-1', 1, 0.002), record('ka-2', 2, 0.002), record('ka-3', 3, 0.0025)]);
+    await send(appB, [record('kb-1', 4, 0.01), record('kb-2', 5, 0.011), record('kb-3', 6, null)]);
+    const keys = await server.store.apiKeys.list('breakdowns');
+    // Each key's id, as its first call says it.
+    const idOf = async (callId: string) => ((await server.request('GET', `/api/v1/logs/${callId}`, { key })).json() as { api_key_id: string }).api_key_id;
+    const [idA, idB] = [await idOf('ka-1'), await idOf('kb-1')];
+    expect(idA).not.toBe(idB);
+    await server.store.apiKeys.revoke('breakdowns', idB!, Date.now());
+    const named = new Map(keys.map((entry) => [entry.id, entry]));
+
+    const range = `from=${iso(R0)}&to=${iso(R0 + DAY)}`;
+    const answer = await get(`cost-breakdown?${range}&by=api_key`);
+    expect(answer.rows.map((row: Record<string, unknown>) => [row.api_key, row.requests, row.unpriced_calls, row.key_name, row.key_prefix, row.key_revoked])).toEqual([
+      [idB, 3, 1, named.get(idB!)!.name, named.get(idB!)!.prefix, true],
+      [idA, 3, 0, named.get(idA!)!.name, named.get(idA!)!.prefix, false],
+    ]);
+    expect(answer.rows[0].cost).toBeCloseTo(0.021, 12);
+    expect(answer.rows[1].cost).toBeCloseTo(0.0065, 12);
+    expect(answer.total_cost).toBeCloseTo(0.0275, 12);
+
+    const overviewOfA = await get(`overview?${range}&api_key_id=${idA}`);
+    expect([overviewOfA.current.requests, overviewOfA.current.cost]).toEqual([3, expect.closeTo(0.0065, 12)]);
+    const logsOfB = await server.request('GET', `/api/v1/logs?${range}&api_key_id=${idB}`, { key });
+    expect((logsOfB.json() as { data: { id: string }[] }).data.map((row) => row.id).sort()).toEqual(['kb-1', 'kb-2', 'kb-3']);
+    // A key of no call matches nothing, and quotes in the value are data, not SQL.
+    expect((await get(`overview?${range}&api_key_id=${encodeURIComponent("x' OR '1'='1")}`)).current.requests).toBe(0);
+  });
+});
+
 describe('errors and insights', () => {
   it('errors by type and model in the window', async () => {
     const answer = await get(`errors?${window}`);

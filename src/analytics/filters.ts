@@ -81,6 +81,7 @@ export function compileCallFilters(filters: CallFilters, params: SqlParams, dial
     ['endpoint', filters.endpoint],
     ['agent', filters.agent],
     ['account_id', filters.accountId],
+    ['api_key_id', filters.apiKeyId],
   ];
   for (const [column, value] of equals) if (value !== undefined) conditions.push(`${column} = ${params.add(value)}`);
   if (filters.tag !== undefined) {

@@ -26,6 +26,7 @@ export const filterQueryShape = {
   agent: z.string().optional(),
   tag: z.string().optional(),
   account_id: z.string().optional(),
+  api_key_id: z.string().optional().describe('the Loupe key that made or recorded the call (its id, as GET /api/v1/keys lists it)'),
 };
 
 export const FILTER_KEYS = new Set(Object.keys(filterQueryShape));
@@ -121,6 +122,8 @@ export function parseCallFilters(
   if (tag !== undefined) filters.tag = tag;
   const accountId = singleValue('account_id', query.account_id);
   if (accountId !== undefined) filters.accountId = accountId;
+  const apiKeyId = singleValue('api_key_id', query.api_key_id);
+  if (apiKeyId !== undefined) filters.apiKeyId = apiKeyId;
   for (const key of Object.keys(query)) {
     if (!key.startsWith('property.')) continue;
     const name = key.slice('property.'.length);

@@ -26,6 +26,8 @@ export interface CallFilters {
   agent?: string;
   tag?: string;
   accountId?: string;
+  /** The Loupe key that made or recorded the call (a gateway key, or the key that sent the record). */
+  apiKeyId?: string;
   properties?: Record<string, string>;
   /** Substring, case-insensitive, in the prompt or the response. */
   search?: string;

@@ -77,6 +77,7 @@ export const DIMENSIONS = {
   status: 'status',
   error_type: 'error_type',
   account: 'account_id',
+  api_key: 'api_key_id',
   endpoint: 'endpoint',
   signal: 'signal',
 } as const satisfies Record<string, string>;

@@ -36,6 +36,18 @@ async function series<T>(produce: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Names each key's row after the key (its name and visible prefix, revoked keys included, since
+ * their calls stay); calls recorded without a key are the row whose `api_key` is null.
+ */
+async function namedKeys<Row extends Record<string, unknown>>(store: Store, projectId: string, rows: Row[]) {
+  const keys = new Map((await store.apiKeys.list(projectId)).map((key) => [key.id, key]));
+  return rows.map((row) => {
+    const key = typeof row.api_key === 'string' ? keys.get(row.api_key) : undefined;
+    return { ...row, key_name: key?.name ?? null, key_prefix: key?.prefix ?? null, key_revoked: key ? key.revoked_at !== null : null };
+  });
+}
+
 export function registerAnalyticsRoutes(app: FastifyInstance, store: Store): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const reader = store.sql;
@@ -62,8 +74,12 @@ export function registerAnalyticsRoutes(app: FastifyInstance, store: Store): voi
     return series(() => costTrend(reader, filters, defaultInterval(filters, (request.query as z.infer<typeof costTrendQuery>).interval)));
   });
   const breakdownQuery = base.extend({ by: z.enum(COST_BREAKDOWN_DIMENSIONS).optional().describe('default model') });
-  route('cost-breakdown', 'Cost by model, provider, agent, user or tag; unpriced calls counted apart', breakdownQuery, (request) =>
-    costBreakdown(reader, filtersOf(request, ['by']), (request.query as z.infer<typeof breakdownQuery>).by ?? 'model'));
+  route('cost-breakdown', 'Cost by model, provider, agent, user, tag or Loupe API key; unpriced calls counted apart', breakdownQuery, async (request) => {
+    const filters = filtersOf(request, ['by']);
+    const by = (request.query as z.infer<typeof breakdownQuery>).by ?? 'model';
+    const breakdown = await costBreakdown(reader, filters, by);
+    return by === 'api_key' ? { ...breakdown, rows: await namedKeys(store, filters.projectId, breakdown.rows) } : breakdown;
+  });
   route('errors', 'Error rate, types, providers, models, trend and top messages', base, (request) => series(() => errorAnalysis(reader, filtersOf(request))));
   route('trends', 'Notable changes against the previous period, with their numbers', base, (request) => insights(reader, filtersOf(request)));
 
@@ -76,7 +92,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, store: Store): voi
   route('heatmap', 'One metric over two dimensions (e.g. property.symbol × model)', heatmapQuery, (request) => {
     const query = request.query as z.infer<typeof heatmapQuery>;
     const cols = query.cols ?? 'model';
-    if (!isDimension(query.rows)) throw badRequest('rows', 'must be a dimension (provider, model, agent, user, status, error_type, account, endpoint, signal) or property.<name>');
+    if (!isDimension(query.rows)) throw badRequest('rows', 'must be a dimension (provider, model, agent, user, status, error_type, account, api_key, endpoint, signal) or property.<name>');
     if (!isDimension(cols)) throw badRequest('cols', 'must be a dimension or property.<name>');
     const options = { rows: query.rows, cols, metric: query.metric ?? 'success_rate', ...(query.outcome_name !== undefined ? { outcomeName: query.outcome_name } : {}) };
     return heatmap(reader, filtersOf(request, ['rows', 'cols', 'metric', 'outcome_name']), options);

@@ -1,5 +1,5 @@
 // Costs: spend of the period, monthly projection, local-model savings, cost over time, the
-// breakdown by model, provider, agent, user or tag, budgets, a call's cost estimated before it
+// breakdown by model, provider, agent, user, tag or API key, budgets, a call's cost estimated before it
 // is made, and cost settings.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,21 +11,26 @@ import { BarChart, LineChart } from '../components/line-chart';
 import { Kpi, Panel } from '../components/panel';
 import { currentRange, rangeDays } from '../range';
 
-type Row = Record<string, number | string | null>;
-const DIMENSIONS = ['model', 'provider', 'agent', 'user', 'tag'];
+type Row = Record<string, number | string | boolean | null>;
+const DIMENSIONS = [['model', 'model'], ['provider', 'provider'], ['agent', 'agent'], ['user', 'user'], ['tag', 'tag'], ['api_key', 'API key']] as const;
+
+/** A row's name: an API key by its name and prefix (the id alone says nothing), else the value. */
+function rowName(row: Row, by: string): string {
+  if (by === 'api_key' && row.api_key !== null) return row.key_name === null ? String(row.api_key) : `${String(row.key_name)} (${String(row.key_prefix)}…)${row.key_revoked === true ? ', revoked' : ''}`;
+  return String(row[by] ?? '(none)');
+}
 
 function Breakdown({ query }: { query: string }) {
   const [by, setBy] = useState('model');
   const breakdown = useQuery({ queryKey: ['cost-breakdown', query, by], queryFn: () => api<{ rows: Row[] }>(`/api/v1/analytics/cost-breakdown?${query}&by=${by}`) });
-  const key = by;
   const rows = (breakdown.data?.rows ?? []).slice(0, 15);
-  const picker = <select value={by} onChange={(event) => setBy(event.target.value)} aria-label="Break down by">{DIMENSIONS.map((option) => <option key={option}>{option}</option>)}</select>;
+  const picker = <select value={by} onChange={(event) => setBy(event.target.value)} aria-label="Break down by">{DIMENSIONS.map(([value, label]) => <option key={value} value={value}>{label}</option>)}</select>;
   return (
     <Panel title="Breakdown" actions={picker} loading={breakdown.isLoading} error={breakdown.error}>
-      {rows.length > 0 ? <BarChart categories={rows.map((row) => String(row[key] ?? '(none)'))} series={[{ name: 'cost (USD)', values: rows.map((row) => (typeof row.cost === 'number' ? row.cost : null)) }]} /> : <p className="muted">No calls in this period.</p>}
+      {rows.length > 0 ? <BarChart categories={rows.map((row) => rowName(row, by))} series={[{ name: 'cost (USD)', values: rows.map((row) => (typeof row.cost === 'number' ? row.cost : null)) }]} /> : <p className="muted">No calls in this period.</p>}
       <table>
-        <thead><tr><th>{by}</th><th>Cost</th><th>Share</th><th>Calls</th><th>Unpriced</th></tr></thead>
-        <tbody>{rows.map((row) => <tr key={String(row[key])}><td>{String(row[key] ?? '(none)')}</td><td>{formatUsd(row.cost)}</td><td>{typeof row.share_of_cost === 'number' ? `${(row.share_of_cost * 100).toFixed(1)}%` : '—'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.unpriced_calls)}</td></tr>)}</tbody>
+        <thead><tr><th>{DIMENSIONS.find(([value]) => value === by)?.[1]}</th><th>Cost</th><th>Share</th><th>Calls</th><th>Unpriced</th></tr></thead>
+        <tbody>{rows.map((row) => <tr key={String(row[by])}><td>{rowName(row, by)}</td><td>{formatUsd(row.cost)}</td><td>{typeof row.share_of_cost === 'number' ? `${(row.share_of_cost * 100).toFixed(1)}%` : '—'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.unpriced_calls)}</td></tr>)}</tbody>
       </table>
     </Panel>
   );
