@@ -657,6 +657,19 @@ describe('dashboard in Chromium', () => {
     const cost = await page.textContent('.panel:has(select[aria-label="Break down by"]) tbody tr:first-child td:nth-child(2)');
     expect(cost).toBe(`$${top.cost < 1 ? top.cost.toFixed(4) : top.cost.toFixed(2)}`);
   });
+  it('breaks the costs down by API key, each named after its key', async () => {
+    // A call recorded through the API carries the key that sent it.
+    const recorded = await server.request('POST', '/api/v1/calls', { body: { provider: 'openai', model: 'gpt-4o', prompt_tokens: 1000, completion_tokens: 100 } });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    await server.recorder.settled();
+    await page.goto(`${base}/costs?range=7d`);
+    await page.selectOption('select[aria-label="Break down by"]', 'api_key');
+    const rows = (await server.request('GET', '/api/v1/analytics/cost-breakdown?hours=168&by=api_key')).json().rows as { api_key: string | null; key_name: string | null; key_prefix: string | null; cost: number }[];
+    const named = rows.find((row) => row.key_name !== null)!;
+    const position = rows.indexOf(named) + 1;
+    await page.waitForSelector(`.panel:has(select[aria-label="Break down by"]) tbody tr:nth-child(${position}) td:first-child:text-is("${named.key_name} (${named.key_prefix}…)")`);
+    expect(await page.textContent('.panel:has(select[aria-label="Break down by"]) thead th:first-child')).toBe('API key');
+  });
   it('tells which view this server lacks when a route answers 404, and keeps the other panels', async () => {
     const tab = await page.context().newPage();
     try {
@@ -739,6 +752,8 @@ describe('dashboard in Chromium', () => {
     expect(await replayPanel.locator('select').inputValue()).toBe(`openai/${original.model}`);
     await replayPanel.locator('select').selectOption('openai/gpt-4o-mini');
     await replayPanel.locator('input[aria-label="Replay temperature"]').fill('0.2');
+    // Answered as gpt-4o-mini's snapshot, the model the call is priced as.
+    openaiUpstream.enqueue({ kind: 'json', body: fixture('openai/chat.json').replace('"gpt-4o-2024-08-06"', '"gpt-4o-mini-2024-07-18"') });
     await replayPanel.locator('button:text-is("Replay")').click();
     await replayPanel.locator('.replay-result .bubble pre').waitFor();
     const sent = JSON.parse(openaiUpstream.requests.at(-1)!.body) as Record<string, unknown>;
