@@ -117,6 +117,23 @@ describe('whole answers', () => {
     expect(result.value.output).toEqual((JSON.parse(fixture('openai/chat.json')) as { choices: { message: unknown }[] }).choices[0]!.message);
   });
 
+  it('adds reasoning that a server reports beside the completion count, never to OpenAI\'s own', () => {
+    const answerWith = (usage: Record<string, unknown>) => {
+      const plan = prepare('openai-compatible', { model: 'gemini-2.5-flash', messages }, 'chat').plan;
+      const body = JSON.stringify({ ...(JSON.parse(fixture('openai/chat.json')) as object), usage });
+      const result = createAdapter('openai-compatible').fromUpstream(200, encoder.encode(body), plan);
+      if (!result.ok) throw result.error;
+      return result.value.usage;
+    };
+    // total = prompt + completion + reasoning: the 382 reasoning tokens were not in the 151.
+    expect(answerWith({ prompt_tokens: 20, completion_tokens: 151, total_tokens: 553, completion_tokens_details: { reasoning_tokens: 382 } }))
+      .toMatchObject({ input: { total: 20 }, output: { total: 533, reasoning: 382 } });
+    // More reasoning than completion tokens: only possible if they were counted apart.
+    expect(answerWith({ prompt_tokens: 21, completion_tokens: 0, completion_tokens_details: { reasoning_tokens: 60 } })).toMatchObject({ output: { total: 60, reasoning: 60 } });
+    // OpenAI's count (total = prompt + completion) already holds its reasoning.
+    expect(answerWith({ prompt_tokens: 20, completion_tokens: 533, total_tokens: 553, completion_tokens_details: { reasoning_tokens: 382 } })).toMatchObject({ output: { total: 533, reasoning: 382 } });
+  });
+
   it('counts tool calls', () => {
     const { result } = whole('openai', 'openai/chat-tools.json');
     if (!result.ok) throw result.error;

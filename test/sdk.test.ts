@@ -66,6 +66,16 @@ describe('observeOpenAI', () => {
     expect(call!.latency_ms).toBeGreaterThan(0);
   });
 
+  it('records reasoning a server reports beside the completion count as part of the output, once', async () => {
+    const answer = { ...(JSON.parse(fixture('openai/chat.json')) as object), usage: { prompt_tokens: 20, completion_tokens: 151, total_tokens: 553, completion_tokens_details: { reasoning_tokens: 382 } } };
+    upstream.respondWith({ kind: 'json', body: JSON.stringify(answer) });
+    const beside = observeOpenAI(new OpenAI({ baseURL: upstream.baseUrl, apiKey: 'sk-test', maxRetries: 0 }), loupe, { tags: ['sdk-reasoning-beside'] });
+    await beside.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'What is 15% of 240?' }] });
+    await loupe.shutdown();
+    const [call] = await callsTagged('sdk-reasoning-beside');
+    expect(call).toMatchObject({ prompt_tokens: 20, completion_tokens: 533, reasoning_tokens: 382, total_tokens: 553 });
+  });
+
   it('asks a stream for its usage, hides that chunk from a caller who did not ask, and records the stream', async () => {
     upstream.respondWith(replay('openai/chat-stream.chunks.txt', { delayMs: 20 }));
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });

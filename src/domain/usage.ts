@@ -43,3 +43,17 @@ export function columnsToUsage(columns: Partial<UsageColumns>): CanonicalUsage {
     output: { total: columns.completion_tokens ?? 0, reasoning: columns.reasoning_tokens ?? 0 },
   };
 }
+
+/**
+ * All output tokens of an OpenAI-format usage, reasoning included. OpenAI counts reasoning
+ * inside `completion_tokens`; some servers and converters of Gemini's usage report it beside
+ * them instead (their `total_tokens` is prompt + completion + reasoning, or reasoning exceeds the
+ * completion count), which would bill the reasoning as nothing. Such a count gets its reasoning
+ * added; OpenAI's own (total = prompt + completion) is left as it is.
+ */
+export function outputWithReasoning(counts: { prompt: number; completion: number; reasoning: number; total: number | null }): number {
+  const { prompt, completion, reasoning, total } = counts;
+  if (reasoning <= 0) return completion;
+  const beside = reasoning > completion || (total !== null && total === prompt + completion + reasoning);
+  return beside ? completion + reasoning : completion;
+}

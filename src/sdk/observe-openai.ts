@@ -3,6 +3,7 @@
 // wrapped in place: answers, streams and errors reach the caller as before, and each call is
 // queued on a LoupeClient when it ends. A stream is asked for its usage chunk (the gateway's rule:
 // OpenAI reports streaming usage only when asked), which is kept from a caller that did not ask.
+import { outputWithReasoning } from '../domain/usage.js';
 import { countO200k } from '../pricing/token-count.js';
 import type { CallInput, LoupeClient } from './loupe-client.js';
 import { observeResponses, type Creatable } from './observe-openai-responses.js';
@@ -56,12 +57,15 @@ interface Usage {
 function usageOf(value: unknown): Usage | null {
   if (!isObject(value)) return null;
   const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? Math.floor(x) : 0);
+  const prompt = count(value.prompt_tokens);
+  const reasoning = count(isObject(value.completion_tokens_details) ? value.completion_tokens_details.reasoning_tokens : 0);
+  const total = typeof value.total_tokens === 'number' ? count(value.total_tokens) : null;
   return {
-    prompt: count(value.prompt_tokens),
-    completion: count(value.completion_tokens),
+    prompt,
+    completion: outputWithReasoning({ prompt, completion: count(value.completion_tokens), reasoning, total }),
     // DeepSeek counts cache reads as prompt_cache_hit_tokens, as the gateway reads them (convert-usage.ts).
     cached: Math.max(count(isObject(value.prompt_tokens_details) ? value.prompt_tokens_details.cached_tokens : 0), count(value.prompt_cache_hit_tokens)),
-    reasoning: count(isObject(value.completion_tokens_details) ? value.completion_tokens_details.reasoning_tokens : 0),
+    reasoning,
   };
 }
 
