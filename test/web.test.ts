@@ -660,16 +660,26 @@ describe('dashboard in Chromium', () => {
   it('breaks the costs down by API key, each named after its key', async () => {
     // A call recorded through the API carries the key that sent it.
     // Three days old and of a model no other test looks for, so that the lists of later tests keep their first rows.
-    const recorded = await server.request('POST', '/api/v1/calls', { body: { provider: 'openai', model: 'gpt-4.1-mini', prompt_tokens: 1000, completion_tokens: 100, started_at: new Date(Date.now() - 3 * 86_400_000).toISOString() } });
+    const appKey = await server.createKey('default', ['ingest']);
+    const recorded = await server.request('POST', '/api/v1/calls', { key: appKey, body: { provider: 'openai', model: 'gpt-4.1-mini', prompt_tokens: 1000, completion_tokens: 100, started_at: new Date(Date.now() - 3 * 86_400_000).toISOString() } });
     expect(recorded.statusCode, recorded.body).toBe(201);
     await server.recorder.settled();
     await page.goto(`${base}/costs?range=7d`);
     await page.selectOption('select[aria-label="Break down by"]', 'api_key');
     const rows = (await server.request('GET', '/api/v1/analytics/cost-breakdown?hours=168&by=api_key')).json().rows as { api_key: string | null; key_name: string | null; key_prefix: string | null; cost: number }[];
-    const named = rows.find((row) => row.key_name !== null)!;
+    const ofApp = ((await server.request('GET', `/api/v1/logs/${(recorded.json() as { id: string }).id}`)).json() as { api_key_id: string }).api_key_id;
+    const named = rows.find((row) => row.api_key === ofApp)!;
+    expect(named.key_name).not.toBeNull();
     const position = rows.indexOf(named) + 1;
     await page.waitForSelector(`.panel:has(select[aria-label="Break down by"]) tbody tr:nth-child(${position}) td:first-child:text-is("${named.key_name} (${named.key_prefix}…)")`);
     expect(await page.textContent('.panel:has(select[aria-label="Break down by"]) thead th:first-child')).toBe('API key');
+    // The row opens the key's calls in the logs.
+    await page.click(`.panel:has(select[aria-label="Break down by"]) tbody tr:nth-child(${position})`);
+    await page.waitForSelector('button[aria-label="Show the calls of every key"]');
+    expect(new URL(page.url()).searchParams.get('api_key_id')).toBe(named.api_key);
+    // Its one call, and no other.
+    await page.waitForFunction(() => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === 1);
+    expect(await page.textContent('table.logs tbody tr:not([aria-hidden])')).toContain('gpt-4.1-mini');
   });
   it('tells which view this server lacks when a route answers 404, and keeps the other panels', async () => {
     const tab = await page.context().newPage();

@@ -52,8 +52,8 @@ function useLiveRows(key: QueryKey, scroller: RefObject<HTMLDivElement | null>, 
   return { connected, waiting, showNewest };
 }
 
-interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string; tag: string }
-const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '', tag: '' };
+interface Filters { search: string; model: string; provider: string; status: string; user_id: string; agent: string; session_id: string; tag: string; api_key_id: string }
+const NO_FILTERS: Filters = { search: '', model: '', provider: '', status: '', user_id: '', agent: '', session_id: '', tag: '', api_key_id: '' };
 
 /** The filters a link carries (`/logs?range=7d&model=gpt-4o`), so a filtered view can be shared. */
 function filtersFromUrl(): Filters {
@@ -84,6 +84,8 @@ function FilterBar({ filters, onChange }: { filters: Filters; onChange: (filters
       <select value={filters.status} onChange={(event) => onChange({ ...filters, status: event.target.value })} aria-label="Status">
         <option value="">All statuses</option><option value="success">success</option><option value="error">error</option><option value="timeout">timeout</option><option value="cancelled">cancelled</option>
       </select>
+      {/* Reached from the costs by API key: the key's id is no field to type, so it shows as a filter to clear. */}
+      {filters.api_key_id ? <span className="small">API key {filters.api_key_id.slice(0, 8)}… <button type="button" className="link" aria-label="Show the calls of every key" onClick={() => onChange({ ...filters, api_key_id: '' })}>×</button></span> : null}
     </div>
   );
 }
