@@ -103,6 +103,45 @@ describe('gateway rate limits per key', () => {
   });
 });
 
+describe('keys that expire', () => {
+  it('works until its expiry and is refused from that moment, on every route and even when cached', async () => {
+    const expiresAt = Date.now() + 700;
+    const key = await newKey({ expires_at: new Date(expiresAt).toISOString() });
+    expect(key).toMatchObject({ expires_at: new Date(expiresAt).toISOString(), expired: false });
+    // Used, so its lookup is cached, before it expires.
+    expect((await chat(key.key)).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
+    const refused = await chat(key.key);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).toContain('expired');
+    const listed = ((await server.request('GET', '/api/v1/keys')).json() as { data: { id: string; expired: boolean }[] }).data.find((entry) => entry.id === key.id);
+    expect(listed?.expired).toBe(true);
+    // Nor does it open a dashboard session.
+    expect((await server.request('POST', '/api/v1/session/login', { key: null, body: { key: key.key } })).statusCode).toBe(401);
+  });
+
+  it('takes an expiry at creation or later, null to lift it, and refuses one already past by name', async () => {
+    const key = await newKey({});
+    expect(key).toMatchObject({ expires_at: null, expired: false });
+    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const set = await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { expires_at: later } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ expires_at: later, rate_limit_rpm: null });
+    expect((await server.request('PATCH', `/api/v1/keys/${key.id}`, { body: { expires_at: null } })).json()).toMatchObject({ expires_at: null });
+    for (const [method, url, body] of [
+      ['POST', '/api/v1/keys', { name: 'x', scopes: ['read'], expires_at: '2020-01-01T00:00:00Z' }],
+      ['POST', '/api/v1/keys', { name: 'x', scopes: ['read'], expires_at: 'next tuesday' }],
+      ['POST', '/api/v1/keys', { name: 'x', scopes: ['read'], expires_at: Date.now() + 20 * 366 * 86_400_000 }],
+      ['PATCH', `/api/v1/keys/${key.id}`, { expires_at: Date.now() - 1000 }],
+    ] as const) {
+      const response = await server.request(method, url, { body });
+      expect(response.statusCode, `${method} ${JSON.stringify(body)}`).toBe(400);
+      expect(response.body).toContain('expires_at');
+    }
+    expect((await chat(key.key)).statusCode).toBe(200);
+  });
+});
+
 describe('models a key may ask for', () => {
   it('refuses a model the key may not use with 403 before any provider, and lists only its models', async () => {
     const key = await newKey({ allowed_models: ['openai/gpt-4o-mini', 'anthropic/*'] });

@@ -296,25 +296,27 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect((await store.projects.list()).map((p) => p.id)).toEqual(expect.arrayContaining([P, 'proj-x']));
     });
 
-    it('api keys: insert, find by hash, list, change settings, revoke once, count active', async () => {
+    it('api keys: insert, find by hash, list, change settings and expiry, revoke once, count active', async () => {
       const before = await store.apiKeys.countActive();
       // A tokens limit past 2^31 needs the wider column.
-      const key = { id: 'k1', project_id: 'proj-x', name: 'ci', prefix: 'lp_abc', hash: 'hash-1', scopes: ['read', 'ingest'] as ('read' | 'ingest')[], created_at: T0, revoked_at: null, rate_limit_rpm: 30, rate_limit_tpm: 5_000_000_000, allowed_models: ['gpt-4o', 'anthropic/*'] };
+      const key = { id: 'k1', project_id: 'proj-x', name: 'ci', prefix: 'lp_abc', hash: 'hash-1', scopes: ['read', 'ingest'] as ('read' | 'ingest')[], created_at: T0, revoked_at: null, rate_limit_rpm: 30, rate_limit_tpm: 5_000_000_000, allowed_models: ['gpt-4o', 'anthropic/*'], expires_at: T0 + 86_400_000 };
       await store.apiKeys.insert(key);
-      const { rate_limit_rpm: _rpm, rate_limit_tpm: _tpm, allowed_models: _models, ...unlimited } = key;
+      const { rate_limit_rpm: _rpm, rate_limit_tpm: _tpm, allowed_models: _models, expires_at: _expires, ...unlimited } = key;
       await store.apiKeys.insert({ ...unlimited, id: 'k2', hash: 'hash-2', created_at: T0 + 1 });
       expect(await store.apiKeys.findByHash('hash-1')).toEqual(key);
-      expect(await store.apiKeys.findByHash('hash-2')).toMatchObject({ rate_limit_rpm: null, rate_limit_tpm: null, allowed_models: null });
-      expect(await store.apiKeys.updateSettings('proj-x', 'k2', { rate_limit_rpm: 5, rate_limit_tpm: null, allowed_models: ['mistral/*'] })).toBe(true);
-      expect(await store.apiKeys.get('proj-x', 'k2')).toMatchObject({ rate_limit_rpm: 5, rate_limit_tpm: null, allowed_models: ['mistral/*'] });
-      expect(await store.apiKeys.updateSettings('other', 'k2', { rate_limit_rpm: 1, rate_limit_tpm: 1, allowed_models: null })).toBe(false);
+      expect(await store.apiKeys.findByHash('hash-2')).toMatchObject({ rate_limit_rpm: null, rate_limit_tpm: null, allowed_models: null, expires_at: null });
+      expect(await store.apiKeys.updateSettings('proj-x', 'k2', { rate_limit_rpm: 5, rate_limit_tpm: null, allowed_models: ['mistral/*'], expires_at: T0 + 3_600_000 })).toBe(true);
+      expect(await store.apiKeys.get('proj-x', 'k2')).toMatchObject({ rate_limit_rpm: 5, rate_limit_tpm: null, allowed_models: ['mistral/*'], expires_at: T0 + 3_600_000 });
+      expect(await store.apiKeys.updateSettings('proj-x', 'k2', { rate_limit_rpm: 5, rate_limit_tpm: null, allowed_models: ['mistral/*'], expires_at: null })).toBe(true);
+      expect((await store.apiKeys.get('proj-x', 'k2'))!.expires_at).toBeNull();
+      expect(await store.apiKeys.updateSettings('other', 'k2', { rate_limit_rpm: 1, rate_limit_tpm: 1, allowed_models: null, expires_at: null })).toBe(false);
       expect(await store.apiKeys.get('proj-x', 'k1')).toEqual(key);
       expect(await store.apiKeys.get('other', 'k1')).toBeNull();
       expect((await store.apiKeys.list('proj-x')).map((k) => k.id)).toEqual(['k1', 'k2']);
       expect(await store.apiKeys.countActive()).toBe(before + 2);
       expect(await store.apiKeys.revoke('proj-x', 'k1', T0 + 5)).toBe(true);
       expect(await store.apiKeys.revoke('proj-x', 'k1', T0 + 6)).toBe(false);
-      expect(await store.apiKeys.updateSettings('proj-x', 'k1', { rate_limit_rpm: 1, rate_limit_tpm: null, allowed_models: null })).toBe(false);
+      expect(await store.apiKeys.updateSettings('proj-x', 'k1', { rate_limit_rpm: 1, rate_limit_tpm: null, allowed_models: null, expires_at: null })).toBe(false);
       expect((await store.apiKeys.findByHash('hash-1'))!.revoked_at).toBe(T0 + 5);
       expect(await store.apiKeys.countActive()).toBe(before + 1);
       await expect(store.apiKeys.insert({ ...key, id: 'k3' })).rejects.toThrow();

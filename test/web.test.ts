@@ -869,6 +869,23 @@ describe('dashboard in Chromium', () => {
     expect([changed.rate_limit_rpm, changed.rate_limit_tpm, changed.allowed_models]).toEqual([null, 50_000, ['gpt-4o-mini', 'anthropic/*']]);
   });
 
+  it('creates a key that expires at the end of the chosen day, and shows when', async () => {
+    await page.goto(`${base}/settings`);
+    await page.fill('input[placeholder="Key name"]', 'expiring in the page');
+    const day = new Date(Date.now() + 10 * 86_400_000);
+    const value = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    await page.fill('input[aria-label="New key\'s expiry"]', value);
+    await page.click('button:text-is("Create key")');
+    const row = page.locator('tr', { hasText: 'expiring in the page' });
+    await row.waitFor();
+    const created = ((await server.request('GET', '/api/v1/keys')).json() as { data: { name: string; expires_at: string | null; expired: boolean }[] }).data.find((key) => key.name === 'expiring in the page')!;
+    // The browser's end of that day, as the page sent it.
+    const sent = await page.evaluate((date) => new Date(`${date}T23:59:59`).toISOString(), value);
+    expect([created.expires_at, created.expired]).toEqual([sent, false]);
+    const shown = await page.evaluate((iso) => new Date(iso).toLocaleDateString(), sent);
+    expect(await row.locator('td').nth(5).textContent()).toBe(shown);
+  });
+
   it('turns off the storing of prompts and responses in Settings, and on again', async () => {
     await page.goto(`${base}/settings`);
     const box = page.getByLabel(/stored with each call/);

@@ -103,7 +103,7 @@ function requiredCaller(request: FastifyRequest, authenticator: Authenticator): 
 }
 
 function permitted(key: ApiKeyRecord | null, scope: ApiKeyScope): ApiKeyRecord {
-  if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked');
+  if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown, revoked or expired');
   if (!hasScope(key.scopes, scope)) throw new ApiError(403, 'forbidden', `this key lacks the '${scope}' scope`);
   return key;
 }

@@ -4,7 +4,7 @@
 // one lookup refreshes it: when every entry expired at once and each request waited for its own
 // lookup, a gateway under load stalled every 2 s behind the store's background work (requests
 // of over 100 ms at each expiry, measured). Dashboard sessions are cached the same way.
-import type { ApiKeyRecord } from '../domain/api-key.js';
+import { keyExpired, type ApiKeyRecord } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../store/ports.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import { hashesEqual, hashKeySecret } from './api-key-secret.js';
@@ -41,14 +41,14 @@ export class Authenticator {
     return signSession(this.sessionSecret, key.id, key.project_id);
   }
 
-  /** The key behind a session token, while the token is valid and the key not revoked. */
+  /** The key behind a session token, while the token is valid and the key neither revoked nor expired. */
   async authenticateSession(token: string): Promise<ApiKeyRecord | null> {
     if (!this.sessionSecret) return null;
     const claims = verifySession(this.sessionSecret, token);
     if (!claims) return null;
     const lookup: Lookup = { cacheKey: `session\u0000${claims.projectId}\u0000${claims.keyId}`, find: () => this.keys.get(claims.projectId, claims.keyId) };
     const entry = this.cachedEntry(lookup) ?? (await this.refresh(lookup));
-    return entry.key && entry.key.revoked_at === null ? entry.key : null;
+    return entry.key && entry.key.revoked_at === null && !keyExpired(entry.key) ? entry.key : null;
   }
 
   async authenticate(secret: string): Promise<ApiKeyRecord | null> {
@@ -120,7 +120,7 @@ function isKeyShaped(secret: string): boolean {
 }
 
 function usableKey(key: ApiKeyRecord | null, hash: string): ApiKeyRecord | null {
-  return key && key.revoked_at === null && hashesEqual(key.hash, hash) ? key : null;
+  return key && key.revoked_at === null && !keyExpired(key) && hashesEqual(key.hash, hash) ? key : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 // API keys: only a hash is stored; scopes decide which routes a key may call.
 import { z } from 'zod';
+import { parseIsoTime } from './iso-time.js';
 
 export const API_KEY_SCOPES = ['admin', 'read', 'ingest', 'gateway'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -20,10 +21,34 @@ export interface ApiKeyRecord {
   rate_limit_tpm?: number | null;
   /** The models its gateway calls may ask for (see modelAllowed); null or absent: any. */
   allowed_models?: string[] | null;
+  /** When the key stops working (epoch ms); null or absent: never. */
+  expires_at?: number | null;
+}
+
+/** Whether a key has passed its expiry at `now`. */
+export function keyExpired(key: Pick<ApiKeyRecord, 'expires_at'>, now = Date.now()): boolean {
+  return key.expires_at != null && key.expires_at <= now;
 }
 
 const rpmLimit = z.number().int().min(1).max(10_000_000).nullable().describe('gateway requests per minute; null: no limit');
 const tpmLimit = z.number().int().min(1).max(10_000_000_000).nullable().describe('tokens per minute of gateway calls; null: no limit');
+
+/** Up to ten years ahead; a time already past is refused (a key that could never be used). */
+const expiresAt = z.union([z.string().max(64), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseIsoTime(value) ?? Number.NaN;
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid ISO-8601 timestamp or epoch milliseconds' });
+      return z.NEVER;
+    }
+    if (ms <= Date.now() || ms > Date.now() + 10 * 366 * 86_400_000) {
+      ctx.addIssue({ code: 'custom', message: 'must be in the future, at most ten years ahead' });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  })
+  .nullable()
+  .describe('when the key stops working (ISO-8601 or epoch ms); null: never');
 
 const allowedModels = z.array(z.string().trim().min(1).max(256)).min(1).max(200).nullable()
   .describe("models the key's gateway calls may ask for: `gpt-4o`, `openai/gpt-4o` or `openai/*`; null: any");
@@ -34,19 +59,22 @@ export const createApiKeyInputSchema = z.strictObject({
   rate_limit_rpm: rpmLimit.optional(),
   rate_limit_tpm: tpmLimit.optional(),
   allowed_models: allowedModels.optional(),
+  expires_at: expiresAt.optional(),
 });
 
 export const updateApiKeySettingsSchema = z.strictObject({
   rate_limit_rpm: rpmLimit.optional(),
   rate_limit_tpm: tpmLimit.optional(),
   allowed_models: allowedModels.optional(),
-}).refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give rate_limit_rpm, rate_limit_tpm or allowed_models' });
+  expires_at: expiresAt.optional(),
+}).refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give rate_limit_rpm, rate_limit_tpm, allowed_models or expires_at' });
 
 /** What of a key can change after its creation. */
 export interface ApiKeySettings {
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
   allowed_models: string[] | null;
+  expires_at: number | null;
 }
 
 /**

@@ -1,13 +1,13 @@
 // API key management (admin only). The secret is shown once, at creation; a key can never
 // mint scopes that it lacks itself. A key may carry gateway rate limits (requests and tokens
-// per minute) and the models it may ask for, set at creation or changed later.
+// per minute), the models it may ask for and an expiry, set at creation or changed later.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { generateKeySecret, hashKeySecret, keyPrefix } from '../../auth/api-key-secret.js';
 import type { Authenticator } from '../../auth/authenticator.js';
-import { createApiKeyInputSchema, hasScope, updateApiKeySettingsSchema, type ApiKeyRecord } from '../../domain/api-key.js';
+import { createApiKeyInputSchema, hasScope, keyExpired, updateApiKeySettingsSchema, type ApiKeyRecord } from '../../domain/api-key.js';
 import type { Store } from '../../store/ports.js';
 import { callerKey } from '../auth-plugin.js';
 import { ApiError, notFound } from '../errors.js';
@@ -19,6 +19,7 @@ function presentKey(key: ApiKeyRecord) {
     id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, project_id: key.project_id,
     created_at: new Date(key.created_at).toISOString(), revoked_at: key.revoked_at === null ? null : new Date(key.revoked_at).toISOString(),
     rate_limit_rpm: key.rate_limit_rpm ?? null, rate_limit_tpm: key.rate_limit_tpm ?? null, allowed_models: key.allowed_models ?? null,
+    expires_at: key.expires_at == null ? null : new Date(key.expires_at).toISOString(), expired: keyExpired(key),
   };
 }
 
@@ -39,6 +40,7 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
         hash: hashKeySecret(secret), scopes: [...new Set(request.body.scopes)], created_at: Date.now(), revoked_at: null,
         rate_limit_rpm: request.body.rate_limit_rpm ?? null, rate_limit_tpm: request.body.rate_limit_tpm ?? null,
         allowed_models: request.body.allowed_models ? [...new Set(request.body.allowed_models)] : null,
+        expires_at: request.body.expires_at ?? null,
       };
       await store.apiKeys.insert(key);
       return reply.code(201).send({ ...presentKey(key), key: secret });
@@ -56,7 +58,7 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
 
   typed.patch('/api/v1/keys/:id', {
     config: { scope: 'admin' },
-    schema: { tags: ['keys'], summary: "Change an active key's gateway rate limits and allowed models (null removes one; one not given stays)", params: keyParams, body: updateApiKeySettingsSchema },
+    schema: { tags: ['keys'], summary: "Change an active key's gateway rate limits, allowed models and expiry (null removes one; one not given stays)", params: keyParams, body: updateApiKeySettingsSchema },
     handler: async (request) => {
       const caller = callerKey(request);
       const key = await store.apiKeys.get(caller.project_id, request.params.id);
@@ -67,6 +69,7 @@ export function registerKeysRoutes(app: FastifyInstance, store: Store, authentic
         rate_limit_rpm: body.rate_limit_rpm === undefined ? key.rate_limit_rpm ?? null : body.rate_limit_rpm,
         rate_limit_tpm: body.rate_limit_tpm === undefined ? key.rate_limit_tpm ?? null : body.rate_limit_tpm,
         allowed_models: body.allowed_models === undefined ? key.allowed_models ?? null : body.allowed_models && [...new Set(body.allowed_models)],
+        expires_at: body.expires_at === undefined ? key.expires_at ?? null : body.expires_at,
       };
       if (!(await store.apiKeys.updateSettings(caller.project_id, key.id, settings))) throw notFound('active key');
       // Applies here at once; other instances read the key again within their cache's few seconds.

@@ -25,7 +25,7 @@ export function registerSessionRoutes(app: FastifyInstance, authenticator: Authe
     schema: { tags: ['auth'], summary: 'Exchange an API key (read or admin scope) for a dashboard session cookie', body: z.strictObject({ key: z.string().min(1).max(256) }), response: { 200: sessionAnswer } },
   }, async (request, reply) => {
     const key = await authenticator.authenticate(request.body.key);
-    if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked', 'key');
+    if (!key) throw new ApiError(401, 'unauthorized', 'the API key is unknown, revoked or expired', 'key');
     // The dashboard only reads and administers: an ingest- or gateway-only key has nothing to show.
     if (!hasScope(key.scopes, 'read')) throw new ApiError(403, 'forbidden', "the dashboard needs a key with the 'read' or 'admin' scope", 'key');
     const secure = request.protocol === 'https';

@@ -5,7 +5,7 @@ import type { ApiKeySettings, ApiKeyRecord } from '../../domain/api-key.js';
 import type { ApiKeyRepository } from '../ports.js';
 import type { DuckDbPool } from './connection-pool.js';
 
-const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models';
+const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models, expires_at';
 
 /** A model list for a VARCHAR[] parameter (null: any model). */
 const modelList = (models: string[] | null | undefined): DuckDBValue => (models ? listValue(models) : null);
@@ -15,9 +15,10 @@ export class DuckDbApiKeyRepository implements ApiKeyRepository {
 
   async insert(key: ApiKeyRecord): Promise<void> {
     await this.pool.write((connection) =>
-      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)`, [
+      connection.run(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11)`, [
         key.id, key.project_id, key.name, key.prefix, key.hash, listValue(key.scopes), timestamp(key.created_at),
         key.rate_limit_rpm ?? null, key.rate_limit_tpm === null || key.rate_limit_tpm === undefined ? null : BigInt(key.rate_limit_tpm), modelList(key.allowed_models),
+        key.expires_at == null ? null : timestamp(key.expires_at),
       ] as DuckDBValue[]),
     );
   }
@@ -49,8 +50,11 @@ export class DuckDbApiKeyRepository implements ApiKeyRepository {
   async updateSettings(projectId: string, id: string, settings: ApiKeySettings): Promise<boolean> {
     return this.pool.write(async (connection) => {
       const result = await connection.run(
-        'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3 WHERE project_id = $4 AND id = $5 AND revoked_at IS NULL',
-        [settings.rate_limit_rpm, settings.rate_limit_tpm === null ? null : BigInt(settings.rate_limit_tpm), modelList(settings.allowed_models), projectId, id] as DuckDBValue[],
+        'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3, expires_at = $4 WHERE project_id = $5 AND id = $6 AND revoked_at IS NULL',
+        [
+          settings.rate_limit_rpm, settings.rate_limit_tpm === null ? null : BigInt(settings.rate_limit_tpm), modelList(settings.allowed_models),
+          settings.expires_at === null ? null : timestamp(settings.expires_at), projectId, id,
+        ] as DuckDBValue[],
       );
       return Number(result.rowsChanged) > 0;
     });

@@ -346,6 +346,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     name: "providers that take a caller's own key",
     sql: 'ALTER TABLE providers ADD COLUMN allow_client_key BOOLEAN DEFAULT false',
   },
+  {
+    version: 23,
+    name: 'keys that expire',
+    sql: 'ALTER TABLE api_keys ADD COLUMN expires_at TIMESTAMP',
+  },
 ];
 
 export async function migrateDuckDb(connection: DuckDBConnection): Promise<number[]> {

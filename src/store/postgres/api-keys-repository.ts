@@ -5,14 +5,15 @@ import { sqlTimestamp } from '../../analytics/sql-params.js';
 import type { ApiKeyRepository } from '../ports.js';
 import { queryRows } from './pg-pool.js';
 
-const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models';
+const COLUMNS = 'id, project_id, name, prefix, hash, scopes, created_at, revoked_at, rate_limit_rpm, rate_limit_tpm, allowed_models, expires_at';
 
 export class PgApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)`, [
+    await this.pool.query(`INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11)`, [
       key.id, key.project_id, key.name, key.prefix, key.hash, key.scopes, sqlTimestamp(key.created_at), key.rate_limit_rpm ?? null, key.rate_limit_tpm ?? null, key.allowed_models ?? null,
+      key.expires_at == null ? null : sqlTimestamp(key.expires_at),
     ]);
   }
 
@@ -37,8 +38,8 @@ export class PgApiKeyRepository implements ApiKeyRepository {
 
   async updateSettings(projectId: string, id: string, settings: ApiKeySettings): Promise<boolean> {
     const result = await this.pool.query(
-      'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3 WHERE project_id = $4 AND id = $5 AND revoked_at IS NULL',
-      [settings.rate_limit_rpm, settings.rate_limit_tpm, settings.allowed_models, projectId, id],
+      'UPDATE api_keys SET rate_limit_rpm = $1, rate_limit_tpm = $2, allowed_models = $3, expires_at = $4 WHERE project_id = $5 AND id = $6 AND revoked_at IS NULL',
+      [settings.rate_limit_rpm, settings.rate_limit_tpm, settings.allowed_models, settings.expires_at === null ? null : sqlTimestamp(settings.expires_at), projectId, id],
     );
     return (result.rowCount ?? 0) > 0;
   }

@@ -551,6 +551,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: "providers that take a caller's own key",
     sql: 'ALTER TABLE providers ADD COLUMN allow_client_key BOOLEAN NOT NULL DEFAULT false',
   },
+  {
+    version: 22,
+    name: 'keys that expire',
+    sql: 'ALTER TABLE api_keys ADD COLUMN expires_at TIMESTAMP',
+  },
 ];
 
 const MIGRATION_LOCK = "hashtext(current_schema() || '.loupe migrations')";

@@ -1,11 +1,12 @@
-// API keys (admin): the project's keys with their scopes and gateway settings (requests and
-// tokens per minute, allowed models), changed in place; a new key's secret is shown once; revoke.
+// API keys (admin): the project's keys with their scopes, gateway settings (requests and
+// tokens per minute, allowed models) changed in place, and expiry; a new key's secret is shown
+// once; revoke.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, formatCount } from '../api';
 import { Panel } from './panel';
 
-interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null; rate_limit_rpm: number | null; rate_limit_tpm: number | null; allowed_models: string[] | null }
+interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null; rate_limit_rpm: number | null; rate_limit_tpm: number | null; allowed_models: string[] | null; expires_at: string | null; expired: boolean }
 
 const limitText = (key: Key) => [
   key.rate_limit_rpm ? `${formatCount(key.rate_limit_rpm)} requests/min` : null, key.rate_limit_tpm ? `${formatCount(key.rate_limit_tpm)} tokens/min` : null,
@@ -51,11 +52,16 @@ export function KeysPanel() {
   const [scopes, setScopes] = useState<string[]>(['read']);
   const [rpm, setRpm] = useState('');
   const [tpm, setTpm] = useState('');
+  const [expires, setExpires] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: () => api<{ key: string }>('/api/v1/keys', { method: 'POST', body: JSON.stringify({ name, scopes, rate_limit_rpm: limitValue(rpm), rate_limit_tpm: limitValue(tpm) }) }),
-    onSuccess: (created) => { setSecret(created.key); setProblem(null); setName(''); setRpm(''); setTpm(''); void client.invalidateQueries({ queryKey: ['keys'] }); },
+    mutationFn: () => api<{ key: string }>('/api/v1/keys', {
+      method: 'POST',
+      // The date picker gives a day: the key works through the end of it, local time.
+      body: JSON.stringify({ name, scopes, rate_limit_rpm: limitValue(rpm), rate_limit_tpm: limitValue(tpm), ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}) }),
+    }),
+    onSuccess: (created) => { setSecret(created.key); setProblem(null); setName(''); setRpm(''); setTpm(''); setExpires(''); void client.invalidateQueries({ queryKey: ['keys'] }); },
     onError: (error) => setProblem(error instanceof Error ? error.message : 'could not create the key'),
   });
   const revoke = useMutation({ mutationFn: (id: string) => api(`/api/v1/keys/${id}`, { method: 'DELETE' }), onSuccess: () => void client.invalidateQueries({ queryKey: ['keys'] }) });
@@ -66,9 +72,10 @@ export function KeysPanel() {
   return (
     <Panel title="API keys" loading={keys.isLoading} error={keys.error}>
       <table>
-        <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Gateway limits</th><th>Created</th><th /></tr></thead>
+        <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Gateway limits</th><th>Created</th><th>Expires</th><th /></tr></thead>
         <tbody>{(keys.data?.data ?? []).map((key) => (
           <tr key={key.id}><td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(', ')}</td><td><KeyLimits apiKey={key} /></td><td>{new Date(key.created_at).toLocaleDateString()}</td>
+            <td>{key.expires_at ? (key.expired ? <span className="error">expired {new Date(key.expires_at).toLocaleDateString()}</span> : new Date(key.expires_at).toLocaleDateString()) : <span className="muted">never</span>}</td>
             <td>{key.revoked_at ? <span className="muted">revoked</span> : <button className="link" onClick={() => revoke.mutate(key.id)}>revoke</button>}</td></tr>
         ))}</tbody>
       </table>
@@ -79,6 +86,7 @@ export function KeysPanel() {
         ))}
         <input aria-label="New key's requests per minute" placeholder="requests/min (none)" inputMode="numeric" value={rpm} onChange={(event) => setRpm(event.target.value)} size={12} />
         <input aria-label="New key's tokens per minute" placeholder="tokens/min (none)" inputMode="numeric" value={tpm} onChange={(event) => setTpm(event.target.value)} size={12} />
+        <label className="small">expires <input type="date" aria-label="New key's expiry" value={expires} onChange={(event) => setExpires(event.target.value)} /></label>
         <button type="submit">Create key</button>
       </form>
       {secret ? <p>New key (shown once): <code>{secret}</code></p> : null}
