@@ -119,6 +119,9 @@ describe('Azure OpenAI', () => {
     expect(dated.statusCode).toBe(400);
     expect(dated.body).toMatch(/base_url/);
     expect(dated.body).toMatch(/deployment/);
+    const garbled = await server.request('POST', '/api/v1/providers', { body: { name: 'azure-bad', type: 'azure', base_url: 'contoso openai azure', api_key: 'eu-key' } });
+    expect(garbled.statusCode).toBe(400);
+    expect(garbled.body).toMatch(/base_url/);
     const missing = await server.request('POST', '/api/v1/providers', { body: { name: 'azure-none', type: 'azure', api_key: 'eu-key' } });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toMatch(/base_url/);

@@ -65,7 +65,12 @@ export class BaseUrlError extends Error {}
 export function providerBaseUrl(type: string, configured: string | undefined): string | null {
   const base = configured ?? (isProviderType(type) ? PROVIDER_TYPE_INFO[type].defaultBaseUrl : null);
   if (type !== 'azure' || base === null) return base;
-  const url = new URL(base);
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new BaseUrlError('is not a valid URL');
+  }
   if (/\/deployments(\/|$)/.test(url.pathname)) {
     throw new BaseUrlError("is a deployment URL of Azure's dated API; give the resource endpoint (https://<resource>.openai.azure.com) and name the deployment as the model");
   }
