@@ -187,6 +187,20 @@ describe('dashboard in Chromium', () => {
     expect(stored.map((budget: { name: string; amount: number }) => [budget.name, budget.amount])).toContainEqual(['ui budget', 12.5]);
     await page.screenshot({ path: `${ARTIFACTS}/costs-with-budget.png`, fullPage: true });
   });
+  it("sets a key's budget by picking the key by name, and names it in the list", async () => {
+    await page.goto(`${base}/costs`);
+    await page.waitForSelector('form.budget-form');
+    await page.fill('form.budget-form input[placeholder=Name]', 'key budget');
+    await page.selectOption('form.budget-form select[aria-label=Scope]', 'api_key');
+    const keys = ((await server.request('GET', '/api/v1/keys')).json() as { data: { id: string; name: string; prefix: string; revoked_at: string | null }[] }).data;
+    const key = keys.find((entry) => entry.revoked_at === null)!;
+    await page.selectOption('form.budget-form select[aria-label="Which API key"]', { label: `${key.name} (${key.prefix}…)` });
+    await page.fill('form.budget-form input[placeholder="Amount (USD)"]', '1000');
+    await page.click('form.budget-form button[type=submit]');
+    await page.waitForSelector(`.budget:has-text("key budget"):has-text("api_key ${key.name} (${key.prefix}…)")`);
+    const stored = ((await server.request('GET', '/api/v1/budgets')).json() as { budgets: { name: string; scope: string; scope_value: string }[] }).budgets.find((budget) => budget.name === 'key budget');
+    expect([stored?.scope, stored?.scope_value]).toEqual(['api_key', key.id]);
+  });
   it('edits the budget from the costs page', async () => {
     await page.goto(`${base}/costs`);
     const budget = page.locator('.budget', { hasText: 'ui budget' });
