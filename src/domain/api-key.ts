@@ -1,6 +1,6 @@
 // API keys: only a hash is stored; scopes decide which routes a key may call.
 import { z } from 'zod';
-import { parseIsoTime } from './iso-time.js';
+import { instantSchema } from './primitives.js';
 
 export const API_KEY_SCOPES = ['admin', 'read', 'ingest', 'gateway'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -34,19 +34,7 @@ const rpmLimit = z.number().int().min(1).max(10_000_000).nullable().describe('ga
 const tpmLimit = z.number().int().min(1).max(10_000_000_000).nullable().describe('tokens per minute of gateway calls; null: no limit');
 
 /** Up to ten years ahead; a time already past is refused (a key that could never be used). */
-const expiresAt = z.union([z.string().max(64), z.number()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseIsoTime(value) ?? Number.NaN;
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid ISO-8601 timestamp or epoch milliseconds' });
-      return z.NEVER;
-    }
-    if (ms <= Date.now() || ms > Date.now() + 10 * 366 * 86_400_000) {
-      ctx.addIssue({ code: 'custom', message: 'must be in the future, at most ten years ahead' });
-      return z.NEVER;
-    }
-    return Math.round(ms);
-  })
+const expiresAt = instantSchema((ms, now) => ms > now && ms <= now + 10 * 366 * 86_400_000, 'must be in the future, at most ten years ahead')
   .nullable()
   .describe('when the key stops working (ISO-8601 or epoch ms); null: never');
 

@@ -7,21 +7,27 @@ const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** ISO-8601 string or epoch milliseconds → epoch milliseconds, refused when absurd. */
-export const timestampSchema = z
-  .union([z.string().max(64), z.number()])
-  .transform((value, ctx) => {
+/**
+ * ISO-8601 string or epoch milliseconds → epoch milliseconds, refused when unparseable or when
+ * `accepted` says no (then with `outside` as the message). Bounds are read at each parse.
+ */
+export function instantSchema(accepted: (ms: number, now: number) => boolean, outside: string) {
+  return z.union([z.string().max(64), z.number()]).transform((value, ctx) => {
     const ms = typeof value === 'number' ? value : parseIsoTime(value) ?? Number.NaN;
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: 'custom', message: 'is not a valid ISO-8601 timestamp or epoch milliseconds' });
       return z.NEVER;
     }
-    if (ms < EARLIEST_MS || ms > Date.now() + FUTURE_SLACK_MS) {
-      ctx.addIssue({ code: 'custom', message: 'is outside the accepted range (year 2000 to now + 1 day)' });
+    if (!accepted(ms, Date.now())) {
+      ctx.addIssue({ code: 'custom', message: outside });
       return z.NEVER;
     }
     return Math.round(ms);
   });
+}
+
+/** When something happened: refused when absurd. */
+export const timestampSchema = instantSchema((ms, now) => ms >= EARLIEST_MS && ms <= now + FUTURE_SLACK_MS, 'is outside the accepted range (year 2000 to now + 1 day)');
 
 /** Copies a JSON value, dropping keys that could pollute prototypes downstream. */
 export function stripForbiddenKeys(value: unknown, depth = 0): unknown {
