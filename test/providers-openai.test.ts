@@ -211,7 +211,7 @@ describe('provider types', () => {
     expect(PROVIDER_TYPE_INFO.ollama).toMatchObject({ family: 'ollama', defaultBaseUrl: 'http://127.0.0.1:11434', location: 'local', envPrefix: 'OLLAMA', requiresApiKey: false });
     expect(PROVIDER_TYPE_INFO['ollama-openai']).toMatchObject({ family: 'openai-compatible', location: 'local' });
     expect(PROVIDER_TYPE_INFO['openai-compatible'].defaultBaseUrl).toBeNull();
-    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'azure', 'deepseek', 'mistral', 'ollama', 'openai', 'openrouter']);
+    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'azure', 'deepseek', 'gemini', 'mistral', 'ollama', 'openai', 'openrouter']);
     // Azure has no default address (each operator has a resource of its own) but needs a key.
     expect(PROVIDER_TYPE_INFO.azure).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: null, location: 'remote', envPrefix: 'AZURE_OPENAI', requiresApiKey: true });
     expect(PROVIDER_TYPE_INFO.deepseek).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.deepseek.com/v1', location: 'remote', envPrefix: 'DEEPSEEK', requiresApiKey: true });

@@ -8,6 +8,7 @@ const SHORTCUTS = [
   { prefix: 'ANTHROPIC', name: 'anthropic', type: 'anthropic', priority: 20 },
   { prefix: 'MISTRAL', name: 'mistral', type: 'mistral', priority: 30 },
   { prefix: 'OPENROUTER', name: 'openrouter', type: 'openrouter', priority: 40 },
+  { prefix: 'GEMINI', name: 'gemini', type: 'gemini', priority: 45 },
   { prefix: 'DEEPSEEK', name: 'deepseek', type: 'deepseek', priority: 50 },
 ] as const;
 

@@ -6,17 +6,18 @@
 //   createAdapter(type, options?) → ProviderAdapter (see kit/adapter.ts for the contract)
 //   ENV_SHORTCUT_TYPES: the types with an env shortcut (`<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`)
 import { createAnthropicAdapter } from './anthropic/adapter.js';
+import { createGeminiAdapter } from './gemini/adapter.js';
 import type { ProviderAdapter } from './kit/adapter.js';
 import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
 
-export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'openai-compatible'] as const;
+export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderTypeInfo {
   /** Which adapter implementation serves the type. */
-  family: 'openai-compatible' | 'anthropic' | 'ollama';
+  family: 'openai-compatible' | 'anthropic' | 'ollama' | 'gemini';
   /** Where the type's API lives when no base URL is configured; null: a base URL is required. */
   defaultBaseUrl: string | null;
   /** Local model servers run on the operator's machine (priced by electricity, not tokens). */
@@ -50,6 +51,7 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   ollama: info('ollama', 'http://127.0.0.1:11434', 'local', 'OLLAMA'),
   'ollama-openai': info('openai-compatible', 'http://127.0.0.1:11434/v1', 'local'),
   anthropic: info('anthropic', 'https://api.anthropic.com/v1', 'remote', 'ANTHROPIC'),
+  gemini: info('gemini', 'https://generativelanguage.googleapis.com/v1beta', 'remote', 'GEMINI'),
   // Any other OpenAI-compatible server: the operator gives its base URL (and a key if it needs one).
   'openai-compatible': info('openai-compatible', null, 'remote'),
 });
@@ -98,5 +100,6 @@ export function createAdapter(type: ProviderType, options: AdapterOptions = {}):
   const family = PROVIDER_TYPE_INFO[type].family;
   if (family === 'anthropic') return createAnthropicAdapter();
   if (family === 'ollama') return createOllamaAdapter();
+  if (family === 'gemini') return createGeminiAdapter();
   return createOpenAiCompatibleAdapter(openAiVariant(type, options));
 }

@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 
-const TYPES = ['openai', 'azure', 'anthropic', 'mistral', 'openrouter', 'deepseek', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
+const TYPES = ['openai', 'azure', 'anthropic', 'gemini', 'mistral', 'openrouter', 'deepseek', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
 const EMPTY = { name: '', type: 'openai', base_url: '', api_key: '', models: '' };
 
 export function AddProviderForm() {

@@ -1,0 +1,94 @@
+// The Gemini adapter (Google's Gemini API, generateContent): OpenAI chat requests are said in
+// Gemini's words and its answers and events written back as OpenAI's, with Gemini's own usage
+// counts (thinking and cached tokens included) read as it reports them. Chat only.
+import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, UpstreamRequest, UpstreamResult } from '../kit/adapter.js';
+import { encodeUtf8 } from '../kit/bytes.js';
+import { upstreamError } from '../kit/errors.js';
+import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
+import { mapHttpError } from '../kit/map-http-error.js';
+import { modelsRequestFor } from '../kit/models-request.js';
+import { translatedChatPlan } from '../kit/observations.js';
+import { fail, ok, type Result } from '../kit/result.js';
+import { answerParts, blockedPrompt, convertGeminiUsage, geminiFinishReason, toOpenAiUsageBody } from './convert-answer.js';
+import { geminiAnswerSchema, geminiModelsSchema } from './gemini-schemas.js';
+import { createGeminiStreamTransform } from './parse-stream.js';
+import { geminiModelPath, GeminiRequestError, toGeminiRequest } from './to-upstream.js';
+
+const keyHeaders = (apiKey: string | undefined): Record<string, string> => (apiKey ? { 'x-goog-api-key': apiKey } : {});
+
+function geminiToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  if (request.endpoint !== 'chat') {
+    return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions only', code: 'unsupported_endpoint' }));
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = toGeminiRequest(request.body);
+  } catch (error) {
+    if (error instanceof GeminiRequestError) return fail(upstreamError('bad_request', { message: error.message, code: 'unsupported_content', param: 'messages' }));
+    throw error;
+  }
+  const stream = request.body.stream === true;
+  return ok({
+    method: 'POST',
+    path: `${geminiModelPath(context.model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+    headers: { 'content-type': 'application/json', ...keyHeaders(context.apiKey) },
+    body: encodeUtf8(JSON.stringify(body)),
+    plan: translatedChatPlan(request.body, stream, context),
+  });
+}
+
+function geminiFromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult> {
+  if (status < 200 || status > 299) return fail(mapHttpError(status, body));
+  const parsed = geminiAnswerSchema.safeParse(parseJsonBytes(body));
+  if (!parsed.success || (parsed.data.candidates == null && parsed.data.promptFeedback == null)) return fail(invalidBody(body, 'a Gemini answer'));
+  const answer = parsed.data;
+  const { text, thinking, calls } = answerParts(answer, 0);
+  const usage = convertGeminiUsage(answer.usageMetadata);
+  const finishReason = blockedPrompt(answer) ? 'content_filter' : (geminiFinishReason(answer.candidates?.[0]?.finishReason, calls.length > 0) ?? 'stop');
+  const message = {
+    role: 'assistant',
+    content: text !== '' || calls.length === 0 ? text : null,
+    ...(thinking !== '' ? { reasoning_content: thinking } : {}),
+    ...(calls.length > 0 ? { tool_calls: calls.map(({ index: _index, ...call }) => call) } : {}),
+  };
+  const openai = {
+    id: plan.id,
+    object: 'chat.completion',
+    created: plan.created,
+    model: answer.modelVersion ?? plan.model,
+    choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
+    ...(usage ? { usage: toOpenAiUsageBody(usage) } : {}),
+  };
+  return ok({
+    openaiBody: encodeUtf8(JSON.stringify(openai)),
+    usage,
+    usageSource: usage ? 'provider' : 'estimated',
+    finishReason,
+    responseModel: answer.modelVersion ?? null,
+    toolCallsCount: calls.length,
+    completionText: text + thinking + calls.map((call) => call.function.name + call.function.arguments).join(''),
+    output: message,
+    timings: null,
+  });
+}
+
+function parseGeminiModels(status: number, body: Uint8Array): Result<ModelInfo[]> {
+  if (status < 200 || status > 299) return fail(mapHttpError(status, body));
+  const parsed = geminiModelsSchema.safeParse(parseJsonBytes(body));
+  if (!parsed.success) return fail(invalidBody(body, 'a model list (/models)'));
+  return ok((parsed.data.models ?? []).map((model) => ({ id: model.name.replace(/^models\//, ''), ownedBy: 'google', created: null })));
+}
+
+export function createGeminiAdapter(): ProviderAdapter {
+  return {
+    id: 'gemini',
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: false, responses: false, streaming: true, tools: true, models: true }),
+    passesThrough: false,
+    toUpstream: geminiToUpstream,
+    fromUpstream: geminiFromUpstream,
+    createStreamTransform: createGeminiStreamTransform,
+    mapError: mapHttpError,
+    modelsRequest: (context) => modelsRequestFor('/models?pageSize=1000', keyHeaders(context.apiKey), context),
+    parseModels: parseGeminiModels,
+  };
+}
