@@ -1,7 +1,7 @@
 // Gemini through the gateway, from its recorded wire format (generateContent and
 // streamGenerateContent with alt=sse): an OpenAI chat request reaches Gemini in its own words
-// (system instruction, model turns, function declarations and results, generation config, the
-// key in x-goog-api-key), and its answers and events come back as OpenAI's; usage counts thinking
+// (system instruction, model turns, function declarations and results with their thought
+// signatures, generation config, the key in x-goog-api-key), and its answers and events come back as OpenAI's; usage counts thinking
 // as output and cached prompt tokens at their rate; a stream cut before its finish reason is an
 // error; a 429 falls back; the model list is Gemini's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,7 +124,8 @@ describe('Gemini', () => {
     expect(followUp.statusCode, followUp.body).toBe(200);
     expect((gemini.requests.at(-1)!.json() as { contents: unknown }).contents).toEqual([
       { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
-      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { location: 'Paris', unit: 'celsius' } } }] },
+      // The call goes back with the thought signature Gemini gave it (carried in the call's id).
+      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { location: 'Paris', unit: 'celsius' } }, thoughtSignature: 'CiQBjz1rX4d2mHq0V9wTQ3e6l5Nf2yS1tUwP8aKcRb7XyZt0HhIKPAGPPWtfqJ3u' }] },
       { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temperature: 18, sky: 'clear' } } }] },
     ]);
 

@@ -40,6 +40,18 @@ export interface AnswerParts {
   calls: OpenAiToolCall[];
 }
 
+/**
+ * Joins a tool call's id and Gemini's thought signature for it: OpenAI clients send the id back
+ * with the call on the next turn, which is how the signature returns to Gemini (Gemini 3 refuses a
+ * function call of a thinking model sent back without it).
+ */
+export const SIGNATURE_MARK = '~sig~';
+
+export function splitCallId(id: string): { id: string; signature: string | null } {
+  const at = id.indexOf(SIGNATURE_MARK);
+  return at < 0 ? { id, signature: null } : { id: id.slice(0, at), signature: id.slice(at + SIGNATURE_MARK.length) };
+}
+
 /** The first candidate's parts of one answer (or stream event); calls numbered from `firstIndex`. */
 export function answerParts(answer: GeminiAnswer, firstIndex: number): AnswerParts {
   const parts: GeminiPart[] = answer.candidates?.[0]?.content?.parts ?? [];
@@ -50,7 +62,8 @@ export function answerParts(answer: GeminiAnswer, firstIndex: number): AnswerPar
     if (part.functionCall) {
       const index = firstIndex + calls.length;
       // Gemini gives a call an id only on some models; OpenAI clients need one to answer it.
-      calls.push({ index, id: part.functionCall.id ?? `call_${index}`, type: 'function', function: { name: part.functionCall.name ?? '', arguments: JSON.stringify(part.functionCall.args ?? {}) } });
+      const id = `${part.functionCall.id ?? `call_${index}`}${part.thoughtSignature ? `${SIGNATURE_MARK}${part.thoughtSignature}` : ''}`;
+      calls.push({ index, id, type: 'function', function: { name: part.functionCall.name ?? '', arguments: JSON.stringify(part.functionCall.args ?? {}) } });
     } else if (part.thought) thinking += part.text ?? '';
     else text += part.text ?? '';
   }

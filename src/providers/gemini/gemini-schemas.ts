@@ -10,6 +10,8 @@ export const geminiPartSchema = z.looseObject({
   /** A part of the model's thinking (when thoughts are asked for), not of its answer. */
   thought: z.boolean().nullish(),
   functionCall: z.looseObject({ id: z.string().nullish(), name: z.string().nullish(), args: z.unknown() }).nullish(),
+  /** Gemini's token for the thinking behind a function call, to be sent back with the call. */
+  thoughtSignature: z.string().nullish(),
 });
 export type GeminiPart = z.infer<typeof geminiPartSchema>;
 

@@ -1,10 +1,12 @@
 // OpenAI chat request → Gemini generateContent request. System and developer messages become the
 // system instruction; assistant turns are the `model` role, their tool calls `functionCall`
-// parts; tool results `functionResponse` parts named after the call they answer; consecutive
+// parts (with the thought signature Gemini gave each, carried in the call's id); tool results
+// `functionResponse` parts named after the call they answer; consecutive
 // turns of one role are merged, as Gemini expects turns to alternate. Images must be data URLs
 // (inline data); sampling parameters go into `generationConfig`, tools into
 // `functionDeclarations`.
 import { isRecord } from '../kit/error-body.js';
+import { splitCallId } from './convert-answer.js';
 
 type Json = Record<string, unknown>;
 
@@ -76,8 +78,9 @@ function contentsOf(messages: unknown[]): { system: string[]; contents: Content[
       for (const call of calls) {
         const fn = isRecord(call.function) ? call.function : {};
         const name = typeof fn.name === 'string' ? fn.name : '';
+        const signature = typeof call.id === 'string' ? splitCallId(call.id).signature : null;
         if (typeof call.id === 'string') callNames.set(call.id, name);
-        parts.push({ functionCall: { name, args: parsedArguments(fn.arguments) } });
+        parts.push({ functionCall: { name, args: parsedArguments(fn.arguments) }, ...(signature ? { thoughtSignature: signature } : {}) });
       }
       push('model', parts);
     } else if (message.role === 'tool') {
