@@ -694,6 +694,11 @@ describe('dashboard in Chromium', () => {
     // Its one call, and no other.
     await page.waitForFunction(() => document.querySelectorAll('table.logs tbody tr:not([aria-hidden])').length === 1);
     expect(await page.textContent('table.logs tbody tr:not([aria-hidden])')).toContain('gpt-4.1-mini');
+    // Settings shows what the key's calls cost over the last 30 days.
+    await page.goto(`${base}/settings`);
+    const keyRow = page.locator('tr', { has: page.locator('td:first-child', { hasText: new RegExp(`^${named.key_name}$`) }) });
+    await keyRow.locator('td:nth-child(5)', { hasText: '$' }).waitFor();
+    expect(await keyRow.locator('td:nth-child(5)').textContent()).toBe(`$${named.cost < 1 ? named.cost.toFixed(4) : named.cost.toFixed(2)}`);
   });
   it('tells which view this server lacks when a route answers 404, and keeps the other panels', async () => {
     const tab = await page.context().newPage();
@@ -897,7 +902,7 @@ describe('dashboard in Chromium', () => {
     const sent = await page.evaluate((date) => new Date(`${date}T23:59:59`).toISOString(), value);
     expect([created.expires_at, created.expired]).toEqual([sent, false]);
     const shown = await page.evaluate((iso) => new Date(iso).toLocaleDateString(), sent);
-    expect(await row.locator('td').nth(5).textContent()).toBe(shown);
+    expect(await row.locator('td').nth(6).textContent()).toBe(shown);
   });
 
   it('turns off the storing of prompts and responses in Settings, and on again', async () => {

@@ -3,7 +3,7 @@
 // once; revoke.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, formatCount } from '../api';
+import { api, formatCount, formatUsd } from '../api';
 import { Panel } from './panel';
 
 interface Key { id: string; name: string; prefix: string; scopes: string[]; project_id: string; created_at: string; revoked_at: string | null; rate_limit_rpm: number | null; rate_limit_tpm: number | null; allowed_models: string[] | null; expires_at: string | null; expired: boolean }
@@ -48,6 +48,9 @@ const SCOPES = ['read', 'ingest', 'gateway', 'admin'];
 export function KeysPanel() {
   const client = useQueryClient();
   const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<{ data: Key[] }>('/api/v1/keys') });
+  // What each key's calls cost over the last 30 days (LiteLLM's key spend), from the cost breakdown.
+  const spend = useQuery({ queryKey: ['key-spend'], queryFn: () => api<{ rows: { api_key: string | null; cost: number; unpriced_calls: number }[] }>('/api/v1/analytics/cost-breakdown?days=30&by=api_key') });
+  const spendOf = new Map((spend.data?.rows ?? []).map((row) => [row.api_key, row]));
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['read']);
   const [rpm, setRpm] = useState('');
@@ -72,9 +75,11 @@ export function KeysPanel() {
   return (
     <Panel title="API keys" loading={keys.isLoading} error={keys.error}>
       <table>
-        <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Gateway limits</th><th>Created</th><th>Expires</th><th /></tr></thead>
+        <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Gateway limits</th><th>Spend (30 d)</th><th>Created</th><th>Expires</th><th /></tr></thead>
         <tbody>{(keys.data?.data ?? []).map((key) => (
-          <tr key={key.id}><td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(', ')}</td><td><KeyLimits apiKey={key} /></td><td>{new Date(key.created_at).toLocaleDateString()}</td>
+          <tr key={key.id}><td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(', ')}</td><td><KeyLimits apiKey={key} /></td>
+            <td>{spendOf.has(key.id) ? <>{formatUsd(spendOf.get(key.id)!.cost)}{spendOf.get(key.id)!.unpriced_calls > 0 ? <span className="muted small"> + {formatCount(spendOf.get(key.id)!.unpriced_calls)} unpriced</span> : null}</> : <span className="muted">—</span>}</td>
+            <td>{new Date(key.created_at).toLocaleDateString()}</td>
             <td>{key.expires_at ? (key.expired ? <span className="error">expired {new Date(key.expires_at).toLocaleDateString()}</span> : new Date(key.expires_at).toLocaleDateString()) : <span className="muted">never</span>}</td>
             <td>{key.revoked_at ? <span className="muted">revoked</span> : <button className="link" onClick={() => revoke.mutate(key.id)}>revoke</button>}</td></tr>
         ))}</tbody>
