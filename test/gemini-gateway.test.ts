@@ -3,7 +3,7 @@
 // (system instruction, model turns, function declarations and results with their thought
 // signatures, generation config, the key in x-goog-api-key), and its answers and events come back as OpenAI's; usage counts thinking
 // as output and cached prompt tokens at their rate; a stream cut before its finish reason is an
-// error; a 429 falls back; the model list is Gemini's.
+// error; a 429 falls back; embeddings go through batchEmbedContents; the model list is Gemini's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, sseFixture, startFakeUpstream, statusAnswer, type FakeUpstream } from './helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   backup.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
   server = await startTestServer({
     providers: [
-      { name: 'gemini', type: 'gemini', base_url: `${gemini.origin}/v1beta`, api_key: 'gemini-key', models: ['gemini-2.5-flash'], priority: 1, max_retries: 0 },
+      { name: 'gemini', type: 'gemini', base_url: `${gemini.origin}/v1beta`, api_key: 'gemini-key', models: ['gemini-2.5-flash', 'gemini-embedding-001'], priority: 1, max_retries: 0 },
       { name: 'backup', type: 'openai-compatible', base_url: backup.baseUrl, models: ['gemini-2.5-flash'], priority: 2, max_retries: 0 },
     ],
   });
@@ -161,6 +161,34 @@ describe('Gemini', () => {
     });
     expect(image.statusCode).toBe(400);
     expect(image.body).toContain('data: URLs');
+  });
+
+  it('embeds through batchEmbedContents, as floats or as the base64 that OpenAI clients ask for, tokens estimated', async () => {
+    gemini.respondWith({ kind: 'json', body: fixture('gemini/embeddings.json') });
+    const floats = await server.request('POST', '/v1/embeddings', { body: { model: 'gemini-embedding-001', input: ['hello', 'world'], dimensions: 3 } });
+    expect(floats.statusCode, floats.body).toBe(200);
+    const sent = gemini.requests.at(-1)!;
+    expect(sent.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(sent.json()).toEqual({ requests: ['hello', 'world'].map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] }, outputDimensionality: 3 })) });
+    const expected = [[0.0123291, -0.0456543, 0.0789795], [-0.0234375, 0.0567627, -0.0891113]];
+    expect(floats.json()).toEqual({ object: 'list', model: 'gemini-embedding-001', data: expected.map((embedding, index) => ({ object: 'embedding', index, embedding })) });
+
+    const base64 = await server.request('POST', '/v1/embeddings', { body: { model: 'gemini-embedding-001', input: 'hello', encoding_format: 'base64' } });
+    expect(base64.statusCode, base64.body).toBe(200);
+    const encoded = (base64.json() as { data: { embedding: string }[] }).data[0]!.embedding;
+    const bytes = Buffer.from(encoded, 'base64');
+    const decoded = Array.from({ length: bytes.length / 4 }, (_, index) => bytes.readFloatLE(index * 4));
+    expect(decoded).toEqual(expected[0]!.map(Math.fround));
+
+    // gemini-embedding-001: $0.15 per million input tokens, counted here since Gemini reports none.
+    const call = await stored(String(floats.headers['x-loupe-call-id']));
+    expect(call.usage_source).toBe('estimated');
+    expect(call.prompt_tokens).toBeGreaterThan(0);
+    expect(call.cost_usd).toBeCloseTo(call.prompt_tokens * 0.15e-6, 15);
+
+    const tokens = await server.request('POST', '/v1/embeddings', { body: { model: 'gemini-embedding-001', input: [[15339, 1917]] } });
+    expect(tokens.statusCode).toBe(400);
+    expect(tokens.body).toContain('input');
   });
 
   it("lists Gemini's models through the connection test", async () => {

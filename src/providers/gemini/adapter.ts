@@ -1,32 +1,52 @@
 // The Gemini adapter (Google's Gemini API, generateContent): OpenAI chat requests are said in
 // Gemini's words and its answers and events written back as OpenAI's, with Gemini's own usage
-// counts (thinking and cached tokens included) read as it reports them. Chat only.
+// counts (thinking and cached tokens included) read as it reports them; embeddings through
+// batchEmbedContents. No other endpoint.
 import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, UpstreamRequest, UpstreamResult } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
 import { upstreamError } from '../kit/errors.js';
 import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { mapHttpError } from '../kit/map-http-error.js';
 import { modelsRequestFor } from '../kit/models-request.js';
-import { translatedChatPlan } from '../kit/observations.js';
+import { planIdentity, translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { answerParts, blockedPrompt, convertGeminiUsage, geminiFinishReason, toOpenAiUsageBody } from './convert-answer.js';
 import { geminiAnswerSchema, geminiModelsSchema } from './gemini-schemas.js';
+import { geminiEmbeddingsFromUpstream, toGeminiEmbeddingRequest } from './embeddings.js';
 import { createGeminiStreamTransform } from './parse-stream.js';
 import { geminiModelPath, GeminiRequestError, toGeminiRequest } from './to-upstream.js';
 
 const keyHeaders = (apiKey: string | undefined): Record<string, string> => (apiKey ? { 'x-goog-api-key': apiKey } : {});
 
+function embeddingsToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  const body = toGeminiEmbeddingRequest(request.body, context.model);
+  const encoding = request.body.encoding_format;
+  return ok({
+    method: 'POST',
+    path: `${geminiModelPath(context.model)}:batchEmbedContents`,
+    headers: { 'content-type': 'application/json', ...keyHeaders(context.apiKey) },
+    body: encodeUtf8(JSON.stringify(body)),
+    plan: {
+      endpoint: 'embeddings', stream: false, model: context.model, clientWantsUsage: false, stripUsageChunk: false, usageExpected: false,
+      ...(typeof encoding === 'string' ? { encodingFormat: encoding } : {}), ...planIdentity(context, 'emb-'),
+    },
+  });
+}
+
 function geminiToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
-  if (request.endpoint !== 'chat') {
-    return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions only', code: 'unsupported_endpoint' }));
+  if (request.endpoint !== 'chat' && request.endpoint !== 'embeddings') {
+    return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions and embeddings only', code: 'unsupported_endpoint' }));
   }
-  let body: Record<string, unknown>;
   try {
-    body = toGeminiRequest(request.body);
+    return request.endpoint === 'embeddings' ? embeddingsToUpstream(request, context) : chatToUpstream(request, context);
   } catch (error) {
-    if (error instanceof GeminiRequestError) return fail(upstreamError('bad_request', { message: error.message, code: 'unsupported_content', param: 'messages' }));
+    if (error instanceof GeminiRequestError) return fail(upstreamError('bad_request', { message: error.message, code: 'unsupported_content', param: request.endpoint === 'embeddings' ? 'input' : 'messages' }));
     throw error;
   }
+}
+
+function chatToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
+  const body = toGeminiRequest(request.body);
   const stream = request.body.stream === true;
   return ok({
     method: 'POST',
@@ -38,6 +58,7 @@ function geminiToUpstream(request: ClientRequest, context: CallContext): Result<
 }
 
 function geminiFromUpstream(status: number, body: Uint8Array, plan: CallPlan): Result<UpstreamResult> {
+  if (plan.endpoint === 'embeddings') return geminiEmbeddingsFromUpstream(status, body, plan);
   if (status < 200 || status > 299) return fail(mapHttpError(status, body));
   const parsed = geminiAnswerSchema.safeParse(parseJsonBytes(body));
   if (!parsed.success || (parsed.data.candidates == null && parsed.data.promptFeedback == null)) return fail(invalidBody(body, 'a Gemini answer'));
@@ -82,7 +103,7 @@ function parseGeminiModels(status: number, body: Uint8Array): Result<ModelInfo[]
 export function createGeminiAdapter(): ProviderAdapter {
   return {
     id: 'gemini',
-    capabilities: Object.freeze({ chat: true, completions: false, embeddings: false, messages: false, responses: false, streaming: true, tools: true, models: true }),
+    capabilities: Object.freeze({ chat: true, completions: false, embeddings: true, messages: false, responses: false, streaming: true, tools: true, models: true }),
     passesThrough: false,
     toUpstream: geminiToUpstream,
     fromUpstream: geminiFromUpstream,

@@ -43,6 +43,10 @@ export const geminiAnswerSchema = z.looseObject({
 });
 export type GeminiAnswer = z.infer<typeof geminiAnswerSchema>;
 
+export const geminiEmbeddingsSchema = z.looseObject({
+  embeddings: z.array(z.looseObject({ values: z.array(z.number()) })),
+});
+
 export const geminiModelsSchema = z.looseObject({
   models: z.array(z.looseObject({ name: z.string() })).nullish(),
 });
