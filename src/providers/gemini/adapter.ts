@@ -4,6 +4,7 @@
 // batchEmbedContents. No other endpoint.
 import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, UpstreamRequest, UpstreamResult } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
+import { translatedChatResult } from '../kit/translated-chat-answer.js';
 import { upstreamError } from '../kit/errors.js';
 import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { mapHttpError } from '../kit/map-http-error.js';
@@ -66,31 +67,7 @@ function geminiFromUpstream(status: number, body: Uint8Array, plan: CallPlan): R
   const { text, thinking, calls } = answerParts(answer, 0);
   const usage = convertGeminiUsage(answer.usageMetadata);
   const finishReason = blockedPrompt(answer) ? 'content_filter' : (geminiFinishReason(answer.candidates?.[0]?.finishReason, calls.length > 0) ?? 'stop');
-  const message = {
-    role: 'assistant',
-    content: text !== '' || calls.length === 0 ? text : null,
-    ...(thinking !== '' ? { reasoning_content: thinking } : {}),
-    ...(calls.length > 0 ? { tool_calls: calls.map(({ index: _index, ...call }) => call) } : {}),
-  };
-  const openai = {
-    id: plan.id,
-    object: 'chat.completion',
-    created: plan.created,
-    model: answer.modelVersion ?? plan.model,
-    choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
-    ...(usage ? { usage: toOpenAiUsageBody(usage) } : {}),
-  };
-  return ok({
-    openaiBody: encodeUtf8(JSON.stringify(openai)),
-    usage,
-    usageSource: usage ? 'provider' : 'estimated',
-    finishReason,
-    responseModel: answer.modelVersion ?? null,
-    toolCallsCount: calls.length,
-    completionText: text + thinking + calls.map((call) => call.function.name + call.function.arguments).join(''),
-    output: message,
-    timings: null,
-  });
+  return ok(translatedChatResult(plan, { model: answer.modelVersion ?? null, text, thinking, calls, finishReason, usage, timings: null }, toOpenAiUsageBody));
 }
 
 function parseGeminiModels(status: number, body: Uint8Array): Result<ModelInfo[]> {

@@ -3,6 +3,7 @@
 // `candidatesTokenCount`) and bills both as output, so both make the completion; prompt tokens
 // include the cached ones, and a tool-use prompt (from built-in tools) is billed as input.
 import type { CanonicalUsage } from '../../domain/usage.js';
+import type { OpenAiToolCall } from '../kit/translated-chat-stream.js';
 import { canonicalUsage } from '../kit/usage.js';
 import type { GeminiAnswer, GeminiPart, GeminiUsage } from './gemini-schemas.js';
 
@@ -25,13 +26,6 @@ export function geminiFinishReason(reason: string | null | undefined, sawToolCal
   if (sawToolCalls && reason === 'STOP') return 'tool_calls';
   if (reason === 'MAX_TOKENS') return 'length';
   return FILTERED.has(reason) ? 'content_filter' : 'stop';
-}
-
-export interface OpenAiToolCall {
-  index: number;
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
 }
 
 export interface AnswerParts {

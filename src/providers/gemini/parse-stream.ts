@@ -5,27 +5,21 @@
 // the finish chunk, the usage chunk if it asked, and `[DONE]`. An error object, an event that is
 // not JSON, or an end of input before a finish reason ends the stream with an error terminal.
 import type { CallPlan, StreamTransform } from '../kit/adapter.js';
-import { BaseStreamTransform } from '../kit/base-stream-transform.js';
 import { encodeUtf8 } from '../kit/bytes.js';
 import { describeErrorPayload } from '../kit/error-body.js';
 import { upstreamError } from '../kit/errors.js';
-import { ToolCallAssembler } from '../kit/observations.js';
 import { createSseReader, type SseFrame } from '../kit/sse.js';
 import { malformedEventError, streamTruncatedError } from '../kit/stream-errors.js';
+import { TranslatedChatStream } from '../kit/translated-chat-stream.js';
 import { answerParts, blockedPrompt, convertGeminiUsage, geminiFinishReason, toOpenAiUsageBody } from './convert-answer.js';
 import { geminiAnswerSchema, type GeminiAnswer } from './gemini-schemas.js';
 
-type Json = Record<string, unknown>;
-
-class GeminiStreamTransform extends BaseStreamTransform {
+class GeminiStreamTransform extends TranslatedChatStream {
   protected readonly endMarker = 'an event with a finish reason';
   private readonly reader = createSseReader(geminiAnswerSchema);
-  private readonly tools = new ToolCallAssembler();
-  private started = false;
 
-  constructor(private readonly plan: CallPlan) {
-    super(true);
-    this.observations.responseId = plan.id;
+  constructor(plan: CallPlan) {
+    super(plan, false, toOpenAiUsageBody);
   }
 
   protected consume(bytes: Uint8Array): Uint8Array {
@@ -48,14 +42,6 @@ class GeminiStreamTransform extends BaseStreamTransform {
     return encodeUtf8(out);
   }
 
-  private chunk(fields: Json): string {
-    return `data: ${JSON.stringify({ id: this.plan.id, object: 'chat.completion.chunk', created: this.plan.created, model: this.observations.responseModel ?? this.plan.model, ...fields })}\n\n`;
-  }
-
-  private choice(delta: Json, finish: string | null): string {
-    return this.chunk({ choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
-  }
-
   private translate(event: GeminiAnswer): string {
     if (event.error !== undefined && event.error !== null) {
       const details = describeErrorPayload(event, 200);
@@ -68,41 +54,10 @@ class GeminiStreamTransform extends BaseStreamTransform {
       this.observations.usage = usage;
       this.observations.usageSource = 'provider';
     }
-    const delta = this.observeDelta(event);
-    const out = Object.keys(delta).length > 0 ? this.choice(delta, null) : '';
-    const blocked = blockedPrompt(event);
-    const finish = blocked ? 'content_filter' : geminiFinishReason(event.candidates?.[0]?.finishReason, this.tools.size > 0);
-    return finish === null ? out : out + this.done(finish);
-  }
-
-  private observeDelta(event: GeminiAnswer): Json {
-    const observations = this.observations;
     const { text, thinking, calls } = answerParts(event, this.tools.size);
-    const delta: Json = this.started ? {} : { role: 'assistant' };
-    this.started = true;
-    if (text !== '') delta.content = text;
-    if (thinking !== '') delta.reasoning_content = thinking;
-    if (calls.length > 0) delta.tool_calls = calls;
-    for (const call of calls) {
-      this.tools.add(String(call.index), call.id, call.function.name, call.function.arguments);
-      observations.completionText += call.function.name + call.function.arguments;
-    }
-    observations.toolCalls = this.tools.list;
-    observations.toolCallsCount = this.tools.size;
-    observations.content += text;
-    observations.reasoning += thinking;
-    observations.completionText += text + thinking;
-    this.generated(text + thinking, calls.length);
-    return delta;
-  }
-
-  private done(finish: string): string {
-    const observations = this.observations;
-    observations.finishReason = finish;
-    observations.usageComplete = observations.usage !== null;
-    this.finish({ kind: 'done' });
-    const usage = this.plan.clientWantsUsage && observations.usage ? this.chunk({ choices: [], usage: toOpenAiUsageBody(observations.usage) }) : '';
-    return `${this.choice({}, finish)}${usage}data: [DONE]\n\n`;
+    const out = this.delta(text, thinking, calls);
+    const finish = blockedPrompt(event) ? 'content_filter' : geminiFinishReason(event.candidates?.[0]?.finishReason, this.tools.size > 0);
+    return finish === null ? out : out + this.closeWith(finish);
   }
 }
 

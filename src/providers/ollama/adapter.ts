@@ -2,6 +2,7 @@
 // because the native answers carry Ollama's own timings (eval_duration) for tokens/s.
 import type { CallContext, CallPlan, ClientRequest, ModelInfo, ProviderAdapter, UpstreamRequest, UpstreamResult } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
+import { translatedChatResult } from '../kit/translated-chat-answer.js';
 import { upstreamError } from '../kit/errors.js';
 import { mapHttpError } from '../kit/map-http-error.js';
 import { translatedChatPlan } from '../kit/observations.js';
@@ -34,37 +35,11 @@ function ollamaFromUpstream(status: number, body: Uint8Array, plan: CallPlan): R
   if (!parsed.success || (parsed.data.message == null && !parsed.data.error)) return fail(invalidBody(body, 'an Ollama chat answer'));
   const answer = parsed.data;
   if (answer.error) return fail(upstreamError('server_error', { message: answer.error, code: 'ollama_error', upstreamStatus: status }));
-  const calls = openAiToolCalls(answer, 0).map(({ index: _index, ...call }) => call);
-  const usage = convertOllamaUsage(answer);
-  const finishReason = ollamaFinishReason(answer, calls.length > 0);
-  const content = answer.message?.content ?? '';
-  const thinking = answer.message?.thinking ?? '';
-  const message = {
-    role: 'assistant',
-    content: content !== '' || calls.length === 0 ? content : null,
-    ...(thinking !== '' ? { reasoning_content: thinking } : {}),
-    ...(calls.length > 0 ? { tool_calls: calls } : {}),
-  };
-  const openai = {
-    id: plan.id,
-    object: 'chat.completion',
-    created: plan.created,
-    model: answer.model ?? plan.model,
-    choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
-    ...(usage ? { usage: toOpenAiUsageBody(usage) } : {}),
-  };
-  const toolText = (answer.message?.tool_calls ?? []).map((call) => `${call.function?.name ?? ''}${JSON.stringify(call.function?.arguments ?? {})}`).join('');
-  return ok({
-    openaiBody: encodeUtf8(JSON.stringify(openai)),
-    usage,
-    usageSource: usage ? 'provider' : 'estimated',
-    finishReason,
-    responseModel: answer.model ?? null,
-    toolCallsCount: calls.length,
-    completionText: content + thinking + toolText,
-    output: message,
-    timings: ollamaTimings(answer),
-  });
+  const calls = openAiToolCalls(answer, 0);
+  return ok(translatedChatResult(plan, {
+    model: answer.model ?? null, text: answer.message?.content ?? '', thinking: answer.message?.thinking ?? '', calls,
+    finishReason: ollamaFinishReason(answer, calls.length > 0), usage: convertOllamaUsage(answer), timings: ollamaTimings(answer),
+  }, toOpenAiUsageBody));
 }
 
 function parseOllamaModels(status: number, body: Uint8Array): Result<ModelInfo[]> {

@@ -2,6 +2,7 @@
 // calls. Ollama's own eval_duration (ns spent generating) gives tokens/s without guessing.
 import type { CanonicalUsage } from '../../domain/usage.js';
 import type { GenerationTimings } from '../kit/adapter.js';
+import type { OpenAiToolCall } from '../kit/translated-chat-stream.js';
 import { canonicalUsage } from '../kit/usage.js';
 import type { OllamaChat } from './ollama-schemas.js';
 
@@ -30,13 +31,6 @@ export function ollamaFinishReason(answer: OllamaChat, sawToolCalls: boolean): s
 }
 
 /** Ollama sends arguments as an object and (in older versions) no call id. */
-export interface OpenAiToolCall {
-  index: number;
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
 export function openAiToolCalls(answer: OllamaChat, firstIndex: number): OpenAiToolCall[] {
   return (answer.message?.tool_calls ?? []).map((call, offset) => {
     const index = firstIndex + offset;
