@@ -76,6 +76,20 @@ describe('observeOpenAI', () => {
     expect(call).toMatchObject({ prompt_tokens: 20, completion_tokens: 533, reasoning_tokens: 382, total_tokens: 553 });
   });
 
+  it("names Gemini's OpenAI-compatible endpoint as provider gemini, priced as Google's model", async () => {
+    const GOOGLE = 'https://generativelanguage.googleapis.com/v1beta/openai';
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json').replace('"gpt-4o-2024-08-06"', '"gemini-2.5-flash"') });
+    // The client is pointed at Google's address; its requests are carried to the local fake upstream.
+    const local: typeof fetch = (url, init) => fetch(String(url).replace(GOOGLE, upstream.baseUrl), init);
+    const client = observeOpenAI(new OpenAI({ baseURL: `${GOOGLE}/`, apiKey: 'gemini-key', maxRetries: 0, fetch: local }), loupe, { tags: ['sdk-gemini-compat'] });
+    await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] });
+    await loupe.shutdown();
+    const [call] = await callsTagged('sdk-gemini-compat');
+    expect(call).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash', prompt_tokens: 1000, cached_tokens: 400, completion_tokens: 200 });
+    // gemini-2.5-flash: $0.30 per million input tokens, $0.03 cached, $2.50 output.
+    expect(call!.cost_usd).toBeCloseTo((600 * 0.3 + 400 * 0.03 + 200 * 2.5) / 1e6, 12);
+  });
+
   it('asks a stream for its usage, hides that chunk from a caller who did not ask, and records the stream', async () => {
     upstream.respondWith(replay('openai/chat-stream.chunks.txt', { delayMs: 20 }));
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });

@@ -26,6 +26,8 @@ const HOSTS: [RegExp, string][] = [
   [/(^|\.)together\.(xyz|ai)$/, 'together-ai'],
   [/(^|\.)x\.ai$/, 'xai'],
   [/(^|\.)openai\.azure\.com$/, 'azure-openai'],
+  // Gemini's OpenAI-compatible endpoint (…/v1beta/openai/): priced as Google's models.
+  [/^generativelanguage\.googleapis\.com$/, 'gemini'],
 ];
 
 function providerOf(baseUrl: string | undefined): string {
