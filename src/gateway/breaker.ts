@@ -32,26 +32,36 @@ export class CircuitBreaker {
 
   /** Whether a call may go to this provider now; a half-open circuit admits one probe. */
   tryAcquire(): boolean {
-    const state = this.state;
-    if (state === 'closed') return true;
-    if (state === 'open') return false;
-    if (this.probeInFlight) return false;
-    this.probeInFlight = true;
-    this.transition('half_open');
-    return true;
+    return this.acquire() !== null;
   }
 
-  success(): void {
+  /** As tryAcquire, saying whether the call admitted is the half-open circuit's probe. */
+  acquire(): 'call' | 'probe' | null {
+    const state = this.state;
+    if (state === 'closed') return 'call';
+    if (state === 'open') return null;
+    if (this.probeInFlight) return null;
+    this.probeInFlight = true;
+    this.transition('half_open');
+    return 'probe';
+  }
+
+  /**
+   * `probe`: whether the call reporting is the probe. Only the probe's verdict frees its slot; a
+   * call admitted before the circuit opened, answering late, must not let a second probe through.
+   * Left out, the call is taken for the probe whenever one is out (a caller that does not track it).
+   */
+  success(probe?: boolean): void {
     this.failures = 0;
-    this.probeInFlight = false;
+    if (probe ?? true) this.probeInFlight = false;
     this.transition('closed');
   }
 
   /** `retryAfterMs` (from a 429) keeps the circuit open at least that long once it opens. */
-  failure(retryAfterMs?: number): void {
+  failure(retryAfterMs?: number, probe?: boolean): void {
     this.failures += 1;
-    const wasProbe = this.probeInFlight;
-    this.probeInFlight = false;
+    const wasProbe = probe ?? this.probeInFlight;
+    if (wasProbe) this.probeInFlight = false;
     const state = this.state;
     if (wasProbe || state === 'open' || state === 'half_open' || this.failures >= this.options.threshold) {
       this.openUntil = this.now() + Math.max(this.options.openMs, retryAfterMs ?? 0);
@@ -59,9 +69,9 @@ export class CircuitBreaker {
     }
   }
 
-  /** A call that never reached a verdict (client cancelled) frees the probe slot. */
-  abandon(): void {
-    this.probeInFlight = false;
+  /** A call that never reached a verdict (client cancelled) frees the probe slot, if it held it. */
+  abandon(probe?: boolean): void {
+    if (probe ?? true) this.probeInFlight = false;
   }
 
   /** New settings apply from the next failure; the current state and count are kept. */

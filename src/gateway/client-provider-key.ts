@@ -3,7 +3,7 @@
 // on the providers the operator allows it for (`allow_client_key`), only those. The key goes to
 // the provider and nowhere else: it is neither recorded nor logged.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ProviderHealth } from '../provider-registry/provider-health.js';
+import type { AdmittedCall } from '../provider-registry/provider-health.js';
 import { invalidRequest, GatewayError } from './gateway-errors.js';
 import type { AttemptReport } from './deliver-response.js';
 
@@ -30,10 +30,10 @@ export function clientKeyRefused(model: string): GatewayError {
  * not of the provider, so it does not count toward the breaker (one caller could otherwise
  * open the circuit for everyone); a probe it held is given back.
  */
-export function clientKeyReport(health: ProviderHealth): AttemptReport {
+export function clientKeyReport(admitted: AdmittedCall): AttemptReport {
   return {
-    success: (latencyMs) => health.success(latencyMs),
-    failure: (retryAfterMs, upstreamStatus) => (upstreamStatus === 429 ? health.abandon() : health.failure(retryAfterMs)),
-    abandon: () => health.abandon(),
+    success: (latencyMs) => admitted.success(latencyMs),
+    failure: (retryAfterMs, upstreamStatus) => (upstreamStatus === 429 ? admitted.abandon() : admitted.failure(retryAfterMs)),
+    abandon: () => admitted.abandon(),
   };
 }

@@ -196,14 +196,16 @@ export async function proxyCall(exchange: GatewayExchange, endpoint: ProxyEndpoi
   try {
     for (const [index, route] of routes.entries()) {
       const providerHealth = deps.registry.healthOf(route.target.name)!;
-      const health = clientKey === null ? providerHealth : clientKeyReport(providerHealth);
       for (let retry = 0; retry <= route.target.maxRetries; retry++) {
         // Synchronous unless a shared half-open circuit asks the database for the probe.
-        const admitted = providerHealth.admit();
-        if (!(admitted === true || (admitted !== false && (await admitted)))) {
+        const admission = providerHealth.admit();
+        const admitted = admission instanceof Promise ? await admission : admission;
+        if (admitted === null) {
           failures.push(`${route.target.name}: circuit open`);
           break;
         }
+        // This attempt's verdict goes to the breaker as a call's or as the probe's.
+        const health = clientKey === null ? admitted : clientKeyReport(admitted);
         const outcome = outcomeFor(route.target.name, route.model, ++attempt);
         const lastChance = retry === route.target.maxRetries && index === routes.length - 1;
         const adapter = route.target.adapter;

@@ -21,8 +21,21 @@ export interface SharedHealthOptions {
   probeLeaseMs: number;
 }
 
+/**
+ * What one admitted call reports of its provider, bound to whether it was the half-open
+ * circuit's probe (only the probe's verdict or abandonment frees the probe's slot).
+ */
+export interface AdmittedCall {
+  success(latencyMs: number): void;
+  failure(retryAfterMs?: number): void;
+  abandon(): void;
+}
+
 export class ProviderHealth {
   readonly breaker: CircuitBreaker;
+  /** The reports of a call and of a probe, made once: every admission hands out one of them. */
+  private readonly asCall: AdmittedCall = this.reportFor(false);
+  private readonly asProbe: AdmittedCall = this.reportFor(true);
   /** Counters as stored, and those gathered here since the last flush. */
   private base: Counters = zero();
   private pending: Counters = zero();
@@ -61,53 +74,66 @@ export class ProviderHealth {
     return this.base.total + this.pending.total;
   }
 
-  /** Whether a call may go to this provider now; a half-open circuit admits one probe (across instances when shared). */
-  admit(): boolean | Promise<boolean> {
-    if (!this.shared) return this.breaker.tryAcquire();
+  /**
+   * Whether a call may go to this provider now, and if so what it reports back through; a
+   * half-open circuit admits one probe (across instances when shared). Synchronous unless a
+   * shared half-open circuit asks the database for the probe.
+   */
+  admit(): AdmittedCall | null | Promise<AdmittedCall | null> {
+    if (!this.shared) return this.admitted(this.breaker.acquire());
     const state = this.breaker.state;
-    if (state === 'closed') return true;
-    if (state === 'open' || this.probeHeld || this.probing || Date.now() < this.probeRefusedUntil) return false;
+    if (state === 'closed') return this.asCall;
+    if (state === 'open' || this.probeHeld || this.probing || Date.now() < this.probeRefusedUntil) return null;
     return this.acquireSharedProbe(this.shared);
   }
 
-  private async acquireSharedProbe(shared: SharedHealthOptions): Promise<boolean> {
+  private admitted(kind: 'call' | 'probe' | null): AdmittedCall | null {
+    return kind === null ? null : kind === 'probe' ? this.asProbe : this.asCall;
+  }
+
+  private reportFor(probe: boolean): AdmittedCall {
+    return { success: (latencyMs) => this.success(latencyMs, probe), failure: (retryAfterMs) => this.failure(retryAfterMs, probe), abandon: () => this.abandon(probe) };
+  }
+
+  private async acquireSharedProbe(shared: SharedHealthOptions): Promise<AdmittedCall | null> {
     this.probing = true;
     try {
       const granted = await shared.breakers.acquireProbe(this.name, shared.probeLeaseMs);
       if (!granted) {
         this.probeRefusedUntil = Date.now() + PROBE_RETRY_MS;
-        return false;
+        return null;
       }
       this.probeHeld = true;
       this.apply(granted);
-      return true;
+      return this.asProbe;
     } catch {
-      return this.breaker.tryAcquire();
+      return this.admitted(this.breaker.acquire());
     } finally {
       this.probing = false;
     }
   }
 
-  success(latencyMs: number): void {
+  /** `probe`: whether the reporting call held the probe; left out, as it used to be (any probe out is taken as its). */
+  success(latencyMs: number, probe?: boolean): void {
     this.pending.total += 1;
     this.pending.successes += 1;
     this.pending.latencySumMs += latencyMs;
     this.lastSuccessAt = Date.now();
-    if (!this.shared) return this.breaker.success();
-    const wasProbe = this.probeHeld;
-    this.probeHeld = false;
+    if (!this.shared) return this.breaker.success(probe);
+    const wasProbe = probe ?? this.probeHeld;
+    if (wasProbe) this.probeHeld = false;
     // Only a success that can change the stored breaker is written: none on a healthy provider.
     if (!wasProbe && this.breaker.state === 'closed' && this.breaker.consecutiveFailures === 0) return;
     const announceHere = wasProbe || this.breaker.state === 'closed' ? this.anticipate('closed', null, 0) : () => undefined;
     this.shared.breakers.success(this.name).then((write) => this.apply(write), announceHere);
   }
 
-  failure(retryAfterMs?: number): void {
+  failure(retryAfterMs?: number, probe?: boolean): void {
     this.pending.total += 1;
     this.pending.failures += 1;
     this.lastFailureAt = Date.now();
-    this.probeHeld = false;
-    if (!this.shared) return this.breaker.failure(retryAfterMs);
+    if (probe ?? true) this.probeHeld = false;
+    if (!this.shared) return this.breaker.failure(retryAfterMs, probe);
     const rule = { threshold: this.threshold, openMs: this.openSeconds * 1000, retryAfterMs: retryAfterMs ?? null };
     const failures = this.breaker.consecutiveFailures + 1;
     const opens = this.breaker.state !== 'closed' || failures >= this.threshold;
@@ -117,10 +143,10 @@ export class ProviderHealth {
     this.shared.breakers.failure(this.name, rule).then((write) => this.apply(write), announceHere);
   }
 
-  /** A call that never reached a verdict (client cancelled) frees the probe slot. */
-  abandon(): void {
-    this.breaker.abandon();
-    if (!this.probeHeld || !this.shared) return;
+  /** A call that never reached a verdict (client cancelled) frees the probe slot, if it held it. */
+  abandon(probe?: boolean): void {
+    this.breaker.abandon(probe);
+    if (probe === false || !this.probeHeld || !this.shared) return;
     this.probeHeld = false;
     this.shared.breakers.releaseProbe(this.name).catch(() => undefined);
   }
