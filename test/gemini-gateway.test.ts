@@ -146,6 +146,14 @@ describe('Gemini', () => {
     expect(call.status).toBe('error');
   });
 
+  it('fails a stream answered 200 with an error object instead of events, naming it', async () => {
+    gemini.respondWith({ kind: 'sse', chunks: ['{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT"}}'] });
+    const answer = await chat({ stream: true });
+    expect(answer.body).toContain('API key not valid');
+    expect(answer.body).not.toContain('[DONE]');
+    expect((await stored(String(answer.headers['x-loupe-call-id']))).status).toBe('error');
+  });
+
   it("falls back to the next provider on Gemini's 429, and refuses what it cannot say by name", async () => {
     gemini.respondWith(statusAnswer(429, fixture('gemini/error-429.json')));
     const answer = await chat({});

@@ -542,6 +542,11 @@ describe('dashboard in Chromium', () => {
     await page.click('button:text-is("Add provider")');
     expect(await (await page.waitForSelector('form.add-provider + p.error')).textContent()).toContain('base_url');
     expect((await server.request('GET', '/api/v1/providers/cloudy')).statusCode).toBe(404);
+    // An Azure resource needs its address, and names its deployments as the models.
+    await page.selectOption('select[aria-label="Provider type"]', 'azure');
+    expect(await page.getAttribute('input[aria-label="Base URL"]', 'placeholder')).toBe('https://<resource>.openai.azure.com');
+    expect(await page.getAttribute('input[aria-label="Base URL"]', 'required')).not.toBeNull();
+    expect(await page.getAttribute('input[aria-label="Models (comma-separated)"]', 'placeholder')).toBe('Deployments (comma-separated)');
     await page.fill('input[aria-label="Provider name"]', 'bench-vllm');
     await page.selectOption('select[aria-label="Provider type"]', 'vllm');
     await page.fill('input[aria-label="Base URL"]', upstream.baseUrl);

@@ -7,6 +7,11 @@ import { api } from '../api';
 
 const TYPES = ['openai', 'azure', 'anthropic', 'gemini', 'mistral', 'openrouter', 'deepseek', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
 const EMPTY = { name: '', type: 'openai', base_url: '', api_key: '', models: '' };
+/** What the base URL field asks for, where a type needs one or a type's models are named differently. */
+const HINTS: Readonly<Record<string, { baseUrl?: string; models?: string }>> = {
+  azure: { baseUrl: 'https://<resource>.openai.azure.com', models: 'Deployments (comma-separated)' },
+  'openai-compatible': { baseUrl: 'Base URL (required)' },
+};
 
 export function AddProviderForm() {
   const client = useQueryClient();
@@ -30,15 +35,16 @@ export function AddProviderForm() {
     event.preventDefault();
     add.mutate();
   };
-  const field = (name: keyof typeof EMPTY, label: string, type = 'text') => (
-    <input placeholder={label} aria-label={label} type={type} value={form[name]} onChange={(event) => setForm({ ...form, [name]: event.target.value })} required={name === 'name'} />
+  const hint = HINTS[form.type] ?? {};
+  const field = (name: keyof typeof EMPTY, label: string, type = 'text', placeholder = label) => (
+    <input placeholder={placeholder} aria-label={label} type={type} value={form[name]} onChange={(event) => setForm({ ...form, [name]: event.target.value })} required={name === 'name' || (name === 'base_url' && hint.baseUrl !== undefined)} />
   );
   return (
     <>
       <form className="inline add-provider" onSubmit={submit}>
         {field('name', 'Provider name')}
         <select aria-label="Provider type" value={form.type} onChange={(event) => setForm({ ...form, type: event.target.value })}>{TYPES.map((type) => <option key={type}>{type}</option>)}</select>
-        {field('base_url', 'Base URL')}{field('api_key', 'API key', 'password')}{field('models', 'Models (comma-separated)')}
+        {field('base_url', 'Base URL', 'text', hint.baseUrl ?? 'Base URL (default for the type)')}{field('api_key', 'API key', 'password')}{field('models', 'Models (comma-separated)', 'text', hint.models ?? 'Models (comma-separated)')}
         <button type="submit" disabled={add.isPending}>Add provider</button>
       </form>
       {add.error ? <p className="error">{add.error.message}</p> : null}
