@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startTestServer({
     upstream_allowlist: ['127.0.0.1'],
     // The resource endpoint alone, as Azure's portal gives it: the v1 API's path is added.
-    providers: [{ name: 'azure', type: 'azure', base_url: upstream.origin, api_key: 'azure-resource-key', models: ['support-bot'], max_retries: 1, allow_client_key: true }],
+    providers: [{ name: 'azure', type: 'azure', base_url: upstream.origin, api_key: 'azure-resource-key', models: ['support-bot', 'fresh-bot'], max_retries: 1, allow_client_key: true }],
   });
 });
 afterAll(async () => {
@@ -125,5 +125,21 @@ describe('Azure OpenAI', () => {
     const missing = await server.request('POST', '/api/v1/providers', { body: { name: 'azure-none', type: 'azure', api_key: 'eu-key' } });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toMatch(/base_url/);
+  });
+
+  it("holds a block budget's share for a deployment once an answer has named the model behind it", async () => {
+    const budget = await server.request('POST', '/api/v1/budgets', { body: { name: 'deployment cap', budget_type: 'total', amount: 0.05, action: 'block', scope: 'tag', scope_value: 'capped' } });
+    expect(budget.statusCode, budget.body).toBe(201);
+    upstream.respondWith({ kind: 'json', body: fixture('azure/chat.json') });
+    const ask = () => server.request('POST', '/v1/chat/completions', { headers: { 'x-loupe-tags': 'capped' }, body: { model: 'fresh-bot', max_tokens: 100_000, messages: [{ role: 'user', content: 'Hi' }] } });
+    // Nothing is known of 'fresh-bot' yet: its worst case has no price, so nothing is held back.
+    expect((await ask()).statusCode).toBe(200);
+    await server.recorder.settled();
+    // Its answer named gpt-4o: 100,000 output tokens at $10 per million can cost $1, past the $0.05.
+    const sentBefore = upstream.requests.length;
+    const refused = await ask();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ error: { code: 'budget_exceeded' } });
+    expect(upstream.requests.length).toBe(sentBefore);
   });
 });

@@ -3,6 +3,7 @@
 // a model the catalog does not know is `unpriced` with a null cost, never $0.
 import type { CallRecord } from '../domain/call-record.js';
 import type { PriceOverride } from '../domain/price-override.js';
+import { rememberAnsweringModel } from './answering-models.js';
 import { catalogModel, catalogPrice, type CatalogModel } from './catalog.js';
 
 /** Providers that run on the operator's own hardware. */
@@ -30,7 +31,10 @@ function priceLocal(call: CallRecord, perHour: number): void {
  */
 function pricedModel(call: CallRecord): CatalogModel | null {
   const answered = call.response_model && call.response_model !== call.model ? catalogModel(call.provider, call.response_model) : null;
-  return answered ?? catalogModel(call.provider, call.model);
+  if (!answered) return catalogModel(call.provider, call.model);
+  // A name the catalog does not know is learned, for worst cases priced before a call (pricer.ts).
+  if (!catalogModel(call.provider, call.model)) rememberAnsweringModel(call.provider, call.model, call.response_model!);
+  return answered;
 }
 
 export function priceCall(call: CallRecord, rates: LocalRates = NO_RATES): void {

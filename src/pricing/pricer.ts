@@ -2,6 +2,7 @@
 // over the bundled catalog, local models cost electricity, unknown models stay unpriced.
 import type { CallRecord } from '../domain/call-record.js';
 import { normalizeCall } from '../domain/normalize-call.js';
+import { answeringModel } from './answering-models.js';
 import type { CostSettings } from './cost-settings.js';
 import { LOCAL_PROVIDERS, priceWithSetting } from './price-call.js';
 
@@ -48,9 +49,11 @@ export function createPricer(settings: CostSettings, isLocalProvider: LocalProvi
   };
 
   const costOf = (query: WorstCaseQuery, cacheWrite: number): number | null => {
+    // A name the catalog does not know is priced as the model that answered for it last.
+    const answered = answeringModel(query.provider, query.model);
     const call = normalizeCall(
       {
-        provider: query.provider, model: query.model, prompt_tokens: query.promptTokens, cache_write_tokens: cacheWrite,
+        provider: query.provider, model: query.model, ...(answered ? { response_model: answered } : {}), prompt_tokens: query.promptTokens, cache_write_tokens: cacheWrite,
         completion_tokens: query.maxOutputTokens, latency_ms: query.maxDurationMs ?? DEFAULT_MAX_DURATION_MS,
       },
       { projectId: query.projectId ?? '', apiKeyId: null },
