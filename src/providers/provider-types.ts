@@ -8,6 +8,7 @@
 import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import type { ProviderAdapter } from './kit/adapter.js';
+import { withMessagesOverChat } from './messages-over-chat.js';
 import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
@@ -99,7 +100,8 @@ export interface AdapterOptions {
 export function createAdapter(type: ProviderType, options: AdapterOptions = {}): ProviderAdapter {
   const family = PROVIDER_TYPE_INFO[type].family;
   if (family === 'anthropic') return createAnthropicAdapter();
-  if (family === 'ollama') return createOllamaAdapter();
-  if (family === 'gemini') return createGeminiAdapter();
+  // Their chat is translated already; the Messages API is said over it.
+  if (family === 'ollama') return withMessagesOverChat(createOllamaAdapter());
+  if (family === 'gemini') return withMessagesOverChat(createGeminiAdapter());
   return createOpenAiCompatibleAdapter(openAiVariant(type, options));
 }

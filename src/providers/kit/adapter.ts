@@ -59,6 +59,8 @@ export interface CallPlan {
    * speaks the upstream's API; unset: as the adapter passes through (ProviderAdapter.passesThrough).
    */
   relaysUpstream?: boolean;
+  /** A Messages API call said as a chat call (messages-over-chat.ts): the chat call's own plan. */
+  chat?: CallPlan;
   /** Embeddings translated from another format: how the client wants the vectors (`base64` or floats). */
   encodingFormat?: string;
   /** Unix seconds and id used in translated bodies. */
