@@ -2,15 +2,27 @@
 // so that a single variable is enough to route calls to a provider.
 import { ConfigError } from './config-error.js';
 
-const SHORTCUTS = [
+interface Shortcut {
+  prefix: string;
+  name: string;
+  type: string;
+  priority: number;
+  /** Another variable that may give the base URL (the name the provider's own tools use). */
+  baseUrlAlias?: string;
+  /** The type has no default address: its key alone is refused, naming the variable to add. */
+  baseUrlRequired?: boolean;
+}
+
+const SHORTCUTS: readonly Shortcut[] = [
   { prefix: 'OPENAI', name: 'openai', type: 'openai', priority: 10 },
-  { prefix: 'AZURE_OPENAI', name: 'azure', type: 'azure', priority: 15 },
+  // Azure's own tools name a resource's address AZURE_OPENAI_ENDPOINT.
+  { prefix: 'AZURE_OPENAI', name: 'azure', type: 'azure', priority: 15, baseUrlAlias: 'AZURE_OPENAI_ENDPOINT', baseUrlRequired: true },
   { prefix: 'ANTHROPIC', name: 'anthropic', type: 'anthropic', priority: 20 },
   { prefix: 'MISTRAL', name: 'mistral', type: 'mistral', priority: 30 },
   { prefix: 'OPENROUTER', name: 'openrouter', type: 'openrouter', priority: 40 },
   { prefix: 'GEMINI', name: 'gemini', type: 'gemini', priority: 45 },
   { prefix: 'DEEPSEEK', name: 'deepseek', type: 'deepseek', priority: 50 },
-] as const;
+];
 
 export function providersFromEnv(env: NodeJS.ProcessEnv, fromFile: unknown[]): Record<string, unknown>[] {
   const taken = new Set(fromFile.map((provider) => (provider as { name?: unknown }).name));
@@ -18,10 +30,9 @@ export function providersFromEnv(env: NodeJS.ProcessEnv, fromFile: unknown[]): R
   for (const shortcut of SHORTCUTS) {
     const key = env[`${shortcut.prefix}_API_KEY`];
     if (!key || taken.has(shortcut.name)) continue;
-    // Azure's own tools name a resource's address AZURE_OPENAI_ENDPOINT; it has no default.
-    const baseUrl = env[`${shortcut.prefix}_BASE_URL`] || (shortcut.type === 'azure' ? env.AZURE_OPENAI_ENDPOINT : undefined);
-    if (!baseUrl && shortcut.type === 'azure') {
-      throw new ConfigError('AZURE_OPENAI_API_KEY is set without AZURE_OPENAI_ENDPOINT: set it to the resource endpoint (https://<resource>.openai.azure.com)');
+    const baseUrl = env[`${shortcut.prefix}_BASE_URL`] || (shortcut.baseUrlAlias ? env[shortcut.baseUrlAlias] : undefined);
+    if (!baseUrl && shortcut.baseUrlRequired) {
+      throw new ConfigError(`${shortcut.prefix}_API_KEY is set without ${shortcut.baseUrlAlias ?? `${shortcut.prefix}_BASE_URL`}: set it to the provider's address`);
     }
     out.push({ name: shortcut.name, type: shortcut.type, api_key: key, priority: shortcut.priority, ...(baseUrl ? { base_url: baseUrl } : {}) });
   }

@@ -45,6 +45,12 @@ function KeyLimits({ apiKey }: { apiKey: Key }) {
 }
 const SCOPES = ['read', 'ingest', 'gateway', 'admin'];
 
+/** A key's recent spend, with its calls that have no price counted beside it. */
+function KeySpend({ spend }: { spend: { cost: number; unpriced_calls: number } | undefined }) {
+  if (!spend) return <span className="muted">—</span>;
+  return <>{formatUsd(spend.cost)}{spend.unpriced_calls > 0 ? <span className="muted small"> + {formatCount(spend.unpriced_calls)} unpriced</span> : null}</>;
+}
+
 export function KeysPanel() {
   const client = useQueryClient();
   const keys = useQuery({ queryKey: ['keys'], queryFn: () => api<{ data: Key[] }>('/api/v1/keys') });
@@ -78,7 +84,7 @@ export function KeysPanel() {
         <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Gateway limits</th><th>Spend (30 d)</th><th>Created</th><th>Expires</th><th /></tr></thead>
         <tbody>{(keys.data?.data ?? []).map((key) => (
           <tr key={key.id}><td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(', ')}</td><td><KeyLimits apiKey={key} /></td>
-            <td>{spendOf.has(key.id) ? <>{formatUsd(spendOf.get(key.id)!.cost)}{spendOf.get(key.id)!.unpriced_calls > 0 ? <span className="muted small"> + {formatCount(spendOf.get(key.id)!.unpriced_calls)} unpriced</span> : null}</> : <span className="muted">—</span>}</td>
+            <td><KeySpend spend={spendOf.get(key.id)} /></td>
             <td>{new Date(key.created_at).toLocaleDateString()}</td>
             <td>{key.expires_at ? (key.expired ? <span className="error">expired {new Date(key.expires_at).toLocaleDateString()}</span> : new Date(key.expires_at).toLocaleDateString()) : <span className="muted">never</span>}</td>
             <td>{key.revoked_at ? <span className="muted">revoked</span> : <button className="link" onClick={() => revoke.mutate(key.id)}>revoke</button>}</td></tr>
