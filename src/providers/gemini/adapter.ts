@@ -36,7 +36,7 @@ function embeddingsToUpstream(request: ClientRequest, context: CallContext): Res
 
 function geminiToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
   if (request.endpoint !== 'chat' && request.endpoint !== 'embeddings') {
-    return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions and embeddings only', code: 'unsupported_endpoint' }));
+    return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions, embeddings and (said as chat) the Messages API only', code: 'unsupported_endpoint' }));
   }
   try {
     return request.endpoint === 'embeddings' ? embeddingsToUpstream(request, context) : chatToUpstream(request, context);
