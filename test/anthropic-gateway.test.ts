@@ -72,6 +72,39 @@ describe('Anthropic through the OpenAI-compatible gateway', () => {
     expect([call.tool_calls_count, call.finish_reason]).toEqual([1, 'tool_calls']);
   });
 
+  it('thinks at the effort asked, and goes on after a tool call with the signed thinking block the answer gave', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
+    const question = { role: 'user', content: 'Weather in San Francisco?' };
+    upstream.respondWith({ kind: 'json', body: fixture('anthropic/message-tool-use.json') });
+    const first = await chat({ messages: [question], tools, reasoning_effort: 'low' });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(JSON.parse(upstream.requests.at(-1)!.body)).toMatchObject({ max_tokens: 4096 + 2048, thinking: { type: 'enabled', budget_tokens: 2048 } });
+    const message = first.json().choices[0].message;
+    expect(message.thinking_blocks).toEqual([{ type: 'thinking', thinking: 'The user wants the weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' }]);
+    const call = await recorded(first.headers['x-loupe-call-id'] as string);
+    expect([call.params, call.tool_calls_count]).toEqual([expect.objectContaining({ reasoning_effort: 'low' }), 1]);
+
+    // The caller sends the assistant turn back as it came, with the tool's result.
+    upstream.respondWith({ kind: 'json', body: fixture('anthropic/message.json') });
+    const second = await chat({ messages: [question, message, { role: 'tool', tool_call_id: message.tool_calls[0].id, content: '18°C' }], tools, reasoning_effort: 'low' });
+    expect(second.statusCode, second.body).toBe(200);
+    const turns = JSON.parse(upstream.requests.at(-1)!.body).messages;
+    expect(turns[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'The user wants the weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' },
+        { type: 'text', text: "I'll check." },
+        { type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', input: { location: 'San Francisco, CA', unit: 'celsius' } },
+      ],
+    });
+
+    const sentBefore = upstream.requests.length;
+    const refused = await chat({ messages: [question], reasoning_effort: 'high', max_tokens: 512 });
+    expect([refused.statusCode, refused.json().error.param]).toEqual([400, 'max_tokens']);
+    expect(refused.json().error.message).toContain('above 1024');
+    expect(upstream.requests.length).toBe(sentBefore);
+  });
+
   it('records an error event mid-stream as an error and tells the client', async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseWireFixture('anthropic/stream-overloaded.sse') });
     const response = await chat({ messages: [{ role: 'user', content: 'Hi' }], stream: true });

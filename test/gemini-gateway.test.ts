@@ -17,7 +17,7 @@ beforeAll(async () => {
   backup.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
   server = await startTestServer({
     providers: [
-      { name: 'gemini', type: 'gemini', base_url: `${gemini.origin}/v1beta`, api_key: 'gemini-key', models: ['gemini-2.5-flash', 'gemini-embedding-001'], priority: 1, max_retries: 0 },
+      { name: 'gemini', type: 'gemini', base_url: `${gemini.origin}/v1beta`, api_key: 'gemini-key', models: ['gemini-2.5-flash', 'gemini-3-flash-preview', 'gemini-embedding-001'], priority: 1, max_retries: 0 },
       { name: 'backup', type: 'openai-compatible', base_url: backup.baseUrl, models: ['gemini-2.5-flash'], priority: 2, max_retries: 0 },
     ],
   });
@@ -67,6 +67,31 @@ describe('Gemini', () => {
     const call = await stored(String(answer.headers['x-loupe-call-id']));
     expect([call.prompt_tokens, call.cached_tokens, call.completion_tokens, call.reasoning_tokens, call.usage_source, call.response_model]).toEqual([1250, 1024, 150, 142, 'provider', 'gemini-2.5-flash']);
     expect(call.cost_usd).toBeCloseTo(flashCost(1250, 1024, 150), 12);
+  });
+
+  it("says reasoning_effort as Gemini's thinking config: a budget for 2.5 models, a level for Gemini 3, thoughts included", async () => {
+    gemini.respondWith({ kind: 'json', body: fixture('gemini/chat.json') });
+    const thinkingSent = async (model: string, effort: string) => {
+      const answer = await chat({ model, reasoning_effort: effort });
+      expect(answer.statusCode, answer.body).toBe(200);
+      const config = (gemini.requests.at(-1)!.json() as { generationConfig?: { thinkingConfig?: unknown } }).generationConfig;
+      return { config: config?.thinkingConfig, id: String(answer.headers['x-loupe-call-id']) };
+    };
+    const low = await thinkingSent('gemini-2.5-flash', 'low');
+    expect(low.config).toEqual({ thinkingBudget: 2048, includeThoughts: true });
+    await server.recorder.settled();
+    expect(((await server.request('GET', `/api/v1/logs/${low.id}`)).json() as { params: Record<string, unknown> }).params).toMatchObject({ reasoning_effort: 'low' });
+    // Gemini 2.5 Flash thinks in at most 24,576 tokens; none turns thinking off.
+    expect((await thinkingSent('gemini-2.5-flash', 'xhigh')).config).toEqual({ thinkingBudget: 24576, includeThoughts: true });
+    expect((await thinkingSent('gemini-2.5-flash', 'none')).config).toEqual({ thinkingBudget: 0 });
+    expect((await thinkingSent('gemini-3-flash-preview', 'medium')).config).toEqual({ thinkingLevel: 'medium', includeThoughts: true });
+    expect((await thinkingSent('gemini-3-flash-preview', 'none')).config).toEqual({ thinkingLevel: 'minimal', includeThoughts: false });
+
+    const sentBefore = gemini.requests.length;
+    const refused = await chat({ reasoning_effort: 'maximum' });
+    expect([refused.statusCode, refused.json().error.param]).toEqual([400, 'reasoning_effort']);
+    expect(refused.json().error.message).toContain('none, minimal, low, medium, high, xhigh');
+    expect(gemini.requests.length).toBe(sentBefore);
   });
 
   it("streams Gemini's events as OpenAI chunks ending in [DONE], usage given to a client that asked", async () => {

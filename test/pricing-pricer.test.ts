@@ -7,6 +7,8 @@ import { normalizeCall } from '../src/domain/normalize-call.js';
 import { catalogModel } from '../src/pricing/catalog.js';
 import { CostSettings } from '../src/pricing/cost-settings.js';
 import { createPricer, type Pricer } from '../src/pricing/pricer.js';
+import { countO200k } from '../src/pricing/token-count.js';
+import { worstCaseCost } from '../src/budgets/worst-case.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../src/store/ports.js';
 
@@ -84,6 +86,19 @@ describe('Pricer.worstCaseCostUsd', () => {
     // claude-sonnet-4: $3.75 per 1M cache-write tokens against $3 input; $15 output.
     expect(pricer.worstCaseCostUsd({ provider: 'anthropic', model: 'claude-sonnet-4-20250514', promptTokens: 10_000, maxOutputTokens: 2000 }))
       .toBeCloseTo(10_000 * 3.75e-6 + 2000 * 15e-6, 12);
+  });
+
+  it('reserves the thinking a request asks for without a cap on top of the default answer, and only the cap when there is one', () => {
+    const body = (fields: Record<string, unknown>) => ({ projectId: 'p', provider: 'anthropic', model: 'claude-sonnet-4-20250514', timeoutMs: 60_000, body: { messages: 'Hi', ...fields } });
+    const prompt = countO200k('Hi');
+    // $3.75/M (a prompt that may be written to the cache) and $15/M output.
+    const cost = (output: number) => prompt * 3.75e-6 + output * 15e-6;
+    expect(worstCaseCost(body({}), settings)).toBeCloseTo(cost(4096), 12);
+    expect(worstCaseCost(body({ reasoning_effort: 'high' }), settings)).toBeCloseTo(cost(4096 + 16_384), 12);
+    expect(worstCaseCost(body({ thinking: { type: 'enabled', budget_tokens: 5000 } }), settings)).toBeCloseTo(cost(4096 + 5000), 12);
+    expect(worstCaseCost(body({ reasoning_effort: 'high', max_completion_tokens: 3000 }), settings)).toBeCloseTo(cost(3000), 12);
+    expect(worstCaseCost(body({ reasoning_effort: 'none' }), settings)).toBeCloseTo(cost(4096), 12);
+    expect(worstCaseCost(body({ reasoning_effort: 'constructor' }), settings)).toBeCloseTo(cost(4096), 12);
   });
 
   it("uses the project's settings, bills local models for the longest they may run, and is null when unpriced", async () => {

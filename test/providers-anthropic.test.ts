@@ -69,6 +69,67 @@ describe('OpenAI request → Messages request', () => {
   });
 });
 
+describe('reasoning: effort, thinking blocks and parallel tool calls said to Claude', () => {
+  const turn = [{ role: 'user', content: 'Hi' }];
+  const refusal = (body: Record<string, unknown>) => {
+    const prepared = adapter.toUpstream({ endpoint: 'chat', body }, CONTEXT);
+    return prepared.ok ? null : { kind: prepared.error.kind, status: prepared.error.status, param: prepared.error.param, message: prepared.error.message };
+  };
+
+  it('turns reasoning_effort into a thinking budget inside the caller’s cap, or above the default answer when there is none', () => {
+    // No cap: the answer keeps its default 4,096 tokens above the budget.
+    expect(sent(prepare({ model: 'x', reasoning_effort: 'medium', messages: turn }))).toMatchObject({ max_tokens: 4096 + 8192, thinking: { type: 'enabled', budget_tokens: 8192 } });
+    expect(sent(prepare({ model: 'x', reasoning_effort: 'low', messages: turn }))).toMatchObject({ max_tokens: 4096 + 2048, thinking: { type: 'enabled', budget_tokens: 2048 } });
+    // A cap stays the cap (Claude counts thinking inside max_tokens): the budget shrinks under it.
+    expect(sent(prepare({ model: 'x', reasoning_effort: 'high', max_completion_tokens: 3000, messages: turn }))).toMatchObject({ max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 2999 } });
+    expect(sent(prepare({ model: 'x', reasoning_effort: 'minimal', max_tokens: 20000, messages: turn }))).toMatchObject({ max_tokens: 20000, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    // none: no thinking at all.
+    const none = sent(prepare({ model: 'x', reasoning_effort: 'none', messages: turn }));
+    expect([none.max_tokens, 'thinking' in none]).toEqual([4096, false]);
+    // Claude's own thinking object is sent as given; without a cap its budget sits above the default answer.
+    expect(sent(prepare({ model: 'x', thinking: { type: 'enabled', budget_tokens: 5000 }, reasoning_effort: 'high', messages: turn }))).toMatchObject({ max_tokens: 9096, thinking: { type: 'enabled', budget_tokens: 5000 } });
+    expect('reasoning_effort' in sent(prepare({ model: 'x', reasoning_effort: 'high', messages: turn }))).toBe(false);
+  });
+
+  it('refuses an effort OpenAI does not define, and a cap too small to think in, naming the field', () => {
+    expect(refusal({ model: 'x', reasoning_effort: 'maximum', messages: turn })).toMatchObject({ kind: 'bad_request', status: 400, param: 'reasoning_effort' });
+    expect(refusal({ model: 'x', reasoning_effort: 'low', max_completion_tokens: 1024, messages: turn })).toMatchObject({ status: 400, param: 'max_completion_tokens' });
+    expect(refusal({ model: 'x', reasoning_effort: 'low', max_tokens: '2000', messages: turn })).toMatchObject({ status: 400, param: 'max_tokens' });
+    // Without thinking a small cap is the caller's business.
+    expect(sent(prepare({ model: 'x', max_tokens: 10, messages: turn })).max_tokens).toBe(10);
+  });
+
+  it('sends an assistant turn’s thinking blocks back first, as the answer gave them, and refuses a malformed one by its index', () => {
+    const signed = { type: 'thinking', thinking: 'The user wants the weather.', signature: 'EqQBCgIYAhIM1gbc' };
+    const redacted = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' };
+    const body = sent(prepare({
+      model: 'x', reasoning_effort: 'low',
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: "I'll check.", thinking_blocks: [signed, redacted], tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_1', content: '18°C' },
+      ],
+    }));
+    expect((body.messages as unknown[])[1]).toEqual({
+      role: 'assistant',
+      content: [signed, redacted, { type: 'text', text: "I'll check." }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }],
+    });
+    const unsigned = refusal({ model: 'x', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', thinking_blocks: [signed, { type: 'thinking', thinking: 'no signature' }] }] });
+    expect(unsigned).toMatchObject({ status: 400, param: 'messages[1].thinking_blocks[1]' });
+    expect(refusal({ model: 'x', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', thinking_blocks: 'text' }] })).toMatchObject({ status: 400, param: 'messages[1].thinking_blocks' });
+  });
+
+  it('says parallel_tool_calls: false as disable_parallel_tool_use on the tool choice', () => {
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
+    expect(sent(prepare({ model: 'x', tools, parallel_tool_calls: false, messages: turn })).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+    expect(sent(prepare({ model: 'x', tools, parallel_tool_calls: false, tool_choice: 'required', messages: turn })).tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(sent(prepare({ model: 'x', tools, parallel_tool_calls: false, tool_choice: { type: 'function', function: { name: 'f' } }, messages: turn })).tool_choice).toEqual({ type: 'tool', name: 'f', disable_parallel_tool_use: true });
+    expect(sent(prepare({ model: 'x', tools, parallel_tool_calls: true, messages: turn }))).not.toHaveProperty('tool_choice');
+    // Without tools there is no tool choice to say it on.
+    expect(sent(prepare({ model: 'x', parallel_tool_calls: false, messages: turn }))).not.toHaveProperty('tool_choice');
+  });
+});
+
 describe('Messages answer → chat.completion', () => {
   it('counts input, cache reads and cache writes once each', () => {
     const plan = prepare({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).plan;
@@ -86,7 +147,7 @@ describe('Messages answer → chat.completion', () => {
     });
   });
 
-  it('turns tool_use blocks into tool_calls and thinking into reasoning_content', () => {
+  it('turns tool_use blocks into tool_calls and thinking into reasoning_content and signed thinking_blocks', () => {
     const plan = prepare({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).plan;
     const result = adapter.fromUpstream(200, encoder.encode(fixture('anthropic/message-tool-use.json')), plan);
     if (!result.ok) throw result.error;
@@ -97,6 +158,7 @@ describe('Messages answer → chat.completion', () => {
       role: 'assistant',
       content: "I'll check.",
       reasoning_content: 'The user wants the weather.',
+      thinking_blocks: [{ type: 'thinking', thinking: 'The user wants the weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' }],
       tool_calls: [{ id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } }],
     });
   });
@@ -121,6 +183,36 @@ describe('event stream → chat.completion.chunk stream', () => {
     const args = chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? [])).map((call) => call.function.arguments ?? '').join('');
     expect(args).toBe('{"location": "San Francisco, CA"}');
     expect(result.forwarded.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
+  it('streams thinking as reasoning_content, then each block whole and signed in thinking_blocks when it ends', () => {
+    const result = run('anthropic/stream-thinking.sse');
+    const deltas = result.forwarded.split('\n\n').filter((event) => event.startsWith('data: {')).map((event) => (JSON.parse(event.slice(6)) as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]?.delta ?? {});
+    expect(deltas.filter((delta) => delta.reasoning_content !== undefined).map((delta) => delta.reasoning_content)).toEqual(['27 * 453 = 12231.']);
+    expect(deltas.filter((delta) => delta.thinking_blocks !== undefined).map((delta) => delta.thinking_blocks)).toEqual([
+      [{ type: 'thinking', thinking: '27 * 453 = 12231.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' }],
+    ]);
+    // The block comes before the text that followed it.
+    expect(deltas.findIndex((delta) => delta.thinking_blocks !== undefined)).toBeLessThan(deltas.findIndex((delta) => delta.content === '27 × 453 = 12,231'));
+    expect(result.observations.reasoning).toBe('27 * 453 = 12231.');
+  });
+
+  it('passes a redacted thinking block on whole as it starts', () => {
+    const events = [
+      { type: 'message_start', message: { id: 'msg_1', model: 'claude', usage: { input_tokens: 5, output_tokens: 1 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } },
+      { type: 'content_block_stop', index: 1 },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 30 } },
+      { type: 'message_stop' },
+    ];
+    const wire = events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
+    const plan = prepare({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] }).plan;
+    const result = runTransform(adapter.createStreamTransform(plan), [encoder.encode(wire)]);
+    expect(result.forwarded).toContain('"delta":{"thinking_blocks":[{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix"}]}');
+    expect(result.forwarded.match(/thinking_blocks/g)?.length).toBe(1);
   });
 
   it('takes cumulative counts repeated in message_delta as totals, not increments', () => {

@@ -56,6 +56,25 @@ describe('OpenAI request → /api/chat', () => {
   });
 });
 
+describe('reasoning_effort → think', () => {
+  const think = (model: string, effort: unknown) => {
+    const prepared = adapter.toUpstream({ endpoint: 'chat', body: { model, messages: [], reasoning_effort: effort } }, { ...CONTEXT, model });
+    if (!prepared.ok) return { refused: prepared.error.param };
+    return (JSON.parse(decoder.decode(prepared.value.body ?? new Uint8Array())) as Record<string, unknown>).think;
+  };
+
+  it('turns thinking on or off, and gives gpt-oss models its levels', () => {
+    expect([think('qwen3', 'low'), think('qwen3', 'high'), think('qwen3', 'none'), think('qwen3', undefined)]).toEqual([true, true, false, undefined]);
+    expect(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].map((effort) => think('gpt-oss:20b', effort))).toEqual(['low', 'low', 'low', 'medium', 'high', 'high']);
+    expect(think('library/gpt-oss:120b', 'medium')).toBe('medium');
+  });
+
+  it('refuses an effort OpenAI does not define, naming the field', () => {
+    expect(think('qwen3', 'extreme')).toEqual({ refused: 'reasoning_effort' });
+    expect(think('qwen3', 3)).toEqual({ refused: 'reasoning_effort' });
+  });
+});
+
 describe('answers', () => {
   it('translates a whole answer and keeps Ollama’s timings', () => {
     const plan = prepare({ model: 'x', messages: [] }).plan;

@@ -4,6 +4,7 @@
 import { countO200k } from '../pricing/token-count.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
 import { createPricer } from '../pricing/pricer.js';
+import { thinkingBudgetOf } from '../providers/kit/reasoning-effort.js';
 
 /** Output assumed when a request sets no max_tokens. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -23,7 +24,9 @@ function maxOutput(body: Record<string, unknown>): number {
     const value = body[field];
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.ceil(value);
   }
-  return DEFAULT_MAX_OUTPUT_TOKENS;
+  // Thinking asked for without a cap comes on top of the answer's default room (as the
+  // translation to Claude sets max_tokens).
+  return DEFAULT_MAX_OUTPUT_TOKENS + thinkingBudgetOf(body);
 }
 
 /** The prompt's tokens, with the system prompt where the API keeps it apart (Anthropic's `system`, the Responses API's `instructions`). */

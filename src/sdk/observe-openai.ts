@@ -41,7 +41,7 @@ function providerOf(baseUrl: string | undefined): string {
   }
 }
 
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'reasoning', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice'];
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'reasoning', 'reasoning_effort', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'n', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls'];
 
 function paramsOf(body: Json): Json {
   const params: Json = {};

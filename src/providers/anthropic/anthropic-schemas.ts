@@ -15,10 +15,16 @@ export const contentBlockSchema = z.looseObject({
   type: z.string(),
   text: z.string().optional(),
   thinking: z.string().optional(),
+  /** A thinking block's signature, which Claude checks when the block is sent back. */
+  signature: z.string().optional(),
+  /** A redacted thinking block's encrypted content. */
+  data: z.string().optional(),
   id: z.string().optional(),
   name: z.string().optional(),
   input: z.unknown().optional(),
 });
+
+export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
 
 export const messageSchema = z.looseObject({
   id: z.string().optional(),
@@ -41,6 +47,7 @@ export const streamEventSchema = z.looseObject({
       text: z.string().optional(),
       partial_json: z.string().optional(),
       thinking: z.string().optional(),
+      signature: z.string().optional(),
       stop_reason: z.string().nullish(),
     })
     .optional(),

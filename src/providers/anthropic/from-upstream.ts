@@ -1,15 +1,21 @@
 // Anthropic Messages answer → OpenAI chat.completion bytes (or its own bytes, for a client of
 // the Messages API) plus what the call record needs:
-// text, thinking (as reasoning_content) and tool_use blocks (as tool_calls), usage counted
-// by the accounting rules, and the stop reason mapped.
+// text, thinking (as reasoning_content, and whole with its signature in thinking_blocks, for the
+// caller to send back) and tool_use blocks (as tool_calls), usage counted by the accounting
+// rules, and the stop reason mapped.
 import type { CallPlan, UpstreamResult } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
 import { mapHttpError } from '../kit/map-http-error.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
-import { messageSchema, type AnthropicMessage } from './anthropic-schemas.js';
+import { messageSchema, type AnthropicContentBlock, type AnthropicMessage } from './anthropic-schemas.js';
 import { convertAnthropicUsage, toOpenAiUsageBody } from './convert-usage.js';
 import { mapStopReason } from './map-finish-reason.js';
+
+/** A thinking block as the caller sends it back: only the fields Claude checks. */
+export function thinkingBlock(block: AnthropicContentBlock): Record<string, unknown> {
+  return block.type === 'redacted_thinking' ? { type: 'redacted_thinking', data: block.data ?? '' } : { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' };
+}
 
 function toOpenAiBody(answer: AnthropicMessage, plan: CallPlan, usage: Record<string, unknown>): Record<string, unknown> {
   const blocks = answer.content ?? [];
@@ -18,10 +24,12 @@ function toOpenAiBody(answer: AnthropicMessage, plan: CallPlan, usage: Record<st
   const toolCalls = blocks
     .filter((block) => block.type === 'tool_use')
     .map((block) => ({ id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) } }));
+  const thinkingBlocks = blocks.filter((block) => block.type === 'thinking' || block.type === 'redacted_thinking').map(thinkingBlock);
   const message = {
     role: 'assistant',
     content: text !== '' || toolCalls.length === 0 ? text : null,
     ...(thinking !== '' ? { reasoning_content: thinking } : {}),
+    ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
   };
   return {

@@ -1,5 +1,8 @@
 // Anthropic stream events → OpenAI chat.completion.chunk SSE bytes plus observations (or the
 // events as sent, for a client of the Messages API).
+// Thinking streams as reasoning_content deltas, and each thinking block again whole, with its
+// signature, in a delta's thinking_blocks when the block ends (the caller sends it back so that
+// Claude can go on after a tool call).
 // message_start carries input, cache-read and cache-write counts; message_delta carries the
 // cumulative output count and the stop reason; message_stop ends the stream (with a usage
 // chunk only for a client that asked). `error` events and malformed events end it with an
@@ -13,6 +16,7 @@ import { malformedEventError, streamTruncatedError } from '../kit/stream-errors.
 import { streamEventSchema, type AnthropicStreamEvent } from './anthropic-schemas.js';
 import { convertAnthropicUsage, mergeAnthropicUsage, toOpenAiUsageBody, type AnthropicUsage } from './convert-usage.js';
 import { anthropicStreamError } from './errors.js';
+import { thinkingBlock } from './from-upstream.js';
 import { mapStopReason } from './map-finish-reason.js';
 
 type Json = Record<string, unknown>;
@@ -24,6 +28,8 @@ class AnthropicStreamTransform extends BaseStreamTransform {
   /** Anthropic content block index → OpenAI tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
   private usage: AnthropicUsage = {};
+  /** The thinking block being streamed: sent whole, with its signature, when it ends. */
+  private thinking: { index: number; thinking: string; signature: string } | null = null;
 
   /** A client of the Messages API gets the events as Anthropic sent them. */
   private readonly relays: boolean;
@@ -90,8 +96,10 @@ class AnthropicStreamTransform extends BaseStreamTransform {
         // Not forwarded: the gateway writes one terminal error event for every kind of failure.
         this.fail(anthropicStreamError(event.error?.type, event.error?.message));
         return '';
+      case 'content_block_stop':
+        return this.stopBlock(event);
       default:
-        // ping, content_block_stop and event types added later carry nothing to forward.
+        // ping and event types added later carry nothing to forward.
         return '';
     }
   }
@@ -104,6 +112,11 @@ class AnthropicStreamTransform extends BaseStreamTransform {
 
   private startBlock(event: AnthropicStreamEvent): string {
     const block = event.content_block;
+    if (block?.type === 'thinking') {
+      this.thinking = { index: event.index ?? 0, thinking: block.thinking ?? '', signature: block.signature ?? '' };
+      return '';
+    }
+    if (block?.type === 'redacted_thinking') return this.delta({ thinking_blocks: [thinkingBlock(block)] });
     if (block?.type !== 'tool_use') return '';
     const index = this.toolIndex.size;
     this.toolIndex.set(event.index ?? 0, index);
@@ -124,7 +137,12 @@ class AnthropicStreamTransform extends BaseStreamTransform {
       this.generated(change.text);
       return this.delta({ content: change.text });
     }
+    if (change?.type === 'signature_delta' && change.signature && this.thinking) {
+      this.thinking.signature += change.signature;
+      return '';
+    }
     if (change?.type === 'thinking_delta' && change.thinking) {
+      if (this.thinking) this.thinking.thinking += change.thinking;
       observations.reasoning += change.thinking;
       observations.completionText += change.thinking;
       this.generated(change.thinking);
@@ -138,6 +156,14 @@ class AnthropicStreamTransform extends BaseStreamTransform {
       return this.delta({ tool_calls: [{ index, function: { arguments: change.partial_json } }] });
     }
     return '';
+  }
+
+  /** A thinking block ends: the caller gets it whole, signed, to send back with its next turn. */
+  private stopBlock(event: AnthropicStreamEvent): string {
+    const open = this.thinking;
+    if (!open || open.index !== (event.index ?? 0)) return '';
+    this.thinking = null;
+    return this.delta({ thinking_blocks: [{ type: 'thinking', thinking: open.thinking, signature: open.signature }] });
   }
 
   private stop(): string {

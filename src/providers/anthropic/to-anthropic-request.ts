@@ -1,14 +1,14 @@
 // OpenAI chat request → Anthropic Messages request: system messages become `system`, tool
-// results become user tool_result blocks, assistant tool calls become tool_use blocks.
+// results become user tool_result blocks, assistant tool calls become tool_use blocks, and an
+// assistant turn's `thinking_blocks` (as its answer gave them) go back before them, as Claude
+// requires of a thinking model's tool use. `reasoning_effort` becomes a thinking budget.
+import { isRecord } from '../kit/error-body.js';
+import { reasoningEffortOf, THINKING_BUDGETS, thinkingBudgetOf } from '../kit/reasoning-effort.js';
+import { RequestFieldError } from '../kit/request-field-error.js';
+
 const DEFAULT_MAX_TOKENS = 4096;
 
 type Json = Record<string, unknown>;
-
-export class UnsupportedRequestError extends Error {
-  constructor(readonly param: string, message: string) {
-    super(message);
-  }
-}
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -40,6 +40,20 @@ function parseArguments(raw: unknown): unknown {
   }
 }
 
+/** An assistant turn's thinking blocks, sent back exactly as the answer gave them (Claude checks their signatures). */
+function thinkingBlocks(message: Json, index: number): Json[] {
+  const blocks = message.thinking_blocks;
+  if (blocks === undefined || blocks === null) return [];
+  const param = `messages[${index}].thinking_blocks`;
+  if (!Array.isArray(blocks)) throw new RequestFieldError(param, `${param} must be an array of the thinking blocks an answer gave`);
+  return blocks.map((block, at) => {
+    const thinking = isRecord(block) && block.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string';
+    const redacted = isRecord(block) && block.type === 'redacted_thinking' && typeof block.data === 'string';
+    if (!thinking && !redacted) throw new RequestFieldError(`${param}[${at}]`, `${param}[${at}] must be {type:'thinking', thinking, signature} or {type:'redacted_thinking', data}`);
+    return block as Json;
+  });
+}
+
 function convertMessages(messages: Json[]): { system: string | undefined; messages: Json[] } {
   const system: string[] = [];
   const out: Json[] = [];
@@ -49,13 +63,14 @@ function convertMessages(messages: Json[]): { system: string | undefined; messag
     if (last && last.role === role) (last.content as Json[]).push(...blocks);
     else out.push({ role, content: blocks });
   };
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
+    if (!isRecord(message)) throw new RequestFieldError(`messages[${index}]`, `messages[${index}] must be an object`);
     const role = String(message.role);
     if (role === 'system' || role === 'developer') system.push(textOf(message.content));
     else if (role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: String(message.tool_call_id ?? ''), content: textOf(message.content) }]);
     else if (role === 'assistant') {
       const calls = (message.tool_calls as Json[] | undefined) ?? [];
-      push('assistant', [...contentBlocks(message.content), ...calls.map((call) => {
+      push('assistant', [...thinkingBlocks(message, index), ...contentBlocks(message.content), ...calls.map((call) => {
         const fn = (call.function as Json | undefined) ?? {};
         return { type: 'tool_use', id: String(call.id ?? ''), name: String(fn.name ?? ''), input: parseArguments(fn.arguments) };
       })]);
@@ -64,28 +79,63 @@ function convertMessages(messages: Json[]): { system: string | undefined; messag
   return { system: system.length > 0 ? system.join('\n\n') : undefined, messages: out };
 }
 
-function convertToolChoice(choice: unknown): Json | undefined {
-  if (choice === undefined || choice === 'auto') return choice === undefined ? undefined : { type: 'auto' };
-  if (choice === 'required') return { type: 'any' };
+function convertToolChoice(choice: unknown, parallel: unknown): Json | undefined {
+  // Claude calls tools in parallel unless told not to; OpenAI's parallel_tool_calls: false says so.
+  const single = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === undefined || choice === 'auto') return choice === undefined && parallel !== false ? undefined : { type: 'auto', ...single };
+  if (choice === 'required') return { type: 'any', ...single };
   if (choice === 'none') return { type: 'none' };
-  const name = ((choice as Json).function as Json | undefined)?.name;
-  return name ? { type: 'tool', name: String(name) } : undefined;
+  const name = isRecord(choice) && isRecord(choice.function) ? choice.function.name : undefined;
+  return name ? { type: 'tool', name: String(name), ...single } : undefined;
+}
+
+/** The caller's output cap, under either of OpenAI's names. */
+function outputCap(body: Json): { param: string; value: unknown } | undefined {
+  for (const param of ['max_completion_tokens', 'max_tokens']) {
+    const value = body[param];
+    if (value !== undefined && value !== null) return { param, value };
+  }
+  return undefined;
+}
+
+/**
+ * Claude's `thinking` and `max_tokens` for the request. An Anthropic-style `thinking` object is
+ * sent as given; else `reasoning_effort` sets a budget. Claude counts thinking inside max_tokens
+ * (as OpenAI counts reasoning inside max_completion_tokens), so a caller's cap stays the cap and
+ * the budget shrinks to fit under it; with no cap, the answer keeps its default room above the budget.
+ */
+function thinkingOf(body: Json): { thinking?: Json; max_tokens: unknown } {
+  const cap = outputCap(body);
+  const asked = isRecord(body.thinking) ? body.thinking : undefined;
+  if (asked) return { thinking: asked, max_tokens: cap?.value ?? DEFAULT_MAX_TOKENS + thinkingBudgetOf(body) };
+  const effort = reasoningEffortOf(body);
+  if (effort === undefined || effort === 'none') return { max_tokens: cap?.value ?? DEFAULT_MAX_TOKENS };
+  const budget = THINKING_BUDGETS[effort];
+  if (!cap) return { thinking: { type: 'enabled', budget_tokens: budget }, max_tokens: DEFAULT_MAX_TOKENS + budget };
+  const least = THINKING_BUDGETS.minimal;
+  if (typeof cap.value !== 'number' || cap.value <= least) {
+    throw new RequestFieldError(cap.param, `${cap.param} must be a number above ${least} when reasoning_effort asks Claude to think: its thinking alone may take ${least} tokens`);
+  }
+  return { thinking: { type: 'enabled', budget_tokens: Math.min(budget, cap.value - 1) }, max_tokens: cap.value };
 }
 
 export function toAnthropicRequest(body: Json, model: string, stream: boolean): Json {
-  if (!Array.isArray(body.messages)) throw new UnsupportedRequestError('messages', "'messages' must be an array");
+  if (!Array.isArray(body.messages)) throw new RequestFieldError('messages', "'messages' must be an array");
   const { system, messages } = convertMessages(body.messages as Json[]);
   const tools = (body.tools as Json[] | undefined)?.map((tool) => {
     const fn = (tool.function as Json | undefined) ?? {};
     return { name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } };
   });
+  const hasTools = tools !== undefined && tools.length > 0;
+  const toolChoice = convertToolChoice(body.tool_choice, hasTools ? body.parallel_tool_calls : undefined);
   const stop = body.stop === undefined ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
+  const { thinking, max_tokens } = thinkingOf(body);
   const request: Json = {
-    model, messages, max_tokens: body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS,
-    ...(system ? { system } : {}), ...(stream ? { stream: true } : {}),
+    model, messages, max_tokens,
+    ...(system ? { system } : {}), ...(stream ? { stream: true } : {}), ...(thinking ? { thinking } : {}),
     ...(body.temperature !== undefined ? { temperature: body.temperature } : {}), ...(body.top_p !== undefined ? { top_p: body.top_p } : {}),
-    ...(stop ? { stop_sequences: stop } : {}), ...(tools && tools.length > 0 ? { tools } : {}),
-    ...(convertToolChoice(body.tool_choice) ? { tool_choice: convertToolChoice(body.tool_choice) } : {}),
+    ...(stop ? { stop_sequences: stop } : {}), ...(hasTools ? { tools } : {}),
+    ...(toolChoice ? { tool_choice: toolChoice } : {}),
     ...(typeof body.user === 'string' ? { metadata: { user_id: body.user } } : {}),
   };
   return request;

@@ -7,7 +7,8 @@ import { translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { anthropicHeaders } from './headers.js';
 import { messagesToUpstream } from './messages-to-upstream.js';
-import { toAnthropicRequest, UnsupportedRequestError } from './to-anthropic-request.js';
+import { RequestFieldError } from '../kit/request-field-error.js';
+import { toAnthropicRequest } from './to-anthropic-request.js';
 
 
 export function anthropicToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
@@ -22,8 +23,8 @@ export function anthropicToUpstream(request: ClientRequest, context: CallContext
     translated = toAnthropicRequest({ ...body }, context.model, stream);
   } catch (error) {
     // A message the translation cannot read (e.g. null in `messages`) is the caller's mistake.
-    const param = error instanceof UnsupportedRequestError ? error.param : 'messages';
-    const message = error instanceof UnsupportedRequestError ? error.message : "'messages' cannot be translated to Anthropic's Messages API";
+    const param = error instanceof RequestFieldError ? error.param : 'messages';
+    const message = error instanceof RequestFieldError ? error.message : "'messages' cannot be translated to Anthropic's Messages API";
     return fail(upstreamError('bad_request', { message, code: 'invalid_request', param }));
   }
   const plan = translatedChatPlan(body, stream, context);

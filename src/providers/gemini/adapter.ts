@@ -11,11 +11,12 @@ import { mapHttpError } from '../kit/map-http-error.js';
 import { modelsRequestFor } from '../kit/models-request.js';
 import { planIdentity, translatedChatPlan } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
+import { translating } from '../kit/request-field-error.js';
 import { answerParts, blockedPrompt, convertGeminiUsage, geminiFinishReason, toOpenAiUsageBody } from './convert-answer.js';
 import { geminiAnswerSchema, geminiModelsSchema } from './gemini-schemas.js';
 import { geminiEmbeddingsFromUpstream, toGeminiEmbeddingRequest } from './embeddings.js';
 import { createGeminiStreamTransform } from './parse-stream.js';
-import { geminiModelPath, GeminiRequestError, toGeminiRequest } from './to-upstream.js';
+import { geminiModelPath, toGeminiRequest } from './to-upstream.js';
 
 const keyHeaders = (apiKey: string | undefined): Record<string, string> => (apiKey ? { 'x-goog-api-key': apiKey } : {});
 
@@ -38,16 +39,12 @@ function geminiToUpstream(request: ClientRequest, context: CallContext): Result<
   if (request.endpoint !== 'chat' && request.endpoint !== 'embeddings') {
     return fail(upstreamError('bad_request', { message: 'provider type gemini serves chat completions, embeddings and (said as chat) the Messages API only', code: 'unsupported_endpoint' }));
   }
-  try {
-    return request.endpoint === 'embeddings' ? embeddingsToUpstream(request, context) : chatToUpstream(request, context);
-  } catch (error) {
-    if (error instanceof GeminiRequestError) return fail(upstreamError('bad_request', { message: error.message, code: 'unsupported_content', param: request.endpoint === 'embeddings' ? 'input' : 'messages' }));
-    throw error;
-  }
+  const upstream = translating(() => (request.endpoint === 'embeddings' ? embeddingsToUpstream(request, context) : chatToUpstream(request, context)));
+  return upstream.ok ? upstream.value : upstream;
 }
 
 function chatToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
-  const body = toGeminiRequest(request.body);
+  const body = toGeminiRequest(request.body, context.model);
   const stream = request.body.stream === true;
   return ok({
     method: 'POST',

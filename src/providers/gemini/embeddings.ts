@@ -8,14 +8,14 @@ import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { mapHttpError } from '../kit/map-http-error.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { geminiEmbeddingsSchema } from './gemini-schemas.js';
-import { GeminiRequestError } from './to-upstream.js';
+import { RequestFieldError } from '../kit/request-field-error.js';
 
 type Json = Record<string, unknown>;
 
 export function toGeminiEmbeddingRequest(body: Readonly<Json>, model: string): Json {
   const input = typeof body.input === 'string' ? [body.input] : body.input;
   if (!Array.isArray(input) || input.length === 0 || !input.every((text) => typeof text === 'string')) {
-    throw new GeminiRequestError('input must be a string or an array of strings for provider type gemini (token arrays are not accepted)');
+    throw new RequestFieldError('input', 'input must be a string or an array of strings for provider type gemini (token arrays are not accepted)');
   }
   const dimensions = typeof body.dimensions === 'number' ? { outputDimensionality: body.dimensions } : {};
   return { requests: input.map((text) => ({ model: `models/${model.replace(/^models\//, '')}`, content: { parts: [{ text }] }, ...dimensions })) };

@@ -4,13 +4,13 @@
 // `functionResponse` parts named after the call they answer; consecutive
 // turns of one role are merged, as Gemini expects turns to alternate. Images must be data URLs
 // (inline data); sampling parameters go into `generationConfig`, tools into
-// `functionDeclarations`.
+// `functionDeclarations`, `reasoning_effort` into `thinkingConfig`.
 import { isRecord } from '../kit/error-body.js';
+import { reasoningEffortOf, THINKING_BUDGETS, type ReasoningEffort } from '../kit/reasoning-effort.js';
+import { RequestFieldError } from '../kit/request-field-error.js';
 import { splitCallId } from './convert-answer.js';
 
 type Json = Record<string, unknown>;
-
-export class GeminiRequestError extends Error {}
 
 interface Content {
   role: 'user' | 'model';
@@ -26,7 +26,7 @@ function partsOf(content: unknown): Json[] {
     if (part.type === 'image_url') {
       const url = isRecord(part.image_url) ? part.image_url.url : undefined;
       const data = typeof url === 'string' ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
-      if (!data) throw new GeminiRequestError('images must be data: URLs (base64) for provider type gemini');
+      if (!data) throw new RequestFieldError('messages', 'images must be data: URLs (base64) for provider type gemini');
       return [{ inlineData: { mimeType: data[1], data: data[2] } }];
     }
     return [];
@@ -94,7 +94,24 @@ function contentsOf(messages: unknown[]): { system: string[]; contents: Content[
   return { system: system.filter((text) => text !== ''), contents };
 }
 
-function generationConfigOf(body: Readonly<Json>): Json {
+/** Gemini 2.5 Flash's largest thinking budget (Pro's is larger): the most any level asks of Gemini. */
+const GEMINI_MAX_BUDGET = 24576;
+
+/**
+ * Gemini's thinking settings for an effort: Gemini 3 models take a level (the least they have
+ * for `none`, as they cannot stop thinking), earlier ones a token budget (0 turns thinking off
+ * where the model allows it). The thoughts come back as reasoning_content when asked for.
+ */
+function thinkingConfigOf(effort: ReasoningEffort, model: string): Json {
+  if (/^(models\/)?gemini-3/.test(model)) {
+    const level = effort === 'none' ? 'minimal' : effort === 'xhigh' ? 'high' : effort;
+    return { thinkingLevel: level, includeThoughts: effort !== 'none' };
+  }
+  if (effort === 'none') return { thinkingBudget: 0 };
+  return { thinkingBudget: Math.min(THINKING_BUDGETS[effort], GEMINI_MAX_BUDGET), includeThoughts: true };
+}
+
+function generationConfigOf(body: Readonly<Json>, model: string): Json {
   const config: Json = {};
   const copy: [string, string][] = [['temperature', 'temperature'], ['top_p', 'topP'], ['seed', 'seed'], ['presence_penalty', 'presencePenalty'], ['frequency_penalty', 'frequencyPenalty']];
   for (const [from, to] of copy) if (body[from] !== undefined && body[from] !== null) config[to] = body[from];
@@ -106,6 +123,8 @@ function generationConfigOf(body: Readonly<Json>): Json {
     config.responseMimeType = 'application/json';
     if (format.type === 'json_schema' && isRecord(format.json_schema) && format.json_schema.schema !== undefined) config.responseJsonSchema = format.json_schema.schema;
   }
+  const effort = reasoningEffortOf(body);
+  if (effort !== undefined) config.thinkingConfig = thinkingConfigOf(effort, model);
   return config;
 }
 
@@ -129,9 +148,9 @@ function toolConfigOf(choice: unknown): Json | undefined {
   return undefined;
 }
 
-export function toGeminiRequest(body: Readonly<Json>): Json {
+export function toGeminiRequest(body: Readonly<Json>, model: string): Json {
   const { system, contents } = contentsOf(Array.isArray(body.messages) ? body.messages : []);
-  const generationConfig = generationConfigOf(body);
+  const generationConfig = generationConfigOf(body, model);
   const tools = toolsOf(body);
   const toolConfig = toolConfigOf(body.tool_choice);
   return {

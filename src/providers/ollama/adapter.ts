@@ -13,6 +13,7 @@ import { convertOllamaUsage, ollamaFinishReason, ollamaTimings, openAiToolCalls,
 import { ollamaChatSchema, ollamaTagsSchema } from './ollama-schemas.js';
 import { createOllamaStreamTransform } from './parse-stream.js';
 import { toOllamaChatRequest } from './to-upstream.js';
+import { translating } from '../kit/request-field-error.js';
 
 function ollamaToUpstream(request: ClientRequest, context: CallContext): Result<UpstreamRequest> {
   if (request.endpoint !== 'chat') {
@@ -20,11 +21,13 @@ function ollamaToUpstream(request: ClientRequest, context: CallContext): Result<
   }
   const stream = request.body.stream === true;
   const plan = translatedChatPlan(request.body, stream, context);
+  const body = translating(() => toOllamaChatRequest(request.body, context.model, stream));
+  if (!body.ok) return body;
   return ok({
     method: 'POST',
     path: '/api/chat',
     headers: { 'content-type': 'application/json', ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}) },
-    body: encodeUtf8(JSON.stringify(toOllamaChatRequest(request.body, context.model, stream))),
+    body: encodeUtf8(JSON.stringify(body.value)),
     plan,
   });
 }

@@ -1,7 +1,9 @@
 // OpenAI chat request → Ollama /api/chat request. Sampling parameters move into `options`,
-// images into `images` (base64 only), tool-call arguments from JSON text to objects, and
-// `stream` is always explicit because Ollama streams when it is left out.
+// images into `images` (base64 only), tool-call arguments from JSON text to objects,
+// `reasoning_effort` into `think`, and `stream` is always explicit because Ollama streams when
+// it is left out.
 import { isRecord } from '../kit/error-body.js';
+import { reasoningEffortOf } from '../kit/reasoning-effort.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,10 +68,22 @@ function formatOf(format: unknown): unknown {
   return undefined;
 }
 
+/**
+ * Ollama's `think` for an effort: on or off, except for gpt-oss models, which take OpenAI's
+ * levels (and cannot turn thinking off: `none` asks for their least).
+ */
+function thinkOf(body: Readonly<Json>, model: string): boolean | string | undefined {
+  const effort = reasoningEffortOf(body);
+  if (effort === undefined) return undefined;
+  if (!/(^|\/)gpt-oss/.test(model)) return effort !== 'none';
+  return effort === 'none' || effort === 'minimal' ? 'low' : effort === 'xhigh' ? 'high' : effort;
+}
+
 export function toOllamaChatRequest(body: Readonly<Json>, model: string, stream: boolean): Json {
   const messages = Array.isArray(body.messages) ? body.messages.map(convertMessage) : [];
   const options = optionsOf(body);
   const format = formatOf(body.response_format);
+  const think = thinkOf(body, model);
   return {
     model,
     messages,
@@ -77,5 +91,6 @@ export function toOllamaChatRequest(body: Readonly<Json>, model: string, stream:
     ...(Object.keys(options).length > 0 ? { options } : {}),
     ...(Array.isArray(body.tools) ? { tools: body.tools } : {}),
     ...(format !== undefined ? { format } : {}),
+    ...(think !== undefined ? { think } : {}),
   };
 }
