@@ -171,8 +171,8 @@ describe('POST /api/v1/replay/compare', () => {
     const [newest] = (await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons;
     expect(newest.comparison_id).toBe(answer.comparison_id);
     const [gpt, sonnet] = answer.results;
-    expect([gpt.target, gpt.status, gpt.response]).toEqual([{ provider: 'openai', model: 'gpt-4o' }, 'success', GPT_ANSWER]);
-    expect([sonnet.target, sonnet.status, sonnet.response]).toEqual([{ provider: 'anthropic', model: 'claude-sonnet-4-20250514' }, 'success', 'Hello!']);
+    expect([gpt.target, gpt.status, gpt.response]).toEqual([{ provider: 'openai', model: 'gpt-4o', reasoning_effort: null }, 'success', GPT_ANSWER]);
+    expect([sonnet.target, sonnet.status, sonnet.response]).toEqual([{ provider: 'anthropic', model: 'claude-sonnet-4-20250514', reasoning_effort: null }, 'success', 'Hello!']);
     expect(gpt.cost_usd).toBeCloseTo(GPT_4O_COST, 12);
     expect(sonnet.cost_usd).toBeCloseTo(SONNET_COST, 12);
     expect(sonnet.usage).toMatchObject({ prompt_tokens: 3512, completion_tokens: 6, cached_tokens: 3000 });
@@ -267,5 +267,51 @@ describe('GET /api/v1/replay/models', () => {
     expect((await server.request('GET', '/api/v1/replay/models')).json()).toEqual({ models: { openai: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'], anthropic: ['claude-sonnet-4-20250514'], house: ['house-model'] }, routes: [] });
     expect((await server.request('GET', '/api/v1/replay/models?provider=anthropic')).json()).toEqual({ models: { anthropic: ['claude-sonnet-4-20250514'] }, routes: [] });
     expect((await server.request('GET', '/api/v1/replay/models?provider=nope')).statusCode).toBe(404);
+  });
+});
+
+describe('reasoning effort in replays and comparisons', () => {
+  it('compares one model with itself at two efforts, a target without its own taking the request’s, and reads the efforts back', async () => {
+    openai.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    anthropic.respondWith({ kind: 'json', body: fixture('anthropic/message.json') });
+    const sentBefore = openai.requests.length;
+    const response = await server.request('POST', '/api/v1/replay/compare', {
+      body: {
+        prompt: 'Plan the migration', reasoning_effort: 'medium',
+        targets: [{ provider: 'openai', model: 'gpt-4o', reasoning_effort: 'low' }, { provider: 'openai', model: 'gpt-4o', reasoning_effort: 'high' }, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' }],
+      },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json();
+    expect(answer.results.map((result: { target: unknown }) => result.target)).toEqual([
+      { provider: 'openai', model: 'gpt-4o', reasoning_effort: 'low' },
+      { provider: 'openai', model: 'gpt-4o', reasoning_effort: 'high' },
+      { provider: 'anthropic', model: 'claude-sonnet-4-20250514', reasoning_effort: 'medium' },
+    ]);
+    // Sent at once, so in either order: each with its own effort.
+    const efforts = openai.requests.slice(sentBefore).map((request) => (JSON.parse(request.body) as { reasoning_effort?: string }).reasoning_effort).sort();
+    expect(efforts).toEqual(['high', 'low']);
+    expect(lastBody(anthropic)).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 8192 }, max_tokens: 4096 + 8192 });
+    expect(answer.summary.fastest.reasoning_effort).toBe(answer.results.find((result: { latency_ms: number }) => result.latency_ms === answer.summary.fastest.latency_ms).target.reasoning_effort);
+
+    const shown = (await server.request('GET', `/api/v1/replay/comparisons/${answer.comparison_id}`)).json();
+    expect(shown.results.map((result: { target: { reasoning_effort: string | null } }) => result.target.reasoning_effort)).toEqual(['low', 'high', 'medium']);
+    const call = await recorded(answer.results[1].call_id);
+    expect([call.params, call.properties.reasoning_effort]).toEqual([{ reasoning_effort: 'high' }, 'high']);
+  });
+
+  it('carries a stored call’s effort into its replay, and drops it when the replay says null', async () => {
+    openai.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const original = await server.request('POST', '/v1/chat/completions', { body: { model: 'gpt-4o', reasoning_effort: 'high', messages: [{ role: 'user', content: 'Why?' }] } });
+    const id = String(original.headers['x-loupe-call-id']);
+    expect((await recorded(id)).params).toEqual({ reasoning_effort: 'high' });
+    expect((await server.request('POST', `/api/v1/logs/${id}/replay`, { body: {} })).statusCode).toBe(200);
+    expect(lastBody(openai)).toMatchObject({ reasoning_effort: 'high' });
+    expect((await server.request('POST', `/api/v1/logs/${id}/replay`, { body: { reasoning_effort: 'low' } })).statusCode).toBe(200);
+    expect(lastBody(openai)).toMatchObject({ reasoning_effort: 'low' });
+    expect((await server.request('POST', `/api/v1/logs/${id}/replay`, { body: { reasoning_effort: null } })).statusCode).toBe(200);
+    expect(lastBody(openai)).not.toHaveProperty('reasoning_effort');
+    const refused = await server.request('POST', `/api/v1/logs/${id}/replay`, { body: { reasoning_effort: 'maximum' } });
+    expect([refused.statusCode, refused.json().error.field]).toEqual([400, 'reasoning_effort']);
   });
 });

@@ -784,15 +784,16 @@ describe('dashboard in Chromium', () => {
     await replayPanel.locator('select[aria-label="Replay on model"]').waitFor();
     const callId = (await page.textContent('aside[aria-label="Call detail"] .facts div:has(dt:text-is("Id")) dd'))!;
     const original = (await server.request('GET', `/api/v1/logs/${callId}`)).json() as { model: string; input: unknown };
-    expect(await replayPanel.locator('select').inputValue()).toBe(`openai/${original.model}`);
-    await replayPanel.locator('select').selectOption('openai/gpt-4o-mini');
+    expect(await replayPanel.locator('select[aria-label="Replay on model"]').inputValue()).toBe(`openai/${original.model}`);
+    await replayPanel.locator('select[aria-label="Replay on model"]').selectOption('openai/gpt-4o-mini');
     await replayPanel.locator('input[aria-label="Replay temperature"]').fill('0.2');
+    await replayPanel.locator('select[aria-label="Replay reasoning effort"]').selectOption('high');
     // Answered as gpt-4o-mini's snapshot, the model the call is priced as.
     openaiUpstream.enqueue({ kind: 'json', body: fixture('openai/chat.json').replace('"gpt-4o-2024-08-06"', '"gpt-4o-mini-2024-07-18"') });
     await replayPanel.locator('button:text-is("Replay")').click();
     await replayPanel.locator('.replay-result .bubble pre').waitFor();
     const sent = JSON.parse(openaiUpstream.requests.at(-1)!.body) as Record<string, unknown>;
-    expect([sent.model, sent.temperature, sent.messages]).toEqual(['gpt-4o-mini', 0.2, original.input]);
+    expect([sent.model, sent.temperature, sent.reasoning_effort, sent.messages]).toEqual(['gpt-4o-mini', 0.2, 'high', original.input]);
     expect(await replayPanel.locator('.replay-result .bubble pre').textContent()).toBe('The image shows a wooden boardwalk path running through a lush green field or meadow.');
     await server.recorder.settled();
     const replays = (await server.request('GET', `/api/v1/logs?hours=1&property.replay_of=${callId}`)).json().data as { id: string; cost_usd: number; tags: string[] }[];
@@ -810,13 +811,19 @@ describe('dashboard in Chromium', () => {
     await page.check('label:has-text("openai/gpt-4o-mini") input');
     expect(await page.isDisabled('button:text-is("Compare")')).toBe(true);
     await page.check('label:text-is("openai/gpt-4o") input');
+    await page.selectOption('select[aria-label="Reasoning effort"]', 'low');
     await page.click('button:text-is("Compare")');
     await page.waitForSelector('table.comparison tbody tr:nth-child(2)');
-    const listed = (await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons[0] as { name: string; results: { cost_usd: number }[]; summary: { cheapest: { model: string } } };
+    const listed = (await server.request('GET', '/api/v1/replay/comparisons?limit=1')).json().comparisons[0] as {
+      name: string; results: { cost_usd: number; target: { reasoning_effort: string | null }; usage: { reasoning_tokens: number } }[]; summary: { cheapest: { model: string } };
+    };
     expect([listed.name, listed.summary.cheapest.model]).toEqual(['four-o against mini', 'gpt-4o-mini']);
+    expect(listed.results.map((result) => result.target.reasoning_effort)).toEqual(['low', 'low']);
     const rows = await page.$$eval('table.comparison tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(rows.map((cells) => cells[4])).toEqual(listed.results.map((result) => `$${result.cost_usd.toFixed(4)}`));
     expect(rows.find((cells) => cells[0]!.startsWith('openai/gpt-4o-mini'))![0]).toContain('cheapest');
+    expect(rows.map((cells) => cells[0]!.includes('· low effort'))).toEqual([true, true]);
+    expect(rows.map((cells) => cells[3]!.endsWith(`(${listed.results[0]!.usage.reasoning_tokens})`))).toEqual([true, true]);
     await page.screenshot({ path: `${ARTIFACTS}/compare.png`, fullPage: true });
     await page.click('table.comparisons tbody tr:first-child');
     await page.waitForSelector('.panel:has(h2:text-is("four-o against mini")) .bubble.user');

@@ -3,12 +3,13 @@
 import type { ReplayResult } from './run-replay.js';
 
 export interface ComparedResult extends ReplayResult {
-  target: { provider: string | null; model: string };
+  target: { provider: string | null; model: string; reasoning_effort: string | null };
 }
 
 interface Chosen {
   provider: string | null;
   model: string;
+  reasoning_effort: string | null;
   value: number;
 }
 
@@ -20,7 +21,7 @@ function best(results: Summarized[], value: (result: Summarized) => number | nul
   for (const result of results) {
     const figure = value(result);
     // The provider and model that answered: a route's target, or a fallback's, may differ from the one asked for.
-    if (figure !== null && (found === null || figure < found.value)) found = { provider: result.provider, model: result.model ?? result.target.model, value: figure };
+    if (figure !== null && (found === null || figure < found.value)) found = { provider: result.provider, model: result.model ?? result.target.model, reasoning_effort: result.target.reasoning_effort, value: figure };
   }
   return found;
 }
@@ -35,8 +36,8 @@ export function compareSummary(results: Summarized[]) {
   return {
     answered: answered.length,
     failed: results.length - answered.length,
-    fastest: fastest && { provider: fastest.provider, model: fastest.model, latency_ms: fastest.value },
-    cheapest: cheapest && { provider: cheapest.provider, model: cheapest.model, cost_usd: cheapest.value },
+    fastest: fastest && { provider: fastest.provider, model: fastest.model, reasoning_effort: fastest.reasoning_effort, latency_ms: fastest.value },
+    cheapest: cheapest && { provider: cheapest.provider, model: cheapest.model, reasoning_effort: cheapest.reasoning_effort, cost_usd: cheapest.value },
     average_latency_ms: latencies.length > 0 ? latencies.reduce((sum, latency) => sum + latency, 0) / latencies.length : null,
     total_cost_usd: priced.length > 0 ? priced.reduce((sum, result) => sum + result.cost_usd!, 0) : null,
     unpriced_results: results.length - priced.length,

@@ -30,8 +30,9 @@ function resultsOf(calls: CallSummary[]) {
     const last = attempts.reduce((high, call) => (call.attempt > high.attempt ? call : high));
     // A route asked for by name is what its calls' `route` property names.
     const route = first.properties.route;
+    const reasoningEffort = first.properties.reasoning_effort ?? null;
     return {
-      target: route ? { provider: null, model: route } : { provider: first.provider, model: first.model },
+      target: route ? { provider: null, model: route, reasoning_effort: reasoningEffort } : { provider: first.provider, model: first.model, reasoning_effort: reasoningEffort },
       ...recordedFigures(last),
       attempts: attempts.length,
       error: last.status === 'success' ? null : { code: last.error_type ?? 'upstream_error', message: last.error_message ?? '' },

@@ -3,6 +3,7 @@
 // over, its tools among them, so a replayed agent step is offered the same tools.
 import { z } from 'zod';
 import type { CallRecord } from '../domain/call-record.js';
+import { REASONING_EFFORTS } from '../providers/kit/reasoning-effort.js';
 
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
@@ -17,6 +18,7 @@ export const replayParams = {
   presence_penalty: z.number().min(-2).max(2).optional(),
   seed: z.number().int().optional(),
   stop: z.union([z.string().max(256), z.array(z.string().max(256)).max(4)]).optional(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).nullable().optional().describe('null sends none (for a model that takes no reasoning effort)'),
 };
 
 export const replayPrompt = {
@@ -28,7 +30,7 @@ export const replayPrompt = {
 export type ReplayParams = { [K in keyof typeof replayParams]?: z.infer<(typeof replayParams)[K]> };
 
 /** The stored parameters a replay carries over (as the gateway stored them). */
-const CARRIED_PARAMS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'response_format', 'tools', 'tool_choice'];
+const CARRIED_PARAMS = ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'frequency_penalty', 'presence_penalty', 'stop', 'seed', 'response_format', 'reasoning_effort', 'tools', 'tool_choice', 'parallel_tool_calls'];
 
 export class ReplayInputError extends Error {
   constructor(readonly field: string, message: string, readonly status = 400) {
@@ -71,7 +73,10 @@ export function requestOfCall(call: CallRecord): { messages: Record<string, unkn
 /** The chat body the gateway receives: never streamed, the overrides over what was carried. */
 export function chatBody(model: string, messages: Record<string, unknown>[], carried: Record<string, unknown>, overrides: ReplayParams): Buffer {
   const params: Record<string, unknown> = { ...carried };
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) params[key] = value;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete params[key];
+    else if (value !== undefined) params[key] = value;
+  }
   // A max_tokens override replaces the newer name too, or the provider would see both.
   if (overrides.max_tokens !== undefined) delete params.max_completion_tokens;
   return Buffer.from(JSON.stringify({ ...params, model, messages, stream: false }));

@@ -5,7 +5,7 @@ import { api, sessionInfo } from './api';
 
 export interface ReplayAnswer {
   call_id: string | null; provider: string | null; model: string | null; status: string; response: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; reasoning_tokens?: number } | null;
   cost_usd: number | null; price_source: string | null; latency_ms: number | null; attempts: number;
   error: { code: string; message: string } | null;
 }
@@ -40,3 +40,6 @@ export function targetOf(choice: string): { provider: string; model: string } {
   const slash = choice.indexOf('/');
   return { provider: choice.slice(0, slash), model: choice.slice(slash + 1) };
 }
+
+/** OpenAI's reasoning efforts, which the gateway says to every provider in its own words. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;

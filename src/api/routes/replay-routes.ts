@@ -29,7 +29,10 @@ const compareBody = z.strictObject({
   call_id: callId.optional(),
   ...replayPrompt,
   ...replayParams,
-  targets: z.array(z.strictObject({ provider: target.provider, model: z.string().min(1).max(256) })).min(2).max(MAX_TARGETS),
+  targets: z.array(z.strictObject({
+    provider: target.provider, model: z.string().min(1).max(256),
+    reasoning_effort: replayParams.reasoning_effort.describe("this target's effort, over the request's (so one model can be compared with itself at two efforts)"),
+  })).min(2).max(MAX_TARGETS),
 });
 
 const usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number(), cached_tokens: z.number(), reasoning_tokens: z.number(), source: z.string() });
@@ -42,13 +45,13 @@ const recordedFields = {
 };
 const resultFields = { ...recordedFields, http_status: z.number(), response: z.string().nullable(), message: z.record(z.string(), z.unknown()).nullable() };
 const replayAnswer = z.object({ ...resultFields, replay_of: z.string().nullable() });
-const pickAnswer = z.object({ provider: z.string().nullable(), model: z.string() });
+const pickAnswer = z.object({ provider: z.string().nullable(), model: z.string(), reasoning_effort: z.string().nullable() });
 const summaryAnswer = z.object({
   answered: z.number(), failed: z.number(),
   fastest: pickAnswer.extend({ latency_ms: z.number() }).nullable(), cheapest: pickAnswer.extend({ cost_usd: z.number() }).nullable(),
   average_latency_ms: z.number().nullable(), total_cost_usd: z.number().nullable(), unpriced_results: z.number(),
 });
-const targetAnswer = z.object({ provider: z.string().nullable(), model: z.string() });
+const targetAnswer = z.object({ provider: z.string().nullable(), model: z.string(), reasoning_effort: z.string().nullable() });
 const compareAnswer = z.object({
   comparison_id: z.string(), name: z.string().nullable(), replay_of: z.string().nullable(),
   results: z.array(z.object({ target: targetAnswer, ...resultFields })),
@@ -61,6 +64,12 @@ const comparisonAnswer = z.object({ ...storedComparison, messages: z.unknown(), 
 function asApiError(error: unknown): never {
   if (error instanceof ReplayInputError) throw new ApiError(error.status, 'validation_error', `${error.field}: ${error.message}`, error.field);
   throw error;
+}
+
+/** The reasoning effort a replay sends: its override (null: none), else what it carried over. */
+function sentEffort(carried: Record<string, unknown>, overrides: ReplayParams): string | null {
+  const effort = overrides.reasoning_effort !== undefined ? overrides.reasoning_effort : carried.reasoning_effort;
+  return typeof effort === 'string' ? effort : null;
 }
 
 /** The HTTP status of a replay's answer: the gateway's own when the provider did not answer. */
@@ -136,10 +145,18 @@ export function registerReplayRoutes(app: FastifyInstance, store: Store, deps: G
       const goals = targets.map((choice, index) => replayTarget(deps.registry, choice, null, `targets.${index}`));
       const comparisonId = uuidv7();
       const properties: Record<string, string> = { comparison_id: comparisonId, ...(name ? { comparison_name: name } : {}), ...(call ? { replay_of: call.id } : {}) };
-      const results = await Promise.all(goals.map(async (goal) => ({
-        target: { provider: goal.provider, model: goal.model },
-        ...(await runReplay({ body: chatBody(goal.requested, sent.messages, sent.params, overrides), projectId: key.project_id, apiKeyId: key.id, restrictions: keyRestrictions(key), tags: ['replay', 'compare'], properties, client: reply.raw }, deps)),
-      })));
+      const results = await Promise.all(goals.map(async (goal, index) => {
+        const own = targets[index]!.reasoning_effort;
+        const params = own === undefined ? overrides : { ...overrides, reasoning_effort: own };
+        const effort = sentEffort(sent.params, params);
+        return {
+          target: { provider: goal.provider, model: goal.model, reasoning_effort: effort },
+          ...(await runReplay({
+            body: chatBody(goal.requested, sent.messages, sent.params, params), projectId: key.project_id, apiKeyId: key.id, restrictions: keyRestrictions(key),
+            tags: ['replay', 'compare'], properties: { ...properties, ...(effort !== null ? { reasoning_effort: effort } : {}) }, client: reply.raw,
+          }, deps)),
+        };
+      }));
       return { comparison_id: comparisonId, name: name ?? null, replay_of: call?.id ?? null, results, summary: compareSummary(results) };
     } catch (error) {
       return asApiError(error);

@@ -7,11 +7,14 @@ import { activates } from '../activate';
 import { api, formatCount, formatMs, formatUsd } from '../api';
 import { conversation } from '../components/call-detail';
 import { Panel } from '../components/panel';
-import { canReplay, targetOf, useReplayModels, type ReplayAnswer } from '../replay';
+import { canReplay, REASONING_EFFORTS, targetOf, useReplayModels, type ReplayAnswer } from '../replay';
 
 const MAX_TARGETS = 8;
 
-interface Target { provider: string | null; model: string }
+interface Target { provider: string | null; model: string; reasoning_effort?: string | null }
+
+/** A model with the reasoning effort it was asked for, when one was. */
+const withEffort = (name: string, pick: Target) => (pick.reasoning_effort ? `${name} · ${pick.reasoning_effort} effort` : name);
 interface Summary {
   answered: number; failed: number; fastest: (Target & { latency_ms: number }) | null; cheapest: (Target & { cost_usd: number }) | null;
   average_latency_ms: number | null; total_cost_usd: number | null; unpriced_results: number;
@@ -25,24 +28,24 @@ function Results({ comparison }: { comparison: Comparison }) {
   const { summary } = comparison;
   // The summary names the provider and model that answered (a route's target, or a fallback's).
   const answeredBy = (result: Comparison['results'][number]) => `${result.provider ?? result.target.provider ?? ''}/${result.model ?? result.target.model}`;
-  const same = (pick: Target | null, result: Comparison['results'][number]) => pick !== null && `${pick.provider}/${pick.model}` === answeredBy(result);
+  const same = (pick: Target | null, result: Comparison['results'][number]) => pick !== null && `${pick.provider}/${pick.model}` === answeredBy(result) && (pick.reasoning_effort ?? null) === (result.target.reasoning_effort ?? null);
   // A route asked for by name shows its name before the model that answered.
   const asked = (result: Comparison['results'][number]) => (result.target.provider === null && result.model !== null && result.model !== result.target.model ? `${result.target.model} → ` : '');
   return (
     <>
       <p className="small comparison-summary">
-        {summary.answered} answered, {summary.failed} failed · fastest <strong>{summary.fastest ? `${summary.fastest.provider}/${summary.fastest.model}` : '—'}</strong>
-        {' '}· cheapest <strong>{summary.cheapest ? `${summary.cheapest.provider}/${summary.cheapest.model}` : '—'}</strong>
+        {summary.answered} answered, {summary.failed} failed · fastest <strong>{summary.fastest ? withEffort(`${summary.fastest.provider}/${summary.fastest.model}`, summary.fastest) : '—'}</strong>
+        {' '}· cheapest <strong>{summary.cheapest ? withEffort(`${summary.cheapest.provider}/${summary.cheapest.model}`, summary.cheapest) : '—'}</strong>
         {' '}· mean latency {formatMs(summary.average_latency_ms)} · total {formatUsd(summary.total_cost_usd)}{summary.unpriced_results > 0 ? ` (${summary.unpriced_results} unpriced)` : ''}
       </p>
       <table className="comparison">
-        <thead><tr><th>Model</th><th>Status</th><th>Latency</th><th>Tokens in / out</th><th>Cost</th><th>Answer</th></tr></thead>
+        <thead><tr><th>Model</th><th>Status</th><th>Latency</th><th>Tokens in / out (reasoning)</th><th>Cost</th><th>Answer</th></tr></thead>
         <tbody>{comparison.results.map((result, index) => (
           <tr key={result.call_id ?? index}>
-            <td>{asked(result)}{answeredBy(result)}{same(summary.fastest, result) ? <span className="badge"> fastest</span> : null}{same(summary.cheapest, result) ? <span className="badge"> cheapest</span> : null}</td>
+            <td>{asked(result)}{withEffort(answeredBy(result), result.target)}{same(summary.fastest, result) ? <span className="badge"> fastest</span> : null}{same(summary.cheapest, result) ? <span className="badge"> cheapest</span> : null}</td>
             <td className={`status ${result.status}`}>{result.status}</td>
             <td>{formatMs(result.latency_ms)}</td>
-            <td>{formatCount(result.usage?.prompt_tokens)} / {formatCount(result.usage?.completion_tokens)}</td>
+            <td>{formatCount(result.usage?.prompt_tokens)} / {formatCount(result.usage?.completion_tokens)}{result.usage?.reasoning_tokens ? ` (${formatCount(result.usage.reasoning_tokens)})` : ''}</td>
             <td>{result.price_source === 'unpriced' ? 'unpriced' : formatUsd(result.cost_usd)}</td>
             <td><pre className="answer">{result.error ? result.error.message : result.response ?? ''}</pre></td>
           </tr>
@@ -55,7 +58,7 @@ function Results({ comparison }: { comparison: Comparison }) {
 function NewComparison({ callId, onDone }: { callId: string | null; onDone: (comparison: Comparison) => void }) {
   const models = useReplayModels();
   const [chosen, setChosen] = useState<string[]>([]);
-  const [form, setForm] = useState({ name: '', prompt: '', system: '', maxTokens: '', temperature: '' });
+  const [form, setForm] = useState({ name: '', prompt: '', system: '', maxTokens: '', temperature: '', effort: '' });
   const client = useQueryClient();
   const compare = useMutation({
     mutationFn: () => api<Comparison>('/api/v1/replay/compare', {
@@ -65,6 +68,7 @@ function NewComparison({ callId, onDone }: { callId: string | null; onDone: (com
         ...(callId ? { call_id: callId } : { prompt: form.prompt, ...(form.system.trim() ? { system: form.system } : {}) }),
         ...(form.maxTokens.trim() ? { max_tokens: Number(form.maxTokens) } : {}),
         ...(form.temperature.trim() ? { temperature: Number(form.temperature) } : {}),
+        ...(form.effort ? { reasoning_effort: form.effort } : {}),
         targets: chosen.map((value) => (models.data ?? []).find((option) => option.value === value)?.target ?? targetOf(value)),
       }),
     }),
@@ -98,6 +102,10 @@ function NewComparison({ callId, onDone }: { callId: string | null; onDone: (com
           <input placeholder="Name (optional)" aria-label="Comparison name" value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} />
           <input placeholder="Max tokens" aria-label="Max tokens" inputMode="numeric" value={form.maxTokens} onChange={(event) => setForm({ ...form, maxTokens: event.target.value })} />
           <input placeholder="Temperature" aria-label="Temperature" inputMode="decimal" value={form.temperature} onChange={(event) => setForm({ ...form, temperature: event.target.value })} />
+          <select aria-label="Reasoning effort" value={form.effort} onChange={(event) => setForm({ ...form, effort: event.target.value })}>
+            <option value="">{callId ? 'Reasoning effort as recorded' : 'No reasoning effort'}</option>
+            {REASONING_EFFORTS.map((effort) => <option key={effort} value={effort}>{effort} effort</option>)}
+          </select>
           <button type="submit" disabled={compare.isPending || chosen.length < 2}>{compare.isPending ? 'Comparing…' : 'Compare'}</button>
         </div>
       </form>
