@@ -130,6 +130,28 @@ describe('reasoning: effort, thinking blocks and parallel tool calls said to Cla
   });
 });
 
+describe('structured output said to Claude', () => {
+  const turn = [{ role: 'user', content: 'Extract the contact' }];
+  const schema = { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string' } }, required: ['name', 'email'], additionalProperties: false };
+
+  it('sends a json_schema response format as output_config.format, and a strict function as a strict tool', () => {
+    const body = sent(prepare({
+      model: 'x', messages: turn,
+      response_format: { type: 'json_schema', json_schema: { name: 'contact', strict: true, schema } },
+      tools: [{ type: 'function', function: { name: 'lookup', strict: true, parameters: schema } }, { type: 'function', function: { name: 'loose', parameters: schema } }],
+    }));
+    expect(body.output_config).toEqual({ format: { type: 'json_schema', schema } });
+    expect(body.tools).toEqual([{ name: 'lookup', input_schema: schema, strict: true }, { name: 'loose', input_schema: schema }]);
+    expect('response_format' in body).toBe(false);
+  });
+
+  it('sends no format for json_object (no counterpart: its prompt asks for JSON), and refuses a json_schema without a schema', () => {
+    expect(sent(prepare({ model: 'x', messages: turn, response_format: { type: 'json_object' } }))).not.toHaveProperty('output_config');
+    const refused = adapter.toUpstream({ endpoint: 'chat', body: { model: 'x', messages: turn, response_format: { type: 'json_schema', json_schema: { name: 'contact' } } } }, CONTEXT);
+    expect(refused.ok ? null : [refused.error.status, refused.error.param]).toEqual([400, 'response_format']);
+  });
+});
+
 describe('Messages answer → chat.completion', () => {
   it('counts input, cache reads and cache writes once each', () => {
     const plan = prepare({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).plan;

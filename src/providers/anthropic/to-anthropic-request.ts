@@ -1,7 +1,8 @@
 // OpenAI chat request → Anthropic Messages request: system messages become `system`, tool
 // results become user tool_result blocks, assistant tool calls become tool_use blocks, and an
 // assistant turn's `thinking_blocks` (as its answer gave them) go back before them, as Claude
-// requires of a thinking model's tool use. `reasoning_effort` becomes a thinking budget.
+// requires of a thinking model's tool use. `reasoning_effort` becomes a thinking budget, a
+// json_schema response format Claude's JSON output.
 import { isRecord } from '../kit/error-body.js';
 import { reasoningEffortOf, THINKING_BUDGETS, thinkingBudgetOf } from '../kit/reasoning-effort.js';
 import { RequestFieldError } from '../kit/request-field-error.js';
@@ -89,6 +90,18 @@ function convertToolChoice(choice: unknown, parallel: unknown): Json | undefined
   return name ? { type: 'tool', name: String(name), ...single } : undefined;
 }
 
+/**
+ * OpenAI's json_schema response format as Claude's JSON output (`output_config.format`), whose
+ * constrained decoding holds the answer to the schema as OpenAI's strict mode does. `json_object`
+ * has no counterpart and is not sent: OpenAI requires such a prompt to ask for JSON itself.
+ */
+function outputFormatOf(format: unknown): Json | undefined {
+  if (!isRecord(format) || format.type !== 'json_schema') return undefined;
+  const schema = isRecord(format.json_schema) ? format.json_schema.schema : undefined;
+  if (!isRecord(schema)) throw new RequestFieldError('response_format', 'response_format.json_schema.schema must be a JSON schema object');
+  return { type: 'json_schema', schema };
+}
+
 /** The caller's output cap, under either of OpenAI's names. */
 function outputCap(body: Json): { param: string; value: unknown } | undefined {
   for (const param of ['max_completion_tokens', 'max_tokens']) {
@@ -124,8 +137,10 @@ export function toAnthropicRequest(body: Json, model: string, stream: boolean): 
   const { system, messages } = convertMessages(body.messages as Json[]);
   const tools = (body.tools as Json[] | undefined)?.map((tool) => {
     const fn = (tool.function as Json | undefined) ?? {};
-    return { name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} } };
+    // Claude's strict tool use is OpenAI's strict function calling: the input follows the schema.
+    return { name: fn.name, description: fn.description, input_schema: fn.parameters ?? { type: 'object', properties: {} }, ...(fn.strict === true ? { strict: true } : {}) };
   });
+  const format = outputFormatOf(body.response_format);
   const hasTools = tools !== undefined && tools.length > 0;
   const toolChoice = convertToolChoice(body.tool_choice, hasTools ? body.parallel_tool_calls : undefined);
   const stop = body.stop === undefined ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
@@ -134,7 +149,7 @@ export function toAnthropicRequest(body: Json, model: string, stream: boolean): 
     model, messages, max_tokens,
     ...(system ? { system } : {}), ...(stream ? { stream: true } : {}), ...(thinking ? { thinking } : {}),
     ...(body.temperature !== undefined ? { temperature: body.temperature } : {}), ...(body.top_p !== undefined ? { top_p: body.top_p } : {}),
-    ...(stop ? { stop_sequences: stop } : {}), ...(hasTools ? { tools } : {}),
+    ...(stop ? { stop_sequences: stop } : {}), ...(hasTools ? { tools } : {}), ...(format ? { output_config: { format } } : {}),
     ...(toolChoice ? { tool_choice: toolChoice } : {}),
     ...(typeof body.user === 'string' ? { metadata: { user_id: body.user } } : {}),
   };
