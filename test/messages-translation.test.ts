@@ -81,6 +81,27 @@ describe('the Messages API on an OpenAI model', () => {
     });
   });
 
+  it("says Claude's JSON output as a strict json_schema response format, and a strict tool as a strict function", async () => {
+    upstream.respondWith({ kind: 'json', body: fixture('openai/chat.json') });
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    await client.messages.create({
+      model: 'gpt-4o', max_tokens: 64, output_config: { format: { type: 'json_schema', schema } },
+      tools: [{ name: 'lookup', input_schema: { type: 'object', properties: {} }, strict: true }],
+      messages: [{ role: 'user', content: 'Which city?' }],
+    });
+    expect(upstream.requests.at(-1)!.json()).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { name: 'output', strict: true, schema } },
+      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} }, strict: true } }],
+    });
+    const sent = upstream.requests.length;
+    const refused = await fetch(`${base}/v1/messages`, {
+      method: 'POST', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', max_tokens: 8, output_config: { format: { type: 'json_schema' } }, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect([refused.status, ((await refused.json()) as { error: { message: string } }).error.message]).toEqual([400, "output_config.format: must be {type: 'json_schema', schema}"]);
+    expect(upstream.requests.length).toBe(sent);
+  });
+
   it("streams Anthropic's events written from OpenAI's chunks, which the SDK's stream helper reads", async () => {
     upstream.respondWith({ kind: 'sse', chunks: sseFixture('openai/chat-stream.chunks.txt') });
     const stream = client.messages.stream({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });

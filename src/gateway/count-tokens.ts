@@ -9,7 +9,8 @@ import { request } from 'undici';
 import { modelAllowed } from '../domain/api-key.js';
 import { joinUpstreamUrl } from '../providers/kit/join-url.js';
 import { ANTHROPIC_VERSION } from '../providers/anthropic/headers.js';
-import { MessagesTranslationError, messagesToChat } from '../providers/openai-compatible/messages-to-chat.js';
+import { messagesToChat } from '../providers/openai-compatible/messages-to-chat.js';
+import { RequestFieldError } from '../providers/kit/request-field-error.js';
 import { countO200k } from '../pricing/token-count.js';
 import type { ProviderRegistry } from '../provider-registry/provider-registry.js';
 import { anthropicClientHeaders, errorBody } from './client-format.js';
@@ -73,8 +74,8 @@ function countLocally(reply: GatewayReply, body: Record<string, unknown>, model:
   try {
     chat = messagesToChat(body, model, false);
   } catch (error) {
-    if (!(error instanceof MessagesTranslationError)) throw error;
-    return refuse(reply, new GatewayError(400, 'invalid_request_error', 'invalid_request', `${error.param}: ${error.message}`, error.param));
+    if (!(error instanceof RequestFieldError)) throw error;
+    return refuse(reply, new GatewayError(400, 'invalid_request_error', 'invalid_request', error.message, error.param));
   }
   const tools = chat.tools === undefined ? 0 : countO200k(JSON.stringify(chat.tools));
   const messages = (chat.messages as { content: unknown }[]).reduce((sum, message) => sum + countO200k(typeof message.content === 'string' ? message.content : JSON.stringify(message.content ?? '')), 0);

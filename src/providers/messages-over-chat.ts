@@ -5,13 +5,13 @@
 // every model Loupe serves.
 import type { CallPlan, ProviderAdapter, StreamStep, StreamTransform } from './kit/adapter.js';
 import { encodeUtf8 } from './kit/bytes.js';
-import { upstreamError } from './kit/errors.js';
 import { parseJsonBytes } from './kit/json-body.js';
 import { planIdentity } from './kit/observations.js';
-import { fail, ok } from './kit/result.js';
+import { ok } from './kit/result.js';
 import { createSseReader } from './kit/sse.js';
 import { AnthropicEventWriter, chatAnswerToMessage } from './openai-compatible/chat-to-messages.js';
-import { messagesToChat, MessagesTranslationError } from './openai-compatible/messages-to-chat.js';
+import { messagesToChat } from './openai-compatible/messages-to-chat.js';
+import { translating } from './kit/request-field-error.js';
 import { chatChunkSchema, completionBodySchema } from './openai-compatible/openai-schemas.js';
 
 /** The adapter's OpenAI chunks, read back and written as Anthropic's events. */
@@ -55,14 +55,9 @@ export function withMessagesOverChat(adapter: ProviderAdapter): ProviderAdapter 
     capabilities: Object.freeze({ ...adapter.capabilities, messages: true }),
     toUpstream(request, context) {
       if (request.endpoint !== 'messages') return adapter.toUpstream(request, context);
-      let chat: Record<string, unknown>;
-      try {
-        chat = messagesToChat(request.body, context.model, false);
-      } catch (error) {
-        if (!(error instanceof MessagesTranslationError)) throw error;
-        return fail(upstreamError('bad_request', { message: `${error.param}: ${error.message}`, code: 'invalid_request', param: error.param }));
-      }
-      const prepared = adapter.toUpstream({ endpoint: 'chat', body: chat }, context);
+      const chat = translating(() => messagesToChat(request.body, context.model, false));
+      if (!chat.ok) return chat;
+      const prepared = adapter.toUpstream({ endpoint: 'chat', body: chat.value }, context);
       if (!prepared.ok) return prepared;
       const plan: CallPlan = { ...prepared.value.plan, endpoint: 'messages', relaysUpstream: false, chat: prepared.value.plan, ...planIdentity(context, 'msg_') };
       return ok({ ...prepared.value, plan });

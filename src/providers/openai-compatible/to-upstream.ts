@@ -7,7 +7,8 @@ import { isRecord } from '../kit/error-body.js';
 import { upstreamError } from '../kit/errors.js';
 import { planIdentity } from '../kit/observations.js';
 import { fail, ok, type Result } from '../kit/result.js';
-import { MessagesTranslationError, messagesToChat } from './messages-to-chat.js';
+import { messagesToChat } from './messages-to-chat.js';
+import { translating } from '../kit/request-field-error.js';
 import type { OpenAiCompatibleVariant } from './variant.js';
 
 const PATHS: Readonly<Record<Endpoint, string>> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', messages: '/messages', responses: '/responses' };
@@ -63,13 +64,9 @@ export function openAiToUpstream(variant: OpenAiCompatibleVariant, request: Clie
 
 /** A Messages API request for this provider's chat endpoint; the answer is written back in Anthropic's format. */
 function messagesAsChat(variant: OpenAiCompatibleVariant, request: ClientRequest, context: CallContext, stream: boolean): Result<UpstreamRequest> {
-  let chat: Record<string, unknown>;
-  try {
-    chat = messagesToChat(request.body, context.model, stream && variant.injectStreamUsage);
-  } catch (error) {
-    if (!(error instanceof MessagesTranslationError)) throw error;
-    return fail(upstreamError('bad_request', { message: `${error.param}: ${error.message}`, code: 'invalid_request', param: error.param }));
-  }
+  const translated = translating(() => messagesToChat(request.body, context.model, stream && variant.injectStreamUsage));
+  if (!translated.ok) return translated;
+  const chat = translated.value;
   const plan: CallPlan = {
     endpoint: 'messages', stream, model: context.model, clientWantsUsage: false, stripUsageChunk: false,
     usageExpected: !stream || variant.injectStreamUsage || variant.streamUsageAlways, relaysUpstream: false, ...planIdentity(context, 'msg_'),
