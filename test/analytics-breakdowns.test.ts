@@ -212,6 +212,31 @@ describe('spend per Loupe API key', () => {
   });
 });
 
+describe('spend per reasoning effort', () => {
+  it('groups calls by the effort they asked for, in the chat, Responses or Messages API field, in the cost breakdown and the heatmap', async () => {
+    const E0 = Date.UTC(2026, 6, 27);
+    const record = (id: string, minute: number, cost: number, params: Record<string, unknown> | null, latency: number) => ({
+      id, provider: 'p9', model: 'thinker', started_at: iso(E0 + minute * 60_000), latency_ms: latency, prompt_tokens: 10, completion_tokens: 5, cost_usd: cost,
+      ...(params === null ? {} : { params }),
+    });
+    const response = await server.request('POST', '/api/v1/calls', { key, body: [
+      record('re-1', 1, 0.004, { reasoning_effort: 'high', temperature: 1 }, 900),
+      record('re-2', 2, 0.006, { reasoning: { effort: 'high' } }, 1100),
+      record('re-3', 3, 0.001, { reasoning_effort: 'low' }, 200),
+      record('re-4', 4, 0.002, { output_config: { effort: 'low' } }, 300),
+      record('re-5', 5, 0.0005, null, 100),
+    ] });
+    expect(response.statusCode, response.body).toBe(200);
+    const range = `from=${iso(E0)}&to=${iso(E0 + DAY)}`;
+    const answer = await get(`cost-breakdown?${range}&by=reasoning_effort`);
+    expect(answer.rows.map((row: Record<string, unknown>) => [row.reasoning_effort, row.requests])).toEqual([['high', 2], ['low', 2], [null, 1]]);
+    expect(answer.rows.map((row: { cost: number }) => row.cost)).toEqual([expect.closeTo(0.01, 12), expect.closeTo(0.003, 12), expect.closeTo(0.0005, 12)]);
+    const heat = await get(`heatmap?${range}&rows=reasoning_effort&cols=model&metric=avg_latency`);
+    const cell = (effort: string) => heat.data[heat.rows.indexOf(effort)][heat.cols.indexOf('thinker')];
+    expect([cell('high'), cell('low')]).toEqual([1000, 250]);
+  });
+});
+
 describe('errors and insights', () => {
   it('errors by type and model in the window', async () => {
     const answer = await get(`errors?${window}`);

@@ -72,7 +72,7 @@ export function providerBreakdown(reader: SqlReader, filters: CallFilters): Prom
 
 export { peopleBreakdown } from './people-breakdown.js';
 
-export const COST_BREAKDOWN_DIMENSIONS = ['model', 'provider', 'agent', 'user', 'tag', 'api_key'] as const;
+export const COST_BREAKDOWN_DIMENSIONS = ['model', 'provider', 'agent', 'user', 'tag', 'api_key', 'reasoning_effort'] as const;
 export type CostBreakdownBy = (typeof COST_BREAKDOWN_DIMENSIONS)[number];
 const COST_METRICS = ['requests', 'cost', 'priced_calls', 'unpriced_calls', 'unpriced_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_cost_per_call'] as const satisfies readonly MetricName[];
 const COST_ROWS = 1000;

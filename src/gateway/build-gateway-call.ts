@@ -55,8 +55,8 @@ function estimateTokens(value: unknown): number {
 }
 
 // Tools are kept so that a replay offers the model the same tools.
-// Also the Messages API's (stop_sequences, top_k, thinking) and the Responses API's (max_output_tokens, reasoning, text).
-const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty', 'stop', 'stop_sequences', 'seed', 'n', 'response_format', 'text', 'reasoning', 'reasoning_effort', 'thinking', 'tools', 'tool_choice', 'parallel_tool_calls'];
+// Also the Messages API's (stop_sequences, top_k, thinking, output_config) and the Responses API's (max_output_tokens, reasoning, text).
+const PARAM_KEYS = ['temperature', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty', 'stop', 'stop_sequences', 'seed', 'n', 'response_format', 'text', 'reasoning', 'reasoning_effort', 'thinking', 'output_config', 'tools', 'tool_choice', 'parallel_tool_calls'];
 
 /**
  * What the call was asked: the messages, the prompt or the input; with the system prompt first

@@ -19,7 +19,7 @@ export interface AnthropicLike {
   messages: Creatable;
 }
 
-const PARAM_KEYS = ['temperature', 'max_tokens', 'top_p', 'top_k', 'stop_sequences', 'tools', 'tool_choice', 'thinking'];
+const PARAM_KEYS = ['temperature', 'max_tokens', 'top_p', 'top_k', 'stop_sequences', 'tools', 'tool_choice', 'thinking', 'output_config'];
 
 /** The request's messages with its system prompt first, as the call's input. */
 function inputOf(body: Json): unknown {

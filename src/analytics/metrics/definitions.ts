@@ -66,7 +66,7 @@ export const METRICS = {
 
 export type MetricName = keyof typeof METRICS;
 
-/** Dimensions a query may group by; `property.<name>` reads a string property. */
+/** Dimensions a query may group by, as SQL over the calls table; `property.<name>` reads a string property. */
 export const DIMENSIONS = {
   provider: 'provider',
   model: 'model',
@@ -80,6 +80,8 @@ export const DIMENSIONS = {
   api_key: 'api_key_id',
   endpoint: 'endpoint',
   signal: 'signal',
+  // As the call asked for it: OpenAI's chat field, the Responses API's, or Claude's Messages API's.
+  reasoning_effort: "COALESCE(params->>'reasoning_effort', params->'reasoning'->>'effort', params->'output_config'->>'effort')",
 } as const satisfies Record<string, string>;
 
 export type DimensionName = keyof typeof DIMENSIONS | `property.${string}`;

@@ -92,7 +92,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, store: Store): voi
   route('heatmap', 'One metric over two dimensions (e.g. property.symbol × model)', heatmapQuery, (request) => {
     const query = request.query as z.infer<typeof heatmapQuery>;
     const cols = query.cols ?? 'model';
-    if (!isDimension(query.rows)) throw badRequest('rows', 'must be a dimension (provider, model, agent, user, status, error_type, account, api_key, endpoint, signal) or property.<name>');
+    if (!isDimension(query.rows)) throw badRequest('rows', 'must be a dimension (provider, model, agent, user, status, error_type, account, api_key, endpoint, signal, reasoning_effort) or property.<name>');
     if (!isDimension(cols)) throw badRequest('cols', 'must be a dimension or property.<name>');
     const options = { rows: query.rows, cols, metric: query.metric ?? 'success_rate', ...(query.outcome_name !== undefined ? { outcomeName: query.outcome_name } : {}) };
     return heatmap(reader, filtersOf(request, ['rows', 'cols', 'metric', 'outcome_name']), options);

@@ -1,5 +1,5 @@
 // Costs: spend of the period, monthly projection, local-model savings, cost over time, the
-// breakdown by model, provider, agent, user, tag or API key, budgets, a call's cost estimated before it
+// breakdown by model, provider, agent, user, tag, API key or reasoning effort, budgets, a call's cost estimated before it
 // is made, and cost settings.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -14,9 +14,9 @@ import { navigate } from '../navigate';
 import { currentRange, rangeDays, rangeSearch } from '../range';
 
 type Row = Record<string, number | string | boolean | null>;
-const DIMENSIONS = [['model', 'model'], ['provider', 'provider'], ['agent', 'agent'], ['user', 'user'], ['tag', 'tag'], ['api_key', 'API key']] as const;
+const DIMENSIONS = [['model', 'model'], ['provider', 'provider'], ['agent', 'agent'], ['user', 'user'], ['tag', 'tag'], ['api_key', 'API key'], ['reasoning_effort', 'reasoning effort']] as const;
 
-/** The logs filter that shows a row's calls. */
+/** The logs filter that shows a row's calls (a reasoning effort has none). */
 const LOG_FILTER: Record<string, string> = { model: 'model', provider: 'provider', agent: 'agent', user: 'user_id', tag: 'tag', api_key: 'api_key_id' };
 
 /** A row's name: an API key by its name and prefix (the id alone says nothing), else the value. */
@@ -35,7 +35,7 @@ function Breakdown({ query }: { query: string }) {
       {rows.length > 0 ? <BarChart categories={rows.map((row) => rowName(row, by))} series={[{ name: 'cost (USD)', values: rows.map((row) => (typeof row.cost === 'number' ? row.cost : null)) }]} /> : <p className="muted">No calls in this period.</p>}
       <table>
         <thead><tr><th>{DIMENSIONS.find(([value]) => value === by)?.[1]}</th><th>Cost</th><th>Share</th><th>Calls</th><th>Unpriced</th></tr></thead>
-        <tbody>{rows.map((row) => <tr key={String(row[by])} {...(row[by] === null ? {} : { ...activates(() => navigate(`/logs${rangeSearch(currentRange())}&${LOG_FILTER[by]}=${encodeURIComponent(String(row[by]))}`)), title: 'Its calls in the logs' })}><td>{rowName(row, by)}</td><td>{formatUsd(row.cost)}</td><td>{typeof row.share_of_cost === 'number' ? `${(row.share_of_cost * 100).toFixed(1)}%` : '—'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.unpriced_calls)}</td></tr>)}</tbody>
+        <tbody>{rows.map((row) => <tr key={String(row[by])} {...(row[by] === null || LOG_FILTER[by] === undefined ? {} : { ...activates(() => navigate(`/logs${rangeSearch(currentRange())}&${LOG_FILTER[by]}=${encodeURIComponent(String(row[by]))}`)), title: 'Its calls in the logs' })}><td>{rowName(row, by)}</td><td>{formatUsd(row.cost)}</td><td>{typeof row.share_of_cost === 'number' ? `${(row.share_of_cost * 100).toFixed(1)}%` : '—'}</td><td>{formatCount(row.requests)}</td><td>{formatCount(row.unpriced_calls)}</td></tr>)}</tbody>
       </table>
     </Panel>
   );
