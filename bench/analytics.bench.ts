@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       ['cost-breakdown (provider)', (reader) => costBreakdown(reader, filters, 'provider')],
       ['cost-breakdown (agent)', (reader) => costBreakdown(reader, filters, 'agent')],
       ['cost-breakdown (user)', (reader) => costBreakdown(reader, filters, 'user')],
+      ['cost-breakdown (reasoning effort)', (reader) => costBreakdown(reader, filters, 'reasoning_effort')],
       ['usage-trends (day, by provider)', (reader) => usageTrends(reader, filters, 'day', 'provider')],
       ['outcomes: model-performance', (reader) => modelPerformance(reader, scope)],
       ['outcomes: pnl-timeline (day)', (reader) => pnlTimeline(reader, scope, 'day')],

