@@ -77,6 +77,11 @@ const CASES: StreamCase[] = [
     finishReason: 'stop', toolCallsCount: 0, content: 'Bonjour !', forwardedChunks: [0, 1, 2, 3],
   },
   {
+    name: 'Groq: x_groq request id and usage beside the injected usage chunk', firstToken: 'Fast', type: 'groq', fixture: 'groq/chat-stream.chunks.txt', body: stream(),
+    outgoing: injected, terminal: 'done', usage: { input: 42, cacheRead: 0, cacheWrite: 0, output: 4, reasoning: 0 }, usageComplete: true,
+    finishReason: 'stop', toolCallsCount: 0, content: 'Fast inference.', forwardedChunks: [0, 1, 2, 3, 5],
+  },
+  {
     name: 'Ollama /v1 legacy completions', firstToken: 'This', type: 'ollama-openai', fixture: 'openai/completions-stream.chunks.txt', body: { model: 'test-model', stream: true, prompt: 'Say this is a test' },
     outgoing: (body, path) => { injected(body); expect(path).toBe('/completions'); }, terminal: 'done',
     usage: { input: 4, cacheRead: 0, cacheWrite: 0, output: 4, reasoning: 0 }, usageComplete: true,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { providerBaseUrl } from '../providers/provider-types.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loupe-config-'));
@@ -34,6 +35,16 @@ describe('loadConfig', () => {
     expect(config.providers.map((provider) => provider.name)).toEqual(['local', 'openai', 'deepseek']);
     expect(config.providers[2]).toMatchObject({ type: 'deepseek', api_key: 'sk-deep' });
     expect(config.providers[1]).toMatchObject({ type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-test' });
+  });
+
+  it('takes the keys of Groq, xAI, Together and Fireworks, each provider at its own address', () => {
+    const config = loadConfig({ GROQ_API_KEY: 'gsk-1', XAI_API_KEY: 'xai-1', TOGETHER_API_KEY: 'tg-1', FIREWORKS_API_KEY: 'fw-1', FIREWORKS_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(config.providers.map((provider) => [provider.name, provider.type, provider.api_key, provider.base_url])).toEqual([
+      ['groq', 'groq', 'gsk-1', undefined], ['xai', 'xai', 'xai-1', undefined], ['together', 'together', 'tg-1', undefined], ['fireworks', 'fireworks', 'fw-1', 'http://127.0.0.1:9/v1'],
+    ]);
+    expect(['groq', 'xai', 'together', 'fireworks'].map((type) => providerBaseUrl(type, undefined))).toEqual([
+      'https://api.groq.com/openai/v1', 'https://api.x.ai/v1', 'https://api.together.xyz/v1', 'https://api.fireworks.ai/inference/v1',
+    ]);
   });
 
   it("takes Azure OpenAI's own variables, and refuses its key without the resource endpoint by name", () => {

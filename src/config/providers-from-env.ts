@@ -22,6 +22,10 @@ const SHORTCUTS: readonly Shortcut[] = [
   { prefix: 'OPENROUTER', name: 'openrouter', type: 'openrouter', priority: 40 },
   { prefix: 'GEMINI', name: 'gemini', type: 'gemini', priority: 45 },
   { prefix: 'DEEPSEEK', name: 'deepseek', type: 'deepseek', priority: 50 },
+  { prefix: 'GROQ', name: 'groq', type: 'groq', priority: 55 },
+  { prefix: 'XAI', name: 'xai', type: 'xai', priority: 60 },
+  { prefix: 'TOGETHER', name: 'together', type: 'together', priority: 65 },
+  { prefix: 'FIREWORKS', name: 'fireworks', type: 'fireworks', priority: 70 },
 ];
 
 export function providersFromEnv(env: NodeJS.ProcessEnv, fromFile: unknown[]): Record<string, unknown>[] {

@@ -13,7 +13,7 @@ import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
 
-export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
+export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'groq', 'xai', 'together', 'fireworks', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderTypeInfo {
@@ -45,6 +45,10 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   openrouter: info('openai-compatible', 'https://openrouter.ai/api/v1', 'remote', 'OPENROUTER'),
   mistral: info('openai-compatible', 'https://api.mistral.ai/v1', 'remote', 'MISTRAL'),
   deepseek: info('openai-compatible', 'https://api.deepseek.com/v1', 'remote', 'DEEPSEEK'),
+  groq: info('openai-compatible', 'https://api.groq.com/openai/v1', 'remote', 'GROQ'),
+  xai: info('openai-compatible', 'https://api.x.ai/v1', 'remote', 'XAI'),
+  together: info('openai-compatible', 'https://api.together.xyz/v1', 'remote', 'TOGETHER'),
+  fireworks: info('openai-compatible', 'https://api.fireworks.ai/inference/v1', 'remote', 'FIREWORKS'),
   localai: info('openai-compatible', 'http://127.0.0.1:8080/v1', 'local'),
   vllm: info('openai-compatible', 'http://127.0.0.1:8000/v1', 'local'),
   lmstudio: info('openai-compatible', 'http://127.0.0.1:1234/v1', 'local'),

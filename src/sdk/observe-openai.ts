@@ -23,9 +23,10 @@ const HOSTS: [RegExp, string][] = [
   [/(^|\.)mistral\.ai$/, 'mistral'],
   [/(^|\.)groq\.com$/, 'groq'],
   [/(^|\.)deepseek\.com$/, 'deepseek'],
-  [/(^|\.)together\.(xyz|ai)$/, 'together-ai'],
+  [/(^|\.)together\.(xyz|ai)$/, 'together'],
   [/(^|\.)x\.ai$/, 'xai'],
-  [/(^|\.)openai\.azure\.com$/, 'azure-openai'],
+  [/(^|\.)fireworks\.ai$/, 'fireworks'],
+  [/(^|\.)openai\.azure\.com$/, 'azure'],
   // Gemini's OpenAI-compatible endpoint (…/v1beta/openai/): priced as Google's models.
   [/^generativelanguage\.googleapis\.com$/, 'gemini'],
 ];

@@ -20,7 +20,7 @@ const ENDPOINTS: Record<string, string> = { chat: '/v1/chat/completions', text_c
 /** The conventions' provider names, where Loupe (and its price catalog) names the provider otherwise. */
 const PROVIDERS: Record<string, string> = {
   'aws.bedrock': 'bedrock',
-  'azure.ai.openai': 'azure-openai',
+  'azure.ai.openai': 'azure',
   'azure.ai.inference': 'azure',
   'gcp.gemini': 'gemini',
   'gcp.gen_ai': 'gemini',

@@ -32,8 +32,11 @@ export function openAiVariant(id: string, options: VariantOptions = {}): OpenAiC
       // DeepSeek serves chat only (its completions are a beta of its own, at another base URL);
       // it reports cache reads in its own usage field (convert-usage.ts).
       return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false, embeddings: false, responses: false } }, options);
+    case 'groq':
+      // Groq serves chat and the Responses API, not the legacy /completions nor embeddings.
+      return variant(id, { capabilities: { ...FULL_OPENAI_CAPABILITIES, completions: false, embeddings: false } }, options);
     default:
-      // openai, openrouter, localai, vllm, ollama-openai, openai-compatible: OpenAI's own behaviour.
+      // openai, openrouter, xai, together, fireworks, localai, vllm, ollama-openai, openai-compatible: OpenAI's own behaviour.
       return variant(id, {}, options);
   }
 }
