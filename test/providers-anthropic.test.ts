@@ -115,8 +115,8 @@ describe('reasoning: effort, thinking blocks and parallel tool calls said to Cla
       content: [signed, redacted, { type: 'text', text: "I'll check." }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }],
     });
     const unsigned = refusal({ model: 'x', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', thinking_blocks: [signed, { type: 'thinking', thinking: 'no signature' }] }] });
-    expect(unsigned).toMatchObject({ status: 400, param: 'messages[1].thinking_blocks[1]' });
-    expect(refusal({ model: 'x', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', thinking_blocks: 'text' }] })).toMatchObject({ status: 400, param: 'messages[1].thinking_blocks' });
+    expect(unsigned).toMatchObject({ status: 400, param: 'messages.1.thinking_blocks.1' });
+    expect(refusal({ model: 'x', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', thinking_blocks: 'text' }] })).toMatchObject({ status: 400, param: 'messages.1.thinking_blocks' });
   });
 
   it('says parallel_tool_calls: false as disable_parallel_tool_use on the tool choice', () => {

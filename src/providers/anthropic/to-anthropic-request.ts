@@ -45,12 +45,12 @@ function parseArguments(raw: unknown): unknown {
 function thinkingBlocks(message: Json, index: number): Json[] {
   const blocks = message.thinking_blocks;
   if (blocks === undefined || blocks === null) return [];
-  const param = `messages[${index}].thinking_blocks`;
+  const param = `messages.${index}.thinking_blocks`;
   if (!Array.isArray(blocks)) throw new RequestFieldError(param, `${param} must be an array of the thinking blocks an answer gave`);
   return blocks.map((block, at) => {
     const thinking = isRecord(block) && block.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string';
     const redacted = isRecord(block) && block.type === 'redacted_thinking' && typeof block.data === 'string';
-    if (!thinking && !redacted) throw new RequestFieldError(`${param}[${at}]`, `${param}[${at}] must be {type:'thinking', thinking, signature} or {type:'redacted_thinking', data}`);
+    if (!thinking && !redacted) throw new RequestFieldError(`${param}.${at}`, `${param}.${at} must be {type:'thinking', thinking, signature} or {type:'redacted_thinking', data}`);
     return block as Json;
   });
 }
@@ -65,7 +65,7 @@ function convertMessages(messages: Json[]): { system: string | undefined; messag
     else out.push({ role, content: blocks });
   };
   for (const [index, message] of messages.entries()) {
-    if (!isRecord(message)) throw new RequestFieldError(`messages[${index}]`, `messages[${index}] must be an object`);
+    if (!isRecord(message)) throw new RequestFieldError(`messages.${index}`, `messages.${index} must be an object`);
     const role = String(message.role);
     if (role === 'system' || role === 'developer') system.push(textOf(message.content));
     else if (role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: String(message.tool_call_id ?? ''), content: textOf(message.content) }]);
