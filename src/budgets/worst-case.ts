@@ -4,10 +4,8 @@
 import { countO200k } from '../pricing/token-count.js';
 import type { CostSettings } from '../pricing/cost-settings.js';
 import { createPricer } from '../pricing/pricer.js';
-import { thinkingBudgetOf } from '../providers/kit/reasoning-effort.js';
+import { DEFAULT_ANSWER_TOKENS, thinkingBudgetOf } from '../providers/kit/reasoning-effort.js';
 
-/** Output assumed when a request sets no max_tokens. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface WorstCaseInput {
   projectId: string;
@@ -26,7 +24,7 @@ function maxOutput(body: Record<string, unknown>): number {
   }
   // Thinking asked for without a cap comes on top of the answer's default room (as the
   // translation to Claude sets max_tokens).
-  return DEFAULT_MAX_OUTPUT_TOKENS + thinkingBudgetOf(body);
+  return DEFAULT_ANSWER_TOKENS + thinkingBudgetOf(body);
 }
 
 /** The prompt's tokens, with the system prompt where the API keeps it apart (Anthropic's `system`, the Responses API's `instructions`). */

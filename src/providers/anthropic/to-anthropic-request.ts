@@ -4,10 +4,9 @@
 // requires of a thinking model's tool use. `reasoning_effort` becomes a thinking budget, a
 // json_schema response format Claude's JSON output.
 import { isRecord } from '../kit/error-body.js';
-import { reasoningEffortOf, THINKING_BUDGETS, thinkingBudgetOf } from '../kit/reasoning-effort.js';
+import { budgetedThinking } from '../kit/reasoning-effort.js';
+import { thinkingBlocksOf } from '../kit/thinking-blocks.js';
 import { RequestFieldError } from '../kit/request-field-error.js';
-
-const DEFAULT_MAX_TOKENS = 4096;
 
 type Json = Record<string, unknown>;
 
@@ -41,20 +40,6 @@ function parseArguments(raw: unknown): unknown {
   }
 }
 
-/** An assistant turn's thinking blocks, sent back exactly as the answer gave them (Claude checks their signatures). */
-function thinkingBlocks(message: Json, index: number): Json[] {
-  const blocks = message.thinking_blocks;
-  if (blocks === undefined || blocks === null) return [];
-  const param = `messages.${index}.thinking_blocks`;
-  if (!Array.isArray(blocks)) throw new RequestFieldError(param, `${param} must be an array of the thinking blocks an answer gave`);
-  return blocks.map((block, at) => {
-    const thinking = isRecord(block) && block.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string';
-    const redacted = isRecord(block) && block.type === 'redacted_thinking' && typeof block.data === 'string';
-    if (!thinking && !redacted) throw new RequestFieldError(`${param}.${at}`, `${param}.${at} must be {type:'thinking', thinking, signature} or {type:'redacted_thinking', data}`);
-    return block as Json;
-  });
-}
-
 function convertMessages(messages: Json[]): { system: string | undefined; messages: Json[] } {
   const system: string[] = [];
   const out: Json[] = [];
@@ -71,7 +56,7 @@ function convertMessages(messages: Json[]): { system: string | undefined; messag
     else if (role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: String(message.tool_call_id ?? ''), content: textOf(message.content) }]);
     else if (role === 'assistant') {
       const calls = (message.tool_calls as Json[] | undefined) ?? [];
-      push('assistant', [...thinkingBlocks(message, index), ...contentBlocks(message.content), ...calls.map((call) => {
+      push('assistant', [...thinkingBlocksOf(message, index), ...contentBlocks(message.content), ...calls.map((call) => {
         const fn = (call.function as Json | undefined) ?? {};
         return { type: 'tool_use', id: String(call.id ?? ''), name: String(fn.name ?? ''), input: parseArguments(fn.arguments) };
       })]);
@@ -102,36 +87,6 @@ function outputFormatOf(format: unknown): Json | undefined {
   return { type: 'json_schema', schema };
 }
 
-/** The caller's output cap, under either of OpenAI's names. */
-function outputCap(body: Json): { param: string; value: unknown } | undefined {
-  for (const param of ['max_completion_tokens', 'max_tokens']) {
-    const value = body[param];
-    if (value !== undefined && value !== null) return { param, value };
-  }
-  return undefined;
-}
-
-/**
- * Claude's `thinking` and `max_tokens` for the request. An Anthropic-style `thinking` object is
- * sent as given; else `reasoning_effort` sets a budget. Claude counts thinking inside max_tokens
- * (as OpenAI counts reasoning inside max_completion_tokens), so a caller's cap stays the cap and
- * the budget shrinks to fit under it; with no cap, the answer keeps its default room above the budget.
- */
-function thinkingOf(body: Json): { thinking?: Json; max_tokens: unknown } {
-  const cap = outputCap(body);
-  const asked = isRecord(body.thinking) ? body.thinking : undefined;
-  if (asked) return { thinking: asked, max_tokens: cap?.value ?? DEFAULT_MAX_TOKENS + thinkingBudgetOf(body) };
-  const effort = reasoningEffortOf(body);
-  if (effort === undefined || effort === 'none') return { max_tokens: cap?.value ?? DEFAULT_MAX_TOKENS };
-  const budget = THINKING_BUDGETS[effort];
-  if (!cap) return { thinking: { type: 'enabled', budget_tokens: budget }, max_tokens: DEFAULT_MAX_TOKENS + budget };
-  const least = THINKING_BUDGETS.minimal;
-  if (typeof cap.value !== 'number' || cap.value <= least) {
-    throw new RequestFieldError(cap.param, `${cap.param} must be a number above ${least} when reasoning_effort asks Claude to think: its thinking alone may take ${least} tokens`);
-  }
-  return { thinking: { type: 'enabled', budget_tokens: Math.min(budget, cap.value - 1) }, max_tokens: cap.value };
-}
-
 export function toAnthropicRequest(body: Json, model: string, stream: boolean): Json {
   if (!Array.isArray(body.messages)) throw new RequestFieldError('messages', "'messages' must be an array");
   const { system, messages } = convertMessages(body.messages as Json[]);
@@ -144,7 +99,7 @@ export function toAnthropicRequest(body: Json, model: string, stream: boolean): 
   const hasTools = tools !== undefined && tools.length > 0;
   const toolChoice = convertToolChoice(body.tool_choice, hasTools ? body.parallel_tool_calls : undefined);
   const stop = body.stop === undefined ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
-  const { thinking, max_tokens } = thinkingOf(body);
+  const { thinking, maxTokens: max_tokens } = budgetedThinking(body, 'Claude');
   const request: Json = {
     model, messages, max_tokens,
     ...(system ? { system } : {}), ...(stream ? { stream: true } : {}), ...(thinking ? { thinking } : {}),

@@ -39,3 +39,39 @@ export function thinkingBudgetOf(body: Readonly<Record<string, unknown>>): numbe
   const value = body.reasoning_effort;
   return typeof value === 'string' && Object.hasOwn(THINKING_BUDGETS, value) ? THINKING_BUDGETS[value as keyof typeof THINKING_BUDGETS] : 0;
 }
+
+/** Output an answer is given room for when the caller sets no cap (and a budget's worst case assumes). */
+export const DEFAULT_ANSWER_TOKENS = 4096;
+
+/** The caller's output cap, under either of OpenAI's names. */
+function outputCap(body: Readonly<Record<string, unknown>>): { param: string; value: unknown } | undefined {
+  for (const param of ['max_completion_tokens', 'max_tokens']) {
+    const value = body[param];
+    if (value !== undefined && value !== null) return { param, value };
+  }
+  return undefined;
+}
+
+/**
+ * Claude's thinking and output cap for a request, on any API that serves Claude (its own,
+ * Bedrock's). A Claude-style `thinking` object is sent as given; else `reasoning_effort` sets a
+ * budget. Claude counts thinking inside its cap (as OpenAI counts reasoning inside
+ * max_completion_tokens), so a caller's cap stays the cap and the budget shrinks under it; with
+ * no cap, the answer keeps its default room above the budget.
+ */
+export function budgetedThinking(body: Readonly<Record<string, unknown>>, model: string): { thinking?: Record<string, unknown>; maxTokens: unknown } {
+  const cap = outputCap(body);
+  const asked = body.thinking;
+  if (asked !== null && typeof asked === 'object' && !Array.isArray(asked)) {
+    return { thinking: asked as Record<string, unknown>, maxTokens: cap?.value ?? DEFAULT_ANSWER_TOKENS + thinkingBudgetOf(body) };
+  }
+  const effort = reasoningEffortOf(body);
+  if (effort === undefined || effort === 'none') return { maxTokens: cap?.value ?? DEFAULT_ANSWER_TOKENS };
+  const budget = THINKING_BUDGETS[effort];
+  if (!cap) return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens: DEFAULT_ANSWER_TOKENS + budget };
+  const least = THINKING_BUDGETS.minimal;
+  if (typeof cap.value !== 'number' || cap.value <= least) {
+    throw new RequestFieldError(cap.param, `${cap.param} must be a number above ${least} when reasoning_effort asks ${model} to think: its thinking alone may take ${least} tokens`);
+  }
+  return { thinking: { type: 'enabled', budget_tokens: Math.min(budget, cap.value - 1) }, maxTokens: cap.value };
+}
