@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Endpoint, ProviderAdapter, StreamTransform } from '../src/providers/kit/adapter.js';
 import { createAdapter, PROVIDER_TYPE_INFO, PROVIDER_TYPES, type ProviderType } from '../src/providers/provider-types.js';
-import { fixture, runTransform, wireChunks, wireText, type TransformRun } from './helpers/fake-upstream.js';
+import { fixture, runTransform, wireBytes, wireChunks, type TransformRun } from './helpers/fake-upstream.js';
 
 const encoder = new TextEncoder();
 const CONTEXT = { nowMs: 1_750_000_000_000, callId: 'chatcmpl-loupe-test' };
@@ -80,6 +80,22 @@ const CASES: StreamCase[] = [
     name: 'Groq: x_groq request id and usage beside the injected usage chunk', firstToken: 'Fast', type: 'groq', fixture: 'groq/chat-stream.chunks.txt', body: stream(),
     outgoing: injected, terminal: 'done', usage: { input: 42, cacheRead: 0, cacheWrite: 0, output: 4, reasoning: 0 }, usageComplete: true,
     finishReason: 'stop', toolCallsCount: 0, content: 'Fast inference.', forwardedChunks: [0, 1, 2, 3, 5],
+  },
+  {
+    name: 'Bedrock ConverseStream text, usage in the metadata event after the stop', firstToken: 'Paris', type: 'bedrock', fixture: 'bedrock/converse-stream.events.jsonl',
+    body: stream({ stream_options: { include_usage: true } }), outgoing: (body, path) => expect([path, body.stream, body.stream_options]).toEqual(['/model/test-model/converse-stream', undefined, undefined]),
+    terminal: 'done', usage: { input: 19, cacheRead: 0, cacheWrite: 0, output: 8, reasoning: 0 }, usageComplete: true,
+    finishReason: 'stop', toolCallsCount: 0, content: 'Paris is the capital of France.', translated: { done: true, usageChunk: true },
+  },
+  {
+    name: 'Bedrock ConverseStream reasoning, text and a tool call in pieces, cache reads', firstToken: 'The user wants the weather', type: 'bedrock', fixture: 'bedrock/converse-stream-tools.events.jsonl',
+    body: stream(), outgoing: () => undefined, terminal: 'done', usage: { input: 2410, cacheRead: 2000, cacheWrite: 0, output: 96, reasoning: 0 }, usageComplete: true,
+    finishReason: 'tool_calls', toolCallsCount: 1, content: 'Let me check.', translated: { done: true, usageChunk: false },
+  },
+  {
+    name: 'Bedrock ConverseStream stopped by a throttling exception', firstToken: 'Paris', type: 'bedrock', fixture: 'bedrock/converse-stream-throttled.events.jsonl',
+    body: stream(), outgoing: () => undefined, terminal: 'error', usage: null, usageComplete: false,
+    finishReason: null, toolCallsCount: 0, content: 'Paris', translated: { done: false, usageChunk: false },
   },
   {
     name: 'Ollama /v1 legacy completions', firstToken: 'This', type: 'ollama-openai', fixture: 'openai/completions-stream.chunks.txt', body: { model: 'test-model', stream: true, prompt: 'Say this is a test' },
@@ -196,7 +212,7 @@ function checkFirstToken(run: TransformRun, token: string): void {
 }
 
 describe.each(CASES)('stream conformance: $name ($type)', (testCase) => {
-  const wire = encoder.encode(wireText(testCase.fixture));
+  const wire = wireBytes(testCase.fixture);
 
   it('sends the expected upstream request', () => {
     const { outgoing, path } = prepare(testCase);
@@ -280,16 +296,25 @@ describe.each(PROVIDER_TYPES.map((type) => ({ type })))('capability conformance:
     const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
     const prepared = adapter.toUpstream({ endpoint: 'chat', body: { model: 'm', messages: USER, tools } }, { model: 'm', ...CONTEXT });
     if (!prepared.ok) throw prepared.error;
-    const sent = JSON.parse(new TextDecoder().decode(prepared.value.body ?? new Uint8Array())) as { tools: Array<Record<string, unknown>> };
-    expect(sent.tools).toHaveLength(1);
-    expect(JSON.stringify(sent.tools[0])).toContain('get_weather');
+    const sent = JSON.parse(new TextDecoder().decode(prepared.value.body ?? new Uint8Array())) as { tools?: Array<Record<string, unknown>>; toolConfig?: { tools: Array<Record<string, unknown>> } };
+    // Bedrock's Converse keeps them in its toolConfig.
+    const declared = sent.tools ?? sent.toolConfig?.tools;
+    expect(declared).toHaveLength(1);
+    expect(JSON.stringify(declared![0])).toContain('get_weather');
   });
 
-  it('lists models with its own request and parser', () => {
-    expect(adapter.capabilities.models).toBe(true);
+  it('lists models with its own request and parser, or (Bedrock, whose runtime lists none) proves the address and key with it', () => {
     const request = adapter.modelsRequest({ apiKey: 'sk-test' });
     expect(request.method).toBe('GET');
     expect(request.body).toBeNull();
+    if (!adapter.capabilities.models) {
+      expect(type).toBe('bedrock');
+      const listed = adapter.parseModels(200, encoder.encode('{"asyncInvokeSummaries":[]}'));
+      expect(listed.ok ? listed.value : null).toEqual([]);
+      const refused = adapter.parseModels(403, encoder.encode('{"message":"Authentication failed"}'));
+      expect(refused.ok ? null : [refused.error.kind, refused.error.message]).toEqual(['auth', 'Authentication failed']);
+      return;
+    }
     const known = MODEL_FIXTURES[type] ?? { path: 'openai/models.json', first: 'gpt-4o-mini' };
     const models = adapter.parseModels(200, encoder.encode(fixture(known.path)));
     if (!models.ok) throw models.error;

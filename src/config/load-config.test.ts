@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("takes a Bedrock API key by AWS's variable names, at its region's runtime, and refuses it without a region by name", () => {
+    const config = loadConfig({ AWS_BEARER_TOKEN_BEDROCK: 'bedrock-key', AWS_REGION: 'eu-west-3' });
+    expect(config.providers).toEqual([expect.objectContaining({ name: 'bedrock', type: 'bedrock', api_key: 'bedrock-key', base_url: 'https://bedrock-runtime.eu-west-3.amazonaws.com' })]);
+    expect(loadConfig({ AWS_BEARER_TOKEN_BEDROCK: 'k', AWS_DEFAULT_REGION: 'us-west-2' }).providers[0]).toMatchObject({ base_url: 'https://bedrock-runtime.us-west-2.amazonaws.com' });
+    expect(() => loadConfig({ AWS_BEARER_TOKEN_BEDROCK: 'k' })).toThrow(/AWS_REGION/);
+  });
+
   it("takes Azure OpenAI's own variables, and refuses its key without the resource endpoint by name", () => {
     const config = loadConfig({ AZURE_OPENAI_API_KEY: 'az-key', AZURE_OPENAI_ENDPOINT: 'https://contoso.openai.azure.com' });
     expect(config.providers).toEqual([expect.objectContaining({ name: 'azure', type: 'azure', api_key: 'az-key', base_url: 'https://contoso.openai.azure.com' })]);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const providerInputSchema = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, _ . -'),
-  type: z.string().min(1).max(64).describe('openai, azure, anthropic, gemini, mistral, openrouter, deepseek, groq, xai, together, fireworks, ollama, ollama-openai, localai, vllm, lmstudio, openai-compatible'),
+  type: z.string().min(1).max(64).describe('openai, azure, anthropic, gemini, bedrock, mistral, openrouter, deepseek, groq, xai, together, fireworks, ollama, ollama-openai, localai, vllm, lmstudio, openai-compatible'),
   display_name: z.string().min(1).max(128).optional(),
   base_url: z.string().min(1).max(2048).optional(),
   api_key: z.string().min(1).max(4096).optional(),

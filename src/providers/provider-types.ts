@@ -6,6 +6,7 @@
 //   createAdapter(type, options?) → ProviderAdapter (see kit/adapter.ts for the contract)
 //   ENV_SHORTCUT_TYPES: the types with an env shortcut (`<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`)
 import { createAnthropicAdapter } from './anthropic/adapter.js';
+import { createBedrockAdapter } from './bedrock/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import type { ProviderAdapter } from './kit/adapter.js';
 import { withMessagesOverChat } from './messages-over-chat.js';
@@ -13,12 +14,12 @@ import { createOllamaAdapter } from './ollama/adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/adapter.js';
 import { openAiVariant } from './openai-compatible/variants.js';
 
-export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'groq', 'xai', 'together', 'fireworks', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
+export const PROVIDER_TYPES = ['openai', 'azure', 'openrouter', 'mistral', 'deepseek', 'groq', 'xai', 'together', 'fireworks', 'localai', 'vllm', 'lmstudio', 'ollama', 'ollama-openai', 'anthropic', 'gemini', 'bedrock', 'openai-compatible'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderTypeInfo {
   /** Which adapter implementation serves the type. */
-  family: 'openai-compatible' | 'anthropic' | 'ollama' | 'gemini';
+  family: 'openai-compatible' | 'anthropic' | 'ollama' | 'gemini' | 'bedrock';
   /** Where the type's API lives when no base URL is configured; null: a base URL is required. */
   defaultBaseUrl: string | null;
   /** Local model servers run on the operator's machine (priced by electricity, not tokens). */
@@ -57,6 +58,9 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   'ollama-openai': info('openai-compatible', 'http://127.0.0.1:11434/v1', 'local'),
   anthropic: info('anthropic', 'https://api.anthropic.com/v1', 'remote', 'ANTHROPIC'),
   gemini: info('gemini', 'https://generativelanguage.googleapis.com/v1beta', 'remote', 'GEMINI'),
+  // Amazon Bedrock's runtime in one region (https://bedrock-runtime.<region>.amazonaws.com), with a
+  // Bedrock API key; AWS_BEARER_TOKEN_BEDROCK with AWS_REGION is its env shortcut.
+  bedrock: info('bedrock', null, 'remote', null, true),
   // Any other OpenAI-compatible server: the operator gives its base URL (and a key if it needs one).
   'openai-compatible': info('openai-compatible', null, 'remote'),
 });
@@ -107,5 +111,6 @@ export function createAdapter(type: ProviderType, options: AdapterOptions = {}):
   // Their chat is translated already; the Messages API is said over it.
   if (family === 'ollama') return withMessagesOverChat(createOllamaAdapter());
   if (family === 'gemini') return withMessagesOverChat(createGeminiAdapter());
+  if (family === 'bedrock') return withMessagesOverChat(createBedrockAdapter());
   return createOpenAiCompatibleAdapter(openAiVariant(type, options));
 }

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -96,13 +97,33 @@ export function wireChunks(path: string): string[] {
   return (text.match(pattern) ?? []).filter((chunk) => chunk.trim().length > 0);
 }
 
+const eventStreamCodec = new EventStreamCodec((bytes) => new TextDecoder().decode(bytes), (text) => new TextEncoder().encode(text));
+
+/**
+ * The messages of an `.events.jsonl` fixture (AWS's binary event stream, as Bedrock's
+ * ConverseStream sends it: one message a line, `{headers, body}`), each encoded by AWS's own codec.
+ */
+export function eventStreamChunks(path: string): Uint8Array[] {
+  return fixture(path).split('\n').filter((line) => line.trim().length > 0).map((line) => {
+    const { headers, body } = JSON.parse(line) as { headers: Record<string, string>; body: unknown };
+    const typed = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { type: 'string' as const, value }]));
+    return eventStreamCodec.encode({ headers: typed, body: new TextEncoder().encode(JSON.stringify(body)) });
+  });
+}
+
+/** The whole wire of any stream fixture as bytes. */
+export function wireBytes(path: string): Uint8Array {
+  return path.endsWith('.events.jsonl') ? Buffer.concat(eventStreamChunks(path)) : new TextEncoder().encode(wireText(path));
+}
+
 /** The whole wire of a stream fixture as one string (what the upstream sends in total). */
 export function wireText(path: string): string {
   return wireChunks(path).join('');
 }
 
-/** Replays a stream fixture; NDJSON fixtures get Ollama's content type. */
+/** Replays a stream fixture; NDJSON fixtures get Ollama's content type, event stream fixtures AWS's. */
 export function replay(path: string, options: { delayMs?: number; dropAfter?: number } = {}): FakeAnswer {
+  if (path.endsWith('.events.jsonl')) return { kind: 'sse', chunks: eventStreamChunks(path), contentType: 'application/vnd.amazon.eventstream', ...options };
   const contentType = path.endsWith('.ndjson') ? 'application/x-ndjson' : 'text/event-stream';
   return { kind: 'sse', chunks: wireChunks(path), contentType, ...options };
 }

@@ -4,6 +4,7 @@
 import type { CanonicalUsage } from '../../domain/usage.js';
 import type { CallPlan, GenerationTimings, UpstreamResult } from './adapter.js';
 import { encodeUtf8 } from './bytes.js';
+import type { ThinkingBlock } from './thinking-blocks.js';
 import type { OpenAiToolCall } from './translated-chat-stream.js';
 
 export interface TranslatedAnswer {
@@ -11,6 +12,8 @@ export interface TranslatedAnswer {
   model: string | null;
   text: string;
   thinking: string;
+  /** The thinking as signed blocks, for the caller to send back (Claude's, through Bedrock). */
+  thinkingBlocks?: ThinkingBlock[];
   calls: OpenAiToolCall[];
   finishReason: string;
   usage: CanonicalUsage | null;
@@ -23,6 +26,7 @@ export function translatedChatResult(plan: CallPlan, answer: TranslatedAnswer, u
     role: 'assistant',
     content: text !== '' || calls.length === 0 ? text : null,
     ...(thinking !== '' ? { reasoning_content: thinking } : {}),
+    ...(answer.thinkingBlocks && answer.thinkingBlocks.length > 0 ? { thinking_blocks: answer.thinkingBlocks } : {}),
     ...(calls.length > 0 ? { tool_calls: calls.map(({ index: _index, ...call }) => call) } : {}),
   };
   const openai = {

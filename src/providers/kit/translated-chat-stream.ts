@@ -6,6 +6,7 @@ import type { CanonicalUsage } from '../../domain/usage.js';
 import type { CallPlan } from './adapter.js';
 import { BaseStreamTransform } from './base-stream-transform.js';
 import { ToolCallAssembler } from './observations.js';
+import type { ThinkingBlock } from './thinking-blocks.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,6 +55,20 @@ export abstract class TranslatedChatStream extends BaseStreamTransform {
     observations.completionText += text + thinking;
     this.generated(text + thinking, calls.length);
     return Object.keys(delta).length > 0 ? this.choice(delta, null) : '';
+  }
+
+  /** More of an opened tool call's arguments (streams that send them in pieces, as Bedrock's does). */
+  protected toolArguments(index: number, text: string): string {
+    if (text === '') return '';
+    this.tools.add(String(index), null, null, text);
+    this.observations.toolCalls = this.tools.list;
+    this.observations.completionText += text;
+    return this.choice({ tool_calls: [{ index, function: { arguments: text } }] }, null);
+  }
+
+  /** Signed thinking blocks, each whole, for the caller to send back with its next turn. */
+  protected thinkingBlocks(blocks: ThinkingBlock[]): string {
+    return blocks.length > 0 ? this.choice({ thinking_blocks: blocks }, null) : '';
   }
 
   /** Ends the answer with `finish` (usage already observed): the closing chunks and `[DONE]`. */

@@ -21,10 +21,10 @@ export function anthropicStopReason(finish: string | null | undefined): string |
   }
 }
 
-/** Anthropic's input_tokens leave out the tokens read from the cache, which it counts apart. */
+/** Anthropic's input_tokens leave out the tokens read from and written to the cache, which it counts apart. */
 export function anthropicUsage(usage: CanonicalUsage | null): Json {
   if (!usage) return { input_tokens: 0, output_tokens: 0 };
-  return { input_tokens: usage.input.total - usage.input.cacheRead, output_tokens: usage.output.total, cache_read_input_tokens: usage.input.cacheRead, cache_creation_input_tokens: usage.input.cacheWrite };
+  return { input_tokens: usage.input.total - usage.input.cacheRead - usage.input.cacheWrite, output_tokens: usage.output.total, cache_read_input_tokens: usage.input.cacheRead, cache_creation_input_tokens: usage.input.cacheWrite };
 }
 
 function parseArguments(text: string): unknown {

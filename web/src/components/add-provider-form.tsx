@@ -5,11 +5,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 
-const TYPES = ['openai', 'azure', 'anthropic', 'gemini', 'mistral', 'openrouter', 'deepseek', 'groq', 'xai', 'together', 'fireworks', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
+const TYPES = ['openai', 'azure', 'anthropic', 'gemini', 'bedrock', 'mistral', 'openrouter', 'deepseek', 'groq', 'xai', 'together', 'fireworks', 'ollama', 'ollama-openai', 'vllm', 'lmstudio', 'localai', 'openai-compatible'];
 const EMPTY = { name: '', type: 'openai', base_url: '', api_key: '', models: '' };
 /** What the base URL field asks for, where a type needs one or a type's models are named differently. */
 const HINTS: Readonly<Record<string, { baseUrl?: string; models?: string }>> = {
   azure: { baseUrl: 'https://<resource>.openai.azure.com', models: 'Deployments (comma-separated)' },
+  bedrock: { baseUrl: 'https://bedrock-runtime.<region>.amazonaws.com', models: 'Model ids or inference profiles (comma-separated)' },
   'openai-compatible': { baseUrl: 'Base URL (required)' },
 };
 
