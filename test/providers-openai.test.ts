@@ -211,12 +211,15 @@ describe('provider types', () => {
     expect(PROVIDER_TYPE_INFO.ollama).toMatchObject({ family: 'ollama', defaultBaseUrl: 'http://127.0.0.1:11434', location: 'local', envPrefix: 'OLLAMA', requiresApiKey: false });
     expect(PROVIDER_TYPE_INFO['ollama-openai']).toMatchObject({ family: 'openai-compatible', location: 'local' });
     expect(PROVIDER_TYPE_INFO['openai-compatible'].defaultBaseUrl).toBeNull();
-    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'azure', 'deepseek', 'gemini', 'mistral', 'ollama', 'openai', 'openrouter']);
+    expect([...ENV_SHORTCUT_TYPES].sort()).toEqual(['anthropic', 'azure', 'deepseek', 'fireworks', 'gemini', 'groq', 'mistral', 'ollama', 'openai', 'openrouter', 'together', 'xai']);
     // Azure has no default address (each operator has a resource of its own) but needs a key.
     expect(PROVIDER_TYPE_INFO.azure).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: null, location: 'remote', envPrefix: 'AZURE_OPENAI', requiresApiKey: true });
     expect(PROVIDER_TYPE_INFO.deepseek).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.deepseek.com/v1', location: 'remote', envPrefix: 'DEEPSEEK', requiresApiKey: true });
+    expect(PROVIDER_TYPE_INFO.groq).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.groq.com/openai/v1', location: 'remote', envPrefix: 'GROQ', requiresApiKey: true });
+    // Bedrock's address is its region's runtime, and its key goes by AWS's own variable (no prefix).
+    expect(PROVIDER_TYPE_INFO.bedrock).toMatchObject({ family: 'bedrock', defaultBaseUrl: null, location: 'remote', envPrefix: null, requiresApiKey: true });
     expect(isProviderType('vllm')).toBe(true);
-    expect(isProviderType('bedrock')).toBe(false);
+    expect(isProviderType('vertex')).toBe(false);
   });
 
   it('joins base URLs and paths with exactly one slash', () => {
