@@ -676,6 +676,16 @@ describe('dashboard in Chromium', () => {
     const cost = await page.textContent('.panel:has(select[aria-label="Break down by"]) tbody tr:first-child td:nth-child(2)');
     expect(cost).toBe(`$${top.cost < 1 ? top.cost.toFixed(4) : top.cost.toFixed(2)}`);
   });
+  it('breaks the costs down by reasoning effort, rows that open no logs filter', async () => {
+    await page.goto(`${base}/costs?range=7d`);
+    await page.selectOption('select[aria-label="Break down by"]', 'reasoning_effort');
+    const rows = (await server.request('GET', '/api/v1/analytics/cost-breakdown?hours=168&by=reasoning_effort')).json().rows as { reasoning_effort: string | null }[];
+    expect(rows.length).toBeGreaterThan(0);
+    const names = rows.slice(0, 15).map((row) => row.reasoning_effort ?? '(none)');
+    await page.waitForFunction((expected) => [...document.querySelectorAll('.panel:has(select[aria-label="Break down by"]) tbody tr td:first-child')].map((cell) => cell.textContent).join('|') === expected.join('|'), names);
+    expect(await page.textContent('.panel:has(select[aria-label="Break down by"]) thead th:first-child')).toBe('reasoning effort');
+    expect(await page.$$eval('.panel:has(select[aria-label="Break down by"]) tbody tr[title]', (found) => found.length)).toBe(0);
+  });
   it('breaks the costs down by API key, each named after its key', async () => {
     // A call recorded through the API carries the key that sent it.
     // Three days old and of a model no other test looks for, so that the lists of later tests keep their first rows.
