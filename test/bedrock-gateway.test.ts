@@ -6,8 +6,9 @@
 // throttling exception mid-stream, a throttled answer and what Converse cannot say are handled
 // as the gateway handles them elsewhere; Anthropic's SDK reaches Bedrock's Claude too.
 import Anthropic from '@anthropic-ai/sdk';
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, replay, startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { fixture, replay, startFakeUpstream, type FakeUpstream, type RecordedRequest } from './helpers/fake-upstream.js';
 import { ADMIN_KEY, listenOnLoopback, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SONNET = 'anthropic.claude-sonnet-4-20250514-v1:0';
@@ -163,5 +164,79 @@ describe('Bedrock', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'Paris is the capital of France.' }]);
     expect(message.usage).toMatchObject({ input_tokens: 12, cache_read_input_tokens: 3000, cache_creation_input_tokens: 500, output_tokens: 9 });
     expect(bedrock.requests.at(-1)!.json()).toMatchObject({ inferenceConfig: { maxTokens: 256 }, messages: [{ role: 'user', content: [{ text: 'Capital of France?' }] }] });
+  });
+});
+
+describe('Bedrock with IAM credentials', () => {
+  const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'session-token-example', AWS_REGION: 'eu-central-1' };
+  let signed: FakeUpstream;
+  let iam: TestServer;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const [name, value] of Object.entries(CREDENTIALS)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+    signed = await startFakeUpstream();
+    iam = await startTestServer({ providers: [{ name: 'bedrock-iam', type: 'bedrock', base_url: signed.origin, models: [SONNET], max_retries: 0 }] });
+  });
+  afterAll(async () => {
+    await iam?.close();
+    await signed?.close();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  const hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  /** RFC 3986 encoding of one path segment, as Signature Version 4 encodes the path again for every service but S3. */
+  const encodeSegment = (segment: string) => encodeURIComponent(segment).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+  /** Signature Version 4 computed here from what the upstream received, by AWS's published algorithm. */
+  function expectedSignature(request: RecordedRequest): string {
+    const authorization = String(request.headers.authorization);
+    const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)![1]!.split(';');
+    const [path, query = ''] = request.path.split('?');
+    const canonicalQuery = query === '' ? '' : query.split('&').map((pair) => pair.split('=')).sort(([a], [b]) => (a! < b! ? -1 : 1)).map(([name, value]) => `${name}=${value ?? ''}`).join('&');
+    const canonical = [
+      request.method, path!.split('/').map(encodeSegment).join('/'), canonicalQuery,
+      ...signedHeaders.map((name) => `${name}:${String(request.headers[name]).trim()}`), '', signedHeaders.join(';'), hex(Buffer.from(request.body)),
+    ].join('\n');
+    const amzDate = String(request.headers['x-amz-date']);
+    const scope = `${amzDate.slice(0, 8)}/eu-central-1/bedrock/aws4_request`;
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(canonical)].join('\n');
+    const key = ['eu-central-1', 'bedrock', 'aws4_request'].reduce((current, part) => hmac(current, part), hmac(`AWS4${CREDENTIALS.AWS_SECRET_ACCESS_KEY}`, amzDate.slice(0, 8)));
+    return createHmac('sha256', key).update(toSign).digest('hex');
+  }
+
+  it("signs each call and the connection test with the environment's AWS credentials (Signature Version 4), verified here", async () => {
+    signed.respondWith({ kind: 'json', body: fixture('bedrock/converse.json') });
+    const answer = await iam.request('POST', '/v1/chat/completions', { body: { model: SONNET, messages: [{ role: 'user', content: 'Capital of France?' }] } });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const sent = signed.requests.at(-1)!;
+    const authorization = String(sent.headers.authorization);
+    expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    expect(authorization.split('SignedHeaders=')[1]).toContain('host');
+    expect(sent.headers['x-amz-security-token']).toBe('session-token-example');
+    expect(/Signature=([0-9a-f]{64})/.exec(authorization)![1]).toBe(expectedSignature(sent));
+
+    signed.respondWith({ kind: 'json', body: '{"asyncInvokeSummaries":[]}' });
+    const test = await iam.request('POST', '/api/v1/providers/bedrock-iam/test');
+    expect(test.json()).toMatchObject({ reachable: true, ok: true, status: 200, models: [] });
+    const probe = signed.requests.at(-1)!;
+    expect([probe.method, probe.path]).toEqual(['GET', '/async-invoke?maxResults=1']);
+    expect(/Signature=([0-9a-f]{64})/.exec(String(probe.headers.authorization))![1]).toBe(expectedSignature(probe));
+  });
+
+  it("sends a caller's own Bedrock API key as it is, unsigned", async () => {
+    await iam.close();
+    iam = await startTestServer({ providers: [{ name: 'bedrock-iam', type: 'bedrock', base_url: signed.origin, models: [SONNET], max_retries: 0, allow_client_key: true }] });
+    signed.respondWith({ kind: 'json', body: fixture('bedrock/converse.json') });
+    const answer = await iam.request('POST', '/v1/chat/completions', { body: { model: SONNET, messages: [{ role: 'user', content: 'Hi' }] }, headers: { 'x-loupe-provider-key': 'callers-bedrock-key' } });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect([signed.requests.at(-1)!.headers.authorization, signed.requests.at(-1)!.headers['x-amz-date']]).toEqual(['Bearer callers-bedrock-key', undefined]);
   });
 });

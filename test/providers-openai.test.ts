@@ -216,8 +216,8 @@ describe('provider types', () => {
     expect(PROVIDER_TYPE_INFO.azure).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: null, location: 'remote', envPrefix: 'AZURE_OPENAI', requiresApiKey: true });
     expect(PROVIDER_TYPE_INFO.deepseek).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.deepseek.com/v1', location: 'remote', envPrefix: 'DEEPSEEK', requiresApiKey: true });
     expect(PROVIDER_TYPE_INFO.groq).toMatchObject({ family: 'openai-compatible', defaultBaseUrl: 'https://api.groq.com/openai/v1', location: 'remote', envPrefix: 'GROQ', requiresApiKey: true });
-    // Bedrock's address is its region's runtime, and its key goes by AWS's own variable (no prefix).
-    expect(PROVIDER_TYPE_INFO.bedrock).toMatchObject({ family: 'bedrock', defaultBaseUrl: null, location: 'remote', envPrefix: null, requiresApiKey: true });
+    // Bedrock's address is its region's runtime; its key goes by AWS's own variable (no prefix), and without one calls are signed.
+    expect(PROVIDER_TYPE_INFO.bedrock).toMatchObject({ family: 'bedrock', defaultBaseUrl: null, location: 'remote', envPrefix: null, requiresApiKey: false });
     expect(isProviderType('vllm')).toBe(true);
     expect(isProviderType('vertex')).toBe(false);
   });

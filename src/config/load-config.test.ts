@@ -52,6 +52,9 @@ describe('loadConfig', () => {
     expect(config.providers).toEqual([expect.objectContaining({ name: 'bedrock', type: 'bedrock', api_key: 'bedrock-key', base_url: 'https://bedrock-runtime.eu-west-3.amazonaws.com' })]);
     expect(loadConfig({ AWS_BEARER_TOKEN_BEDROCK: 'k', AWS_DEFAULT_REGION: 'us-west-2' }).providers[0]).toMatchObject({ base_url: 'https://bedrock-runtime.us-west-2.amazonaws.com' });
     expect(() => loadConfig({ AWS_BEARER_TOKEN_BEDROCK: 'k' })).toThrow(/AWS_REGION/);
+    // The runtime's address alone: no key, so calls are signed with the environment's AWS credentials.
+    const signed = loadConfig({ BEDROCK_BASE_URL: 'https://bedrock-runtime.ap-northeast-1.amazonaws.com' }).providers[0]!;
+    expect([signed.type, signed.base_url, signed.api_key]).toEqual(['bedrock', 'https://bedrock-runtime.ap-northeast-1.amazonaws.com', undefined]);
   });
 
   it("takes Azure OpenAI's own variables, and refuses its key without the resource endpoint by name", () => {

@@ -40,12 +40,13 @@ export function providersFromEnv(env: NodeJS.ProcessEnv, fromFile: unknown[]): R
     }
     out.push({ name: shortcut.name, type: shortcut.type, api_key: key, priority: shortcut.priority, ...(baseUrl ? { base_url: baseUrl } : {}) });
   }
-  // Bedrock API keys go by AWS's own variable names, and the runtime's address by the region.
-  if (env.AWS_BEARER_TOKEN_BEDROCK && !taken.has('bedrock')) {
+  // Bedrock API keys go by AWS's own variable name, and the runtime's address by the region;
+  // BEDROCK_BASE_URL alone adds Bedrock signed with the environment's AWS credentials.
+  if ((env.AWS_BEARER_TOKEN_BEDROCK || env.BEDROCK_BASE_URL) && !taken.has('bedrock')) {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
     const baseUrl = env.BEDROCK_BASE_URL || (region ? `https://bedrock-runtime.${region}.amazonaws.com` : undefined);
     if (!baseUrl) throw new ConfigError('AWS_BEARER_TOKEN_BEDROCK is set without AWS_REGION: set the region whose Bedrock runtime to call');
-    out.push({ name: 'bedrock', type: 'bedrock', api_key: env.AWS_BEARER_TOKEN_BEDROCK, base_url: baseUrl, priority: 75 });
+    out.push({ name: 'bedrock', type: 'bedrock', ...(env.AWS_BEARER_TOKEN_BEDROCK ? { api_key: env.AWS_BEARER_TOKEN_BEDROCK } : {}), base_url: baseUrl, priority: 75 });
   }
   if (env.OLLAMA_BASE_URL && !taken.has('ollama')) {
     out.push({ name: 'ollama', type: 'ollama', base_url: env.OLLAMA_BASE_URL, priority: 1 });

@@ -26,11 +26,18 @@ function destinationOf(url: string): Destination {
   return destination;
 }
 
+/** The headers to send: the request's own, or signed for a target that signs requests without a key of their own. */
+export function headersToSend(target: UpstreamTarget, outgoing: UpstreamRequest, origin: string, path: string): Record<string, string> | Promise<Record<string, string>> {
+  if (!target.signRequest || outgoing.headers.authorization !== undefined) return outgoing.headers;
+  return target.signRequest({ method: outgoing.method, origin, path, headers: outgoing.headers, body: outgoing.body });
+}
+
 export async function sendAttempt(target: UpstreamTarget, outgoing: UpstreamRequest, signal: AbortSignal): Promise<AttemptResult> {
   try {
     const { origin, path } = destinationOf(joinUpstreamUrl(target.baseUrl, outgoing.path));
+    const headers = target.signRequest ? await headersToSend(target, outgoing, origin, path) : outgoing.headers;
     const response = await target.dispatcher.request({
-      origin, path, method: outgoing.method, headers: outgoing.headers, body: outgoing.body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
+      origin, path, method: outgoing.method, headers, body: outgoing.body, signal, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs,
     });
     return { kind: 'response', response };
   } catch (error) {

@@ -2,6 +2,7 @@
 // comes from the provider registry, and the adapter decides how the call is spoken.
 import type { Dispatcher } from 'undici';
 import type { ProviderAdapter } from '../providers/kit/adapter.js';
+import type { RequestSigner } from '../providers/kit/request-signer.js';
 
 export interface UpstreamTarget {
   name: string;
@@ -17,4 +18,6 @@ export interface UpstreamTarget {
   adapter: ProviderAdapter;
   /** Connection pool; untrusted upstreams get one whose DNS lookup refuses private addresses. */
   dispatcher: Dispatcher;
+  /** Signs a request that carries no key of its own as it is sent (Bedrock with IAM credentials). */
+  signRequest?: RequestSigner;
 }

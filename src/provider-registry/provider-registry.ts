@@ -12,6 +12,7 @@ import { checkOutboundUrl, guardedLookup, OutboundUrlError } from '../security/o
 import type { SecretBox } from '../security/secret-box.js';
 import type { ProviderRepository } from '../store/ports.js';
 import { providerValues } from '../store/provider-rows.js';
+import { bedrockRequestSigner } from '../providers/bedrock/sign-request.js';
 import { BaseUrlError, createAdapter, isProviderType, providerBaseUrl } from '../providers/provider-types.js';
 import { LocalChanges } from '../live/cross-instance-settings.js';
 import { ModelRoutes } from './model-routes.js';
@@ -114,6 +115,12 @@ export class ProviderRegistry {
       adapter: createAdapter(isProviderType(record.type) ? record.type : 'openai-compatible'),
       dispatcher: trusted ? trustedAgent : this.guardedAgent,
     });
+    const target = this.targets.get(record.name)!;
+    // Bedrock without a key signs with the AWS credentials of Loupe's own environment.
+    if (record.type === 'bedrock' && target.apiKey === null) {
+      const signer = bedrockRequestSigner(target.baseUrl, process.env);
+      if (signer) target.signRequest = signer;
+    }
     // A probe holds its lease for as long as the call may take, then another instance may probe.
     const probeLeaseMs = (record.timeout_seconds + 5) * 1000;
     const existing = this.health.get(record.name);

@@ -59,8 +59,9 @@ export const PROVIDER_TYPE_INFO: Readonly<Record<ProviderType, ProviderTypeInfo>
   anthropic: info('anthropic', 'https://api.anthropic.com/v1', 'remote', 'ANTHROPIC'),
   gemini: info('gemini', 'https://generativelanguage.googleapis.com/v1beta', 'remote', 'GEMINI'),
   // Amazon Bedrock's runtime in one region (https://bedrock-runtime.<region>.amazonaws.com), with a
-  // Bedrock API key; AWS_BEARER_TOKEN_BEDROCK with AWS_REGION is its env shortcut.
-  bedrock: info('bedrock', null, 'remote', null, true),
+  // Bedrock API key or, without one, signed with the environment's AWS credentials;
+  // AWS_BEARER_TOKEN_BEDROCK with AWS_REGION (or BEDROCK_BASE_URL alone) is its env shortcut.
+  bedrock: info('bedrock', null, 'remote', null, false),
   // Any other OpenAI-compatible server: the operator gives its base URL (and a key if it needs one).
   'openai-compatible': info('openai-compatible', null, 'remote'),
 });

@@ -8,6 +8,7 @@ import { providerInputSchema, providerPatchSchema, type ProviderRecord } from '.
 import { ProviderError, type ProviderRegistry } from '../../provider-registry/provider-registry.js';
 import { ApiError } from '../errors.js';
 import { joinUpstreamUrl } from '../../providers/kit/join-url.js';
+import { headersToSend } from '../../gateway/send-attempt.js';
 
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
 const TEST_TIMEOUT_MS = 10_000;
@@ -55,8 +56,10 @@ export function registerProvidersRoutes(app: FastifyInstance, registry: Provider
     const started = performance.now();
     try {
       const outgoing = target.adapter.modelsRequest({ apiKey: target.apiKey ?? undefined });
-      const response = await upstreamRequest(joinUpstreamUrl(target.baseUrl, outgoing.path), {
-        method: outgoing.method, dispatcher: target.dispatcher, headers: outgoing.headers, headersTimeout: TEST_TIMEOUT_MS, bodyTimeout: TEST_TIMEOUT_MS,
+      const url = new URL(joinUpstreamUrl(target.baseUrl, outgoing.path));
+      const response = await upstreamRequest(url, {
+        method: outgoing.method, dispatcher: target.dispatcher, headers: await headersToSend(target, outgoing, url.origin, `${url.pathname}${url.search}`),
+        headersTimeout: TEST_TIMEOUT_MS, bodyTimeout: TEST_TIMEOUT_MS,
       });
       const bytes = new Uint8Array(await response.body.arrayBuffer());
       const latency = performance.now() - started;

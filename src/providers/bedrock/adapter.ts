@@ -1,4 +1,5 @@
-// The Bedrock adapter (Amazon Bedrock's Converse API, with a Bedrock API key): OpenAI chat
+// The Bedrock adapter (Amazon Bedrock's Converse API, with a Bedrock API key or signed with IAM
+// credentials as each request is sent, sign-request.ts): OpenAI chat
 // requests said in Converse's words, its answers and binary event streams written back as
 // OpenAI's, usage as Bedrock counts it (cache reads and writes apart from the input). Chat only:
 // Bedrock's embeddings and other APIs are each model's own format.
