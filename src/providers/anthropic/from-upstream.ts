@@ -6,6 +6,7 @@
 import type { CallPlan, UpstreamResult } from '../kit/adapter.js';
 import { encodeUtf8 } from '../kit/bytes.js';
 import { mapHttpError } from '../kit/map-http-error.js';
+import type { ThinkingBlock } from '../kit/thinking-blocks.js';
 import { fail, ok, type Result } from '../kit/result.js';
 import { invalidBody, parseJsonBytes } from '../kit/json-body.js';
 import { messageSchema, type AnthropicContentBlock, type AnthropicMessage } from './anthropic-schemas.js';
@@ -13,7 +14,7 @@ import { convertAnthropicUsage, toOpenAiUsageBody } from './convert-usage.js';
 import { mapStopReason } from './map-finish-reason.js';
 
 /** A thinking block as the caller sends it back: only the fields Claude checks. */
-export function thinkingBlock(block: AnthropicContentBlock): Record<string, unknown> {
+export function thinkingBlock(block: AnthropicContentBlock): ThinkingBlock {
   return block.type === 'redacted_thinking' ? { type: 'redacted_thinking', data: block.data ?? '' } : { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' };
 }
 
