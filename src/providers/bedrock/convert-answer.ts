@@ -14,12 +14,8 @@ export function convertBedrockUsage(usage: BedrockUsage | null | undefined): Can
   return canonicalUsage({ input: (usage.inputTokens ?? 0) + cacheRead + cacheWrite, cacheRead, cacheWrite, output: usage.outputTokens ?? 0, raw: usage });
 }
 
-export function toOpenAiUsageBody(usage: CanonicalUsage): Record<string, unknown> {
-  return {
-    prompt_tokens: usage.input.total, completion_tokens: usage.output.total, total_tokens: usage.input.total + usage.output.total,
-    prompt_tokens_details: { cached_tokens: usage.input.cacheRead }, cache_creation_input_tokens: usage.input.cacheWrite,
-  };
-}
+// Written back as Anthropic's answers are: the same counts, cache writes apart.
+export { toOpenAiUsageBody } from '../anthropic/convert-usage.js';
 
 const FINISH: Readonly<Record<string, string>> = {
   end_turn: 'stop', stop_sequence: 'stop', tool_use: 'tool_calls', max_tokens: 'length', model_context_window_exceeded: 'length',

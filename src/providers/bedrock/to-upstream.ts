@@ -6,6 +6,7 @@
 // `inferenceConfig`, tools into `toolConfig`; for Claude, `reasoning_effort` becomes its
 // thinking budget in `additionalModelRequestFields`.
 import { isRecord } from '../kit/error-body.js';
+import { messageText } from '../kit/message-text.js';
 import { budgetedThinking, reasoningEffortOf } from '../kit/reasoning-effort.js';
 import { RequestFieldError } from '../kit/request-field-error.js';
 import { thinkingBlocksOf, type ThinkingBlock } from '../kit/thinking-blocks.js';
@@ -34,11 +35,6 @@ function blocksOf(content: unknown, at: string): Json[] {
     }
     return [];
   });
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  return Array.isArray(content) ? content.map((part) => (isRecord(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('') : '';
 }
 
 function parsedArguments(text: unknown): unknown {
@@ -70,7 +66,7 @@ function conversationOf(messages: unknown[]): { system: Json[]; turns: Turn[] } 
     const at = `messages.${index}`;
     if (!isRecord(message)) throw new RequestFieldError(at, `${at} must be an object`);
     if (message.role === 'system' || message.role === 'developer') {
-      const text = textOf(message.content);
+      const text = messageText(message.content);
       if (text !== '') system.push({ text });
     } else if (message.role === 'assistant') {
       const calls = Array.isArray(message.tool_calls) ? message.tool_calls.filter(isRecord) : [];
@@ -83,7 +79,7 @@ function conversationOf(messages: unknown[]): { system: Json[]; turns: Turn[] } 
         }),
       ]);
     } else if (message.role === 'tool') {
-      push('user', [{ toolResult: { toolUseId: String(message.tool_call_id ?? ''), content: [{ text: textOf(message.content) }] } }]);
+      push('user', [{ toolResult: { toolUseId: String(message.tool_call_id ?? ''), content: [{ text: messageText(message.content) }] } }]);
     } else {
       push('user', blocksOf(message.content, `${at}.content`));
     }

@@ -3,15 +3,10 @@
 // `reasoning_effort` into `think`, and `stream` is always explicit because Ollama streams when
 // it is left out.
 import { isRecord } from '../kit/error-body.js';
+import { messageText } from '../kit/message-text.js';
 import { reasoningEffortOf } from '../kit/reasoning-effort.js';
 
 type Json = Record<string, unknown>;
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (isRecord(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
-}
 
 function imagesOf(content: unknown): string[] {
   if (!Array.isArray(content)) return [];
@@ -44,7 +39,7 @@ function convertMessage(message: unknown): Json {
   const toolCalls = toolCallsOf(message.tool_calls);
   return {
     role: message.role === 'developer' ? 'system' : message.role,
-    content: textOf(message.content),
+    content: messageText(message.content),
     ...(images.length > 0 ? { images } : {}),
     ...(toolCalls ? { tool_calls: toolCalls } : {}),
   };
