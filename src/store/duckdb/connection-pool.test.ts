@@ -77,7 +77,8 @@ describe('DuckDbPool.trimCachedBlocks', () => {
     await pool.query('SELECT count(DISTINCT body) AS n FROM t');
     expect(await cachedMb()).toBeGreaterThan(40);
     expect(await pool.trimCachedBlocks()).toBe(true);
-    expect(await cachedMb()).toBeLessThan(16);
+    // Down to the trim's headroom (16 MB by default), which it may keep to the byte.
+    expect(await cachedMb()).toBeLessThanOrEqual(16);
     expect(await limit()).toBe(before);
     expect(await pool.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 1000000 }]);
   });
